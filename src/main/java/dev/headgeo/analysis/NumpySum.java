@@ -105,11 +105,7 @@ final class NumpySum {
     static double min(double[] a, int from, int n) {
         double m = Double.POSITIVE_INFINITY;
         for (int i = 0; i < n; i++) {
-            double v = a[from + i];
-            if (Double.isNaN(v)) {
-                return Double.NaN;
-            }
-            m = Math.min(m, v);
+            m = Math.min(m, a[from + i]); // Math.min propagates nan, as numpy does
         }
         return n == 0 ? Double.NaN : m;
     }
@@ -118,11 +114,7 @@ final class NumpySum {
     static double max(double[] a, int from, int n) {
         double m = Double.NEGATIVE_INFINITY;
         for (int i = 0; i < n; i++) {
-            double v = a[from + i];
-            if (Double.isNaN(v)) {
-                return Double.NaN;
-            }
-            m = Math.max(m, v);
+            m = Math.max(m, a[from + i]); // Math.max propagates nan, as numpy does
         }
         return n == 0 ? Double.NaN : m;
     }

@@ -1,6 +1,7 @@
 package dev.headgeo.analysis;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -12,7 +13,9 @@ import java.util.Set;
  *
  * <p>Work that does not depend on the anchor is done once: padded spectra, shapes, norms and the
  * per-head matrix of shape cosines between layers, which feeds both experiment 1 and the BEST
- * anchor's choice. All sums run in numpy's order ({@link NumpySum}) so printed digits agree.
+ * anchor's choice. The spectra are kept transposed (k-major) so that the dot products of many
+ * pairs are accumulated as long element-wise loops the JIT vectorises. Means, standard deviations
+ * and norms run in numpy's summation order ({@link NumpySum}) so printed digits agree.
  * The script's quirks are kept: zero padding, cosine 0 below norm 1e-20, fit (0, 1) below anchor
  * norm² 1e-20 and residual 0 below ‖x‖ 1e-20, population std, ties for BEST to the lower layer.
  */
@@ -22,58 +25,120 @@ public final class SaScheduleAnalyzer {
     private final int numLayers;
     private final int numHeads;
     private final int rank;
-    /** Zero-padded singular values, index (layer * numHeads + head) * rank + k. */
-    private final double[] sigma;
-    /** sigma / max(sigma) per (layer, head), or sigma itself where the max is below 1e-20. */
-    private final double[] shape;
+    /** Zero-padded singular values, k-major within a layer: [layer][k][head]. */
+    private final double[][][] sigmaByLayer;
+    /** Shapes (sigma / max, or sigma where the max is below 1e-20), same layout. */
+    private final double[][][] shapeByLayer;
+    /** Per cell (layer * numHeads + head). */
     private final double[] shapeNorm;
     private final double[] sigmaNormSquared;
     private final double[] opNorm;
     private final double[] entropy;
-    /** Cosine of shapes between layers, per head: index (head * numLayers + l1) * numLayers + l2. */
-    private final double[] layerCosine;
+    /** Cosine of shapes between layers, per head: [head][l1][l2]. */
+    private final double[][][] layerCosine;
 
     private SaScheduleAnalyzer(Spectra spectra) {
         numLayers = spectra.numLayers();
         numHeads = spectra.numHeads();
         rank = spectra.maxRank();
         int cells = numLayers * numHeads;
-        sigma = new double[cells * rank];
-        shape = new double[cells * rank];
+        sigmaByLayer = new double[numLayers][rank][numHeads];
+        shapeByLayer = new double[numLayers][rank][numHeads];
         shapeNorm = new double[cells];
         sigmaNormSquared = new double[cells];
         opNorm = new double[cells];
         entropy = new double[cells];
+        // Row-major first (index cell * rank + k): sequential work, divisions vectorised.
+        double[] sigma = new double[cells * rank];
+        double[] shape = new double[cells * rank];
         for (int l = 0; l < numLayers; l++) {
             for (int h = 0; h < numHeads; h++) {
                 int cell = l * numHeads + h;
                 int base = cell * rank;
-                double[] s = spectra.singularValues(l, h);
-                System.arraycopy(s, 0, sigma, base, s.length);
+                double[] given = spectra.singularValues(l, h);
+                System.arraycopy(given, 0, sigma, base, given.length);
                 double mx = NumpySum.max(sigma, base, rank);
                 opNorm[cell] = mx;
+                sigmaNormSquared[cell] = NumpySum.dot(sigma, base, sigma, base, rank);
                 if (mx > TINY) {
-                    for (int k = 0; k < rank; k++) {
-                        shape[base + k] = sigma[base + k] / mx;
+                    for (int k = base; k < base + rank; k++) {
+                        shape[k] = sigma[k] / mx;
                     }
                 } else {
                     System.arraycopy(sigma, base, shape, base, rank);
                 }
                 shapeNorm[cell] = Math.sqrt(NumpySum.dot(shape, base, shape, base, rank));
-                sigmaNormSquared[cell] = NumpySum.dot(sigma, base, sigma, base, rank);
                 entropy[cell] = spectra.entropy(l, h);
             }
         }
-        layerCosine = new double[numHeads * numLayers * numLayers];
-        for (int h = 0; h < numHeads; h++) {
-            for (int l1 = 0; l1 < numLayers; l1++) {
-                for (int l2 = l1 + 1; l2 < numLayers; l2++) {
-                    double c = shapeCosine(l1 * numHeads + h, l2 * numHeads + h);
-                    layerCosine[(h * numLayers + l1) * numLayers + l2] = c;
-                    layerCosine[(h * numLayers + l2) * numLayers + l1] = c;
+        // Then the k-major copies, one layer at a time so that reads and writes stay in cache.
+        for (int l = 0; l < numLayers; l++) {
+            double[][] sigmaRows = sigmaByLayer[l];
+            double[][] shapeRows = shapeByLayer[l];
+            for (int h = 0; h < numHeads; h++) {
+                int base = (l * numHeads + h) * rank;
+                for (int k = 0; k < rank; k++) {
+                    sigmaRows[k][h] = sigma[base + k];
+                    shapeRows[k][h] = shape[base + k];
                 }
             }
         }
+        layerCosine = new double[numHeads][numLayers][numLayers];
+        double[] dots = new double[numHeads];
+        for (int l1 = 0; l1 < numLayers; l1++) {
+            for (int l2 = l1 + 1; l2 < numLayers; l2++) {
+                pairDots(shapeByLayer[l1], shapeByLayer[l2], dots);
+                for (int h = 0; h < numHeads; h++) {
+                    double c = cosine(dots[h], shapeNorm[l1 * numHeads + h], shapeNorm[l2 * numHeads + h]);
+                    layerCosine[h][l1][l2] = c;
+                    layerCosine[h][l2][l1] = c;
+                }
+            }
+        }
+    }
+
+    /**
+     * For every head at once, the dot product over k of two layers' vectors given k-major
+     * ({@code a[k][head]}): element-wise loops over equal indices, which the JIT vectorises.
+     */
+    private static void pairDots(double[][] a, double[][] b, double[] dots) {
+        Arrays.fill(dots, 0.0);
+        for (int k = 0; k < a.length; k++) {
+            double[] x = a[k];
+            double[] y = b[k];
+            for (int h = 0; h < dots.length; h++) {
+                dots[h] += x[h] * y[h];
+            }
+        }
+    }
+
+    /**
+     * The upper triangle of the Gram matrix of n vectors given k-major ({@code rows[k][i]}).
+     * Accumulated row by row as element-wise loops over equal indices, which the JIT vectorises.
+     */
+    private static double[][] upperGram(double[][] rows, int n) {
+        double[][] gram = new double[n][n];
+        for (double[] row : rows) {
+            for (int i = 0; i < n - 1; i++) {
+                double a = row[i];
+                if (a == 0.0) {
+                    continue;
+                }
+                double[] acc = gram[i];
+                for (int j = i + 1; j < n; j++) {
+                    acc[j] += a * row[j];
+                }
+            }
+        }
+        return gram;
+    }
+
+    /** The script's cos_sim from a dot product and both norms. */
+    private static double cosine(double dot, double normA, double normB) {
+        if (normA < TINY || normB < TINY) {
+            return 0.0;
+        }
+        return dot / (normA * normB);
     }
 
     /** Analyses {@code spectra} for each of {@code anchors} (reported in the order LAST, MIDDLE, BEST). */
@@ -95,15 +160,6 @@ public final class SaScheduleAnalyzer {
                 NumpySum.pearson(opNorm, entropy), crossHeadSimilarity());
     }
 
-    private double shapeCosine(int cellA, int cellB) {
-        double na = shapeNorm[cellA];
-        double nb = shapeNorm[cellB];
-        if (na < TINY || nb < TINY) {
-            return 0.0;
-        }
-        return NumpySum.dot(shape, cellA * rank, shape, cellB * rank, rank) / (na * nb);
-    }
-
     private ShapeInvarianceResult shapeInvariance() {
         double[] perHead = new double[numHeads];
         double[] pairs = new double[numLayers * (numLayers - 1) / 2];
@@ -111,7 +167,7 @@ public final class SaScheduleAnalyzer {
             int n = 0;
             for (int l1 = 0; l1 < numLayers; l1++) {
                 for (int l2 = l1 + 1; l2 < numLayers; l2++) {
-                    pairs[n++] = layerCosine[(h * numLayers + l1) * numLayers + l2];
+                    pairs[n++] = layerCosine[h][l1][l2];
                 }
             }
             perHead[h] = NumpySum.mean(pairs, 0, n);
@@ -141,10 +197,10 @@ public final class SaScheduleAnalyzer {
         for (int candidate = 0; candidate < numLayers; candidate++) {
             double score = 0.0;
             for (int h = 0; h < numHeads; h++) {
-                int row = (h * numLayers + candidate) * numLayers;
+                double[] row = layerCosine[h][candidate];
                 for (int l = 0; l < numLayers; l++) {
                     if (l != candidate) {
-                        score += layerCosine[row + l];
+                        score += row[l];
                     }
                 }
             }
@@ -160,28 +216,34 @@ public final class SaScheduleAnalyzer {
         int cells = numLayers * numHeads;
         double[] scale = new double[cells];
         double[] residual = new double[cells];
+        double[][] anchorRows = sigmaByLayer[anchorLayer];
+        double[] t = new double[numHeads];
+        double[] squares = new double[numHeads];
         for (int l = 0; l < numLayers; l++) {
+            double[][] rows = sigmaByLayer[l];
+            pairDots(rows, anchorRows, t);
+            for (int h = 0; h < numHeads; h++) {
+                double denom = sigmaNormSquared[anchorLayer * numHeads + h];
+                t[h] = denom < TINY ? 0.0 : t[h] / denom;
+            }
+            Arrays.fill(squares, 0.0);
+            for (int k = 0; k < rank; k++) {
+                double[] x = rows[k];
+                double[] y = anchorRows[k];
+                for (int h = 0; h < numHeads; h++) {
+                    double d = x[h] - t[h] * y[h];
+                    squares[h] += d * d;
+                }
+            }
             for (int h = 0; h < numHeads; h++) {
                 int cell = l * numHeads + h;
-                int anchorCell = anchorLayer * numHeads + h;
-                double denom = sigmaNormSquared[anchorCell];
-                if (denom < TINY) {
-                    scale[cell] = 0.0;
-                    residual[cell] = 1.0;
-                    continue;
-                }
-                int x = cell * rank;
-                int y = anchorCell * rank;
-                double t = NumpySum.dot(sigma, x, sigma, y, rank) / denom;
-                double rn = 0.0;
-                for (int k = 0; k < rank; k++) {
-                    double d = sigma[x + k] - t * sigma[y + k];
-                    rn += d * d;
-                }
-                rn = Math.sqrt(rn);
                 double xn = Math.sqrt(sigmaNormSquared[cell]);
-                scale[cell] = t;
-                residual[cell] = xn > TINY ? rn / xn : 0.0;
+                scale[cell] = t[h];
+                if (sigmaNormSquared[anchorLayer * numHeads + h] < TINY) {
+                    residual[cell] = 1.0;
+                } else {
+                    residual[cell] = xn > TINY ? Math.sqrt(squares[h]) / xn : 0.0;
+                }
             }
         }
         double[] layerMean = new double[numLayers];
@@ -213,10 +275,11 @@ public final class SaScheduleAnalyzer {
         double[] perLayer = new double[numLayers];
         double[] pairs = new double[numHeads * (numHeads - 1) / 2];
         for (int l = 0; l < numLayers; l++) {
+            double[][] gram = upperGram(shapeByLayer[l], numHeads);
             int n = 0;
             for (int h1 = 0; h1 < numHeads; h1++) {
                 for (int h2 = h1 + 1; h2 < numHeads; h2++) {
-                    pairs[n++] = shapeCosine(l * numHeads + h1, l * numHeads + h2);
+                    pairs[n++] = cosine(gram[h1][h2], shapeNorm[l * numHeads + h1], shapeNorm[l * numHeads + h2]);
                 }
             }
             perLayer[l] = NumpySum.mean(pairs, 0, n);
