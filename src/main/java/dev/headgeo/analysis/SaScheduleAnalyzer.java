@@ -25,8 +25,8 @@ public final class SaScheduleAnalyzer {
     private final int numLayers;
     private final int numHeads;
     private final int rank;
-    /** Zero-padded singular values, k-major within a layer: [layer][k][head]. */
-    private final double[][][] sigmaByLayer;
+    /** Zero-padded singular values, row-major: index (layer * numHeads + head) * rank + k. */
+    private final double[] sigma;
     /** Shapes (sigma / max, or sigma where the max is below 1e-20), same layout. */
     private final double[][][] shapeByLayer;
     /** Per cell (layer * numHeads + head). */
@@ -42,14 +42,13 @@ public final class SaScheduleAnalyzer {
         numHeads = spectra.numHeads();
         rank = spectra.maxRank();
         int cells = numLayers * numHeads;
-        sigmaByLayer = new double[numLayers][rank][numHeads];
+        sigma = new double[cells * rank];
         shapeByLayer = new double[numLayers][rank][numHeads];
         shapeNorm = new double[cells];
         sigmaNormSquared = new double[cells];
         opNorm = new double[cells];
         entropy = new double[cells];
         // Row-major first (index cell * rank + k): sequential work, divisions vectorised.
-        double[] sigma = new double[cells * rank];
         double[] shape = new double[cells * rank];
         for (int l = 0; l < numLayers; l++) {
             for (int h = 0; h < numHeads; h++) {
@@ -73,12 +72,10 @@ public final class SaScheduleAnalyzer {
         }
         // Then the k-major copies, one layer at a time so that reads and writes stay in cache.
         for (int l = 0; l < numLayers; l++) {
-            double[][] sigmaRows = sigmaByLayer[l];
             double[][] shapeRows = shapeByLayer[l];
             for (int h = 0; h < numHeads; h++) {
                 int base = (l * numHeads + h) * rank;
                 for (int k = 0; k < rank; k++) {
-                    sigmaRows[k][h] = sigma[base + k];
                     shapeRows[k][h] = shape[base + k];
                 }
             }
@@ -216,34 +213,28 @@ public final class SaScheduleAnalyzer {
         int cells = numLayers * numHeads;
         double[] scale = new double[cells];
         double[] residual = new double[cells];
-        double[][] anchorRows = sigmaByLayer[anchorLayer];
-        double[] t = new double[numHeads];
-        double[] squares = new double[numHeads];
         for (int l = 0; l < numLayers; l++) {
-            double[][] rows = sigmaByLayer[l];
-            pairDots(rows, anchorRows, t);
-            for (int h = 0; h < numHeads; h++) {
-                double denom = sigmaNormSquared[anchorLayer * numHeads + h];
-                t[h] = denom < TINY ? 0.0 : t[h] / denom;
-            }
-            Arrays.fill(squares, 0.0);
-            for (int k = 0; k < rank; k++) {
-                double[] x = rows[k];
-                double[] y = anchorRows[k];
-                for (int h = 0; h < numHeads; h++) {
-                    double d = x[h] - t[h] * y[h];
-                    squares[h] += d * d;
-                }
-            }
             for (int h = 0; h < numHeads; h++) {
                 int cell = l * numHeads + h;
-                double xn = Math.sqrt(sigmaNormSquared[cell]);
-                scale[cell] = t[h];
-                if (sigmaNormSquared[anchorLayer * numHeads + h] < TINY) {
+                int anchorCell = anchorLayer * numHeads + h;
+                double denom = sigmaNormSquared[anchorCell];
+                if (denom < TINY) {
+                    scale[cell] = 0.0;
                     residual[cell] = 1.0;
-                } else {
-                    residual[cell] = xn > TINY ? Math.sqrt(squares[h]) / xn : 0.0;
+                    continue;
                 }
+                int x = cell * rank;
+                int y = anchorCell * rank;
+                // numpy's order for the numerator too: a layer equal to the anchor gets T == 1 exactly.
+                double t = NumpySum.dot(sigma, x, sigma, y, rank) / denom;
+                double squares = 0.0;
+                for (int k = 0; k < rank; k++) {
+                    double d = sigma[x + k] - t * sigma[y + k];
+                    squares += d * d;
+                }
+                double xn = Math.sqrt(sigmaNormSquared[cell]);
+                scale[cell] = t;
+                residual[cell] = xn > TINY ? Math.sqrt(squares) / xn : 0.0;
             }
         }
         double[] layerMean = new double[numLayers];
