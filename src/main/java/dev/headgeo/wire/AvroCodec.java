@@ -109,7 +109,7 @@ public final class AvroCodec<T extends SpecificRecord> {
     /** The bytes cannot be read as this record type. */
     public static final class MalformedException extends RuntimeException {
         public MalformedException(String message) {
-            super(message);
+            super(message, null, false, false);
         }
     }
 }

@@ -1,0 +1,49 @@
+package dev.headgeo.stream;
+
+import dev.headgeo.analysis.Anchor;
+import dev.headgeo.analysis.SaScheduleAnalyzer;
+import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.report.ReportMapper;
+import java.time.Instant;
+import java.util.EnumSet;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Runs the analysis for LAST, MIDDLE and BEST on a gathered checkpoint and emits its report. */
+final class AnalyseCheckpointProcessor implements Processor<String, GatheredCheckpoint, String, CheckpointReport> {
+    private static final Logger LOG = LoggerFactory.getLogger(AnalyseCheckpointProcessor.class);
+
+    private final Anchor primary;
+    private ProcessorContext<String, CheckpointReport> context;
+
+    AnalyseCheckpointProcessor(Anchor primary) {
+        this.primary = primary;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, CheckpointReport> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<String, GatheredCheckpoint> record) {
+        GatheredCheckpoint g = record.value();
+        ReportMapper.Origin origin = new ReportMapper.Origin(g.runId(), g.checkpoint(),
+                Instant.ofEpochMilli(g.firstLayerAt()), Instant.ofEpochMilli(g.completedAt()),
+                Instant.ofEpochMilli(context.currentSystemTimeMs()));
+        CheckpointReport report = g.complete()
+                ? ReportMapper.complete(origin, SaScheduleAnalyzer.analyze(g.spectra(), EnumSet.allOf(Anchor.class)), primary)
+                : ReportMapper.incomplete(origin, g.numLayers(), g.numHeads(), g.maxRank(), g.missingLayers(), primary);
+        if (g.complete()) {
+            LOG.info("report run={} checkpoint={} {}x{}x{} verdict={} mean_residual={}", g.runId(), g.checkpoint(),
+                    g.numLayers(), g.numHeads(), g.maxRank(), report.getVerdict(),
+                    report.getFits().get(primary.ordinal()).getMeanResidual());
+        } else {
+            LOG.info("report run={} checkpoint={} INCOMPLETE missing_layers={}", g.runId(), g.checkpoint(), g.missingLayers());
+        }
+        context.forward(record.withValue(report));
+    }
+}

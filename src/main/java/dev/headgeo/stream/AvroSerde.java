@@ -1,0 +1,42 @@
+package dev.headgeo.stream;
+
+import dev.headgeo.wire.AvroCodec;
+import org.apache.avro.Schema;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+/**
+ * Serde of one generated record type. Writes Avro single-object encoding or compact JSON, as
+ * configured; reads either, telling them apart per record by the first bytes. A value that is
+ * neither throws {@link AvroCodec.MalformedException}, which the deserialization exception handler
+ * dead-letters.
+ */
+public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
+    /** Value format written by a serde. */
+    public enum Format { avro, json }
+
+    private final AvroCodec<T> codec;
+    private final Format format;
+
+    public AvroSerde(Schema schema, Format format) {
+        this.codec = new AvroCodec<>(schema);
+        this.format = format;
+    }
+
+    public AvroCodec<T> codec() {
+        return codec;
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return (topic, record) -> record == null ? null
+                : format == Format.json ? codec.toJson(record) : codec.toAvro(record);
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return (topic, bytes) -> bytes == null ? null : codec.decode(bytes);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.headgeo.stream;
+
+import dev.headgeo.analysis.Spectra;
+import dev.headgeo.avro.ClosedCheckpoint;
+import dev.headgeo.avro.LayerGeometry;
+import dev.headgeo.avro.OpenCheckpoint;
+import dev.headgeo.avro.RunHistory;
+import dev.headgeo.wire.AvroCodec;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Gathers a checkpoint's layers, one store entry per layer, until all {@code num_layers} are there,
+ * then hands the checkpoint on and forgets it. A wall-clock punctuator hands on checkpoints whose
+ * layers stopped arriving as incomplete. Records it cannot use are rejected with their reason
+ * (INVALID, TOO_LARGE, INCONSISTENT_CHECKPOINT, LATE, in that order) and never touch the stores.
+ */
+final class GatherLayersProcessor implements Processor<String, LayerGeometry, String, GatheredCheckpoint> {
+    private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
+
+    private final StreamSettings settings;
+    private final AvroCodec<LayerGeometry> sizing = new AvroCodec<>(LayerGeometry.getClassSchema());
+    private ProcessorContext<String, GatheredCheckpoint> context;
+    private KeyValueStore<String, LayerGeometry> layers;
+    private KeyValueStore<String, OpenCheckpoint> open;
+    private KeyValueStore<String, RunHistory> history;
+
+    GatherLayersProcessor(StreamSettings settings) {
+        this.settings = settings;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, GatheredCheckpoint> context) {
+        this.context = context;
+        this.layers = context.getStateStore(HeadgeoTopology.LAYERS_STORE);
+        this.open = context.getStateStore(HeadgeoTopology.OPEN_CHECKPOINTS_STORE);
+        this.history = context.getStateStore(HeadgeoTopology.RUN_HISTORY_STORE);
+        context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::expireStalled);
+    }
+
+    @Override
+    public void process(Record<String, LayerGeometry> record) {
+        LayerGeometry layer = record.value();
+        String problem = LayerValidation.problem(record.key(), layer);
+        if (problem != null) {
+            throw new RejectedRecordException(RejectReason.INVALID, problem);
+        }
+        int size = sizing.toAvro(layer).length;
+        if (size > settings.maxLayerBytes()) {
+            throw new RejectedRecordException(RejectReason.TOO_LARGE,
+                    "layer record takes " + size + " bytes, the limit is " + settings.maxLayerBytes());
+        }
+        String checkpointKey = StoreKeys.checkpoint(layer.getRunId(), layer.getCheckpoint());
+        OpenCheckpoint state = open.get(checkpointKey);
+        if (state != null && (state.getNumLayers() != layer.getNumLayers() || state.getNumHeads() != layer.getNumHeads())) {
+            throw new RejectedRecordException(RejectReason.INCONSISTENT_CHECKPOINT,
+                    "layer " + layer.getLayer() + " says " + layer.getNumLayers() + " layers × " + layer.getNumHeads()
+                            + " heads, checkpoint " + layer.getCheckpoint() + " started with "
+                            + state.getNumLayers() + " × " + state.getNumHeads());
+        }
+        if (state == null && isClosed(layer.getRunId(), layer.getCheckpoint())) {
+            throw new RejectedRecordException(RejectReason.LATE,
+                    "checkpoint " + layer.getCheckpoint() + " of run " + layer.getRunId() + " was already reported");
+        }
+        long now = context.currentSystemTimeMs();
+        if (state == null) {
+            state = new OpenCheckpoint(layer.getRunId(), layer.getCheckpoint(), layer.getNumLayers(), layer.getNumHeads(),
+                    0, record.timestamp(), record.timestamp(), now);
+        }
+        String layerKey = StoreKeys.layer(checkpointKey, layer.getLayer());
+        if (layers.get(layerKey) == null) {
+            state.setLayersReceived(state.getLayersReceived() + 1);
+        }
+        // A duplicate replaces the earlier copy.
+        layers.put(layerKey, layer);
+        state.setLastLayerAt(Math.max(state.getLastLayerAt(), record.timestamp()));
+        state.setLastArrivalWallClock(now);
+        if (state.getLayersReceived() < state.getNumLayers()) {
+            open.put(checkpointKey, state);
+            return;
+        }
+        List<LayerGeometry> all = removeLayers(checkpointKey);
+        open.delete(checkpointKey);
+        context.forward(record.withKey(layer.getRunId()).withValue(complete(state, all, record.timestamp())));
+    }
+
+    private boolean isClosed(String runId, long checkpoint) {
+        RunHistory h = history.get(runId);
+        if (h == null) {
+            return false;
+        }
+        if (checkpoint <= h.getForgottenBelow()) {
+            return true;
+        }
+        for (ClosedCheckpoint c : h.getEntries()) {
+            if (c.getCheckpoint() == checkpoint) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Deletes a checkpoint's stored layers and returns them in layer order. */
+    private List<LayerGeometry> removeLayers(String checkpointKey) {
+        List<KeyValue<String, LayerGeometry>> entries = new ArrayList<>();
+        try (KeyValueIterator<String, LayerGeometry> it = layers.prefixScan(StoreKeys.layerPrefix(checkpointKey), PREFIX_SERIALIZER)) {
+            it.forEachRemaining(entries::add);
+        }
+        List<LayerGeometry> out = new ArrayList<>(entries.size());
+        for (KeyValue<String, LayerGeometry> e : entries) {
+            layers.delete(e.key);
+            out.add(e.value);
+        }
+        return out;
+    }
+
+    private static GatheredCheckpoint complete(OpenCheckpoint state, List<LayerGeometry> all, long completedAt) {
+        double[][][] singularValues = new double[all.size()][][];
+        double[][] entropy = new double[all.size()][];
+        for (LayerGeometry l : all) {
+            singularValues[l.getLayer()] = LayerValidation.singularValues(l);
+            entropy[l.getLayer()] = LayerValidation.entropy(l);
+        }
+        Spectra spectra = new Spectra(singularValues, entropy);
+        return new GatheredCheckpoint(state.getRunId(), state.getCheckpoint(), state.getNumLayers(), state.getNumHeads(),
+                spectra.maxRank(), spectra, List.of(), state.getFirstLayerAt(), completedAt);
+    }
+
+    /** Hands on, as incomplete, every checkpoint whose last layer came longer than the time-out ago. */
+    private void expireStalled(long now) {
+        List<OpenCheckpoint> stalled = new ArrayList<>();
+        try (KeyValueIterator<String, OpenCheckpoint> it = open.all()) {
+            while (it.hasNext()) {
+                OpenCheckpoint state = it.next().value;
+                if (now - state.getLastArrivalWallClock() >= settings.checkpointTimeout().toMillis()) {
+                    stalled.add(state);
+                }
+            }
+        }
+        for (OpenCheckpoint state : stalled) {
+            String checkpointKey = StoreKeys.checkpoint(state.getRunId(), state.getCheckpoint());
+            List<LayerGeometry> arrived = removeLayers(checkpointKey);
+            open.delete(checkpointKey);
+            boolean[] present = new boolean[state.getNumLayers()];
+            int maxRank = 0;
+            for (LayerGeometry l : arrived) {
+                present[l.getLayer()] = true;
+                for (List<Double> head : l.getMetricSingvalsPerHead()) {
+                    maxRank = Math.max(maxRank, head.size());
+                }
+            }
+            List<Integer> missing = new ArrayList<>();
+            for (int l = 0; l < present.length; l++) {
+                if (!present[l]) {
+                    missing.add(l);
+                }
+            }
+            GatheredCheckpoint gathered = new GatheredCheckpoint(state.getRunId(), state.getCheckpoint(),
+                    state.getNumLayers(), state.getNumHeads(), maxRank, null, missing, state.getFirstLayerAt(), now);
+            context.forward(new Record<>(state.getRunId(), gathered, now));
+        }
+    }
+}

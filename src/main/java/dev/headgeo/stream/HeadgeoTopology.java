@@ -1,0 +1,61 @@
+package dev.headgeo.stream;
+
+import dev.headgeo.avro.LayerGeometry;
+import dev.headgeo.avro.OpenCheckpoint;
+import dev.headgeo.avro.RunHistory;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * headgeo's topology, as in design.md §1:
+ *
+ * <pre>
+ * layers-source (headgeo.layers, key run_id)
+ *   └─ gather-layers   [checkpoint-layers, open-checkpoints, run-history]   time-out punctuator
+ *        └─ analyse-checkpoint
+ *             ├─ reports-sink (headgeo.reports)
+ *             └─ track-verdicts   [run-history]
+ *                  └─ alerts-sink (headgeo.alerts)
+ * records it cannot use ─▶ headgeo.dead-letters (exception handlers, KIP-1034)
+ * </pre>
+ *
+ * The input is keyed by run_id, so a run's layers, checkpoints and history live in one task and
+ * nothing is repartitioned.
+ */
+public final class HeadgeoTopology {
+    public static final String SOURCE = "layers-source";
+    public static final String GATHER = "gather-layers";
+    public static final String ANALYSE = "analyse-checkpoint";
+    public static final String TRACK = "track-verdicts";
+    public static final String REPORTS_SINK = "reports-sink";
+    public static final String ALERTS_SINK = "alerts-sink";
+    public static final String LAYERS_STORE = "checkpoint-layers";
+    public static final String OPEN_CHECKPOINTS_STORE = "open-checkpoints";
+    public static final String RUN_HISTORY_STORE = "run-history";
+
+    private HeadgeoTopology() {
+    }
+
+    public static Topology build(HeadgeoTopics topics, StreamSettings settings) {
+        AvroSerde.Format stored = AvroSerde.Format.avro;
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, topics.layers().keySerde().deserializer(), topics.layers().valueSerde().deserializer(),
+                topics.layers().name());
+        topology.addProcessor(GATHER, () -> new GatherLayersProcessor(settings), SOURCE);
+        topology.addProcessor(ANALYSE, () -> new AnalyseCheckpointProcessor(settings.primaryAnchor()), GATHER);
+        topology.addSink(REPORTS_SINK, topics.reports().name(), topics.reports().keySerde().serializer(),
+                topics.reports().valueSerde().serializer(), ANALYSE);
+        topology.addProcessor(TRACK, () -> new TrackVerdictsProcessor(settings.historySize()), ANALYSE);
+        topology.addSink(ALERTS_SINK, topics.alerts().name(), topics.alerts().keySerde().serializer(),
+                topics.alerts().valueSerde().serializer(), TRACK);
+
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LAYERS_STORE),
+                Serdes.String(), new AvroSerde<LayerGeometry>(LayerGeometry.getClassSchema(), stored)), GATHER);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OPEN_CHECKPOINTS_STORE),
+                Serdes.String(), new AvroSerde<OpenCheckpoint>(OpenCheckpoint.getClassSchema(), stored)), GATHER);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_HISTORY_STORE),
+                Serdes.String(), new AvroSerde<RunHistory>(RunHistory.getClassSchema(), stored)), GATHER, TRACK);
+        return topology;
+    }
+}

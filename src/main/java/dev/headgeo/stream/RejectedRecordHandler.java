@@ -1,0 +1,36 @@
+package dev.headgeo.stream;
+
+import java.util.Map;
+import org.apache.kafka.streams.errors.ErrorHandlerContext;
+import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
+import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A record a processor rejected ({@link RejectedRecordException}) is dead-lettered with its reason.
+ * Any other processing failure is dead-lettered as PROCESSING_ERROR, so that one bad record never
+ * stops the processor; it is logged with its stack trace.
+ */
+public final class RejectedRecordHandler implements ProcessingExceptionHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(RejectedRecordHandler.class);
+    private String deadLetterTopic;
+
+    @Override
+    public void configure(Map<String, ?> configs) {
+        deadLetterTopic = DeadLetters.topic(configs);
+    }
+
+    @Override
+    public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception e) {
+        RejectReason reason;
+        if (e instanceof RejectedRecordException rejected) {
+            reason = rejected.reason();
+            LOG.warn("dead letter {} {}-{}@{}: {}", reason, context.topic(), context.partition(), context.offset(), e.getMessage());
+        } else {
+            reason = RejectReason.PROCESSING_ERROR;
+            LOG.error("dead letter PROCESSING_ERROR {}-{}@{}", context.topic(), context.partition(), context.offset(), e);
+        }
+        return Response.resume(DeadLetters.records(deadLetterTopic, context.sourceRawKey(), context.sourceRawValue(), context, reason, e));
+    }
+}

@@ -1,0 +1,128 @@
+package dev.headgeo.stream;
+
+import dev.headgeo.avro.Alert;
+import dev.headgeo.avro.AlertType;
+import dev.headgeo.avro.AnchorFit;
+import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.avro.ClosedCheckpoint;
+import dev.headgeo.avro.ReportStatus;
+import dev.headgeo.avro.RunHistory;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Keeps each run's bounded history of closed checkpoints and raises alerts: VERDICT_FLIP when a
+ * completed checkpoint's verdict differs from its nearest earlier or nearest later completed
+ * neighbour (by checkpoint number, so out-of-order completion alerts each differing pair once),
+ * INCOMPLETE_CHECKPOINT when a checkpoint timed out.
+ */
+final class TrackVerdictsProcessor implements Processor<String, CheckpointReport, String, Alert> {
+    private final int historySize;
+    private ProcessorContext<String, Alert> context;
+    private KeyValueStore<String, RunHistory> history;
+
+    TrackVerdictsProcessor(int historySize) {
+        this.historySize = historySize;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, Alert> context) {
+        this.context = context;
+        this.history = context.getStateStore(HeadgeoTopology.RUN_HISTORY_STORE);
+    }
+
+    @Override
+    public void process(Record<String, CheckpointReport> record) {
+        CheckpointReport report = record.value();
+        RunHistory h = history.get(report.getRunId());
+        if (h == null) {
+            h = new RunHistory(new ArrayList<>(), -1L);
+        }
+        List<ClosedCheckpoint> entries = new ArrayList<>(h.getEntries());
+        ClosedCheckpoint closed = closedEntry(report);
+        int at = insertionPoint(entries, report.getCheckpoint());
+        entries.add(at, closed);
+        long now = context.currentSystemTimeMs();
+        if (report.getStatus() == ReportStatus.INCOMPLETE) {
+            context.forward(record.withValue(incomplete(report, now)));
+        } else {
+            ClosedCheckpoint earlier = nearestComplete(entries, at, -1);
+            ClosedCheckpoint later = nearestComplete(entries, at, +1);
+            if (earlier != null && earlier.getVerdict() != closed.getVerdict()) {
+                context.forward(record.withValue(flip(report, earlier, closed, now)));
+            }
+            if (later != null && later.getVerdict() != closed.getVerdict()) {
+                context.forward(record.withValue(flip(report, closed, later, now)));
+            }
+        }
+        long forgottenBelow = h.getForgottenBelow();
+        while (entries.size() > historySize) {
+            forgottenBelow = Math.max(forgottenBelow, entries.remove(0).getCheckpoint());
+        }
+        history.put(report.getRunId(), new RunHistory(entries, forgottenBelow));
+    }
+
+    private static ClosedCheckpoint closedEntry(CheckpointReport report) {
+        Double meanResidual = null;
+        for (AnchorFit fit : report.getFits()) {
+            if (fit.getAnchor() == report.getPrimaryAnchor()) {
+                meanResidual = fit.getMeanResidual();
+            }
+        }
+        return new ClosedCheckpoint(report.getCheckpoint(), report.getStatus(), report.getVerdict(), meanResidual);
+    }
+
+    private static int insertionPoint(List<ClosedCheckpoint> entries, long checkpoint) {
+        int i = 0;
+        while (i < entries.size() && entries.get(i).getCheckpoint() < checkpoint) {
+            i++;
+        }
+        return i;
+    }
+
+    private static ClosedCheckpoint nearestComplete(List<ClosedCheckpoint> entries, int from, int step) {
+        for (int i = from + step; i >= 0 && i < entries.size(); i += step) {
+            if (entries.get(i).getStatus() == ReportStatus.COMPLETE) {
+                return entries.get(i);
+            }
+        }
+        return null;
+    }
+
+    private static Alert flip(CheckpointReport report, ClosedCheckpoint earlier, ClosedCheckpoint later, long now) {
+        return Alert.newBuilder()
+                .setType(AlertType.VERDICT_FLIP)
+                .setRunId(report.getRunId())
+                .setCheckpoint(later.getCheckpoint())
+                .setMessage("run " + report.getRunId() + ": verdict (" + report.getPrimaryAnchor() + " anchor) flipped from "
+                        + earlier.getVerdict() + " at checkpoint " + earlier.getCheckpoint() + " to " + later.getVerdict()
+                        + " at checkpoint " + later.getCheckpoint())
+                .setAnchor(report.getPrimaryAnchor())
+                .setEarlierCheckpoint(earlier.getCheckpoint())
+                .setEarlierVerdict(earlier.getVerdict())
+                .setEarlierMeanResidual(earlier.getMeanResidual())
+                .setLaterCheckpoint(later.getCheckpoint())
+                .setLaterVerdict(later.getVerdict())
+                .setLaterMeanResidual(later.getMeanResidual())
+                .setRaisedAt(Instant.ofEpochMilli(now))
+                .build();
+    }
+
+    private static Alert incomplete(CheckpointReport report, long now) {
+        return Alert.newBuilder()
+                .setType(AlertType.INCOMPLETE_CHECKPOINT)
+                .setRunId(report.getRunId())
+                .setCheckpoint(report.getCheckpoint())
+                .setMessage("run " + report.getRunId() + ": checkpoint " + report.getCheckpoint() + " timed out missing "
+                        + report.getMissingLayers().size() + " of " + report.getNumLayers() + " layers " + report.getMissingLayers())
+                .setNumLayers(report.getNumLayers())
+                .setMissingLayers(report.getMissingLayers())
+                .setRaisedAt(Instant.ofEpochMilli(now))
+                .build();
+    }
+}

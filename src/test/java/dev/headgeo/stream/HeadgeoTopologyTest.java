@@ -1,0 +1,285 @@
+package dev.headgeo.stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.headgeo.analysis.Anchor;
+import dev.headgeo.analysis.SaScheduleAnalyzer;
+import dev.headgeo.avro.Alert;
+import dev.headgeo.avro.AlertType;
+import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.avro.LayerGeometry;
+import dev.headgeo.avro.ReportStatus;
+import dev.headgeo.dump.Dump;
+import dev.headgeo.dump.LayerRecords;
+import dev.headgeo.report.ReportMapper;
+import dev.headgeo.testing.Golden;
+import dev.headgeo.wire.AvroJson;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Random;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class HeadgeoTopologyTest {
+    @TempDir
+    Path tmp;
+
+    TopologyFixture f;
+
+    @BeforeEach
+    void start() {
+        f = new TopologyFixture(tmp, TopologyFixture.settings(Duration.ofMinutes(10)));
+    }
+
+    @AfterEach
+    void stop() {
+        f.close();
+    }
+
+    static List<LayerGeometry> layersOf(String fixture, String run, long checkpoint) {
+        return new ArrayList<>(LayerRecords.split(Golden.dump(fixture), run, checkpoint, null, null));
+    }
+
+    /** The report the offline analysis gives, without the timestamps the stream adds. */
+    static ObjectNode expectedReport(String fixture, String run, long checkpoint) {
+        Dump d = Golden.dump(fixture);
+        return withoutTimes(AvroJson.toJson(ReportMapper.complete(new ReportMapper.Origin(run, checkpoint, null, null, null),
+                SaScheduleAnalyzer.analyze(d.spectra(), EnumSet.allOf(Anchor.class)), Anchor.LAST)));
+    }
+
+    static ObjectNode withoutTimes(ObjectNode report) {
+        ObjectNode copy = report.deepCopy();
+        copy.remove(List.of("first_layer_at", "completed_at", "analyzed_at"));
+        return copy;
+    }
+
+    int storeSize(String store) {
+        int n = 0;
+        try (var it = f.driver.<String, Object>getKeyValueStore(store).all()) {
+            while (it.hasNext()) {
+                it.next();
+                n++;
+            }
+        }
+        return n;
+    }
+
+    static String reason(TestRecord<byte[], byte[]> deadLetter) {
+        Header h = deadLetter.headers().lastHeader(DeadLetters.REASON_HEADER);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void layersInAnyOrderGiveOneReportEqualToTheOfflineAnalysis() {
+        List<LayerGeometry> layers = layersOf("partial_12x12x64", "run-a", 100);
+        Collections.shuffle(layers, new Random(7));
+        f.send(layers.subList(0, 11));
+        assertThat(f.reports.isEmpty()).isTrue();
+
+        f.send(layers.subList(11, 12));
+
+        List<TestRecord<String, CheckpointReport>> reports = f.reports.readRecordsToList();
+        assertThat(reports).hasSize(1);
+        assertThat(reports.get(0).key()).isEqualTo("run-a");
+        assertThat(withoutTimes(AvroJson.toJson(reports.get(0).value()))).isEqualTo(expectedReport("partial_12x12x64", "run-a", 100));
+        assertThat(reports.get(0).value().getAnalyzedAt()).isNotNull();
+        assertThat(f.deadLetterRecords()).isEmpty();
+        assertThat(f.alerts.isEmpty()).isTrue();
+        assertThat(storeSize(HeadgeoTopology.LAYERS_STORE)).isZero();
+        assertThat(storeSize(HeadgeoTopology.OPEN_CHECKPOINTS_STORE)).isZero();
+    }
+
+    @Test
+    void interleavedRunsAndCheckpointsEachReportOnce() {
+        List<LayerGeometry> all = new ArrayList<>();
+        all.addAll(layersOf("ragged_ranks", "run-a", 1));
+        all.addAll(layersOf("zero_heads", "run-a", 2));
+        all.addAll(layersOf("two_layers", "run-b", 1));
+        all.addAll(layersOf("one_head", "run-c", 5));
+        Collections.shuffle(all, new Random(3));
+        f.send(all);
+
+        List<TestRecord<String, CheckpointReport>> reports = f.reports.readRecordsToList();
+        assertThat(reports).extracting(r -> r.value().getRunId() + "@" + r.value().getCheckpoint())
+                .containsExactlyInAnyOrder("run-a@1", "run-a@2", "run-b@1", "run-c@5");
+        for (TestRecord<String, CheckpointReport> r : reports) {
+            String fixture = switch (r.key() + "@" + r.value().getCheckpoint()) {
+                case "run-a@1" -> "ragged_ranks";
+                case "run-a@2" -> "zero_heads";
+                case "run-b@1" -> "two_layers";
+                default -> "one_head";
+            };
+            assertThat(withoutTimes(AvroJson.toJson(r.value())))
+                    .isEqualTo(expectedReport(fixture, r.key(), r.value().getCheckpoint()));
+        }
+    }
+
+    @Test
+    void duplicateReplacesBeforeCompletionAndIsLateAfter() {
+        List<LayerGeometry> layers = layersOf("zero_heads", "run", 7);
+        LayerGeometry wrong = LayerGeometry.newBuilder(layers.get(1)).build();
+        wrong.setMeanAttentionEntropyPerHead(List.of(9.0, 9.0, 9.0));
+        f.send(List.of(layers.get(0), wrong, layers.get(2)));
+        f.send(List.of(layers.get(1)));
+        assertThat(f.reports.isEmpty()).isTrue();
+        f.send(List.of(layers.get(3)));
+
+        assertThat(withoutTimes(AvroJson.toJson(f.reports.readValue()))).isEqualTo(expectedReport("zero_heads", "run", 7));
+
+        f.send(List.of(layers.get(2)));
+        List<TestRecord<byte[], byte[]>> dead = f.deadLetterRecords();
+        assertThat(dead).extracting(HeadgeoTopologyTest::reason).containsExactly("LATE");
+        assertThat(f.reports.isEmpty()).isTrue();
+    }
+
+    @Test
+    void inconsistentRecordIsDeadLetteredAndTheCheckpointCompletes() {
+        List<LayerGeometry> layers = layersOf("two_layers", "run", 3);
+        LayerGeometry inconsistent = LayerGeometry.newBuilder(layersOf("zero_heads", "run", 3).get(1)).build();
+        f.send(List.of(layers.get(0), inconsistent, layers.get(1)));
+
+        assertThat(f.deadLetterRecords()).extracting(HeadgeoTopologyTest::reason).containsExactly("INCONSISTENT_CHECKPOINT");
+        assertThat(withoutTimes(AvroJson.toJson(f.reports.readValue()))).isEqualTo(expectedReport("two_layers", "run", 3));
+    }
+
+    @Test
+    void stalledCheckpointTimesOutAsIncompleteWithAnAlertAndLaterCopiesAreLate() {
+        List<LayerGeometry> layers = layersOf("ragged_ranks", "run", 9);
+        f.send(List.of(layers.get(0), layers.get(3), layers.get(5)));
+        f.driver.advanceWallClockTime(Duration.ofMinutes(9));
+        assertThat(f.reports.isEmpty()).isTrue();
+
+        f.driver.advanceWallClockTime(Duration.ofMinutes(2));
+
+        CheckpointReport report = f.reports.readValue();
+        assertThat(report.getStatus()).isEqualTo(ReportStatus.INCOMPLETE);
+        assertThat(report.getMissingLayers()).containsExactly(1, 2, 4);
+        assertThat(report.getNumLayers()).isEqualTo(6);
+        assertThat(report.getNumHeads()).isEqualTo(4);
+        assertThat(report.getMaxRank()).isEqualTo(16);
+        assertThat(report.getFits()).isEmpty();
+        assertThat(report.getVerdict()).isNull();
+        Alert alert = f.alerts.readValue();
+        assertThat(alert.getType()).isEqualTo(AlertType.INCOMPLETE_CHECKPOINT);
+        assertThat(alert.getMissingLayers()).containsExactly(1, 2, 4);
+        assertThat(storeSize(HeadgeoTopology.LAYERS_STORE)).isZero();
+
+        f.send(List.of(layers.get(1)));
+        assertThat(f.deadLetterRecords()).extracting(HeadgeoTopologyTest::reason).containsExactly("LATE");
+        assertThat(f.reports.isEmpty()).isTrue();
+    }
+
+    @Test
+    void arrivingLayersKeepACheckpointAlive() {
+        List<LayerGeometry> layers = layersOf("ragged_ranks", "run", 9);
+        for (int i = 0; i < 6; i++) {
+            f.send(List.of(layers.get(i)));
+            f.driver.advanceWallClockTime(Duration.ofMinutes(6));
+        }
+        assertThat(f.reports.readValue().getStatus()).isEqualTo(ReportStatus.COMPLETE);
+        assertThat(f.alerts.isEmpty()).isTrue();
+    }
+
+    @Test
+    void verdictFlipsAreAlertedBetweenNeighboursInOrder() {
+        f.send(layersOf("supported_12x12x64", "run", 100));
+        f.send(layersOf("supported_12x12x64", "run", 200));
+        f.send(layersOf("rejected_12x12x64", "run", 300));
+        f.send(layersOf("supported_12x12x64", "run", 400));
+
+        List<Alert> alerts = f.alerts.readValuesToList();
+        assertThat(alerts).extracting(a -> a.getEarlierCheckpoint() + "->" + a.getLaterCheckpoint())
+                .containsExactly("200->300", "300->400");
+        Alert first = alerts.get(0);
+        assertThat(first.getType()).isEqualTo(AlertType.VERDICT_FLIP);
+        assertThat(first.getEarlierVerdict().name()).isEqualTo("SUPPORTED");
+        assertThat(first.getLaterVerdict().name()).isEqualTo("REJECTED");
+        assertThat(first.getEarlierMeanResidual()).isLessThan(0.1);
+        assertThat(first.getLaterMeanResidual()).isGreaterThanOrEqualTo(0.3);
+    }
+
+    @Test
+    void verdictFlipsOutOfOrderAlertEachDifferingPairOnce() {
+        f.send(layersOf("supported_12x12x64", "run", 400));
+        f.send(layersOf("rejected_12x12x64", "run", 300));
+        f.send(layersOf("supported_12x12x64", "run", 100));
+        f.send(layersOf("rejected_12x12x64", "run", 200));
+
+        // 400 alone; 300 pairs with 400; 100 pairs with 300 (no earlier); 200 sits between 100 and 300.
+        assertThat(f.alerts.readValuesToList()).extracting(a -> a.getEarlierCheckpoint() + "->" + a.getLaterCheckpoint())
+                .containsExactly("300->400", "100->300", "100->200");
+    }
+
+    @Test
+    void incompleteCheckpointsDoNotBreakFlipNeighbours() {
+        f.send(layersOf("supported_12x12x64", "run", 1));
+        f.send(layersOf("ragged_ranks", "run", 2).subList(0, 2));
+        f.driver.advanceWallClockTime(Duration.ofMinutes(11));
+        f.send(layersOf("rejected_12x12x64", "run", 3));
+
+        assertThat(f.alerts.readValuesToList()).extracting(Alert::getType)
+                .containsExactly(AlertType.INCOMPLETE_CHECKPOINT, AlertType.VERDICT_FLIP);
+    }
+
+    @Test
+    void badRecordsAreDeadLetteredWithTheirReasonAndOriginalBytes() {
+        List<LayerGeometry> good = layersOf("two_layers", "run", 1);
+        byte[] garbage = "not a layer".getBytes(StandardCharsets.UTF_8);
+        byte[] missingField = "{\"run_id\":\"run\",\"checkpoint\":1}".getBytes(StandardCharsets.UTF_8);
+        f.rawLayers.pipeInput("run", garbage);
+        f.rawLayers.pipeInput("run", missingField);
+        f.rawLayers.pipeInput("run", new byte[] {(byte) 0xC3, 0x01, 1, 2, 3});
+        f.layers.pipeInput("other-key", good.get(0));
+        f.layers.pipeInput(null, good.get(0));
+        LayerGeometry negative = LayerGeometry.newBuilder(good.get(0)).build();
+        negative.setMetricSingvalsPerHead(List.of(List.of(1.0, -1.0), List.of(1.0)));
+        f.send(List.of(negative));
+        LayerGeometry nan = LayerGeometry.newBuilder(good.get(0)).build();
+        nan.setMeanAttentionEntropyPerHead(List.of(Double.NaN, 1.0));
+        f.send(List.of(nan));
+        LayerGeometry outOfRange = LayerGeometry.newBuilder(good.get(0)).build();
+        outOfRange.setLayer(2);
+        f.send(List.of(outOfRange));
+        LayerGeometry empty = LayerGeometry.newBuilder(good.get(0)).build();
+        empty.setMetricSingvalsPerHead(List.of(List.of(), List.of(1.0)));
+        f.send(List.of(empty));
+        LayerGeometry huge = LayerGeometry.newBuilder(good.get(0)).build();
+        huge.setMetricSingvalsPerHead(List.of(Collections.nCopies(40_000, 1.0), Collections.nCopies(40_000, 1.0)));
+        f.send(List.of(huge));
+        f.send(good);
+
+        List<TestRecord<byte[], byte[]>> dead = f.deadLetterRecords();
+        assertThat(dead).extracting(HeadgeoTopologyTest::reason).containsExactly(
+                "MALFORMED", "MALFORMED", "MALFORMED", "INVALID", "INVALID", "INVALID", "INVALID", "INVALID", "INVALID", "TOO_LARGE");
+        assertThat(dead.get(0).value()).isEqualTo(garbage);
+        assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("run");
+        assertThat(dead.get(1).value()).isEqualTo(missingField);
+        assertThat(new String(dead.get(1).headers().lastHeader(DeadLetters.DETAIL_HEADER).value(), StandardCharsets.UTF_8))
+                .contains("missing field");
+        assertThat(new String(dead.get(3).headers().lastHeader("__streams.errors.topic").value(), StandardCharsets.UTF_8))
+                .isEqualTo("headgeo.layers");
+        assertThat(dead.get(3).headers().lastHeader("__streams.errors.offset")).isNotNull();
+        assertThat(new String(dead.get(3).headers().lastHeader(DeadLetters.DETAIL_HEADER).value(), StandardCharsets.UTF_8))
+                .contains("record key 'other-key' is not run_id 'run'");
+        assertThat(f.reports.readValuesToList()).hasSize(1);
+    }
+
+    @Test
+    void jsonLayerRecordsAreReadLikeAvroOnes() {
+        List<LayerGeometry> layers = layersOf("two_layers", "run", 1);
+        f.rawLayers.pipeInput("run", AvroJson.toJsonLine(layers.get(0)).getBytes(StandardCharsets.UTF_8));
+        f.send(layers.subList(1, 2));
+
+        assertThat(withoutTimes(AvroJson.toJson(f.reports.readValue()))).isEqualTo(expectedReport("two_layers", "run", 1));
+    }
+}
