@@ -1,0 +1,82 @@
+package dev.headgeo.stream;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.CloseOptions;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The running processor: creates missing topics, then runs the topology until closed. */
+public final class HeadgeoService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(HeadgeoService.class);
+
+    private final KafkaStreams streams;
+
+    private HeadgeoService(KafkaStreams streams) {
+        this.streams = streams;
+    }
+
+    /**
+     * @param streamsConfig from {@link HeadgeoStreamsConfig#of}
+     * @throws IllegalStateException when the topics cannot be checked or created
+     */
+    public static HeadgeoService start(Properties streamsConfig, HeadgeoTopics topics, StreamSettings settings) {
+        List<String> created = TopicCreator.createMissing(adminOnly(streamsConfig), topics.names());
+        if (!created.isEmpty()) {
+            LOG.info("created topics {}", created);
+        }
+        Topology topology = HeadgeoTopology.build(topics, settings);
+        LOG.info("topology\n{}", topology.describe());
+        KafkaStreams streams = new KafkaStreams(topology, streamsConfig);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("stream thread failed; replacing it", e);
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        return new HeadgeoService(streams);
+    }
+
+    /** Only the settings an Admin client understands, so it does not warn about the rest. */
+    private static Properties adminOnly(Properties all) {
+        Properties p = new Properties();
+        for (String key : all.stringPropertyNames()) {
+            if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(key)) {
+                p.put(key, all.getProperty(key));
+            }
+        }
+        return p;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Waits up to {@code timeout} for the processor to reach RUNNING. */
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (streams.state() == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /** Leaves the consumer group on close, so that a successor takes over at once instead of after the session time-out. */
+    @Override
+    public void close() {
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
+    }
+
+    /** Convenience for tests and the demo: the default Streams configuration. */
+    public static Properties config(String bootstrap, String applicationId, String stateDir, HeadgeoTopics topics) {
+        return HeadgeoStreamsConfig.of(bootstrap, applicationId, stateDir, topics, Map.of());
+    }
+}

@@ -1,0 +1,55 @@
+package dev.headgeo.stream;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates headgeo's topics that do not exist yet, with the broker's default partitions and replication. */
+public final class TopicCreator {
+    private TopicCreator() {
+    }
+
+    /**
+     * @param adminConfig client properties (bootstrap servers, security)
+     * @return the topics that were created
+     * @throws IllegalStateException with one line saying why, when the cluster cannot be reached or refuses
+     */
+    public static List<String> createMissing(Properties adminConfig, List<String> topics) {
+        try (Admin admin = Admin.create(adminConfig)) {
+            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            List<NewTopic> missing = new ArrayList<>();
+            for (String t : topics) {
+                if (!existing.contains(t)) {
+                    missing.add(new NewTopic(t, Optional.empty(), Optional.empty()));
+                }
+            }
+            List<String> created = new ArrayList<>();
+            for (NewTopic t : missing) {
+                try {
+                    admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
+                    created.add(t.name());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + t.name() + ": " + e.getCause().getMessage());
+                    }
+                }
+            }
+            return created;
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("no answer from Kafka at " + adminConfig.get("bootstrap.servers") + " within 30 s");
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot list topics at " + adminConfig.get("bootstrap.servers") + ": " + e.getCause().getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while creating topics");
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package dev.headgeo.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.headgeo.analysis.Anchor;
+import dev.headgeo.analysis.SaScheduleAnalyzer;
+import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.avro.LayerGeometry;
+import dev.headgeo.dump.Dump;
+import dev.headgeo.dump.LayerRecords;
+import dev.headgeo.report.ReportMapper;
+import dev.headgeo.stream.AvroSerde;
+import dev.headgeo.stream.DeadLetters;
+import dev.headgeo.stream.HeadgeoService;
+import dev.headgeo.stream.HeadgeoStreamsConfig;
+import dev.headgeo.stream.HeadgeoTopics;
+import dev.headgeo.stream.StreamSettings;
+import dev.headgeo.testing.Golden;
+import dev.headgeo.wire.AvroCodec;
+import dev.headgeo.wire.AvroJson;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.AbstractMap;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * The integration scenario, run against whatever broker a test provides: many runs and
+ * checkpoints in shuffled order with duplicates and garbage, the processor stopped and restarted
+ * in the middle (same state dir, then a wiped one); exactly one report per checkpoint, equal to
+ * the offline analysis, and every bad record on the dead-letter topic.
+ */
+final class StreamScenario {
+    private static final String[] FIXTURES = {"ragged_ranks", "zero_heads", "two_layers", "one_head", "supported_12x12x64",
+        "rejected_12x12x64", "constant_entropy", "identical_layers"};
+
+    private static final String APP = "headgeo-it";
+
+    private final String bootstrap;
+    private final Path stateRoot;
+    private final HeadgeoTopics topics = HeadgeoTopics.defaults();
+    private final AvroCodec<LayerGeometry> codec = new AvroCodec<>(LayerGeometry.getClassSchema());
+    private final Map<String, ObjectNode> expected = new HashMap<>();
+    private final Random random = new Random(42);
+
+    StreamScenario(String bootstrap, Path stateRoot) {
+        this.bootstrap = bootstrap;
+        this.stateRoot = stateRoot;
+    }
+
+    void run() throws Exception {
+        List<List<Map.Entry<byte[], byte[]>>> parts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<Map.Entry<byte[], byte[]>> allLayers = new ArrayList<>();
+        int checkpoints = 0;
+        for (int run = 0; run < 4; run++) {
+            for (int c = 0; c < 4; c++) {
+                String fixture = FIXTURES[(run * 3 + c) % FIXTURES.length];
+                String runId = "run-" + run;
+                long checkpoint = 1000L * (c + 1);
+                Dump dump = Golden.dump(fixture);
+                expected.put(runId + "@" + checkpoint, expectedReport(dump, runId, checkpoint));
+                for (LayerGeometry layer : LayerRecords.split(dump, runId, checkpoint, fixture, null)) {
+                    byte[] value = random.nextBoolean() ? codec.toAvro(layer) : codec.toJson(layer);
+                    allLayers.add(entry(runId, value));
+                }
+                checkpoints++;
+            }
+        }
+        Collections.shuffle(allLayers, random);
+        // Each part ends a checkpoint or two; duplicates of earlier layers land in later parts.
+        int third = allLayers.size() / 3;
+        parts.get(0).addAll(allLayers.subList(0, third));
+        parts.get(1).addAll(allLayers.subList(third, 2 * third));
+        parts.get(2).addAll(allLayers.subList(2 * third, allLayers.size()));
+        parts.get(1).addAll(allLayers.subList(0, 5));
+        parts.get(2).addAll(allLayers.subList(third, third + 5));
+        int garbage = 0;
+        for (List<Map.Entry<byte[], byte[]>> part : parts) {
+            part.add(entry("run-0", "garbage".getBytes(StandardCharsets.UTF_8)));
+            part.add(entry("run-1", "{\"run_id\": \"run-1\"}".getBytes(StandardCharsets.UTF_8)));
+            garbage += 2;
+            Collections.shuffle(part, random);
+        }
+
+        Path stateDir = Files.createDirectories(stateRoot.resolve("state"));
+        try (HeadgeoService service = startService(stateDir)) {
+            KafkaTestClients.produce(bootstrap, topics.layers().name(), parts.get(0));
+            assertThat(KafkaTestClients.awaitConsumed(bootstrap, APP, topics.layers().name(), Duration.ofSeconds(60))).isTrue();
+        }
+        // Stopped with checkpoints half gathered; the same state dir picks them up.
+        try (HeadgeoService service = startService(stateDir)) {
+            KafkaTestClients.produce(bootstrap, topics.layers().name(), parts.get(1));
+            assertThat(KafkaTestClients.awaitConsumed(bootstrap, APP, topics.layers().name(), Duration.ofSeconds(60))).isTrue();
+        }
+        // A wiped state dir: everything is restored from the changelogs.
+        Path wiped = Files.createDirectories(stateRoot.resolve("state-wiped"));
+        int total = checkpoints;
+        try (HeadgeoService service = startService(wiped)) {
+            KafkaTestClients.produce(bootstrap, topics.layers().name(), parts.get(2));
+            assertThat(KafkaTestClients.awaitConsumed(bootstrap, APP, topics.layers().name(), Duration.ofSeconds(60))).isTrue();
+        }
+        // Everything is consumed and committed; read a moment past the expected count so that a duplicate would show.
+        List<ConsumerRecord<byte[], byte[]>> reports =
+                KafkaTestClients.readUntil(bootstrap, topics.reports().name(), r -> r.size() > total, Duration.ofSeconds(3));
+
+        AvroCodec<CheckpointReport> reportCodec = new AvroCodec<>(CheckpointReport.getClassSchema());
+        Map<String, Long> counts = reports.stream().map(r -> reportCodec.decode(r.value()))
+                .collect(Collectors.groupingBy(r -> r.getRunId() + "@" + r.getCheckpoint(), Collectors.counting()));
+        assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
+        assertThat(counts.values()).allMatch(n -> n == 1);
+        for (ConsumerRecord<byte[], byte[]> r : reports) {
+            CheckpointReport report = reportCodec.decode(r.value());
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(report.getRunId());
+            ObjectNode actual = AvroJson.toJson(report);
+            actual.remove(List.of("first_layer_at", "completed_at", "analyzed_at"));
+            assertThat(actual).isEqualTo(expected.get(report.getRunId() + "@" + report.getCheckpoint()));
+        }
+
+        int expectedDeadLetters = garbage + 10;
+        List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestClients.readUntil(bootstrap, topics.deadLetters().name(),
+                r -> r.size() >= expectedDeadLetters, Duration.ofSeconds(30));
+        Map<String, Long> reasons = dead.stream()
+                .collect(Collectors.groupingBy(d -> new String(d.headers().lastHeader(DeadLetters.REASON_HEADER).value(),
+                        StandardCharsets.UTF_8), Collectors.counting()));
+        assertThat(reasons.get("MALFORMED")).isEqualTo(garbage);
+        // Duplicates of layers whose checkpoint was already reported are LATE; the others replaced a copy.
+        assertThat(reasons.keySet()).isSubsetOf("MALFORMED", "LATE");
+        assertThat(dead.stream().filter(d -> "garbage".equals(new String(d.value(), StandardCharsets.UTF_8)))).hasSize(3);
+    }
+
+    private HeadgeoService startService(Path stateDir) throws InterruptedException {
+        var config = HeadgeoStreamsConfig.of(bootstrap, APP, stateDir.toString(), topics,
+                Map.of("commit.interval.ms", "100"));
+        HeadgeoService service = HeadgeoService.start(config, topics, StreamSettings.defaults());
+        assertThat(service.awaitRunning(Duration.ofSeconds(60))).isTrue();
+        return service;
+    }
+
+    private static ObjectNode expectedReport(Dump dump, String runId, long checkpoint) {
+        ObjectNode report = AvroJson.toJson(ReportMapper.complete(new ReportMapper.Origin(runId, checkpoint, null, null, null),
+                SaScheduleAnalyzer.analyze(dump.spectra(), EnumSet.allOf(Anchor.class)), Anchor.LAST));
+        report.remove(List.of("first_layer_at", "completed_at", "analyzed_at"));
+        return report;
+    }
+
+    private static Map.Entry<byte[], byte[]> entry(String key, byte[] value) {
+        return new AbstractMap.SimpleEntry<>(key.getBytes(StandardCharsets.UTF_8), value);
+    }
+}
