@@ -35,8 +35,13 @@ public final class EmbeddedKafka implements AutoCloseable {
         this.server = server;
     }
 
-    /** Formats storage and starts the broker; returns when it accepts clients. */
+    /** Formats storage and starts the broker on a free port; returns when it accepts clients. */
     public static EmbeddedKafka start() {
+        return start(0);
+    }
+
+    /** The same on a given client port (0: any free one). */
+    public static EmbeddedKafka start(int clientPort) {
         Path dir;
         try {
             dir = Files.createTempDirectory("headgeo-kafka-");
@@ -44,7 +49,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         try {
-            int port = freePort();
+            int port = clientPort == 0 ? freePort() : clientPort;
             int controllerPort = freePort();
             String logDir = dir.resolve("log").toString();
             Properties p = new Properties();
