@@ -12,7 +12,20 @@ final class Durations {
     private Durations() {
     }
 
+    /** A positive duration. */
     static Duration parse(String option, String text) {
+        Duration d = parseNonNegative(option, text);
+        if (d.isZero()) {
+            throw new UserError(option + " must be positive, got '" + text + "'");
+        }
+        return d;
+    }
+
+    /** A duration that may be zero ({@code 0} alone is accepted too). */
+    static Duration parseNonNegative(String option, String text) {
+        if (text.strip().equals("0")) {
+            return Duration.ZERO;
+        }
         String t = text.strip();
         Matcher m = SHORT.matcher(t);
         Duration d;
@@ -31,8 +44,8 @@ final class Durations {
                 throw new UserError(option + " '" + text + "' is not a duration (for example 30s, 10m or PT10M)");
             }
         }
-        if (d.isNegative() || d.isZero()) {
-            throw new UserError(option + " must be positive, got '" + text + "'");
+        if (d.isNegative()) {
+            throw new UserError(option + " must not be negative, got '" + text + "'");
         }
         return d;
     }

@@ -1,0 +1,67 @@
+package dev.headgeo.cli;
+
+import dev.headgeo.avro.Alert;
+import dev.headgeo.avro.AnchorFit;
+import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.avro.ReportStatus;
+import dev.headgeo.report.PyFormat;
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/** Human-readable lines for reports and alerts, with colour on a terminal. */
+final class ConsoleView {
+    private static final String RESET = "\u001b[0m";
+    private static final String BOLD_RED = "\u001b[1;31m";
+    private static final String YELLOW = "\u001b[33m";
+
+    private final PrintWriter out;
+    private final boolean colour;
+
+    ConsoleView(PrintWriter out, boolean colour) {
+        this.out = out;
+        this.colour = colour;
+    }
+
+    /** Colour when standard output is a terminal and NO_COLOR is unset. */
+    static boolean terminal() {
+        return System.console() != null && System.getenv("NO_COLOR") == null;
+    }
+
+    void header() {
+        out.println(String.format(Locale.ROOT, "%-14s %10s  %-10s %-30s %-30s %-30s %s",
+                "run", "checkpoint", "status", "LAST (mean resid)", "MIDDLE", "BEST", "shape stability (mean cos)"));
+        out.flush();
+    }
+
+    void report(CheckpointReport r) {
+        if (r.getStatus() == ReportStatus.INCOMPLETE) {
+            out.println(paint(YELLOW, String.format(Locale.ROOT, "%-14s %10d  %-10s missing layers %s of %d",
+                    r.getRunId(), r.getCheckpoint(), "INCOMPLETE", r.getMissingLayers(), r.getNumLayers())));
+        } else {
+            String[] cells = {"-", "-", "-"};
+            for (AnchorFit fit : r.getFits()) {
+                cells[fit.getAnchor().ordinal()] = fit.getVerdict() + " (" + PyFormat.fixed(fit.getMeanResidual(), 4) + ")"
+                        + (fit.getAnchor() == r.getPrimaryAnchor() ? " *" : "");
+            }
+            var si = r.getShapeInvariance();
+            String shape = si.getStability() + (si.getMean() == null ? "" : " (" + PyFormat.fixed(si.getMean(), 3) + ")");
+            out.println(String.format(Locale.ROOT, "%-14s %10d  %-10s %-30s %-30s %-30s %s",
+                    r.getRunId(), r.getCheckpoint(), "COMPLETE", cells[0], cells[1], cells[2], shape));
+        }
+        out.flush();
+    }
+
+    void alert(Alert a) {
+        out.println(paint(BOLD_RED, "!! ALERT " + a.getType() + ": " + a.getMessage()));
+        out.flush();
+    }
+
+    void progress(String line) {
+        out.println(line);
+        out.flush();
+    }
+
+    private String paint(String style, String text) {
+        return colour ? style + text + RESET : text;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.headgeo.cli;
+
+import dev.headgeo.avro.LayerGeometry;
+import dev.headgeo.dump.Dump;
+import dev.headgeo.dump.LayerRecords;
+import dev.headgeo.stream.AvroSerde;
+import dev.headgeo.stream.HeadgeoTopics;
+import dev.headgeo.stream.LayerPublisher;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "publish", mixinStandardHelpOptions = true,
+        description = "Splits a dump (the reference script's layout) into layer records and publishes them (idempotent producer, acks=all).")
+final class PublishCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    KafkaClientSettings kafka;
+
+    @Parameters(paramLabel = "DUMP.json", description = "The dump, or - for standard input.")
+    String dump;
+
+    @Option(names = "--run", required = true, description = "run_id (and record key).")
+    String run;
+
+    @Option(names = "--checkpoint", required = true, description = "Training step, >= 0.")
+    long checkpoint;
+
+    @Option(names = "--format", defaultValue = "avro", description = "avro (single-object encoding) or json (default: ${DEFAULT-VALUE}).")
+    AvroSerde.Format format;
+
+    @Option(names = "--model", description = "Free-text model name carried in each record.")
+    String model;
+
+    @Option(names = "--topic", description = "Layer topic (default: " + HeadgeoTopics.DEFAULT_LAYERS + "; env HEADGEO_INPUT_TOPIC).")
+    String topic;
+
+    @Override
+    public Integer call() {
+        if (run.isEmpty() || checkpoint < 0) {
+            throw new UserError("--run must be non-empty and --checkpoint >= 0");
+        }
+        Dump d = Dumps.load(dump);
+        List<LayerGeometry> layers = LayerRecords.split(d, run, checkpoint, model, Instant.now());
+        String layersTopic = kafka.sources().get(topic, "input-topic", HeadgeoTopics.DEFAULT_LAYERS);
+        try (LayerPublisher publisher = new LayerPublisher(kafka.clientProperties(), layersTopic, format)) {
+            publisher.publish(layers);
+        } catch (LayerPublisher.PublishException e) {
+            throw new UserError(e.getMessage());
+        }
+        spec.commandLine().getOut().println("published " + layers.size() + " layer records of " + run + "@" + checkpoint
+                + " to " + layersTopic + " at " + kafka.bootstrap() + " (" + format + ")");
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

@@ -1,0 +1,129 @@
+package dev.headgeo.cli;
+
+import dev.headgeo.avro.Alert;
+import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.stream.HeadgeoTopics;
+import dev.headgeo.stream.OutputFollower;
+import dev.headgeo.wire.AvroJson;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.errors.WakeupException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "watch", mixinStandardHelpOptions = true,
+        description = "Follows the reports and alerts live (Avro or JSON values): a line per report, a highlighted line per alert.")
+final class WatchCommand implements Callable<Integer> {
+    enum Format { text, json }
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    KafkaClientSettings kafka;
+
+    @Option(names = "--run", description = "Only this run.")
+    String run;
+
+    @Option(names = "--from-beginning", description = "Start from the oldest records instead of new ones.")
+    boolean fromBeginning;
+
+    @Option(names = "--format", defaultValue = "text", description = "text, or json: each report or alert as one JSON line (default: ${DEFAULT-VALUE}).")
+    Format format;
+
+    @Option(names = "--max-records", description = "Stop after this many reports and alerts.")
+    Integer maxRecords;
+
+    @Option(names = "--idle-timeout", description = "Stop when nothing new came for this long (30s, 2m).")
+    String idleTimeout;
+
+    @Option(names = "--reports-topic", description = "(default: " + HeadgeoTopics.DEFAULT_REPORTS + "; env HEADGEO_REPORTS_TOPIC)")
+    String reportsTopic;
+
+    @Option(names = "--alerts-topic", description = "(default: " + HeadgeoTopics.DEFAULT_ALERTS + "; env HEADGEO_ALERTS_TOPIC)")
+    String alertsTopic;
+
+    private int seen;
+
+    @Override
+    public Integer call() {
+        Duration idle = idleTimeout == null ? null : Durations.parse("--idle-timeout", idleTimeout);
+        PrintWriter out = spec.commandLine().getOut();
+        ConsoleView view = new ConsoleView(out, format == Format.text && ConsoleView.terminal());
+        OutputFollower.Listener listener = new OutputFollower.Listener() {
+            @Override
+            public void report(CheckpointReport r) {
+                if (run == null || run.equals(r.getRunId())) {
+                    seen++;
+                    if (format == Format.json) {
+                        out.println(AvroJson.toJsonLine(r));
+                        out.flush();
+                    } else {
+                        view.report(r);
+                    }
+                }
+            }
+
+            @Override
+            public void alert(Alert a) {
+                if (run == null || run.equals(a.getRunId())) {
+                    seen++;
+                    if (format == Format.json) {
+                        out.println(AvroJson.toJsonLine(a));
+                        out.flush();
+                    } else {
+                        view.alert(a);
+                    }
+                }
+            }
+
+            @Override
+            public void undecodable(String topic, String why) {
+                spec.commandLine().getErr().println("headgeo watch: skipped a record of " + topic + ": " + why);
+            }
+        };
+        OutputFollower follower;
+        try {
+            follower = new OutputFollower(kafka.clientProperties(),
+                    kafka.sources().get(reportsTopic, "reports-topic", HeadgeoTopics.DEFAULT_REPORTS),
+                    kafka.sources().get(alertsTopic, "alerts-topic", HeadgeoTopics.DEFAULT_ALERTS), fromBeginning);
+        } catch (IllegalStateException e) {
+            throw new UserError(e.getMessage());
+        }
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            follower.wakeup();
+            try {
+                main.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "watch-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        if (format == Format.text) {
+            view.header();
+        }
+        try (follower) {
+            long lastRecord = System.nanoTime();
+            while (maxRecords == null || seen < maxRecords) {
+                if (follower.poll(Duration.ofMillis(200), listener) > 0) {
+                    lastRecord = System.nanoTime();
+                } else if (idle != null && System.nanoTime() - lastRecord > idle.toNanos()) {
+                    break;
+                }
+            }
+        } catch (WakeupException e) {
+            // Ctrl-C: a clean stop.
+        }
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
+        return 0;
+    }
+}

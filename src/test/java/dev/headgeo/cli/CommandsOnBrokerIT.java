@@ -1,0 +1,130 @@
+package dev.headgeo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.headgeo.analysis.Anchor;
+import dev.headgeo.analysis.SaScheduleAnalyzer;
+import dev.headgeo.avro.AlertType;
+import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.avro.ReportStatus;
+import dev.headgeo.kafka.EmbeddedKafka;
+import dev.headgeo.report.ReportMapper;
+import dev.headgeo.stream.HeadgeoService;
+import dev.headgeo.stream.HeadgeoStreamsConfig;
+import dev.headgeo.stream.HeadgeoTopics;
+import dev.headgeo.stream.StreamSettings;
+import dev.headgeo.testing.Golden;
+import dev.headgeo.wire.AvroJson;
+import dev.headgeo.wire.Json;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** publish, watch and the demo scenario against a real broker in this JVM, with the processor running. */
+class CommandsOnBrokerIT {
+    static EmbeddedKafka kafka;
+    static HeadgeoService service;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void start() throws Exception {
+        kafka = EmbeddedKafka.start();
+        HeadgeoTopics topics = HeadgeoTopics.defaults();
+        service = HeadgeoService.start(HeadgeoStreamsConfig.of(kafka.bootstrapServers(), "headgeo-cli-it",
+                        Files.createDirectories(tmp.resolve("state")).toString(), topics, Map.of("commit.interval.ms", "100")),
+                topics, new StreamSettings(Anchor.LAST, Duration.ofSeconds(2), StreamSettings.DEFAULT_MAX_LAYER_BYTES, 64));
+        assertThat(service.awaitRunning(Duration.ofSeconds(60))).isTrue();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (service != null) {
+            service.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    static ObjectNode withoutTimes(JsonNode report) {
+        ObjectNode copy = (ObjectNode) report.deepCopy();
+        copy.remove(List.of("first_layer_at", "completed_at", "analyzed_at"));
+        return copy;
+    }
+
+    @Test
+    void publishedDumpIsWatchedAsTheSameReportAnalyzeGives() throws Exception {
+        Path dump = Golden.dumpFile("ragged_ranks", tmp);
+        for (String format : List.of("json", "avro")) {
+            String run = "cli-" + format;
+            CliRunner.Result published = CliRunner.run("publish", dump.toString(), "--run", run, "--checkpoint", "42",
+                    "--format", format, "--bootstrap-servers", kafka.bootstrapServers());
+            assertThat(published.status()).as(published.err()).isZero();
+            assertThat(published.out()).contains("published 6 layer records of " + run + "@42");
+
+            CliRunner.Result watched = CliRunner.run("watch", "--bootstrap-servers", kafka.bootstrapServers(), "--run", run,
+                    "--from-beginning", "--format", "json", "--max-records", "1", "--idle-timeout", "60s");
+            CliRunner.Result analyzed = CliRunner.run("analyze", dump.toString(), "--format", "json", "--run", run, "--checkpoint", "42");
+
+            assertThat(watched.status()).isZero();
+            assertThat(watched.out().strip().lines()).hasSize(1);
+            assertThat(withoutTimes(Json.MAPPER.readTree(watched.out()))).isEqualTo(withoutTimes(Json.MAPPER.readTree(analyzed.out())));
+        }
+    }
+
+    @Test
+    void badDumpPublishesNothing() throws Exception {
+        Path bad = tmp.resolve("bad.json");
+        Files.writeString(bad, "{\"num_layers\": 2, \"num_heads\": 1, \"static\": [], \"dynamic\": []}");
+        CliRunner.Result r = CliRunner.run("publish", bad.toString(), "--run", "never", "--checkpoint", "1",
+                "--bootstrap-servers", kafka.bootstrapServers());
+
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        CliRunner.Result watched = CliRunner.run("watch", "--bootstrap-servers", kafka.bootstrapServers(), "--run", "never",
+                "--from-beginning", "--format", "json", "--idle-timeout", "3s");
+        assertThat(watched.out()).isEmpty();
+    }
+
+    @Test
+    void demoScenarioFlipsTheVerdictAndLeavesOneCheckpointIncomplete() throws Exception {
+        StringWriter screen = new StringWriter();
+        ConsoleView view = new ConsoleView(new PrintWriter(screen, true), false);
+        java.util.Properties client = new java.util.Properties();
+        client.put("bootstrap.servers", kafka.bootstrapServers());
+        DemoScenario scenario = new DemoScenario(client, HeadgeoTopics.DEFAULT_LAYERS, HeadgeoTopics.DEFAULT_REPORTS,
+                HeadgeoTopics.DEFAULT_ALERTS, view, Duration.ZERO);
+
+        DemoScenario.Result result = scenario.run("demo-it", Duration.ofSeconds(60));
+
+        assertThat(result.reports()).hasSize(DemoScenario.STEPS.size());
+        assertThat(result.alerts()).extracting(a -> a.getType()).contains(AlertType.VERDICT_FLIP, AlertType.INCOMPLETE_CHECKPOINT);
+        assertThat(result.alerts().stream().filter(a -> a.getType() == AlertType.VERDICT_FLIP)).hasSize(3);
+        for (int i = 0; i < DemoScenario.STEPS.size(); i++) {
+            DemoScenario.Step step = DemoScenario.STEPS.get(i);
+            CheckpointReport report = result.reports().stream().filter(r -> r.getCheckpoint() == step.checkpoint()).findFirst().orElseThrow();
+            if (step.layersSent() < DemoScenario.LAYERS) {
+                assertThat(report.getStatus()).isEqualTo(ReportStatus.INCOMPLETE);
+                assertThat(report.getMissingLayers()).hasSize(DemoScenario.LAYERS - step.layersSent());
+            } else {
+                var expected = ReportMapper.complete(new ReportMapper.Origin("demo-it", step.checkpoint(), null, null, null),
+                        SaScheduleAnalyzer.analyze(result.dumps().get(i).spectra(), EnumSet.allOf(Anchor.class)), Anchor.LAST);
+                assertThat(withoutTimes(AvroJson.toJson(report))).isEqualTo(withoutTimes(AvroJson.toJson(expected)));
+            }
+        }
+        assertThat(screen.toString()).contains("!! ALERT VERDICT_FLIP", "!! ALERT INCOMPLETE_CHECKPOINT", "INCOMPLETE");
+    }
+}
