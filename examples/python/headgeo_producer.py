@@ -1,0 +1,141 @@
+"""Publish per-layer attention head geometry from a training job to headgeo.
+
+At each checkpoint, a training loop calls :meth:`HeadgeoProducer.publish_checkpoint` with the
+per-layer, per-head singular values of the attention metric and the per-head mean attention
+entropies. Each layer becomes one JSON record on ``headgeo.layers`` keyed by ``run_id``
+(design.md §2); headgeo gathers them, analyses the checkpoint and publishes a report.
+
+    from headgeo_producer import HeadgeoProducer, head_singular_values, mean_attention_entropy
+
+    producer = HeadgeoProducer("broker:9092", model="my-transformer")
+    sv = [head_singular_values(blk.attn.q_proj.weight, blk.attn.k_proj.weight, num_heads) for blk in model.blocks]
+    ent = [mean_attention_entropy(probs) for probs in attention_probs_per_layer]   # from a forward pass
+    producer.publish_checkpoint("run-42", step, sv, ent)
+
+Inputs may be plain lists, numpy arrays or torch tensors. Only numpy is needed for the helpers
+and confluent-kafka for publishing (Debian: python3-numpy, python3-confluent-kafka).
+"""
+import json
+import math
+import time
+
+import numpy as np
+
+
+def _array(x):
+    """numpy view of a list, numpy array or torch tensor."""
+    if hasattr(x, "detach"):
+        x = x.detach().cpu().numpy()
+    return np.asarray(x, dtype=np.float64)
+
+
+def head_singular_values(w_q, w_k, num_heads):
+    """Per-head singular values of W_Q^h W_K^h^T, without forming the d_model x d_model matrix.
+
+    w_q, w_k: query and key projection weights in torch.nn.Linear layout (out_features, in_features),
+    head h owning output rows h*d_head:(h+1)*d_head. With thin QR factorisations Q_h = U1 R1 and
+    K_h = U2 R2 (d_model x d_head each), Q_h K_h^T = U1 (R1 R2^T) U2^T, so its singular values are
+    those of the d_head x d_head matrix R1 R2^T. Returns num_heads lists, largest first.
+    """
+    wq = _array(w_q)
+    wk = _array(w_k)
+    if wq.shape != wk.shape or wq.ndim != 2 or wq.shape[0] % num_heads:
+        raise ValueError(f"w_q {wq.shape} and w_k {wk.shape} must be equal 2-D shapes with rows divisible by {num_heads}")
+    d_head = wq.shape[0] // num_heads
+    out = []
+    for h in range(num_heads):
+        rows = slice(h * d_head, (h + 1) * d_head)
+        _, r1 = np.linalg.qr(wq[rows].T)
+        _, r2 = np.linalg.qr(wk[rows].T)
+        out.append(np.linalg.svd(r1 @ r2.T, compute_uv=False).tolist())
+    return out
+
+
+def mean_attention_entropy(attention_probs, eps=1e-12):
+    """Per-head mean entropy (nats) of attention distributions shaped (batch, heads, queries, keys)."""
+    p = _array(attention_probs)
+    if p.ndim != 4:
+        raise ValueError(f"attention probabilities must be (batch, heads, queries, keys), got {p.shape}")
+    entropy = -(p * np.log(p + eps)).sum(axis=-1)
+    return entropy.mean(axis=(0, 2)).tolist()
+
+
+def layer_records(run_id, checkpoint, singular_values, entropies, model=None, emitted_at_ms=None):
+    """The JSON records of one checkpoint, one per layer, checked against headgeo's rules.
+
+    singular_values: per layer, per head, a sequence of singular values (heads may differ in length).
+    entropies: per layer, per head, the mean attention entropy.
+    """
+    if not run_id:
+        raise ValueError("run_id must be a non-empty string")
+    if int(checkpoint) < 0:
+        raise ValueError("checkpoint must be >= 0")
+    layers = [[_array(s).ravel().tolist() for s in layer] for layer in singular_values]
+    ents = [_array(e).ravel().tolist() for e in entropies]
+    if not layers:
+        raise ValueError("no layers")
+    if len(ents) != len(layers):
+        raise ValueError(f"{len(layers)} layers of singular values but {len(ents)} of entropies")
+    num_heads = len(layers[0])
+    records = []
+    for i, (heads, ent) in enumerate(zip(layers, ents)):
+        if len(heads) != num_heads or len(ent) != num_heads:
+            raise ValueError(f"layer {i}: {len(heads)} spectra and {len(ent)} entropies, expected {num_heads}")
+        for h, s in enumerate(heads):
+            if not s:
+                raise ValueError(f"layer {i} head {h}: empty spectrum")
+            if any(not math.isfinite(v) or v < 0 for v in s):
+                raise ValueError(f"layer {i} head {h}: singular values must be finite and >= 0")
+        if any(not math.isfinite(v) for v in ent):
+            raise ValueError(f"layer {i}: entropies must be finite")
+        records.append({
+            "run_id": run_id,
+            "checkpoint": int(checkpoint),
+            "layer": i,
+            "num_layers": len(layers),
+            "num_heads": num_heads,
+            "metric_singvals_per_head": heads,
+            "mean_attention_entropy_per_head": ent,
+            "model": model,
+            "emitted_at": emitted_at_ms,
+        })
+    return records
+
+
+class HeadgeoProducer:
+    """Publishes checkpoints to headgeo with an idempotent confluent-kafka producer (acks=all)."""
+
+    def __init__(self, bootstrap_servers, topic="headgeo.layers", model=None, **config):
+        from confluent_kafka import Producer
+
+        self._topic = topic
+        self._model = model
+        self._producer = Producer({
+            "bootstrap.servers": bootstrap_servers,
+            "enable.idempotence": True,
+            "acks": "all",
+            **config,
+        })
+
+    def publish_checkpoint(self, run_id, checkpoint, singular_values, entropies, timeout=30.0):
+        """Publishes every layer of a checkpoint and waits until Kafka has them; returns how many."""
+        records = layer_records(run_id, checkpoint, singular_values, entropies, self._model,
+                                int(time.time() * 1000))
+        errors = []
+
+        def delivered(err, _msg):
+            if err is not None:
+                errors.append(err)
+
+        for record in records:
+            self._producer.produce(self._topic, key=run_id.encode("utf-8"),
+                                   value=json.dumps(record, separators=(",", ":"), allow_nan=False).encode("utf-8"),
+                                   on_delivery=delivered)
+            self._producer.poll(0)
+        remaining = self._producer.flush(timeout)
+        if remaining or errors:
+            raise RuntimeError(f"headgeo: {remaining} records undelivered, errors: {errors[:3]}")
+        return len(records)
+
+    def close(self, timeout=30.0):
+        self._producer.flush(timeout)
