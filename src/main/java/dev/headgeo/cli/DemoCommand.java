@@ -35,6 +35,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", description = "Use this Kafka cluster instead of an embedded broker.")
     String bootstrapServers;
 
+    @Option(names = "--simulate-only", description = "Only the simulated training run (with --bootstrap-servers): a headgeo processor must already run there.")
+    boolean simulateOnly;
+
     @Option(names = "--keep-running", description = "After the scenario, keep the broker and processor up (Ctrl-C stops).")
     boolean keepRunning;
 
@@ -53,7 +56,10 @@ final class DemoCommand implements Callable<Integer> {
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.headgeo.stream"))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
         Duration timeout = Durations.parse("--checkpoint-timeout", checkpointTimeout);
-        try (DemoEnvironment env = DemoEnvironment.start(bootstrapServers, timeout, view)) {
+        if (simulateOnly && bootstrapServers == null) {
+            throw new UserError("--simulate-only needs --bootstrap-servers of a cluster where headgeo runs");
+        }
+        try (DemoEnvironment env = DemoEnvironment.start(bootstrapServers, timeout, view, !simulateOnly)) {
             DemoScenario scenario = new DemoScenario(env.client(), HeadgeoTopics.DEFAULT_LAYERS, HeadgeoTopics.DEFAULT_REPORTS,
                     HeadgeoTopics.DEFAULT_ALERTS, view, interval);
             String runId = "demo-" + UUID.randomUUID().toString().substring(0, 8);
@@ -89,7 +95,8 @@ final class DemoCommand implements Callable<Integer> {
             this.bootstrap = bootstrap;
         }
 
-        static DemoEnvironment start(String bootstrapServers, Duration checkpointTimeout, ConsoleView view) throws InterruptedException {
+        static DemoEnvironment start(String bootstrapServers, Duration checkpointTimeout, ConsoleView view, boolean withProcessor)
+                throws InterruptedException {
             EmbeddedKafka kafka = null;
             String bootstrap = bootstrapServers;
             if (bootstrap == null) {
@@ -98,6 +105,9 @@ final class DemoCommand implements Callable<Integer> {
                 kafka = EmbeddedKafka.start();
                 bootstrap = kafka.bootstrapServers();
                 view.progress(String.format("Kafka up at %s in %.1f s", bootstrap, (System.nanoTime() - t0) / 1e9));
+            }
+            if (!withProcessor) {
+                return new DemoEnvironment(kafka, null, null, bootstrap);
             }
             Path stateDir;
             try {
@@ -141,9 +151,14 @@ final class DemoCommand implements Callable<Integer> {
 
         @Override
         public void close() {
-            service.close();
+            if (service != null) {
+                service.close();
+            }
             if (kafka != null) {
                 kafka.close();
+            }
+            if (stateDir == null) {
+                return;
             }
             try (Stream<Path> paths = Files.walk(stateDir)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
