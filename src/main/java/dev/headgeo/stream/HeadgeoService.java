@@ -56,6 +56,11 @@ public final class HeadgeoService implements AutoCloseable {
         return streams.state();
     }
 
+    /** How many partitions' tasks this instance processes now. */
+    public int activeTasks() {
+        return streams.metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
+    }
+
     /** Waits up to {@code timeout} for the processor to reach RUNNING. */
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();

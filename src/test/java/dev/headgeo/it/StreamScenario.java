@@ -93,14 +93,19 @@ final class StreamScenario {
         }
 
         Path stateDir = Files.createDirectories(stateRoot.resolve("state"));
+        createLayersTopic(3);
         try (HeadgeoService service = startService(stateDir)) {
             KafkaTestClients.produce(bootstrap, topics.layers().name(), parts.get(0));
             assertThat(KafkaTestClients.awaitConsumed(bootstrap, APP, topics.layers().name(), Duration.ofSeconds(60))).isTrue();
         }
-        // Stopped with checkpoints half gathered; the same state dir picks them up.
-        try (HeadgeoService service = startService(stateDir)) {
+        // Stopped with checkpoints half gathered; the same state dir picks them up, sharing the
+        // partitions with a second instance.
+        Path second = Files.createDirectories(stateRoot.resolve("state-second"));
+        try (HeadgeoService service = startService(stateDir); HeadgeoService other = startService(second)) {
             KafkaTestClients.produce(bootstrap, topics.layers().name(), parts.get(1));
             assertThat(KafkaTestClients.awaitConsumed(bootstrap, APP, topics.layers().name(), Duration.ofSeconds(60))).isTrue();
+            assertThat(service.activeTasks() + other.activeTasks()).isEqualTo(3);
+            assertThat(other.activeTasks()).isPositive();
         }
         // A wiped state dir: everything is restored from the changelogs.
         Path wiped = Files.createDirectories(stateRoot.resolve("state-wiped"));
@@ -136,6 +141,15 @@ final class StreamScenario {
         // Duplicates of layers whose checkpoint was already reported are LATE; the others replaced a copy.
         assertThat(reasons.keySet()).isSubsetOf("MALFORMED", "LATE");
         assertThat(dead.stream().filter(d -> "garbage".equals(new String(d.value(), StandardCharsets.UTF_8)))).hasSize(3);
+    }
+
+    private void createLayersTopic(int partitions) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topics.layers().name(), partitions, (short) 1)))
+                    .all().get();
+        }
     }
 
     private HeadgeoService startService(Path stateDir) throws InterruptedException {
