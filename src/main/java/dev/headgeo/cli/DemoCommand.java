@@ -7,19 +7,18 @@ import dev.headgeo.stream.HeadgeoService;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
 import dev.headgeo.stream.HeadgeoTopics;
 import dev.headgeo.stream.StreamSettings;
+import dev.headgeo.util.Directories;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -157,14 +156,7 @@ final class DemoCommand implements Callable<Integer> {
             if (kafka != null) {
                 kafka.close();
             }
-            if (stateDir == null) {
-                return;
-            }
-            try (Stream<Path> paths = Files.walk(stateDir)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            } catch (IOException e) {
-                // a temp dir left behind is not worth failing the demo for
-            }
+            Directories.deleteRecursively(stateDir);
         }
     }
 }

@@ -6,12 +6,12 @@ import java.util.Properties;
 import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Option;
 
-/** The connection options shared by publish and watch (a picocli mixin). */
+/** The connection options shared by run, publish and watch (a picocli mixin). */
 final class KafkaClientSettings {
     @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: localhost:9092; env HEADGEO_BOOTSTRAP_SERVERS).")
     String bootstrapServers;
 
-    @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "Any Kafka client property, repeatable.")
+    @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "Any Kafka (Streams or client) property, repeatable; overrides headgeo's.")
     Map<String, String> kafka;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Properties file with settings (name=value) and kafka.KEY=VALUE lines.")

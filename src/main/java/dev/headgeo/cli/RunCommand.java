@@ -6,22 +6,21 @@ import dev.headgeo.stream.HeadgeoService;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
 import dev.headgeo.stream.HeadgeoTopics;
 import dev.headgeo.stream.StreamSettings;
-import java.nio.file.Path;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.streams.KafkaStreams;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = {"The stream processor: gathers layer records per checkpoint, analyses, reports, alerts, dead-letters.",
             "Each setting: flag > HEADGEO_<NAME> environment variable > --config file (name=value) > default."})
 final class RunCommand implements Callable<Integer> {
-    @Option(names = "--bootstrap-servers", description = "Kafka bootstrap servers (default: localhost:9092).")
-    String bootstrapServers;
+    @Mixin
+    KafkaClientSettings kafka;
 
     @Option(names = "--application-id", description = "Kafka Streams application id; also the consumer group (default: headgeo).")
     String applicationId;
@@ -56,15 +55,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--history-size", description = "Closed checkpoints remembered per run for flips and late records (default: 256).")
     String historySize;
 
-    @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "Any Kafka Streams / client property, repeatable; overrides headgeo's.")
-    Map<String, String> kafka;
-
-    @Option(names = "--config", paramLabel = "FILE", description = "Properties file with the settings above (name=value) and kafka.KEY=VALUE lines.")
-    Path config;
-
     @Override
     public Integer call() throws InterruptedException {
-        SettingSources s = SettingSources.load(config, System.getenv());
+        SettingSources s = kafka.sources();
         HeadgeoTopics topics = new HeadgeoTopics(
                 s.get(inputTopic, "input-topic", HeadgeoTopics.DEFAULT_LAYERS),
                 s.get(reportsTopic, "reports-topic", HeadgeoTopics.DEFAULT_REPORTS),
@@ -78,10 +71,10 @@ final class RunCommand implements Callable<Integer> {
                 positive("--max-layer-bytes", s.get(maxLayerBytes, "max-layer-bytes", Integer.toString(StreamSettings.DEFAULT_MAX_LAYER_BYTES))),
                 positive("--history-size", s.get(historySize, "history-size", Integer.toString(StreamSettings.DEFAULT_HISTORY_SIZE))));
         Properties props = HeadgeoStreamsConfig.of(
-                s.get(bootstrapServers, "bootstrap-servers", "localhost:9092"),
+                kafka.bootstrap(),
                 s.get(applicationId, "application-id", "headgeo"),
                 s.get(stateDir, "state-dir", null),
-                topics, s.kafka(kafka));
+                topics, s.kafka(kafka.kafka));
 
         HeadgeoService service;
         try {

@@ -8,6 +8,7 @@ import dev.headgeo.wire.AvroJson;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.common.errors.WakeupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,27 +58,24 @@ final class WatchCommand implements Callable<Integer> {
         OutputFollower.Listener listener = new OutputFollower.Listener() {
             @Override
             public void report(CheckpointReport r) {
-                if (run == null || run.equals(r.getRunId())) {
-                    seen++;
-                    if (format == Format.json) {
-                        out.println(AvroJson.toJsonLine(r));
-                        out.flush();
-                    } else {
-                        view.report(r);
-                    }
-                }
+                show(r.getRunId(), r, () -> view.report(r));
             }
 
             @Override
             public void alert(Alert a) {
-                if (run == null || run.equals(a.getRunId())) {
-                    seen++;
-                    if (format == Format.json) {
-                        out.println(AvroJson.toJsonLine(a));
-                        out.flush();
-                    } else {
-                        view.alert(a);
-                    }
+                show(a.getRunId(), a, () -> view.alert(a));
+            }
+
+            private void show(String runId, IndexedRecord record, Runnable asText) {
+                if (run != null && !run.equals(runId)) {
+                    return;
+                }
+                seen++;
+                if (format == Format.json) {
+                    out.println(AvroJson.toJsonLine(record));
+                    out.flush();
+                } else {
+                    asText.run();
                 }
             }
 

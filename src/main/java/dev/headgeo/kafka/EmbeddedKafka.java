@@ -1,5 +1,6 @@
 package dev.headgeo.kafka;
 
+import dev.headgeo.util.Directories;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -8,10 +9,8 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.Stream;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.common.Uuid;
@@ -90,7 +89,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             server.startup();
             return new EmbeddedKafka(dir, port, server);
         } catch (Exception e) {
-            deleteRecursively(dir);
+            Directories.deleteRecursively(dir);
             throw new IllegalStateException("cannot start the embedded Kafka broker: " + e.getMessage(), e);
         }
     }
@@ -106,7 +105,7 @@ public final class EmbeddedKafka implements AutoCloseable {
             server.shutdown();
             server.awaitShutdown();
         } finally {
-            deleteRecursively(dataDir);
+            Directories.deleteRecursively(dataDir);
         }
     }
 
@@ -114,17 +113,6 @@ public final class EmbeddedKafka implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
             return s.getLocalPort();
-        }
-    }
-
-    static void deleteRecursively(Path dir) {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 }
