@@ -2,12 +2,13 @@ package dev.headgeo.stream;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,7 @@ public final class HeadgeoService implements AutoCloseable {
         KafkaStreams streams = new KafkaStreams(topology, streamsConfig);
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
-            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
         return new HeadgeoService(streams);
@@ -45,7 +46,7 @@ public final class HeadgeoService implements AutoCloseable {
     private static Properties adminOnly(Properties all) {
         Properties p = new Properties();
         for (String key : all.stringPropertyNames()) {
-            if (org.apache.kafka.clients.admin.AdminClientConfig.configNames().contains(key)) {
+            if (AdminClientConfig.configNames().contains(key)) {
                 p.put(key, all.getProperty(key));
             }
         }
@@ -78,10 +79,5 @@ public final class HeadgeoService implements AutoCloseable {
     public void close() {
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
-    }
-
-    /** Convenience for tests and the demo: the default Streams configuration. */
-    public static Properties config(String bootstrap, String applicationId, String stateDir, HeadgeoTopics topics) {
-        return HeadgeoStreamsConfig.of(bootstrap, applicationId, stateDir, topics, Map.of());
     }
 }
