@@ -112,11 +112,19 @@ final class NumpySum {
 
     /** {@code np.max} over a range: nan if any element is nan. */
     static double max(double[] a, int from, int n) {
-        double m = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) {
-            m = Math.max(m, a[from + i]); // Math.max propagates nan, as numpy does
+        // Four independent running maxima; Math.max propagates nan, as numpy does.
+        double m0 = Double.NEGATIVE_INFINITY, m1 = m0, m2 = m0, m3 = m0;
+        int i = 0;
+        for (; i + 4 <= n; i += 4) {
+            m0 = Math.max(m0, a[from + i]);
+            m1 = Math.max(m1, a[from + i + 1]);
+            m2 = Math.max(m2, a[from + i + 2]);
+            m3 = Math.max(m3, a[from + i + 3]);
         }
-        return n == 0 ? Double.NaN : m;
+        for (; i < n; i++) {
+            m0 = Math.max(m0, a[from + i]);
+        }
+        return n == 0 ? Double.NaN : Math.max(Math.max(m0, m1), Math.max(m2, m3));
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.headgeo.analysis;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -13,9 +12,9 @@ import java.util.Set;
  *
  * <p>Work that does not depend on the anchor is done once: padded spectra, shapes, norms and the
  * per-head matrix of shape cosines between layers, which feeds both experiment 1 and the BEST
- * anchor's choice. The spectra are kept transposed (k-major) so that the dot products of many
- * pairs are accumulated as long element-wise loops the JIT vectorises. Means, standard deviations
- * and norms run in numpy's summation order ({@link NumpySum}) so printed digits agree.
+ * anchor's choice. Dot products between many pairs run in {@link Gram}'s blocked kernel. Means,
+ * standard deviations, norms and the fit's numerator run in numpy's summation order
+ * ({@link NumpySum}) so that printed digits and degenerate cases agree with the script.
  * The script's quirks are kept: zero padding, cosine 0 below norm 1e-20, fit (0, 1) below anchor
  * norm² 1e-20 and residual 0 below ‖x‖ 1e-20, population std, ties for BEST to the lower layer.
  */
@@ -28,7 +27,7 @@ public final class SaScheduleAnalyzer {
     /** Zero-padded singular values, row-major: index (layer * numHeads + head) * rank + k. */
     private final double[] sigma;
     /** Shapes (sigma / max, or sigma where the max is below 1e-20), same layout. */
-    private final double[][][] shapeByLayer;
+    private final double[] shape;
     /** Per cell (layer * numHeads + head). */
     private final double[] shapeNorm;
     private final double[] sigmaNormSquared;
@@ -43,13 +42,11 @@ public final class SaScheduleAnalyzer {
         rank = spectra.maxRank();
         int cells = numLayers * numHeads;
         sigma = new double[cells * rank];
-        shapeByLayer = new double[numLayers][rank][numHeads];
+        shape = new double[cells * rank];
         shapeNorm = new double[cells];
         sigmaNormSquared = new double[cells];
         opNorm = new double[cells];
         entropy = new double[cells];
-        // Row-major first (index cell * rank + k): sequential work, divisions vectorised.
-        double[] shape = new double[cells * rank];
         for (int l = 0; l < numLayers; l++) {
             for (int h = 0; h < numHeads; h++) {
                 int cell = l * numHeads + h;
@@ -70,64 +67,22 @@ public final class SaScheduleAnalyzer {
                 entropy[cell] = spectra.entropy(l, h);
             }
         }
-        // Then the k-major copies, one layer at a time so that reads and writes stay in cache.
-        for (int l = 0; l < numLayers; l++) {
-            double[][] shapeRows = shapeByLayer[l];
-            for (int h = 0; h < numHeads; h++) {
-                int base = (l * numHeads + h) * rank;
-                for (int k = 0; k < rank; k++) {
-                    shapeRows[k][h] = shape[base + k];
+        layerCosine = new double[numHeads][][];
+        int[] offsets = new int[numLayers];
+        for (int h = 0; h < numHeads; h++) {
+            for (int l = 0; l < numLayers; l++) {
+                offsets[l] = (l * numHeads + h) * rank;
+            }
+            double[][] gram = Gram.upper(shape, offsets, rank);
+            for (int l1 = 0; l1 < numLayers; l1++) {
+                for (int l2 = l1 + 1; l2 < numLayers; l2++) {
+                    double c = cosine(gram[l1][l2], shapeNorm[l1 * numHeads + h], shapeNorm[l2 * numHeads + h]);
+                    gram[l1][l2] = c;
+                    gram[l2][l1] = c;
                 }
             }
+            layerCosine[h] = gram;
         }
-        layerCosine = new double[numHeads][numLayers][numLayers];
-        double[] dots = new double[numHeads];
-        for (int l1 = 0; l1 < numLayers; l1++) {
-            for (int l2 = l1 + 1; l2 < numLayers; l2++) {
-                pairDots(shapeByLayer[l1], shapeByLayer[l2], dots);
-                for (int h = 0; h < numHeads; h++) {
-                    double c = cosine(dots[h], shapeNorm[l1 * numHeads + h], shapeNorm[l2 * numHeads + h]);
-                    layerCosine[h][l1][l2] = c;
-                    layerCosine[h][l2][l1] = c;
-                }
-            }
-        }
-    }
-
-    /**
-     * For every head at once, the dot product over k of two layers' vectors given k-major
-     * ({@code a[k][head]}): element-wise loops over equal indices, which the JIT vectorises.
-     */
-    private static void pairDots(double[][] a, double[][] b, double[] dots) {
-        Arrays.fill(dots, 0.0);
-        for (int k = 0; k < a.length; k++) {
-            double[] x = a[k];
-            double[] y = b[k];
-            for (int h = 0; h < dots.length; h++) {
-                dots[h] += x[h] * y[h];
-            }
-        }
-    }
-
-    /**
-     * The upper triangle of the Gram matrix of n vectors given k-major ({@code rows[k][i]}).
-     * Accumulated row by row as element-wise loops over equal indices, which the JIT vectorises.
-     */
-    private static double[][] upperGram(double[][] rows, int n) {
-        double[][] gram = new double[n][n];
-        for (double[] row : rows) {
-            for (int i = 0; i < n - 1; i++) {
-                double a = row[i];
-                if (a == 0.0) {
-                    continue;
-                }
-                double[] acc = gram[i];
-                for (int j = i + 1; j < n; j++) {
-                    acc[j] += a * row[j];
-                }
-            }
-        }
-        return gram;
     }
 
     /** The script's cos_sim from a dot product and both norms. */
@@ -227,11 +182,7 @@ public final class SaScheduleAnalyzer {
                 int y = anchorCell * rank;
                 // numpy's order for the numerator too: a layer equal to the anchor gets T == 1 exactly.
                 double t = NumpySum.dot(sigma, x, sigma, y, rank) / denom;
-                double squares = 0.0;
-                for (int k = 0; k < rank; k++) {
-                    double d = sigma[x + k] - t * sigma[y + k];
-                    squares += d * d;
-                }
+                double squares = residualSquares(x, y, t);
                 double xn = Math.sqrt(sigmaNormSquared[cell]);
                 scale[cell] = t;
                 residual[cell] = xn > TINY ? Math.sqrt(squares) / xn : 0.0;
@@ -262,11 +213,36 @@ public final class SaScheduleAnalyzer {
                 NumpySum.pearson(scale, entropy), Verdict.ofMeanResidual(meanResidual));
     }
 
+    /** ‖σ_x − t σ_y‖² with four independent partial sums, so the loop is not one long dependency chain. */
+    private double residualSquares(int x, int y, double t) {
+        double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
+        int k = 0;
+        for (; k + 4 <= rank; k += 4) {
+            double d0 = sigma[x + k] - t * sigma[y + k];
+            double d1 = sigma[x + k + 1] - t * sigma[y + k + 1];
+            double d2 = sigma[x + k + 2] - t * sigma[y + k + 2];
+            double d3 = sigma[x + k + 3] - t * sigma[y + k + 3];
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; k < rank; k++) {
+            double d = sigma[x + k] - t * sigma[y + k];
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
     private double[] crossHeadSimilarity() {
         double[] perLayer = new double[numLayers];
         double[] pairs = new double[numHeads * (numHeads - 1) / 2];
+        int[] offsets = new int[numHeads];
         for (int l = 0; l < numLayers; l++) {
-            double[][] gram = upperGram(shapeByLayer[l], numHeads);
+            for (int h = 0; h < numHeads; h++) {
+                offsets[h] = (l * numHeads + h) * rank;
+            }
+            double[][] gram = Gram.upper(shape, offsets, rank);
             int n = 0;
             for (int h1 = 0; h1 < numHeads; h1++) {
                 for (int h2 = h1 + 1; h2 < numHeads; h2++) {
