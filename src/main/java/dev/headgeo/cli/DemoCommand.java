@@ -19,6 +19,7 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,6 +60,8 @@ final class DemoCommand implements Callable<Integer> {
             throw new UserError("--simulate-only needs --bootstrap-servers of a cluster where headgeo runs");
         }
         try (DemoEnvironment env = DemoEnvironment.start(bootstrapServers, timeout, view, !simulateOnly)) {
+            // Ctrl-C at any point: stop the processor and the broker and remove their files.
+            Runtime.getRuntime().addShutdownHook(new Thread(env::close, "demo-shutdown"));
             DemoScenario scenario = new DemoScenario(env.client(), HeadgeoTopics.DEFAULT_LAYERS, HeadgeoTopics.DEFAULT_REPORTS,
                     HeadgeoTopics.DEFAULT_ALERTS, view, interval);
             String runId = "demo-" + UUID.randomUUID().toString().substring(0, 8);
@@ -72,9 +75,7 @@ final class DemoCommand implements Callable<Integer> {
             if (keepRunning) {
                 view.progress("still running; Kafka at " + env.bootstrap() + " (try: java -jar target/headgeo.jar watch --bootstrap-servers "
                         + env.bootstrap() + " --from-beginning); Ctrl-C stops");
-                CountDownLatch forever = new CountDownLatch(1);
-                Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
-                forever.await();
+                new CountDownLatch(1).await();
             }
             return result.reports().size() == DemoScenario.STEPS.size() && flips >= 1 && incomplete == 1 ? 0 : 1;
         }
@@ -86,6 +87,7 @@ final class DemoCommand implements Callable<Integer> {
         private final HeadgeoService service;
         private final Path stateDir;
         private final String bootstrap;
+        private final AtomicBoolean closed = new AtomicBoolean();
 
         private DemoEnvironment(EmbeddedKafka kafka, HeadgeoService service, Path stateDir, String bootstrap) {
             this.kafka = kafka;
@@ -148,8 +150,12 @@ final class DemoCommand implements Callable<Integer> {
             return p;
         }
 
+        /** Idempotent: called by the command when the scenario ends, or by the shutdown hook on Ctrl-C. */
         @Override
         public void close() {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
             if (service != null) {
                 service.close();
             }
