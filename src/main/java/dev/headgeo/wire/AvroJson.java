@@ -164,11 +164,13 @@ public final class AvroJson {
                     throw new AvroJsonException(where + " must be a string");
                 }
                 return node.asText();
-            case INT:
-                if (!node.isIntegralNumber() || !node.canConvertToInt()) {
-                    throw new AvroJsonException(where + " must be an integer");
+            case INT: {
+                long v = integral(node, where);
+                if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                    throw new AvroJsonException(where + " is out of the int range");
                 }
-                return node.intValue();
+                return (int) v;
+            }
             case LONG:
                 return readLong(schema, node, where);
             case DOUBLE:
@@ -195,10 +197,21 @@ public final class AvroJson {
                 throw new AvroJsonException(where + " must be epoch milliseconds or an ISO-8601 instant");
             }
         }
-        if (!node.isIntegralNumber() || !node.canConvertToLong()) {
-            throw new AvroJsonException(where + " must be an integer");
+        return integral(node, where);
+    }
+
+    /** An integer, also written as a float with an integral value ({@code 1200.0}), as JSON from Python often is. */
+    private static long integral(JsonNode node, String where) {
+        if (node.isIntegralNumber() && node.canConvertToLong()) {
+            return node.longValue();
         }
-        return node.longValue();
+        if (node.isFloatingPointNumber()) {
+            double d = node.doubleValue();
+            if (d == Math.rint(d) && Math.abs(d) < 0x1p53) {
+                return (long) d;
+            }
+        }
+        throw new AvroJsonException(where + " must be an integer");
     }
 
     private static Schema nonNullBranch(Schema union) {
