@@ -81,6 +81,7 @@ final class GatherLayersProcessor implements Processor<String, LayerGeometry, St
         }
         // A duplicate replaces the earlier copy.
         layers.put(layerKey, layer);
+        state.setFirstLayerAt(Math.min(state.getFirstLayerAt(), record.timestamp()));
         state.setLastLayerAt(Math.max(state.getLastLayerAt(), record.timestamp()));
         state.setLastArrivalWallClock(now);
         if (state.getLayersReceived() < state.getNumLayers()) {

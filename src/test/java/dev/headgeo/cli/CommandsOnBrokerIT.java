@@ -86,6 +86,23 @@ class CommandsOnBrokerIT {
     }
 
     @Test
+    void publishReadsTheDumpFromStandardInput() throws Exception {
+        java.io.InputStream stdin = System.in;
+        try {
+            System.setIn(new java.io.ByteArrayInputStream(Golden.dumpText("two_layers").getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            CliRunner.Result published = CliRunner.run("publish", "-", "--run", "stdin-run", "--checkpoint", "3",
+                    "--bootstrap-servers", kafka.bootstrapServers());
+            assertThat(published.status()).as(published.err()).isZero();
+            assertThat(published.out()).contains("published 2 layer records of stdin-run@3");
+        } finally {
+            System.setIn(stdin);
+        }
+        CliRunner.Result watched = CliRunner.run("watch", "--bootstrap-servers", kafka.bootstrapServers(), "--run", "stdin-run",
+                "--from-beginning", "--format", "json", "--max-records", "1", "--idle-timeout", "60s");
+        assertThat(Json.MAPPER.readTree(watched.out()).get("checkpoint").asLong()).isEqualTo(3);
+    }
+
+    @Test
     void badDumpPublishesNothing() throws Exception {
         Path bad = tmp.resolve("bad.json");
         Files.writeString(bad, "{\"num_layers\": 2, \"num_heads\": 1, \"static\": [], \"dynamic\": []}");

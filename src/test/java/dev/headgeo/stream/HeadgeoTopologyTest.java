@@ -275,6 +275,28 @@ class HeadgeoTopologyTest {
     }
 
     @Test
+    void everyNodeAndStoreHasItsName() {
+        String description = HeadgeoTopology.build(HeadgeoTopics.defaults(), StreamSettings.defaults()).describe().toString();
+
+        assertThat(description).contains("Source: layers-source (topics: [headgeo.layers])", "Processor: gather-layers",
+                "Processor: analyse-checkpoint", "Processor: track-verdicts", "Sink: reports-sink (topic: headgeo.reports)",
+                "Sink: alerts-sink (topic: headgeo.alerts)", "checkpoint-layers", "open-checkpoints", "run-history");
+        assertThat(description).doesNotContain("KSTREAM-").doesNotContain("repartition");
+    }
+
+    @Test
+    void reportTimesComeFromTheLayerRecords() {
+        List<LayerGeometry> layers = layersOf("two_layers", "run", 1);
+        f.layers.pipeInput("run", layers.get(1), 5_000L);
+        f.layers.pipeInput("run", layers.get(0), 2_000L);
+
+        CheckpointReport report = f.reports.readValue();
+        assertThat(report.getFirstLayerAt().toEpochMilli()).isEqualTo(2_000L);
+        assertThat(report.getCompletedAt().toEpochMilli()).isEqualTo(2_000L);
+        assertThat(report.getAnalyzedAt()).isNotNull();
+    }
+
+    @Test
     void jsonLayerRecordsAreReadLikeAvroOnes() {
         List<LayerGeometry> layers = layersOf("two_layers", "run", 1);
         f.rawLayers.pipeInput("run", AvroJson.toJsonLine(layers.get(0)).getBytes(StandardCharsets.UTF_8));
