@@ -12,6 +12,12 @@ entropies. Each layer becomes one JSON record on ``headgeo.layers`` keyed by ``r
     ent = [mean_attention_entropy(probs) for probs in attention_probs_per_layer]   # from a forward pass
     producer.publish_checkpoint("run-42", step, sv, ent)
 
+Where the projections are fused, slice them first: ``torch.nn.MultiheadAttention`` keeps
+``in_proj_weight`` as [W_Q; W_K; W_V] (rows 0:d, d:2d), so pass ``w[:d]`` and ``w[d:2*d]``;
+Hugging Face GPT-2 keeps ``c_attn.weight`` as (d_model, 3*d_model) columns, so pass
+``w[:, :d].T`` and ``w[:, d:2*d].T``. A common scale (such as 1/sqrt(d_head)) changes every
+singular value alike and none of headgeo's verdicts.
+
 Inputs may be plain lists, numpy arrays or torch tensors. Only numpy is needed for the helpers
 and confluent-kafka for publishing (Debian: python3-numpy, python3-confluent-kafka).
 """
