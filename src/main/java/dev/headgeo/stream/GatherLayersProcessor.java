@@ -27,9 +27,10 @@ final class GatherLayersProcessor implements Processor<String, LayerGeometry, St
     private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
 
     private final StreamSettings settings;
-    private final AvroCodec<LayerGeometry> sizing = new AvroCodec<>(LayerGeometry.getClassSchema());
+    private final AvroCodec<LayerGeometry> codec = new AvroCodec<>(LayerGeometry.getClassSchema());
     private ProcessorContext<String, GatheredCheckpoint> context;
-    private KeyValueStore<String, LayerGeometry> layers;
+    /** One entry per layer: the record in Avro single-object encoding, as measured against the size limit. */
+    private KeyValueStore<String, byte[]> layers;
     private KeyValueStore<String, OpenCheckpoint> open;
     private KeyValueStore<String, RunHistory> history;
 
@@ -53,10 +54,10 @@ final class GatherLayersProcessor implements Processor<String, LayerGeometry, St
         if (problem != null) {
             throw new RejectedRecordException(RejectReason.INVALID, problem);
         }
-        int size = sizing.toAvro(layer).length;
-        if (size > settings.maxLayerBytes()) {
+        byte[] stored = codec.toAvro(layer);
+        if (stored.length > settings.maxLayerBytes()) {
             throw new RejectedRecordException(RejectReason.TOO_LARGE,
-                    "layer record takes " + size + " bytes, the limit is " + settings.maxLayerBytes());
+                    "layer record takes " + stored.length + " bytes, the limit is " + settings.maxLayerBytes());
         }
         String checkpointKey = StoreKeys.checkpoint(layer.getRunId(), layer.getCheckpoint());
         OpenCheckpoint state = open.get(checkpointKey);
@@ -80,7 +81,7 @@ final class GatherLayersProcessor implements Processor<String, LayerGeometry, St
             state.setLayersReceived(state.getLayersReceived() + 1);
         }
         // A duplicate replaces the earlier copy.
-        layers.put(layerKey, layer);
+        layers.put(layerKey, stored);
         state.setFirstLayerAt(Math.min(state.getFirstLayerAt(), record.timestamp()));
         state.setLastLayerAt(Math.max(state.getLastLayerAt(), record.timestamp()));
         state.setLastArrivalWallClock(now);
@@ -111,14 +112,14 @@ final class GatherLayersProcessor implements Processor<String, LayerGeometry, St
 
     /** Deletes a checkpoint's stored layers and returns them in layer order. */
     private List<LayerGeometry> removeLayers(String checkpointKey) {
-        List<KeyValue<String, LayerGeometry>> entries = new ArrayList<>();
-        try (KeyValueIterator<String, LayerGeometry> it = layers.prefixScan(StoreKeys.layerPrefix(checkpointKey), PREFIX_SERIALIZER)) {
+        List<KeyValue<String, byte[]>> entries = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = layers.prefixScan(StoreKeys.layerPrefix(checkpointKey), PREFIX_SERIALIZER)) {
             it.forEachRemaining(entries::add);
         }
         List<LayerGeometry> out = new ArrayList<>(entries.size());
-        for (KeyValue<String, LayerGeometry> e : entries) {
+        for (KeyValue<String, byte[]> e : entries) {
             layers.delete(e.key);
-            out.add(e.value);
+            out.add(codec.decode(e.value));
         }
         return out;
     }

@@ -1,6 +1,5 @@
 package dev.headgeo.stream;
 
-import dev.headgeo.avro.LayerGeometry;
 import dev.headgeo.avro.OpenCheckpoint;
 import dev.headgeo.avro.RunHistory;
 import org.apache.kafka.common.serialization.Serdes;
@@ -51,7 +50,7 @@ public final class HeadgeoTopology {
                 topics.alerts().valueSerde().serializer(), TRACK);
 
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LAYERS_STORE),
-                Serdes.String(), new AvroSerde<LayerGeometry>(LayerGeometry.getClassSchema(), stored)), GATHER);
+                Serdes.String(), Serdes.ByteArray()), GATHER);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OPEN_CHECKPOINTS_STORE),
                 Serdes.String(), new AvroSerde<OpenCheckpoint>(OpenCheckpoint.getClassSchema(), stored)), GATHER);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_HISTORY_STORE),
