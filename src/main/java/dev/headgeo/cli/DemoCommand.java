@@ -1,25 +1,15 @@
 package dev.headgeo.cli;
 
-import dev.headgeo.analysis.Anchor;
 import dev.headgeo.avro.AlertType;
-import dev.headgeo.kafka.EmbeddedKafka;
-import dev.headgeo.stream.HeadgeoService;
-import dev.headgeo.stream.HeadgeoStreamsConfig;
+import dev.headgeo.console.ConsoleView;
+import dev.headgeo.demo.DemoEnvironment;
+import dev.headgeo.demo.DemoScenario;
 import dev.headgeo.stream.HeadgeoTopics;
-import dev.headgeo.stream.StreamSettings;
-import dev.headgeo.util.Directories;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -59,7 +49,13 @@ final class DemoCommand implements Callable<Integer> {
         if (simulateOnly && bootstrapServers == null) {
             throw new UserError("--simulate-only needs --bootstrap-servers of a cluster where headgeo runs");
         }
-        try (DemoEnvironment env = DemoEnvironment.start(bootstrapServers, timeout, view, !simulateOnly)) {
+        DemoEnvironment started;
+        try {
+            started = DemoEnvironment.start(bootstrapServers, timeout, view, !simulateOnly);
+        } catch (IllegalStateException e) {
+            throw new UserError(e.getMessage());
+        }
+        try (DemoEnvironment env = started) {
             // Ctrl-C at any point: stop the processor and the broker and remove their files.
             Runtime.getRuntime().addShutdownHook(new Thread(env::close, "demo-shutdown"));
             DemoScenario scenario = new DemoScenario(env.client(), HeadgeoTopics.DEFAULT_LAYERS, HeadgeoTopics.DEFAULT_REPORTS,
@@ -78,91 +74,6 @@ final class DemoCommand implements Callable<Integer> {
                 new CountDownLatch(1).await();
             }
             return result.reports().size() == DemoScenario.STEPS.size() && flips >= 1 && incomplete == 1 ? 0 : 1;
-        }
-    }
-
-    /** The broker (embedded unless a cluster is given) and the processor, torn down in reverse order. */
-    static final class DemoEnvironment implements AutoCloseable {
-        private final EmbeddedKafka kafka;
-        private final HeadgeoService service;
-        private final Path stateDir;
-        private final String bootstrap;
-        private final AtomicBoolean closed = new AtomicBoolean();
-
-        private DemoEnvironment(EmbeddedKafka kafka, HeadgeoService service, Path stateDir, String bootstrap) {
-            this.kafka = kafka;
-            this.service = service;
-            this.stateDir = stateDir;
-            this.bootstrap = bootstrap;
-        }
-
-        static DemoEnvironment start(String bootstrapServers, Duration checkpointTimeout, ConsoleView view, boolean withProcessor)
-                throws InterruptedException {
-            EmbeddedKafka kafka = null;
-            String bootstrap = bootstrapServers;
-            if (bootstrap == null) {
-                view.progress("starting an embedded Kafka broker (KRaft) …");
-                long t0 = System.nanoTime();
-                kafka = EmbeddedKafka.start();
-                bootstrap = kafka.bootstrapServers();
-                view.progress(String.format("Kafka up at %s in %.1f s", bootstrap, (System.nanoTime() - t0) / 1e9));
-            }
-            if (!withProcessor) {
-                return new DemoEnvironment(kafka, null, null, bootstrap);
-            }
-            Path stateDir;
-            try {
-                stateDir = Files.createTempDirectory("headgeo-demo-state-");
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            HeadgeoTopics topics = HeadgeoTopics.defaults();
-            Properties config = HeadgeoStreamsConfig.of(bootstrap, "headgeo-demo-" + UUID.randomUUID(), stateDir.toString(),
-                    topics, Map.of("commit.interval.ms", "100"));
-            HeadgeoService service;
-            try {
-                service = HeadgeoService.start(config, topics,
-                        new StreamSettings(Anchor.LAST, checkpointTimeout, StreamSettings.DEFAULT_MAX_LAYER_BYTES, StreamSettings.DEFAULT_HISTORY_SIZE));
-            } catch (RuntimeException e) {
-                if (kafka != null) {
-                    kafka.close();
-                }
-                throw new UserError(e.getMessage());
-            }
-            if (!service.awaitRunning(Duration.ofSeconds(60))) {
-                service.close();
-                if (kafka != null) {
-                    kafka.close();
-                }
-                throw new UserError("the processor did not start within 60 s");
-            }
-            view.progress("processor running (exactly-once, checkpoint time-out " + checkpointTimeout.toMillis() / 1000.0 + " s)");
-            return new DemoEnvironment(kafka, service, stateDir, bootstrap);
-        }
-
-        String bootstrap() {
-            return bootstrap;
-        }
-
-        Properties client() {
-            Properties p = new Properties();
-            p.put("bootstrap.servers", bootstrap);
-            return p;
-        }
-
-        /** Idempotent: called by the command when the scenario ends, or by the shutdown hook on Ctrl-C. */
-        @Override
-        public void close() {
-            if (!closed.compareAndSet(false, true)) {
-                return;
-            }
-            if (service != null) {
-                service.close();
-            }
-            if (kafka != null) {
-                kafka.close();
-            }
-            Directories.deleteRecursively(stateDir);
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.headgeo.cli;
 
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.console.ConsoleView;
 import dev.headgeo.stream.HeadgeoTopics;
 import dev.headgeo.stream.OutputFollower;
 import dev.headgeo.wire.AvroJson;

@@ -9,6 +9,8 @@ import dev.headgeo.analysis.SaScheduleAnalyzer;
 import dev.headgeo.avro.AlertType;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.ReportStatus;
+import dev.headgeo.console.ConsoleView;
+import dev.headgeo.demo.DemoScenario;
 import dev.headgeo.kafka.EmbeddedKafka;
 import dev.headgeo.report.ReportMapper;
 import dev.headgeo.stream.HeadgeoService;

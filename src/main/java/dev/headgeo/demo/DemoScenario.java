@@ -1,6 +1,7 @@
-package dev.headgeo.cli;
+package dev.headgeo.demo;
 
 import dev.headgeo.avro.Alert;
+import dev.headgeo.console.ConsoleView;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.LayerGeometry;
 import dev.headgeo.dump.Dump;
@@ -24,16 +25,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * layers never come, so it times out. Publishes layer by layer in shuffled order while following
  * the processor's reports and alerts.
  */
-final class DemoScenario {
-    static final int LAYERS = 12;
-    static final int HEADS = 8;
-    static final int RANK = 32;
+public final class DemoScenario {
+    public static final int LAYERS = 12;
+    public static final int HEADS = 8;
+    public static final int RANK = 32;
 
     /** One simulated checkpoint: its step, how noisy its spectra are, how many layers it sends. */
-    record Step(long checkpoint, double noise, int layersSent) {
+    public record Step(long checkpoint, double noise, int layersSent) {
     }
 
-    static final List<Step> STEPS = List.of(
+    public static final List<Step> STEPS = List.of(
             new Step(1000, 0.03, LAYERS),
             new Step(2000, 0.05, LAYERS),
             new Step(3000, 0.15, LAYERS),
@@ -42,7 +43,7 @@ final class DemoScenario {
             new Step(6000, 0.04, LAYERS));
 
     /** What the processor published for the run while the scenario ran. */
-    record Result(String runId, List<Dump> dumps, List<CheckpointReport> reports, List<Alert> alerts) {
+    public record Result(String runId, List<Dump> dumps, List<CheckpointReport> reports, List<Alert> alerts) {
     }
 
     private final Properties client;
@@ -52,7 +53,7 @@ final class DemoScenario {
     private final ConsoleView view;
     private final Duration layerInterval;
 
-    DemoScenario(Properties client, String layersTopic, String reportsTopic, String alertsTopic, ConsoleView view,
+    public DemoScenario(Properties client, String layersTopic, String reportsTopic, String alertsTopic, ConsoleView view,
                  Duration layerInterval) {
         this.client = client;
         this.layersTopic = layersTopic;
@@ -63,7 +64,7 @@ final class DemoScenario {
     }
 
     /** Publishes the run and waits (at most {@code patience}) for every report and alert it should cause. */
-    Result run(String runId, Duration patience) throws InterruptedException {
+    public Result run(String runId, Duration patience) throws InterruptedException {
         List<CheckpointReport> reports = new CopyOnWriteArrayList<>();
         List<Alert> alerts = new CopyOnWriteArrayList<>();
         List<Dump> dumps = new ArrayList<>();
@@ -108,7 +109,7 @@ final class DemoScenario {
     }
 
     /** Three flips (S→P, P→R, R→S) and one incomplete checkpoint. */
-    static int expectedAlerts() {
+    public static int expectedAlerts() {
         return 4;
     }
 

@@ -1,4 +1,4 @@
-package dev.headgeo.cli;
+package dev.headgeo.console;
 
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.AnchorFit;
@@ -9,7 +9,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 
 /** Human-readable lines for reports and alerts, with colour on a terminal. */
-final class ConsoleView {
+public final class ConsoleView {
     private static final String RESET = "\u001b[0m";
     private static final String BOLD_RED = "\u001b[1;31m";
     private static final String YELLOW = "\u001b[33m";
@@ -17,23 +17,23 @@ final class ConsoleView {
     private final PrintWriter out;
     private final boolean colour;
 
-    ConsoleView(PrintWriter out, boolean colour) {
+    public ConsoleView(PrintWriter out, boolean colour) {
         this.out = out;
         this.colour = colour;
     }
 
     /** Colour when standard output is a terminal and NO_COLOR is unset. */
-    static boolean terminal() {
+    public static boolean terminal() {
         return System.console() != null && System.getenv("NO_COLOR") == null;
     }
 
-    void header() {
+    public void header() {
         out.println(String.format(Locale.ROOT, "%-14s %10s  %-10s %-30s %-30s %-30s %s",
                 "run", "checkpoint", "status", "LAST (mean resid)", "MIDDLE", "BEST", "shape stability (mean cos)"));
         out.flush();
     }
 
-    void report(CheckpointReport r) {
+    public void report(CheckpointReport r) {
         if (r.getStatus() == ReportStatus.INCOMPLETE) {
             out.println(paint(YELLOW, String.format(Locale.ROOT, "%-14s %10d  %-10s missing layers %s of %d",
                     r.getRunId(), r.getCheckpoint(), "INCOMPLETE", r.getMissingLayers(), r.getNumLayers())));
@@ -51,12 +51,12 @@ final class ConsoleView {
         out.flush();
     }
 
-    void alert(Alert a) {
+    public void alert(Alert a) {
         out.println(paint(BOLD_RED, "!! ALERT " + a.getType() + ": " + a.getMessage()));
         out.flush();
     }
 
-    void progress(String line) {
+    public void progress(String line) {
         out.println(line);
         out.flush();
     }

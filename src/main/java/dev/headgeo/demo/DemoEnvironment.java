@@ -1,0 +1,104 @@
+package dev.headgeo.demo;
+
+import dev.headgeo.analysis.Anchor;
+import dev.headgeo.console.ConsoleView;
+import dev.headgeo.kafka.EmbeddedKafka;
+import dev.headgeo.stream.HeadgeoService;
+import dev.headgeo.stream.HeadgeoStreamsConfig;
+import dev.headgeo.stream.HeadgeoTopics;
+import dev.headgeo.stream.StreamSettings;
+import dev.headgeo.util.Directories;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** The broker (embedded unless a cluster is given) and the processor, torn down in reverse order. */
+public final class DemoEnvironment implements AutoCloseable {
+    private final EmbeddedKafka kafka;
+    private final HeadgeoService service;
+    private final Path stateDir;
+    private final String bootstrap;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private DemoEnvironment(EmbeddedKafka kafka, HeadgeoService service, Path stateDir, String bootstrap) {
+        this.kafka = kafka;
+        this.service = service;
+        this.stateDir = stateDir;
+        this.bootstrap = bootstrap;
+    }
+
+    public static DemoEnvironment start(String bootstrapServers, Duration checkpointTimeout, ConsoleView view, boolean withProcessor)
+            throws InterruptedException {
+        EmbeddedKafka kafka = null;
+        String bootstrap = bootstrapServers;
+        if (bootstrap == null) {
+            view.progress("starting an embedded Kafka broker (KRaft) …");
+            long t0 = System.nanoTime();
+            kafka = EmbeddedKafka.start();
+            bootstrap = kafka.bootstrapServers();
+            view.progress(String.format("Kafka up at %s in %.1f s", bootstrap, (System.nanoTime() - t0) / 1e9));
+        }
+        if (!withProcessor) {
+            return new DemoEnvironment(kafka, null, null, bootstrap);
+        }
+        Path stateDir;
+        try {
+            stateDir = Files.createTempDirectory("headgeo-demo-state-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        HeadgeoTopics topics = HeadgeoTopics.defaults();
+        Properties config = HeadgeoStreamsConfig.of(bootstrap, "headgeo-demo-" + UUID.randomUUID(), stateDir.toString(),
+                topics, Map.of("commit.interval.ms", "100"));
+        HeadgeoService service;
+        try {
+            service = HeadgeoService.start(config, topics,
+                    new StreamSettings(Anchor.LAST, checkpointTimeout, StreamSettings.DEFAULT_MAX_LAYER_BYTES, StreamSettings.DEFAULT_HISTORY_SIZE));
+        } catch (RuntimeException e) {
+            if (kafka != null) {
+                kafka.close();
+            }
+            throw new IllegalStateException(e.getMessage());
+        }
+        if (!service.awaitRunning(Duration.ofSeconds(60))) {
+            service.close();
+            if (kafka != null) {
+                kafka.close();
+            }
+            throw new IllegalStateException("the processor did not start within 60 s");
+        }
+        view.progress("processor running (exactly-once, checkpoint time-out " + checkpointTimeout.toMillis() / 1000.0 + " s)");
+        return new DemoEnvironment(kafka, service, stateDir, bootstrap);
+    }
+
+    public String bootstrap() {
+        return bootstrap;
+    }
+
+    public Properties client() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        return p;
+    }
+
+    /** Idempotent: called by the command when the scenario ends, or by the shutdown hook on Ctrl-C. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (service != null) {
+            service.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        Directories.deleteRecursively(stateDir);
+    }
+}
