@@ -55,6 +55,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--history-size", description = "Closed checkpoints remembered per run for flips and late records (default: 256).")
     String historySize;
 
+    @Option(names = "--history-retention", description = "A run's history is dropped after this long without a report (default: 7d).")
+    String historyRetention;
+
     @Override
     public Integer call() throws InterruptedException {
         SettingSources s = kafka.sources();
@@ -69,7 +72,8 @@ final class RunCommand implements Callable<Integer> {
                 choice("--primary-anchor", s.get(primaryAnchor, "primary-anchor", "last"), Anchor.class),
                 Durations.parse("--checkpoint-timeout", s.get(checkpointTimeout, "checkpoint-timeout", "10m")),
                 positive("--max-layer-bytes", s.get(maxLayerBytes, "max-layer-bytes", Integer.toString(StreamSettings.DEFAULT_MAX_LAYER_BYTES))),
-                positive("--history-size", s.get(historySize, "history-size", Integer.toString(StreamSettings.DEFAULT_HISTORY_SIZE))));
+                positive("--history-size", s.get(historySize, "history-size", Integer.toString(StreamSettings.DEFAULT_HISTORY_SIZE))),
+                Durations.parse("--history-retention", s.get(historyRetention, "history-retention", "7d")));
         Properties props = HeadgeoStreamsConfig.of(
                 kafka.bootstrap(),
                 s.get(applicationId, "application-id", "headgeo"),

@@ -1,6 +1,5 @@
 package dev.headgeo.demo;
 
-import dev.headgeo.analysis.Anchor;
 import dev.headgeo.console.ConsoleView;
 import dev.headgeo.kafka.EmbeddedKafka;
 import dev.headgeo.stream.HeadgeoService;
@@ -59,7 +58,7 @@ public final class DemoEnvironment implements AutoCloseable {
         HeadgeoService service;
         try {
             service = HeadgeoService.start(config, topics,
-                    new StreamSettings(Anchor.LAST, checkpointTimeout, StreamSettings.DEFAULT_MAX_LAYER_BYTES, StreamSettings.DEFAULT_HISTORY_SIZE));
+                    StreamSettings.defaults().withCheckpointTimeout(checkpointTimeout));
         } catch (RuntimeException e) {
             if (kafka != null) {
                 kafka.close();

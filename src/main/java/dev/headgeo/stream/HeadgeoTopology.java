@@ -45,7 +45,7 @@ public final class HeadgeoTopology {
         topology.addProcessor(ANALYSE, () -> new AnalyseCheckpointProcessor(settings.primaryAnchor()), GATHER);
         topology.addSink(REPORTS_SINK, topics.reports().name(), topics.reports().keySerde().serializer(),
                 topics.reports().valueSerde().serializer(), ANALYSE);
-        topology.addProcessor(TRACK, () -> new TrackVerdictsProcessor(settings.historySize()), ANALYSE);
+        topology.addProcessor(TRACK, () -> new TrackVerdictsProcessor(settings), ANALYSE);
         topology.addSink(ALERTS_SINK, topics.alerts().name(), topics.alerts().keySerde().serializer(),
                 topics.alerts().valueSerde().serializer(), TRACK);
 

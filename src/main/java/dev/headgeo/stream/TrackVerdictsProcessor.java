@@ -7,12 +7,16 @@ import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.ClosedCheckpoint;
 import dev.headgeo.avro.ReportStatus;
 import dev.headgeo.avro.RunHistory;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 /**
@@ -23,17 +27,36 @@ import org.apache.kafka.streams.state.KeyValueStore;
  */
 final class TrackVerdictsProcessor implements Processor<String, CheckpointReport, String, Alert> {
     private final int historySize;
+    private final Duration retention;
+    private final Duration sweepInterval;
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, RunHistory> history;
 
-    TrackVerdictsProcessor(int historySize) {
-        this.historySize = historySize;
+    TrackVerdictsProcessor(StreamSettings settings) {
+        this.historySize = settings.historySize();
+        this.retention = settings.historyRetention();
+        this.sweepInterval = settings.historySweepInterval();
     }
 
     @Override
     public void init(ProcessorContext<String, Alert> context) {
         this.context = context;
         this.history = context.getStateStore(HeadgeoTopology.RUN_HISTORY_STORE);
+        context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::forgetQuietRuns);
+    }
+
+    /** Drops the history of runs with no report for longer than the retention, so state stays bounded across runs. */
+    private void forgetQuietRuns(long now) {
+        List<String> quiet = new ArrayList<>();
+        try (KeyValueIterator<String, RunHistory> it = history.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, RunHistory> e = it.next();
+                if (now - e.value.getLastClosedAt() > retention.toMillis()) {
+                    quiet.add(e.key);
+                }
+            }
+        }
+        quiet.forEach(history::delete);
     }
 
     @Override
@@ -41,7 +64,7 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
         CheckpointReport report = record.value();
         RunHistory h = history.get(report.getRunId());
         if (h == null) {
-            h = new RunHistory(new ArrayList<>(), -1L);
+            h = new RunHistory(new ArrayList<>(), -1L, 0L);
         }
         List<ClosedCheckpoint> entries = new ArrayList<>(h.getEntries());
         ClosedCheckpoint closed = closedEntry(report);
@@ -64,7 +87,7 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
         while (entries.size() > historySize) {
             forgottenBelow = Math.max(forgottenBelow, entries.remove(0).getCheckpoint());
         }
-        history.put(report.getRunId(), new RunHistory(entries, forgottenBelow));
+        history.put(report.getRunId(), new RunHistory(entries, forgottenBelow, now));
     }
 
     private static ClosedCheckpoint closedEntry(CheckpointReport report) {

@@ -47,7 +47,7 @@ class CommandsOnBrokerIT {
         HeadgeoTopics topics = HeadgeoTopics.defaults();
         service = HeadgeoService.start(HeadgeoStreamsConfig.of(kafka.bootstrapServers(), "headgeo-cli-it",
                         Files.createDirectories(tmp.resolve("state")).toString(), topics, Map.of("commit.interval.ms", "100")),
-                topics, new StreamSettings(Anchor.LAST, Duration.ofSeconds(2), StreamSettings.DEFAULT_MAX_LAYER_BYTES, 64));
+                topics, StreamSettings.defaults().withCheckpointTimeout(Duration.ofSeconds(2)));
         assertThat(service.awaitRunning(Duration.ofSeconds(60))).isTrue();
     }
 

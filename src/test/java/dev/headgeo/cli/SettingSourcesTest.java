@@ -43,6 +43,7 @@ class SettingSourcesTest {
         assertThat(Durations.parse("--t", "10m")).isEqualTo(Duration.ofMinutes(10));
         assertThat(Durations.parse("--t", "PT10M")).isEqualTo(Duration.ofMinutes(10));
         assertThat(Durations.parse("--t", "250ms")).isEqualTo(Duration.ofMillis(250));
+        assertThat(Durations.parse("--t", "7d")).isEqualTo(Duration.ofDays(7));
         assertThat(Durations.parseNonNegative("--t", "0")).isZero();
         assertThatThrownBy(() -> Durations.parse("--t", "0s")).isInstanceOf(UserError.class);
         assertThatThrownBy(() -> Durations.parse("--t", "ten minutes")).isInstanceOf(UserError.class).hasMessageContaining("--t");

@@ -275,6 +275,19 @@ class HeadgeoTopologyTest {
     }
 
     @Test
+    void quietRunsHistoriesAreForgottenAfterTheRetention() {
+        f.send(layersOf("two_layers", "quiet", 1));
+        f.driver.advanceWallClockTime(Duration.ofHours(12));
+        f.send(layersOf("two_layers", "busy", 1));
+        assertThat(storeSize(HeadgeoTopology.RUN_HISTORY_STORE)).isEqualTo(2);
+
+        f.driver.advanceWallClockTime(Duration.ofHours(13));
+
+        assertThat(f.driver.<String, Object>getKeyValueStore(HeadgeoTopology.RUN_HISTORY_STORE).get("quiet")).isNull();
+        assertThat(f.driver.<String, Object>getKeyValueStore(HeadgeoTopology.RUN_HISTORY_STORE).get("busy")).isNotNull();
+    }
+
+    @Test
     void everyNodeAndStoreHasItsName() {
         String description = HeadgeoTopology.build(HeadgeoTopics.defaults(), StreamSettings.defaults()).describe().toString();
 

@@ -43,7 +43,8 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     static StreamSettings settings(Duration timeout) {
-        return new StreamSettings(dev.headgeo.analysis.Anchor.LAST, timeout, StreamSettings.DEFAULT_MAX_LAYER_BYTES, 8);
+        return new StreamSettings(dev.headgeo.analysis.Anchor.LAST, timeout, StreamSettings.DEFAULT_MAX_LAYER_BYTES, 8,
+                Duration.ofDays(1));
     }
 
     void send(List<LayerGeometry> records) {
