@@ -50,6 +50,9 @@ final class GatherLayersProcessor implements Processor<String, LayerGeometry, St
     @Override
     public void process(Record<String, LayerGeometry> record) {
         LayerGeometry layer = record.value();
+        if (layer == null) {
+            throw new RejectedRecordException(RejectReason.MALFORMED, "the record has no value");
+        }
         String problem = LayerValidation.problem(record.key(), layer);
         if (problem != null) {
             throw new RejectedRecordException(RejectReason.INVALID, problem);

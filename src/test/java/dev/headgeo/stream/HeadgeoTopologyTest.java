@@ -239,6 +239,7 @@ class HeadgeoTopologyTest {
         f.rawLayers.pipeInput("run", garbage);
         f.rawLayers.pipeInput("run", missingField);
         f.rawLayers.pipeInput("run", new byte[] {(byte) 0xC3, 0x01, 1, 2, 3});
+        f.rawLayers.pipeInput("run", (byte[]) null);
         f.layers.pipeInput("other-key", good.get(0));
         f.layers.pipeInput(null, good.get(0));
         LayerGeometry negative = LayerGeometry.newBuilder(good.get(0)).build();
@@ -260,16 +261,17 @@ class HeadgeoTopologyTest {
 
         List<TestRecord<byte[], byte[]>> dead = f.deadLetterRecords();
         assertThat(dead).extracting(HeadgeoTopologyTest::reason).containsExactly(
-                "MALFORMED", "MALFORMED", "MALFORMED", "INVALID", "INVALID", "INVALID", "INVALID", "INVALID", "INVALID", "TOO_LARGE");
+                "MALFORMED", "MALFORMED", "MALFORMED", "MALFORMED", "INVALID", "INVALID", "INVALID", "INVALID", "INVALID", "INVALID", "TOO_LARGE");
         assertThat(dead.get(0).value()).isEqualTo(garbage);
         assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("run");
         assertThat(dead.get(1).value()).isEqualTo(missingField);
         assertThat(new String(dead.get(1).headers().lastHeader(DeadLetters.DETAIL_HEADER).value(), StandardCharsets.UTF_8))
                 .contains("missing field");
-        assertThat(new String(dead.get(3).headers().lastHeader("__streams.errors.topic").value(), StandardCharsets.UTF_8))
+        assertThat(dead.get(3).value()).isNull();
+        assertThat(new String(dead.get(4).headers().lastHeader("__streams.errors.topic").value(), StandardCharsets.UTF_8))
                 .isEqualTo("headgeo.layers");
-        assertThat(dead.get(3).headers().lastHeader("__streams.errors.offset")).isNotNull();
-        assertThat(new String(dead.get(3).headers().lastHeader(DeadLetters.DETAIL_HEADER).value(), StandardCharsets.UTF_8))
+        assertThat(dead.get(4).headers().lastHeader("__streams.errors.offset")).isNotNull();
+        assertThat(new String(dead.get(4).headers().lastHeader(DeadLetters.DETAIL_HEADER).value(), StandardCharsets.UTF_8))
                 .contains("record key 'other-key' is not run_id 'run'");
         assertThat(f.reports.readValuesToList()).hasSize(1);
     }
