@@ -16,8 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Embedded single-node Kafka + the processor + a simulated training run whose verdict flips,",
-            "with one checkpoint left incomplete; shows layers, reports and alerts live, then stops."})
+        description = "Embedded Kafka, the processor and a simulated training run whose verdict flips and which leaves one checkpoint incomplete, shown live.")
 final class DemoCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
