@@ -57,8 +57,7 @@ final class DemoCommand implements Callable<Integer> {
         try (DemoEnvironment env = started) {
             // Ctrl-C at any point: stop the processor and the broker and remove their files.
             Runtime.getRuntime().addShutdownHook(new Thread(env::close, "demo-shutdown"));
-            DemoScenario scenario = new DemoScenario(env.client(), HeadgeoTopics.DEFAULT_LAYERS, HeadgeoTopics.DEFAULT_REPORTS,
-                    HeadgeoTopics.DEFAULT_ALERTS, view, interval);
+            DemoScenario scenario = new DemoScenario(env.client(), HeadgeoTopics.defaults(), view, interval);
             String runId = "demo-" + UUID.randomUUID().toString().substring(0, 8);
             view.progress("simulated training run " + runId + ": " + DemoScenario.STEPS.size() + " checkpoints, "
                     + DemoScenario.LAYERS + " layers × " + DemoScenario.HEADS + " heads, rank " + DemoScenario.RANK);

@@ -51,7 +51,9 @@ final class PublishCommand implements Callable<Integer> {
         Dump d = Dumps.load(dump);
         List<LayerGeometry> layers = LayerRecords.split(d, run, checkpoint, model, Instant.now());
         String layersTopic = kafka.sources().get(topic, "input-topic", HeadgeoTopics.DEFAULT_LAYERS);
-        try (LayerPublisher publisher = new LayerPublisher(kafka.clientProperties(), layersTopic, format)) {
+        HeadgeoTopics topics = new HeadgeoTopics(layersTopic, HeadgeoTopics.DEFAULT_REPORTS, HeadgeoTopics.DEFAULT_ALERTS,
+                HeadgeoTopics.DEFAULT_DEAD_LETTERS, AvroSerde.Format.avro, format);
+        try (LayerPublisher publisher = new LayerPublisher(kafka.clientProperties(), topics.layers())) {
             publisher.publish(layers);
         } catch (LayerPublisher.PublishException e) {
             throw new UserError(e.getMessage());

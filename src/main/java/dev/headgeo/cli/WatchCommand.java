@@ -3,6 +3,7 @@ package dev.headgeo.cli;
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.console.ConsoleView;
+import dev.headgeo.stream.AvroSerde;
 import dev.headgeo.stream.HeadgeoTopics;
 import dev.headgeo.stream.OutputFollower;
 import dev.headgeo.wire.AvroJson;
@@ -87,9 +88,11 @@ final class WatchCommand implements Callable<Integer> {
         };
         OutputFollower follower;
         try {
-            follower = new OutputFollower(kafka.clientProperties(),
+            HeadgeoTopics topics = new HeadgeoTopics(HeadgeoTopics.DEFAULT_LAYERS,
                     kafka.sources().get(reportsTopic, "reports-topic", HeadgeoTopics.DEFAULT_REPORTS),
-                    kafka.sources().get(alertsTopic, "alerts-topic", HeadgeoTopics.DEFAULT_ALERTS), fromBeginning);
+                    kafka.sources().get(alertsTopic, "alerts-topic", HeadgeoTopics.DEFAULT_ALERTS),
+                    HeadgeoTopics.DEFAULT_DEAD_LETTERS, AvroSerde.Format.avro, AvroSerde.Format.avro);
+            follower = new OutputFollower(kafka.clientProperties(), topics, fromBeginning);
         } catch (IllegalStateException e) {
             throw new UserError(e.getMessage());
         }

@@ -7,7 +7,7 @@ import dev.headgeo.avro.LayerGeometry;
 import dev.headgeo.dump.Dump;
 import dev.headgeo.dump.LayerRecords;
 import dev.headgeo.dump.SyntheticDumps;
-import dev.headgeo.stream.AvroSerde;
+import dev.headgeo.stream.HeadgeoTopics;
 import dev.headgeo.stream.LayerPublisher;
 import dev.headgeo.stream.OutputFollower;
 import java.time.Duration;
@@ -47,18 +47,13 @@ public final class DemoScenario {
     }
 
     private final Properties client;
-    private final String layersTopic;
-    private final String reportsTopic;
-    private final String alertsTopic;
+    private final HeadgeoTopics topics;
     private final ConsoleView view;
     private final Duration layerInterval;
 
-    public DemoScenario(Properties client, String layersTopic, String reportsTopic, String alertsTopic, ConsoleView view,
-                 Duration layerInterval) {
+    public DemoScenario(Properties client, HeadgeoTopics topics, ConsoleView view, Duration layerInterval) {
         this.client = client;
-        this.layersTopic = layersTopic;
-        this.reportsTopic = reportsTopic;
-        this.alertsTopic = alertsTopic;
+        this.topics = topics;
         this.view = view;
         this.layerInterval = layerInterval;
     }
@@ -68,8 +63,8 @@ public final class DemoScenario {
         List<CheckpointReport> reports = new CopyOnWriteArrayList<>();
         List<Alert> alerts = new CopyOnWriteArrayList<>();
         List<Dump> dumps = new ArrayList<>();
-        try (OutputFollower follower = new OutputFollower(client, reportsTopic, alertsTopic, false);
-             LayerPublisher publisher = new LayerPublisher(client, layersTopic, AvroSerde.Format.avro)) {
+        try (OutputFollower follower = new OutputFollower(client, topics, false);
+             LayerPublisher publisher = new LayerPublisher(client, topics.layers())) {
             OutputFollower.Listener listener = new OutputFollower.Listener() {
                 @Override
                 public void report(CheckpointReport r) {

@@ -11,14 +11,14 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.serialization.StringSerializer;
 
 /** Publishes layer records keyed by run_id: idempotent producer, acks=all, fails fast when Kafka is unreachable. */
 public final class LayerPublisher implements AutoCloseable {
     private final KafkaProducer<String, LayerGeometry> producer;
     private final String topic;
 
-    public LayerPublisher(Properties client, String topic, AvroSerde.Format format) {
+    /** @param topic the layers topic of {@link HeadgeoTopics}: its name and its serdes */
+    public LayerPublisher(Properties client, HeadgeoTopics.Topic<String, LayerGeometry> topic) {
         Properties p = new Properties();
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -26,9 +26,8 @@ public final class LayerPublisher implements AutoCloseable {
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, "60000");
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
         p.putAll(client);
-        this.topic = topic;
-        this.producer = new KafkaProducer<>(p, new StringSerializer(),
-                new AvroSerde<LayerGeometry>(LayerGeometry.getClassSchema(), format).serializer());
+        this.topic = topic.name();
+        this.producer = new KafkaProducer<>(p, topic.keySerde().serializer(), topic.valueSerde().serializer());
     }
 
     /** Sends every record and waits until all are acknowledged. */

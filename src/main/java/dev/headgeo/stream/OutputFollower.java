@@ -13,6 +13,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Follows the reports and alerts topics without joining a consumer group (every partition
@@ -32,23 +33,25 @@ public final class OutputFollower implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String reportsTopic;
-    private final AvroCodec<CheckpointReport> reports = new AvroCodec<>(CheckpointReport.getClassSchema());
-    private final AvroCodec<Alert> alerts = new AvroCodec<>(Alert.getClassSchema());
+    private final Deserializer<CheckpointReport> reports;
+    private final Deserializer<Alert> alerts;
 
     /**
      * @throws IllegalStateException when a topic does not exist or Kafka does not answer
      */
-    public OutputFollower(Properties client, String reportsTopic, String alertsTopic, boolean fromBeginning) {
+    public OutputFollower(Properties client, HeadgeoTopics topics, boolean fromBeginning) {
         Properties p = new Properties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
         p.putAll(client);
-        this.reportsTopic = reportsTopic;
+        this.reportsTopic = topics.reports().name();
+        this.reports = topics.reports().valueSerde().deserializer();
+        this.alerts = topics.alerts().valueSerde().deserializer();
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(reportsTopic, alertsTopic)) {
+            for (String topic : List.of(reportsTopic, topics.alerts().name())) {
                 List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
                 if (infos == null || infos.isEmpty()) {
                     throw new IllegalStateException("topic " + topic + " does not exist (has headgeo run started?)");
@@ -78,9 +81,9 @@ public final class OutputFollower implements AutoCloseable {
             n++;
             try {
                 if (r.topic().equals(reportsTopic)) {
-                    listener.report(reports.decode(r.value()));
+                    listener.report(reports.deserialize(r.topic(), r.value()));
                 } else {
-                    listener.alert(alerts.decode(r.value()));
+                    listener.alert(alerts.deserialize(r.topic(), r.value()));
                 }
             } catch (AvroCodec.MalformedException e) {
                 listener.undecodable(r.topic(), e.getMessage());

@@ -124,8 +124,7 @@ class CommandsOnBrokerIT {
         ConsoleView view = new ConsoleView(new PrintWriter(screen, true), false);
         java.util.Properties client = new java.util.Properties();
         client.put("bootstrap.servers", kafka.bootstrapServers());
-        DemoScenario scenario = new DemoScenario(client, HeadgeoTopics.DEFAULT_LAYERS, HeadgeoTopics.DEFAULT_REPORTS,
-                HeadgeoTopics.DEFAULT_ALERTS, view, Duration.ZERO);
+        DemoScenario scenario = new DemoScenario(client, HeadgeoTopics.defaults(), view, Duration.ZERO);
 
         DemoScenario.Result result = scenario.run("demo-it", Duration.ofSeconds(60));
 

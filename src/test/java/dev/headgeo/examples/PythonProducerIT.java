@@ -57,7 +57,7 @@ class PythonProducerIT {
                 List<CheckpointReport> reports = new ArrayList<>();
                 Properties client = new Properties();
                 client.put("bootstrap.servers", kafka.bootstrapServers());
-                try (OutputFollower follower = new OutputFollower(client, topics.reports().name(), topics.alerts().name(), true)) {
+                try (OutputFollower follower = new OutputFollower(client, topics, true)) {
                     long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                     while (reports.size() < fixtures.size() && System.nanoTime() < deadline) {
                         follower.poll(Duration.ofMillis(200), new OutputFollower.Listener() {
