@@ -3,7 +3,7 @@
 At each checkpoint, a training loop calls :meth:`HeadgeoProducer.publish_checkpoint` with the
 per-layer, per-head singular values of the attention metric and the per-head mean attention
 entropies. Each layer becomes one JSON record on ``headgeo.layers`` keyed by ``run_id``
-(design.md §2); headgeo gathers them, analyses the checkpoint and publishes a report.
+(the layer record rules of the README); headgeo gathers them, analyzes the checkpoint and publishes a report.
 
     from headgeo_producer import HeadgeoProducer, head_singular_values, mean_attention_entropy
 

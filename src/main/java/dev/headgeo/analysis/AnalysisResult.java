@@ -25,6 +25,6 @@ public record AnalysisResult(
                 return fit;
             }
         }
-        throw new IllegalArgumentException("anchor " + anchor + " was not analysed");
+        throw new IllegalArgumentException("anchor " + anchor + " was not analyzed");
     }
 }

@@ -1,7 +1,7 @@
 package dev.headgeo.analysis;
 
 /**
- * The value rules of one layer's geometry (design.md §2), shared by the dump reader and the stream
+ * The value rules of one layer's geometry (non-empty, finite, non-negative spectra; finite entropies), shared by the dump reader and the stream
  * processor so that both reject the same inputs with the same words. Each check returns null when
  * the values are usable, otherwise one line naming the offending element after {@code prefix}
  * (for example {@code "static[3]."} or {@code ""}).

@@ -57,10 +57,17 @@ public final class Spectra {
 
     /** The longest singular-value list: every head is zero-padded to it. */
     public int maxRank() {
+        return maxRank(singularValues);
+    }
+
+    /** The longest singular-value list of [layer][head][k] spectra (layers may be missing: null). */
+    public static int maxRank(double[][][] singularValues) {
         int k = 0;
         for (double[][] layer : singularValues) {
-            for (double[] head : layer) {
-                k = Math.max(k, head.length);
+            if (layer != null) {
+                for (double[] head : layer) {
+                    k = Math.max(k, head.length);
+                }
             }
         }
         return k;

@@ -10,15 +10,17 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 @Command(name = "analyze", mixinStandardHelpOptions = true,
         description = "Offline analysis of one dump (the reference script's layout), for all anchors by default.")
 final class AnalyzeCommand implements Callable<Integer> {
-    enum Format { text, json }
+    @Mixin
+    ConfigFileOption configFile;
 
     @Spec
     CommandSpec spec;

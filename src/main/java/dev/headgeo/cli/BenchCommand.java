@@ -12,6 +12,7 @@ import java.util.EnumSet;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -20,6 +21,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Times the analysis of one dump for all three anchors in-process and prints one JSON line.")
 final class BenchCommand implements Callable<Integer> {
+    @Mixin
+    ConfigFileOption configFile;
+
     /** Keeps the JIT from discarding the timed work. */
     static volatile double blackhole;
     private static final Set<Anchor> ALL = EnumSet.allOf(Anchor.class);

@@ -4,13 +4,14 @@ import dev.headgeo.avro.AlertType;
 import dev.headgeo.console.ConsoleView;
 import dev.headgeo.demo.DemoEnvironment;
 import dev.headgeo.demo.DemoScenario;
-import dev.headgeo.stream.HeadgeoTopics;
+import dev.headgeo.wire.HeadgeoTopics;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -18,6 +19,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Embedded Kafka, the processor and a simulated training run whose verdict flips and which leaves one checkpoint incomplete, shown live.")
 final class DemoCommand implements Callable<Integer> {
+    @Mixin
+    ConfigFileOption configFile;
+
     @Spec
     CommandSpec spec;
 
@@ -31,20 +35,19 @@ final class DemoCommand implements Callable<Integer> {
     boolean keepRunning;
 
     @Option(names = "--layer-interval", defaultValue = "150ms", description = "Pause between layer records (default: ${DEFAULT-VALUE}).")
-    String layerInterval;
+    Duration layerInterval;
 
     @Option(names = "--checkpoint-timeout", defaultValue = "5s", description = "The processor's time-out for stalled checkpoints (default: ${DEFAULT-VALUE}).")
-    String checkpointTimeout;
+    Duration checkpointTimeout;
 
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         ConsoleView view = new ConsoleView(out, ConsoleView.terminal());
-        Duration interval = Durations.parseNonNegative("--layer-interval", layerInterval);
         // The processor's per-report log lines would interleave with the live view.
         ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.headgeo.stream"))
                 .setLevel(ch.qos.logback.classic.Level.WARN);
-        Duration timeout = Durations.parse("--checkpoint-timeout", checkpointTimeout);
+        Duration timeout = Checks.positive("--checkpoint-timeout", checkpointTimeout);
         if (simulateOnly && bootstrapServers == null) {
             throw new UserError("--simulate-only needs --bootstrap-servers of a cluster where headgeo runs");
         }
@@ -57,21 +60,19 @@ final class DemoCommand implements Callable<Integer> {
         try (DemoEnvironment env = started) {
             // Ctrl-C at any point: stop the processor and the broker and remove their files.
             Runtime.getRuntime().addShutdownHook(new Thread(env::close, "demo-shutdown"));
-            DemoScenario scenario = new DemoScenario(env.client(), HeadgeoTopics.defaults(), view, interval);
+            DemoScenario scenario = new DemoScenario(env.client(), HeadgeoTopics.defaults(), view, layerInterval);
             String runId = "demo-" + UUID.randomUUID().toString().substring(0, 8);
             view.progress("simulated training run " + runId + ": " + DemoScenario.STEPS.size() + " checkpoints, "
                     + DemoScenario.LAYERS + " layers × " + DemoScenario.HEADS + " heads, rank " + DemoScenario.RANK);
             DemoScenario.Result result = scenario.run(runId, timeout.multipliedBy(3).plusSeconds(30));
-            long flips = result.alerts().stream().filter(a -> a.getType() == AlertType.VERDICT_FLIP).count();
-            long incomplete = result.alerts().stream().filter(a -> a.getType() == AlertType.INCOMPLETE_CHECKPOINT).count();
             view.progress(String.format("done: %d reports, %d verdict flips, %d incomplete checkpoint(s)",
-                    result.reports().size(), flips, incomplete));
+                    result.reports().size(), result.count(AlertType.VERDICT_FLIP), result.count(AlertType.INCOMPLETE_CHECKPOINT)));
             if (keepRunning) {
                 view.progress("still running; Kafka at " + env.bootstrap() + " (try: java -jar target/headgeo.jar watch --bootstrap-servers "
                         + env.bootstrap() + " --from-beginning); Ctrl-C stops");
                 new CountDownLatch(1).await();
             }
-            return result.reports().size() == DemoScenario.STEPS.size() && flips >= 1 && incomplete == 1 ? 0 : 1;
+            return result.asExpected() ? 0 : 1;
         }
     }
 }

@@ -1,25 +1,58 @@
 package dev.headgeo.cli;
 
-import picocli.CommandLine;
+import dev.headgeo.util.Durations;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** {@code java -jar headgeo.jar COMMAND …}: picocli wiring of the subcommands; no logic here. */
 @Command(name = "headgeo",
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Live SA-schedule analysis of attention head geometry on Kafka Streams.",
-        subcommands = {AnalyzeCommand.class, RunCommand.class, PublishCommand.class, WatchCommand.class, DemoCommand.class, BrokerCommand.class, BenchCommand.class})
+        subcommands = {AnalyzeCommand.class, RunCommand.class, PublishCommand.class, WatchCommand.class, DemoCommand.class,
+            BrokerCommand.class, BenchCommand.class})
 public final class Main {
     /** Exit status for bad input or bad usage: one line on stderr, no stack trace. */
     public static final int USAGE = 2;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        System.exit(run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 
-    /** The configured command line, shared by {@link #main} and the tests. */
-    public static CommandLine commandLine() {
+    /** Parses and runs one command line with the given environment; returns the exit status. */
+    static int run(String[] args, Map<String, String> env, PrintWriter out, PrintWriter err) {
+        CommandLine cli;
+        try {
+            cli = commandLine(args, env);
+        } catch (UserError e) {
+            err.println("headgeo: " + e.getMessage());
+            return USAGE;
+        }
+        cli.setOut(out);
+        cli.setErr(err);
+        return cli.execute(args);
+    }
+
+    /**
+     * The configured command line: defaults from the environment and the config file, typed
+     * durations, case-insensitive enums, one-line errors.
+     *
+     * @throws UserError when the config file cannot be read
+     */
+    static CommandLine commandLine(String[] args, Map<String, String> env) {
         CommandLine cli = new CommandLine(new Main());
+        cli.registerConverter(Duration.class, text -> {
+            try {
+                return Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
+        });
+        cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setDefaultValueProvider(SettingDefaults.load(args, env));
         cli.setExitCodeExceptionMapper(e -> e instanceof UserError ? USAGE : 1);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof UserError) {
@@ -29,7 +62,7 @@ public final class Main {
             commandLine.getErr().println("headgeo " + commandLine.getCommandName() + ": " + e);
             return 1;
         });
-        cli.setParameterExceptionHandler((e, args) -> {
+        cli.setParameterExceptionHandler((e, ignored) -> {
             CommandLine c = e.getCommandLine();
             c.getErr().println("headgeo " + c.getCommandName() + ": " + e.getMessage() + " (see --help)");
             return USAGE;

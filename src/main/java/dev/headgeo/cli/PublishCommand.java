@@ -1,11 +1,11 @@
 package dev.headgeo.cli;
 
 import dev.headgeo.avro.LayerGeometry;
+import dev.headgeo.client.LayerPublisher;
 import dev.headgeo.dump.Dump;
 import dev.headgeo.dump.LayerRecords;
-import dev.headgeo.stream.AvroSerde;
-import dev.headgeo.stream.HeadgeoTopics;
-import dev.headgeo.stream.LayerPublisher;
+import dev.headgeo.wire.AvroSerde;
+import dev.headgeo.wire.HeadgeoTopics;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,6 +19,9 @@ import picocli.CommandLine.Spec;
 @Command(name = "publish", mixinStandardHelpOptions = true,
         description = "Splits a dump (the reference script's layout) into layer records and publishes them (idempotent producer, acks=all).")
 final class PublishCommand implements Callable<Integer> {
+    @Mixin
+    ConfigFileOption configFile;
+
     @Spec
     CommandSpec spec;
 
@@ -40,7 +43,8 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Free-text model name carried in each record.")
     String model;
 
-    @Option(names = "--topic", description = "Layer topic (default: " + HeadgeoTopics.DEFAULT_LAYERS + "; env HEADGEO_INPUT_TOPIC).")
+    @Option(names = {"--input-topic", "--topic"}, defaultValue = HeadgeoTopics.DEFAULT_LAYERS,
+            description = "Layer topic (default: ${DEFAULT-VALUE}).")
     String topic;
 
     @Override
@@ -50,16 +54,14 @@ final class PublishCommand implements Callable<Integer> {
         }
         Dump d = Dumps.load(dump);
         List<LayerGeometry> layers = LayerRecords.split(d, run, checkpoint, model, Instant.now());
-        String layersTopic = kafka.sources().get(topic, "input-topic", HeadgeoTopics.DEFAULT_LAYERS);
-        HeadgeoTopics topics = new HeadgeoTopics(layersTopic, HeadgeoTopics.DEFAULT_REPORTS, HeadgeoTopics.DEFAULT_ALERTS,
-                HeadgeoTopics.DEFAULT_DEAD_LETTERS, AvroSerde.Format.avro, format);
+        HeadgeoTopics topics = HeadgeoTopics.builder().layers(topic).layersFormat(format).build();
         try (LayerPublisher publisher = new LayerPublisher(kafka.clientProperties(), topics.layers())) {
             publisher.publish(layers);
         } catch (LayerPublisher.PublishException e) {
             throw new UserError(e.getMessage());
         }
         spec.commandLine().getOut().println("published " + layers.size() + " layer records of " + run + "@" + checkpoint
-                + " to " + layersTopic + " at " + kafka.bootstrap() + " (" + format + ")");
+                + " to " + topic + " at " + kafka.bootstrapServers + " (" + format + ")");
         spec.commandLine().getOut().flush();
         return 0;
     }

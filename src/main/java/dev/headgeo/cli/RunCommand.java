@@ -1,127 +1,117 @@
 package dev.headgeo.cli;
 
 import dev.headgeo.analysis.Anchor;
-import dev.headgeo.stream.AvroSerde;
+import dev.headgeo.client.TopicCreator;
 import dev.headgeo.stream.HeadgeoService;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
-import dev.headgeo.stream.HeadgeoTopics;
 import dev.headgeo.stream.StreamSettings;
-import java.util.Locale;
+import dev.headgeo.wire.AvroSerde;
+import dev.headgeo.wire.HeadgeoTopics;
+import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.KafkaStreams;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = {"The stream processor: gathers layer records per checkpoint, analyses, reports, alerts, dead-letters.",
+        description = {"The stream processor: gathers layer records per checkpoint, analyzes, reports, alerts, dead-letters.",
             "Each setting: flag > HEADGEO_<NAME> environment variable > --config file (name=value) > default."})
 final class RunCommand implements Callable<Integer> {
     @Mixin
+    ConfigFileOption configFile;
+
+    private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
+
+    @Mixin
     KafkaClientSettings kafka;
 
-    @Option(names = "--application-id", description = "Kafka Streams application id; also the consumer group (default: headgeo).")
+    @Option(names = "--application-id", defaultValue = HeadgeoStreamsConfig.DEFAULT_APPLICATION_ID,
+            description = "Kafka Streams application id; also the consumer group (default: ${DEFAULT-VALUE}).")
     String applicationId;
 
     @Option(names = "--state-dir", description = "Where the local state stores live (default: Kafka Streams' own, /tmp/kafka-streams).")
     String stateDir;
 
-    @Option(names = "--input-topic", description = "Layer records (default: " + HeadgeoTopics.DEFAULT_LAYERS + ").")
+    @Option(names = "--input-topic", defaultValue = HeadgeoTopics.DEFAULT_LAYERS, description = "Layer records (default: ${DEFAULT-VALUE}).")
     String inputTopic;
 
-    @Option(names = "--reports-topic", description = "Checkpoint reports (default: " + HeadgeoTopics.DEFAULT_REPORTS + ").")
+    @Option(names = "--reports-topic", defaultValue = HeadgeoTopics.DEFAULT_REPORTS, description = "Checkpoint reports (default: ${DEFAULT-VALUE}).")
     String reportsTopic;
 
-    @Option(names = "--alerts-topic", description = "Alerts (default: " + HeadgeoTopics.DEFAULT_ALERTS + ").")
+    @Option(names = "--alerts-topic", defaultValue = HeadgeoTopics.DEFAULT_ALERTS, description = "Alerts (default: ${DEFAULT-VALUE}).")
     String alertsTopic;
 
-    @Option(names = "--dead-letter-topic", description = "Records that could not be used (default: " + HeadgeoTopics.DEFAULT_DEAD_LETTERS + ").")
+    @Option(names = "--dead-letter-topic", defaultValue = HeadgeoTopics.DEFAULT_DEAD_LETTERS,
+            description = "Records that could not be used (default: ${DEFAULT-VALUE}).")
     String deadLetterTopic;
 
-    @Option(names = "--primary-anchor", description = "Anchor whose verdict is the report's verdict and is watched for flips: last, middle or best (default: last).")
-    String primaryAnchor;
+    @Option(names = "--create-topics", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Create missing topics through the Admin API before starting (default: ${DEFAULT-VALUE}); "
+                    + "--no-create-topics where topics are provisioned elsewhere.")
+    boolean createTopics;
 
-    @Option(names = "--checkpoint-timeout", description = "How long a started checkpoint may wait for its next layer: 30s, 10m, PT10M (default: 10m).")
-    String checkpointTimeout;
+    @Option(names = "--primary-anchor", defaultValue = StreamSettings.DEFAULT_PRIMARY_ANCHOR,
+            description = "Anchor whose verdict is the report's verdict and is watched for flips: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    Anchor primaryAnchor;
 
-    @Option(names = "--output-format", description = "Value format of reports and alerts: avro or json (default: avro).")
-    String outputFormat;
+    @Option(names = "--checkpoint-timeout", defaultValue = StreamSettings.DEFAULT_CHECKPOINT_TIMEOUT,
+            description = "How long a started checkpoint may wait for its next layer: 30s, 10m, PT10M (default: ${DEFAULT-VALUE}).")
+    Duration checkpointTimeout;
 
-    @Option(names = "--max-layer-bytes", description = "Largest accepted layer record, Avro-encoded; larger ones are dead-lettered TOO_LARGE (default: 524288).")
-    String maxLayerBytes;
+    @Option(names = "--output-format", defaultValue = "avro",
+            description = "Value format of reports and alerts: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    AvroSerde.Format outputFormat;
 
-    @Option(names = "--history-size", description = "Closed checkpoints remembered per run for flips and late records (default: 256).")
-    String historySize;
+    @Option(names = "--max-layer-bytes", defaultValue = StreamSettings.DEFAULT_MAX_LAYER_BYTES,
+            description = "Largest accepted layer record, Avro-encoded; larger ones are dead-lettered TOO_LARGE (default: ${DEFAULT-VALUE}).")
+    int maxLayerBytes;
 
-    @Option(names = "--history-retention", description = "A run's history is dropped after this long without a report (default: 7d).")
-    String historyRetention;
+    @Option(names = "--history-size", defaultValue = StreamSettings.DEFAULT_HISTORY_SIZE,
+            description = "Closed checkpoints remembered per run for flips and late records (default: ${DEFAULT-VALUE}).")
+    int historySize;
+
+    @Option(names = "--history-retention", defaultValue = StreamSettings.DEFAULT_HISTORY_RETENTION,
+            description = "A run's history is dropped after this long without a report (default: ${DEFAULT-VALUE}).")
+    Duration historyRetention;
 
     @Override
     public Integer call() throws InterruptedException {
-        SettingSources s = kafka.sources();
-        HeadgeoTopics topics = new HeadgeoTopics(
-                s.get(inputTopic, "input-topic", HeadgeoTopics.DEFAULT_LAYERS),
-                s.get(reportsTopic, "reports-topic", HeadgeoTopics.DEFAULT_REPORTS),
-                s.get(alertsTopic, "alerts-topic", HeadgeoTopics.DEFAULT_ALERTS),
-                s.get(deadLetterTopic, "dead-letter-topic", HeadgeoTopics.DEFAULT_DEAD_LETTERS),
-                choice("--output-format", s.get(outputFormat, "output-format", "avro"), AvroSerde.Format.class),
-                AvroSerde.Format.avro);
-        StreamSettings settings = new StreamSettings(
-                choice("--primary-anchor", s.get(primaryAnchor, "primary-anchor", "last"), Anchor.class),
-                Durations.parse("--checkpoint-timeout", s.get(checkpointTimeout, "checkpoint-timeout", "10m")),
-                positive("--max-layer-bytes", s.get(maxLayerBytes, "max-layer-bytes", Integer.toString(StreamSettings.DEFAULT_MAX_LAYER_BYTES))),
-                positive("--history-size", s.get(historySize, "history-size", Integer.toString(StreamSettings.DEFAULT_HISTORY_SIZE))),
-                Durations.parse("--history-retention", s.get(historyRetention, "history-retention", "7d")));
-        Properties props = HeadgeoStreamsConfig.of(
-                kafka.bootstrap(),
-                s.get(applicationId, "application-id", "headgeo"),
-                s.get(stateDir, "state-dir", null),
-                topics, s.kafka(kafka.kafka));
+        HeadgeoTopics topics = HeadgeoTopics.builder()
+                .layers(inputTopic).reports(reportsTopic).alerts(alertsTopic).deadLetters(deadLetterTopic)
+                .outputFormat(outputFormat)
+                .build();
+        StreamSettings settings = new StreamSettings(primaryAnchor,
+                Checks.positive("--checkpoint-timeout", checkpointTimeout),
+                Checks.positive("--max-layer-bytes", maxLayerBytes),
+                Checks.positive("--history-size", historySize),
+                Checks.positive("--history-retention", historyRetention));
+        Properties props = HeadgeoStreamsConfig.of(kafka.bootstrapServers, applicationId, stateDir, topics, kafka.passThrough());
 
         HeadgeoService service;
         try {
+            if (createTopics) {
+                List<String> created = TopicCreator.createMissing(props, topics.names());
+                if (!created.isEmpty()) {
+                    LOG.info("created topics {}", created);
+                }
+            }
             service = HeadgeoService.start(props, topics, settings);
-        } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+        } catch (IllegalStateException | KafkaException e) {
             throw new UserError(e.getMessage());
         }
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            stopped.countDown();
-        }, "headgeo-shutdown"));
-        while (!stopped.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+        ShutdownLatch stopped = ShutdownLatch.onSignal("headgeo-shutdown", service::close);
+        while (!stopped.await(1)) {
             if (service.state() == KafkaStreams.State.ERROR || service.state() == KafkaStreams.State.NOT_RUNNING) {
                 System.err.println("headgeo run: the processor stopped (" + service.state() + ")");
                 return 1;
             }
         }
         return 0;
-    }
-
-    static <E extends Enum<E>> E choice(String option, String value, Class<E> type) {
-        for (E e : type.getEnumConstants()) {
-            if (e.name().equalsIgnoreCase(value.strip())) {
-                return e;
-            }
-        }
-        StringBuilder names = new StringBuilder();
-        for (E e : type.getEnumConstants()) {
-            names.append(names.length() == 0 ? "" : ", ").append(e.name().toLowerCase(Locale.ROOT));
-        }
-        throw new UserError(option + " '" + value + "' is not one of " + names);
-    }
-
-    static int positive(String option, String value) {
-        try {
-            int n = Integer.parseInt(value.strip());
-            if (n > 0) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new UserError(option + " must be a positive integer, got '" + value + "'");
     }
 }

@@ -2,11 +2,10 @@ package dev.headgeo.cli;
 
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.client.OutputFollower;
 import dev.headgeo.console.ConsoleView;
-import dev.headgeo.stream.AvroSerde;
-import dev.headgeo.stream.HeadgeoTopics;
-import dev.headgeo.stream.OutputFollower;
 import dev.headgeo.wire.AvroJson;
+import dev.headgeo.wire.HeadgeoTopics;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -21,7 +20,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "watch", mixinStandardHelpOptions = true,
         description = "Follows the reports and alerts live (Avro or JSON values): a line per report, a highlighted line per alert.")
 final class WatchCommand implements Callable<Integer> {
-    enum Format { text, json }
+    @Mixin
+    ConfigFileOption configFile;
 
     @Spec
     CommandSpec spec;
@@ -42,19 +42,19 @@ final class WatchCommand implements Callable<Integer> {
     Integer maxRecords;
 
     @Option(names = "--idle-timeout", description = "Stop when nothing new came for this long (30s, 2m).")
-    String idleTimeout;
+    Duration idleTimeout;
 
-    @Option(names = "--reports-topic", description = "(default: " + HeadgeoTopics.DEFAULT_REPORTS + "; env HEADGEO_REPORTS_TOPIC)")
+    @Option(names = "--reports-topic", defaultValue = HeadgeoTopics.DEFAULT_REPORTS, description = "(default: ${DEFAULT-VALUE})")
     String reportsTopic;
 
-    @Option(names = "--alerts-topic", description = "(default: " + HeadgeoTopics.DEFAULT_ALERTS + "; env HEADGEO_ALERTS_TOPIC)")
+    @Option(names = "--alerts-topic", defaultValue = HeadgeoTopics.DEFAULT_ALERTS, description = "(default: ${DEFAULT-VALUE})")
     String alertsTopic;
 
     private int seen;
 
     @Override
     public Integer call() {
-        Duration idle = idleTimeout == null ? null : Durations.parse("--idle-timeout", idleTimeout);
+        Duration idle = idleTimeout == null ? null : Checks.positive("--idle-timeout", idleTimeout);
         PrintWriter out = spec.commandLine().getOut();
         ConsoleView view = new ConsoleView(out, format == Format.text && ConsoleView.terminal());
         OutputFollower.Listener listener = new OutputFollower.Listener() {
@@ -88,10 +88,7 @@ final class WatchCommand implements Callable<Integer> {
         };
         OutputFollower follower;
         try {
-            HeadgeoTopics topics = new HeadgeoTopics(HeadgeoTopics.DEFAULT_LAYERS,
-                    kafka.sources().get(reportsTopic, "reports-topic", HeadgeoTopics.DEFAULT_REPORTS),
-                    kafka.sources().get(alertsTopic, "alerts-topic", HeadgeoTopics.DEFAULT_ALERTS),
-                    HeadgeoTopics.DEFAULT_DEAD_LETTERS, AvroSerde.Format.avro, AvroSerde.Format.avro);
+            HeadgeoTopics topics = HeadgeoTopics.builder().reports(reportsTopic).alerts(alertsTopic).build();
             follower = new OutputFollower(kafka.clientProperties(), topics, fromBeginning);
         } catch (IllegalStateException e) {
             throw new UserError(e.getMessage());

@@ -1,10 +1,12 @@
 package dev.headgeo.console;
 
 import dev.headgeo.avro.Alert;
+import dev.headgeo.avro.Anchor;
 import dev.headgeo.avro.AnchorFit;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.ReportStatus;
 import dev.headgeo.report.PyFormat;
+import dev.headgeo.report.Reports;
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -38,10 +40,12 @@ public final class ConsoleView {
             out.println(paint(YELLOW, String.format(Locale.ROOT, "%-14s %10d  %-10s missing layers %s of %d",
                     r.getRunId(), r.getCheckpoint(), "INCOMPLETE", r.getMissingLayers(), r.getNumLayers())));
         } else {
-            String[] cells = {"-", "-", "-"};
-            for (AnchorFit fit : r.getFits()) {
-                cells[fit.getAnchor().ordinal()] = fit.getVerdict() + " (" + PyFormat.fixed(fit.getMeanResidual(), 4) + ")"
-                        + (fit.getAnchor() == r.getPrimaryAnchor() ? " *" : "");
+            Anchor[] anchors = Anchor.values();
+            String[] cells = new String[anchors.length];
+            for (int i = 0; i < anchors.length; i++) {
+                AnchorFit fit = Reports.fit(r, anchors[i]);
+                cells[i] = fit == null ? "-" : fit.getVerdict() + " (" + PyFormat.fixed(fit.getMeanResidual(), 4) + ")"
+                        + (anchors[i] == r.getPrimaryAnchor() ? " *" : "");
             }
             var si = r.getShapeInvariance();
             String shape = si.getStability() + (si.getMean() == null ? "" : " (" + PyFormat.fixed(si.getMean(), 3) + ")");

@@ -1,12 +1,13 @@
 package dev.headgeo.demo;
 
+import dev.headgeo.client.TopicCreator;
 import dev.headgeo.console.ConsoleView;
 import dev.headgeo.kafka.EmbeddedKafka;
 import dev.headgeo.stream.HeadgeoService;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
-import dev.headgeo.stream.HeadgeoTopics;
 import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.util.Directories;
+import dev.headgeo.wire.HeadgeoTopics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -57,6 +58,7 @@ public final class DemoEnvironment implements AutoCloseable {
                 topics, Map.of("commit.interval.ms", "100"));
         HeadgeoService service;
         try {
+            TopicCreator.createMissing(config, topics.names());
             service = HeadgeoService.start(config, topics,
                     StreamSettings.defaults().withCheckpointTimeout(checkpointTimeout));
         } catch (RuntimeException e) {

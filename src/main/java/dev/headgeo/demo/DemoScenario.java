@@ -1,15 +1,16 @@
 package dev.headgeo.demo;
 
 import dev.headgeo.avro.Alert;
-import dev.headgeo.console.ConsoleView;
+import dev.headgeo.avro.AlertType;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.LayerGeometry;
+import dev.headgeo.client.LayerPublisher;
+import dev.headgeo.client.OutputFollower;
+import dev.headgeo.console.ConsoleView;
 import dev.headgeo.dump.Dump;
 import dev.headgeo.dump.LayerRecords;
 import dev.headgeo.dump.SyntheticDumps;
-import dev.headgeo.stream.HeadgeoTopics;
-import dev.headgeo.stream.LayerPublisher;
-import dev.headgeo.stream.OutputFollower;
+import dev.headgeo.wire.HeadgeoTopics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -42,8 +43,22 @@ public final class DemoScenario {
             new Step(5000, 0.45, LAYERS),
             new Step(6000, 0.04, LAYERS));
 
+    /** The verdict flips the steps cause: S→P, P→R, R→S (the incomplete checkpoint is skipped). */
+    public static final int EXPECTED_FLIPS = 3;
+    /** The one checkpoint whose last layers never come. */
+    public static final int EXPECTED_INCOMPLETE = 1;
+
     /** What the processor published for the run while the scenario ran. */
     public record Result(String runId, List<Dump> dumps, List<CheckpointReport> reports, List<Alert> alerts) {
+        public long count(AlertType type) {
+            return alerts.stream().filter(a -> a.getType() == type).count();
+        }
+
+        /** One report per step and exactly the expected alerts. */
+        public boolean asExpected() {
+            return reports.size() == STEPS.size() && count(AlertType.VERDICT_FLIP) == EXPECTED_FLIPS
+                    && count(AlertType.INCOMPLETE_CHECKPOINT) == EXPECTED_INCOMPLETE;
+        }
     }
 
     private final Properties client;
@@ -96,16 +111,11 @@ public final class DemoScenario {
                 view.progress(progressLine(step));
             }
             long deadline = System.nanoTime() + patience.toNanos();
-            while (System.nanoTime() < deadline && !(reports.size() >= STEPS.size() && alerts.size() >= expectedAlerts())) {
+            while (System.nanoTime() < deadline && !(reports.size() >= STEPS.size() && alerts.size() >= EXPECTED_FLIPS + EXPECTED_INCOMPLETE)) {
                 follower.poll(Duration.ofMillis(200), listener);
             }
         }
         return new Result(runId, dumps, List.copyOf(reports), List.copyOf(alerts));
-    }
-
-    /** Three flips (S→P, P→R, R→S) and one incomplete checkpoint. */
-    public static int expectedAlerts() {
-        return 4;
     }
 
     private static String progressLine(Step step) {

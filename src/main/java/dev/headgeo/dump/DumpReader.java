@@ -12,7 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Reads a dump in the reference script's layout and checks every rule of design.md §2, so that
+ * Reads a dump in the reference script's layout and checks every layer record rule (README, "Layer record rules"), so that
  * a bad file is refused with one line naming what is wrong and where. Rows are taken in list
  * order, as the script does; other fields are ignored.
  */

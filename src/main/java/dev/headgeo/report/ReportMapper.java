@@ -24,7 +24,7 @@ public final class ReportMapper {
     public record Origin(String runId, long checkpoint, Instant firstLayerAt, Instant completedAt, Instant analyzedAt) {
     }
 
-    /** A COMPLETE report; {@code primary} must be one of the analysed anchors. */
+    /** A COMPLETE report; {@code primary} must be one of the analyzed anchors. */
     public static CheckpointReport complete(Origin origin, AnalysisResult r, dev.headgeo.analysis.Anchor primary) {
         List<AnchorFit> fits = new ArrayList<>(r.fits().size());
         for (AnchorFitResult fit : r.fits()) {

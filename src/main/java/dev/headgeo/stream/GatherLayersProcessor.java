@@ -1,6 +1,5 @@
 package dev.headgeo.stream;
 
-import dev.headgeo.analysis.Spectra;
 import dev.headgeo.avro.ClosedCheckpoint;
 import dev.headgeo.avro.LayerGeometry;
 import dev.headgeo.avro.OpenCheckpoint;
@@ -94,7 +93,7 @@ final class GatherLayersProcessor implements Processor<String, LayerGeometry, St
         }
         List<LayerGeometry> all = removeLayers(checkpointKey);
         open.delete(checkpointKey);
-        context.forward(record.withKey(layer.getRunId()).withValue(complete(state, all, record.timestamp())));
+        context.forward(record.withKey(layer.getRunId()).withValue(GatheredCheckpoint.complete(state, all, record.timestamp())));
     }
 
     private boolean isClosed(String runId, long checkpoint) {
@@ -127,18 +126,6 @@ final class GatherLayersProcessor implements Processor<String, LayerGeometry, St
         return out;
     }
 
-    private static GatheredCheckpoint complete(OpenCheckpoint state, List<LayerGeometry> all, long completedAt) {
-        double[][][] singularValues = new double[all.size()][][];
-        double[][] entropy = new double[all.size()][];
-        for (LayerGeometry l : all) {
-            singularValues[l.getLayer()] = LayerValidation.singularValues(l);
-            entropy[l.getLayer()] = LayerValidation.entropy(l);
-        }
-        Spectra spectra = new Spectra(singularValues, entropy);
-        return new GatheredCheckpoint(state.getRunId(), state.getCheckpoint(), state.getNumLayers(), state.getNumHeads(),
-                spectra.maxRank(), spectra, List.of(), state.getFirstLayerAt(), completedAt);
-    }
-
     /** Hands on, as incomplete, every checkpoint whose last layer came longer than the time-out ago. */
     private void expireStalled(long now) {
         List<OpenCheckpoint> stalled = new ArrayList<>();
@@ -154,22 +141,7 @@ final class GatherLayersProcessor implements Processor<String, LayerGeometry, St
             String checkpointKey = StoreKeys.checkpoint(state.getRunId(), state.getCheckpoint());
             List<LayerGeometry> arrived = removeLayers(checkpointKey);
             open.delete(checkpointKey);
-            boolean[] present = new boolean[state.getNumLayers()];
-            int maxRank = 0;
-            for (LayerGeometry l : arrived) {
-                present[l.getLayer()] = true;
-                for (List<Double> head : l.getMetricSingvalsPerHead()) {
-                    maxRank = Math.max(maxRank, head.size());
-                }
-            }
-            List<Integer> missing = new ArrayList<>();
-            for (int l = 0; l < present.length; l++) {
-                if (!present[l]) {
-                    missing.add(l);
-                }
-            }
-            GatheredCheckpoint gathered = new GatheredCheckpoint(state.getRunId(), state.getCheckpoint(),
-                    state.getNumLayers(), state.getNumHeads(), maxRank, null, missing, state.getFirstLayerAt(), now);
+            GatheredCheckpoint gathered = GatheredCheckpoint.timedOut(state, arrived, now);
             context.forward(new Record<>(state.getRunId(), gathered, now));
         }
     }

@@ -1,10 +1,14 @@
 package dev.headgeo.stream;
 
 import dev.headgeo.analysis.Spectra;
+import dev.headgeo.avro.LayerGeometry;
+import dev.headgeo.avro.OpenCheckpoint;
+import dev.headgeo.wire.LayerArrays;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What gather-layers hands to analyse-checkpoint (in memory, never serialised): either all layers of
+ * What gather-layers hands to analyze-checkpoint (in memory, never serialised): either all layers of
  * a checkpoint as spectra, or the shape of a timed-out one and the layers it never got.
  *
  * @param spectra all layers in order, or null when incomplete
@@ -12,6 +16,35 @@ import java.util.List;
  */
 record GatheredCheckpoint(String runId, long checkpoint, int numLayers, int numHeads, int maxRank,
                           Spectra spectra, List<Integer> missingLayers, long firstLayerAt, long completedAt) {
+
+    /** All layers arrived; {@code layers} holds each layer once. */
+    static GatheredCheckpoint complete(OpenCheckpoint state, List<LayerGeometry> layers, long completedAt) {
+        double[][][] singularValues = new double[state.getNumLayers()][][];
+        double[][] entropy = new double[state.getNumLayers()][];
+        for (LayerGeometry l : layers) {
+            singularValues[l.getLayer()] = LayerArrays.singularValues(l);
+            entropy[l.getLayer()] = LayerArrays.entropy(l);
+        }
+        Spectra spectra = new Spectra(singularValues, entropy);
+        return new GatheredCheckpoint(state.getRunId(), state.getCheckpoint(), state.getNumLayers(), state.getNumHeads(),
+                spectra.maxRank(), spectra, List.of(), state.getFirstLayerAt(), completedAt);
+    }
+
+    /** The checkpoint timed out with only {@code arrived} layers. */
+    static GatheredCheckpoint timedOut(OpenCheckpoint state, List<LayerGeometry> arrived, long now) {
+        double[][][] singularValues = new double[state.getNumLayers()][][];
+        for (LayerGeometry l : arrived) {
+            singularValues[l.getLayer()] = LayerArrays.singularValues(l);
+        }
+        List<Integer> missing = new ArrayList<>();
+        for (int l = 0; l < singularValues.length; l++) {
+            if (singularValues[l] == null) {
+                missing.add(l);
+            }
+        }
+        return new GatheredCheckpoint(state.getRunId(), state.getCheckpoint(), state.getNumLayers(), state.getNumHeads(),
+                Spectra.maxRank(singularValues), null, missing, state.getFirstLayerAt(), now);
+    }
 
     boolean complete() {
         return spectra != null;

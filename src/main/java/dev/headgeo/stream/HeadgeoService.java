@@ -1,18 +1,16 @@
 package dev.headgeo.stream;
 
+import dev.headgeo.wire.HeadgeoTopics;
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The running processor: creates missing topics, then runs the topology until closed. */
+/** The running processor: runs the topology until closed. Topics must exist ({@code client.TopicCreator} makes them). */
 public final class HeadgeoService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeadgeoService.class);
 
@@ -22,15 +20,8 @@ public final class HeadgeoService implements AutoCloseable {
         this.streams = streams;
     }
 
-    /**
-     * @param streamsConfig from {@link HeadgeoStreamsConfig#of}
-     * @throws IllegalStateException when the topics cannot be checked or created
-     */
+    /** @param streamsConfig from {@link HeadgeoStreamsConfig#of} */
     public static HeadgeoService start(Properties streamsConfig, HeadgeoTopics topics, StreamSettings settings) {
-        List<String> created = TopicCreator.createMissing(adminOnly(streamsConfig), topics.names());
-        if (!created.isEmpty()) {
-            LOG.info("created topics {}", created);
-        }
         Topology topology = HeadgeoTopology.build(topics, settings);
         LOG.info("topology\n{}", topology.describe());
         KafkaStreams streams = new KafkaStreams(topology, streamsConfig);
@@ -40,17 +31,6 @@ public final class HeadgeoService implements AutoCloseable {
         });
         streams.start();
         return new HeadgeoService(streams);
-    }
-
-    /** Only the settings an Admin client understands, so it does not warn about the rest. */
-    private static Properties adminOnly(Properties all) {
-        Properties p = new Properties();
-        for (String key : all.stringPropertyNames()) {
-            if (AdminClientConfig.configNames().contains(key)) {
-                p.put(key, all.getProperty(key));
-            }
-        }
-        return p;
     }
 
     public KafkaStreams.State state() {

@@ -1,5 +1,6 @@
 package dev.headgeo.stream;
 
+import dev.headgeo.wire.HeadgeoTopics;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.streams.StreamsConfig;
@@ -8,6 +9,8 @@ import org.apache.kafka.streams.StreamsConfig;
 public final class HeadgeoStreamsConfig {
     private HeadgeoStreamsConfig() {
     }
+
+    public static final String DEFAULT_APPLICATION_ID = "headgeo";
 
     public static Properties of(String bootstrapServers, String applicationId, String stateDir,
                                 HeadgeoTopics topics, Map<String, String> extra) {

@@ -2,17 +2,19 @@ package dev.headgeo.stream;
 
 import dev.headgeo.avro.OpenCheckpoint;
 import dev.headgeo.avro.RunHistory;
+import dev.headgeo.wire.AvroSerde;
+import dev.headgeo.wire.HeadgeoTopics;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * headgeo's topology, as in design.md §1:
+ * headgeo's topology:
  *
  * <pre>
  * layers-source (headgeo.layers, key run_id)
  *   └─ gather-layers   [checkpoint-layers, open-checkpoints, run-history]   time-out punctuator
- *        └─ analyse-checkpoint
+ *        └─ analyze-checkpoint
  *             ├─ reports-sink (headgeo.reports)
  *             └─ track-verdicts   [run-history]
  *                  └─ alerts-sink (headgeo.alerts)
@@ -25,7 +27,7 @@ import org.apache.kafka.streams.state.Stores;
 public final class HeadgeoTopology {
     public static final String SOURCE = "layers-source";
     public static final String GATHER = "gather-layers";
-    public static final String ANALYSE = "analyse-checkpoint";
+    public static final String ANALYZE = "analyze-checkpoint";
     public static final String TRACK = "track-verdicts";
     public static final String REPORTS_SINK = "reports-sink";
     public static final String ALERTS_SINK = "alerts-sink";
@@ -42,10 +44,10 @@ public final class HeadgeoTopology {
         topology.addSource(SOURCE, topics.layers().keySerde().deserializer(), topics.layers().valueSerde().deserializer(),
                 topics.layers().name());
         topology.addProcessor(GATHER, () -> new GatherLayersProcessor(settings), SOURCE);
-        topology.addProcessor(ANALYSE, () -> new AnalyseCheckpointProcessor(settings.primaryAnchor()), GATHER);
+        topology.addProcessor(ANALYZE, () -> new AnalyzeCheckpointProcessor(settings.primaryAnchor()), GATHER);
         topology.addSink(REPORTS_SINK, topics.reports().name(), topics.reports().keySerde().serializer(),
-                topics.reports().valueSerde().serializer(), ANALYSE);
-        topology.addProcessor(TRACK, () -> new TrackVerdictsProcessor(settings), ANALYSE);
+                topics.reports().valueSerde().serializer(), ANALYZE);
+        topology.addProcessor(TRACK, () -> new TrackVerdictsProcessor(settings), ANALYZE);
         topology.addSink(ALERTS_SINK, topics.alerts().name(), topics.alerts().keySerde().serializer(),
                 topics.alerts().valueSerde().serializer(), TRACK);
 

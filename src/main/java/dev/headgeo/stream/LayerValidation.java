@@ -2,9 +2,9 @@ package dev.headgeo.stream;
 
 import dev.headgeo.analysis.GeometryRules;
 import dev.headgeo.avro.LayerGeometry;
-import java.util.List;
+import dev.headgeo.wire.LayerArrays;
 
-/** The rules of design.md §2 for one decoded layer record; the first broken one is an INVALID dead letter. */
+/** The rules for one decoded layer record (README, "Layer record rules"); the first broken one is an INVALID dead letter. */
 final class LayerValidation {
     private LayerValidation() {
     }
@@ -36,32 +36,10 @@ final class LayerValidation {
         if (v.getLayer() < 0 || v.getLayer() >= v.getNumLayers()) {
             return "layer is " + v.getLayer() + ", must be in [0, num_layers = " + v.getNumLayers() + ")";
         }
-        String spectra = GeometryRules.singularValuesProblem("", v.getNumHeads(), singularValues(v));
+        String spectra = GeometryRules.singularValuesProblem("", v.getNumHeads(), LayerArrays.singularValues(v));
         if (spectra != null) {
             return spectra;
         }
-        return GeometryRules.entropyProblem("", v.getNumHeads(), entropy(v));
-    }
-
-    static double[][] singularValues(LayerGeometry v) {
-        List<List<Double>> heads = v.getMetricSingvalsPerHead();
-        double[][] out = new double[heads.size()][];
-        for (int h = 0; h < out.length; h++) {
-            List<Double> s = heads.get(h);
-            out[h] = new double[s.size()];
-            for (int k = 0; k < out[h].length; k++) {
-                out[h][k] = s.get(k);
-            }
-        }
-        return out;
-    }
-
-    static double[] entropy(LayerGeometry v) {
-        List<Double> e = v.getMeanAttentionEntropyPerHead();
-        double[] out = new double[e.size()];
-        for (int h = 0; h < out.length; h++) {
-            out[h] = e.get(h);
-        }
-        return out;
+        return GeometryRules.entropyProblem("", v.getNumHeads(), LayerArrays.entropy(v));
     }
 }

@@ -4,7 +4,7 @@ package dev.headgeo.stream;
 public enum RejectReason {
     /** The value cannot be decoded as a LayerGeometry (neither Avro single-object encoding nor JSON of its fields). */
     MALFORMED,
-    /** It breaks a rule of design.md §2, or its key is not its run_id. */
+    /** It breaks a layer record rule (README), or its key is not its run_id. */
     INVALID,
     /** Its store entry would exceed the configured maximum (well below Kafka's 1 MB message size). */
     TOO_LARGE,

@@ -1,10 +1,12 @@
 package dev.headgeo.stream;
 
 import dev.headgeo.analysis.Anchor;
+import dev.headgeo.util.Durations;
 import java.time.Duration;
 
 /**
- * What the topology needs to know besides its topics.
+ * What the topology needs to know besides its topics. The defaults are written once, as text,
+ * for both the command line's help and {@link #defaults()}.
  *
  * @param checkpointTimeout how long a started checkpoint may wait for its next layer
  * @param maxLayerBytes largest store entry (one layer, Avro binary) accepted; larger is TOO_LARGE
@@ -13,14 +15,16 @@ import java.time.Duration;
  */
 public record StreamSettings(Anchor primaryAnchor, Duration checkpointTimeout, int maxLayerBytes, int historySize,
                              Duration historyRetention) {
-    public static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(10);
-    public static final int DEFAULT_MAX_LAYER_BYTES = 512 * 1024;
-    public static final int DEFAULT_HISTORY_SIZE = 256;
-    public static final Duration DEFAULT_HISTORY_RETENTION = Duration.ofDays(7);
+    public static final String DEFAULT_PRIMARY_ANCHOR = "LAST";
+    public static final String DEFAULT_CHECKPOINT_TIMEOUT = "10m";
+    public static final String DEFAULT_MAX_LAYER_BYTES = "524288";
+    public static final String DEFAULT_HISTORY_SIZE = "256";
+    public static final String DEFAULT_HISTORY_RETENTION = "7d";
 
     public static StreamSettings defaults() {
-        return new StreamSettings(Anchor.LAST, DEFAULT_TIMEOUT, DEFAULT_MAX_LAYER_BYTES, DEFAULT_HISTORY_SIZE,
-                DEFAULT_HISTORY_RETENTION);
+        return new StreamSettings(Anchor.valueOf(DEFAULT_PRIMARY_ANCHOR), Durations.parse(DEFAULT_CHECKPOINT_TIMEOUT),
+                Integer.parseInt(DEFAULT_MAX_LAYER_BYTES), Integer.parseInt(DEFAULT_HISTORY_SIZE),
+                Durations.parse(DEFAULT_HISTORY_RETENTION));
     }
 
     /** The same with another checkpoint time-out. */

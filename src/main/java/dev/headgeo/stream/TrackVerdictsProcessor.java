@@ -2,11 +2,11 @@ package dev.headgeo.stream;
 
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.AlertType;
-import dev.headgeo.avro.AnchorFit;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.ClosedCheckpoint;
 import dev.headgeo.avro.ReportStatus;
 import dev.headgeo.avro.RunHistory;
+import dev.headgeo.report.Reports;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -91,13 +91,8 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
     }
 
     private static ClosedCheckpoint closedEntry(CheckpointReport report) {
-        Double meanResidual = null;
-        for (AnchorFit fit : report.getFits()) {
-            if (fit.getAnchor() == report.getPrimaryAnchor()) {
-                meanResidual = fit.getMeanResidual();
-            }
-        }
-        return new ClosedCheckpoint(report.getCheckpoint(), report.getStatus(), report.getVerdict(), meanResidual);
+        return new ClosedCheckpoint(report.getCheckpoint(), report.getStatus(), report.getVerdict(),
+                Reports.primaryMeanResidual(report));
     }
 
     private static int insertionPoint(List<ClosedCheckpoint> entries, long checkpoint) {

@@ -51,7 +51,7 @@ class AnalyzeCommandTest {
         CliRunner.Result r = CliRunner.run("analyze", dump.toString(), "--anchor", "best", "--format", "json",
                 "--run", "gpt-x", "--checkpoint", "1200");
 
-        JsonNode report = Json.MAPPER.readTree(r.out());
+        JsonNode report = Json.MAPPER.readTree(r.okOut());
         assertThat(report.get("fits")).hasSize(1);
         assertThat(report.get("primary_anchor").asText()).isEqualTo("BEST");
         assertThat(report.get("run_id").asText()).isEqualTo("gpt-x");
@@ -61,7 +61,7 @@ class AnalyzeCommandTest {
     @Test
     void undefinedNumbersAreNullInJson() throws IOException {
         Path dump = Golden.dumpFile("one_layer_one_head", tmp);
-        JsonNode report = Json.MAPPER.readTree(CliRunner.run("analyze", dump.toString(), "--format", "json").out());
+        JsonNode report = Json.MAPPER.readTree(CliRunner.run("analyze", dump.toString(), "--format", "json").okOut());
 
         assertThat(report.get("shape_invariance").get("mean").isNull()).isTrue();
         assertThat(report.get("shape_invariance").get("stability").asText()).isEqualTo("UNDEFINED");

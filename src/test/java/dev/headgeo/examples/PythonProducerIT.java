@@ -1,5 +1,6 @@
 package dev.headgeo.examples;
 
+import static dev.headgeo.testing.ReportJson.withoutTimes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -7,16 +8,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headgeo.analysis.Anchor;
 import dev.headgeo.analysis.SaScheduleAnalyzer;
 import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.client.OutputFollower;
+import dev.headgeo.client.TopicCreator;
 import dev.headgeo.kafka.EmbeddedKafka;
 import dev.headgeo.report.ReportMapper;
 import dev.headgeo.stream.HeadgeoService;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
-import dev.headgeo.stream.HeadgeoTopics;
-import dev.headgeo.stream.OutputFollower;
 import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.testing.Golden;
 import dev.headgeo.testing.Python;
 import dev.headgeo.wire.AvroJson;
+import dev.headgeo.wire.HeadgeoTopics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,6 +48,7 @@ class PythonProducerIT {
             HeadgeoTopics topics = HeadgeoTopics.defaults();
             Properties config = HeadgeoStreamsConfig.of(kafka.bootstrapServers(), "headgeo-python-it",
                     Files.createDirectories(tmp.resolve("state")).toString(), topics, Map.of("commit.interval.ms", "100"));
+            TopicCreator.createMissing(config, topics.names());
             try (HeadgeoService service = HeadgeoService.start(config, topics, StreamSettings.defaults())) {
                 assertThat(service.awaitRunning(Duration.ofSeconds(60))).isTrue();
                 for (int i = 0; i < fixtures.size(); i++) {
@@ -81,10 +84,5 @@ class PythonProducerIT {
                 }
             }
         }
-    }
-
-    private static ObjectNode withoutTimes(ObjectNode report) {
-        report.remove(List.of("first_layer_at", "completed_at", "analyzed_at"));
-        return report;
     }
 }

@@ -1,5 +1,6 @@
 package dev.headgeo.it;
 
+import static dev.headgeo.testing.ReportJson.withoutTimes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -7,15 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headgeo.analysis.Anchor;
 import dev.headgeo.avro.LayerGeometry;
+import dev.headgeo.client.TopicCreator;
 import dev.headgeo.dump.LayerRecords;
 import dev.headgeo.kafka.EmbeddedKafka;
-import dev.headgeo.stream.AvroSerde;
 import dev.headgeo.stream.HeadgeoService;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
-import dev.headgeo.stream.HeadgeoTopics;
 import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.testing.Golden;
 import dev.headgeo.wire.AvroJson;
+import dev.headgeo.wire.AvroSerde;
+import dev.headgeo.wire.HeadgeoTopics;
 import dev.headgeo.wire.Json;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
@@ -41,10 +43,10 @@ class KcatWalkthroughIT {
     void kcatDrivesTheProcessorWithJson() throws Exception {
         assumeTrue(new File("/usr/bin/kcat").canExecute() || onPath("kcat"), "kcat is not installed (apt-get install kcat)");
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            HeadgeoTopics topics = new HeadgeoTopics(HeadgeoTopics.DEFAULT_LAYERS, HeadgeoTopics.DEFAULT_REPORTS,
-                    HeadgeoTopics.DEFAULT_ALERTS, HeadgeoTopics.DEFAULT_DEAD_LETTERS, AvroSerde.Format.json, AvroSerde.Format.json);
+            HeadgeoTopics topics = HeadgeoTopics.builder().outputFormat(AvroSerde.Format.json).layersFormat(AvroSerde.Format.json).build();
             var config = HeadgeoStreamsConfig.of(kafka.bootstrapServers(), "headgeo-kcat-it",
                     Files.createDirectories(tmp.resolve("state")).toString(), topics, Map.of("commit.interval.ms", "100"));
+            TopicCreator.createMissing(config, topics.names());
             try (HeadgeoService service = HeadgeoService.start(config, topics, StreamSettings.defaults())) {
                 assertThat(service.awaitRunning(Duration.ofSeconds(60))).isTrue();
                 List<String> lines = new ArrayList<>();
@@ -78,12 +80,6 @@ class KcatWalkthroughIT {
                 assertThat(deadLetters).contains("headgeo.reason=MALFORMED").contains("this is not a layer");
             }
         }
-    }
-
-    private static ObjectNode withoutTimes(JsonNode report) {
-        ObjectNode copy = (ObjectNode) report.deepCopy();
-        copy.remove(List.of("first_layer_at", "completed_at", "analyzed_at"));
-        return copy;
     }
 
     private static boolean onPath(String program) {

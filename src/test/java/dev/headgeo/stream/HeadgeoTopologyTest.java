@@ -1,7 +1,9 @@
 package dev.headgeo.stream;
 
+import static dev.headgeo.testing.ReportJson.withoutTimes;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headgeo.analysis.Anchor;
 import dev.headgeo.analysis.SaScheduleAnalyzer;
 import dev.headgeo.avro.Alert;
@@ -13,7 +15,9 @@ import dev.headgeo.dump.Dump;
 import dev.headgeo.dump.LayerRecords;
 import dev.headgeo.report.ReportMapper;
 import dev.headgeo.testing.Golden;
+import dev.headgeo.testing.ReportJson;
 import dev.headgeo.wire.AvroJson;
+import dev.headgeo.wire.HeadgeoTopics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +26,6 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Random;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -52,15 +55,7 @@ class HeadgeoTopologyTest {
 
     /** The report the offline analysis gives, without the timestamps the stream adds. */
     static ObjectNode expectedReport(String fixture, String run, long checkpoint) {
-        Dump d = Golden.dump(fixture);
-        return withoutTimes(AvroJson.toJson(ReportMapper.complete(new ReportMapper.Origin(run, checkpoint, null, null, null),
-                SaScheduleAnalyzer.analyze(d.spectra(), EnumSet.allOf(Anchor.class)), Anchor.LAST)));
-    }
-
-    static ObjectNode withoutTimes(ObjectNode report) {
-        ObjectNode copy = report.deepCopy();
-        copy.remove(List.of("first_layer_at", "completed_at", "analyzed_at"));
-        return copy;
+        return ReportJson.offline(Golden.dump(fixture), run, checkpoint);
     }
 
     int storeSize(String store) {
@@ -294,7 +289,7 @@ class HeadgeoTopologyTest {
         String description = HeadgeoTopology.build(HeadgeoTopics.defaults(), StreamSettings.defaults()).describe().toString();
 
         assertThat(description).contains("Source: layers-source (topics: [headgeo.layers])", "Processor: gather-layers",
-                "Processor: analyse-checkpoint", "Processor: track-verdicts", "Sink: reports-sink (topic: headgeo.reports)",
+                "Processor: analyze-checkpoint", "Processor: track-verdicts", "Sink: reports-sink (topic: headgeo.reports)",
                 "Sink: alerts-sink (topic: headgeo.alerts)", "checkpoint-layers", "open-checkpoints", "run-history");
         assertThat(description).doesNotContain("KSTREAM-").doesNotContain("repartition");
     }

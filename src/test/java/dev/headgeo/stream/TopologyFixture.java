@@ -3,6 +3,7 @@ package dev.headgeo.stream;
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.LayerGeometry;
+import dev.headgeo.wire.HeadgeoTopics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,8 +44,8 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     static StreamSettings settings(Duration timeout) {
-        return new StreamSettings(dev.headgeo.analysis.Anchor.LAST, timeout, StreamSettings.DEFAULT_MAX_LAYER_BYTES, 8,
-                Duration.ofDays(1));
+        StreamSettings d = StreamSettings.defaults();
+        return new StreamSettings(d.primaryAnchor(), timeout, d.maxLayerBytes(), 8, Duration.ofDays(1));
     }
 
     void send(List<LayerGeometry> records) {

@@ -1,4 +1,4 @@
-package dev.headgeo.stream;
+package dev.headgeo.wire;
 
 import dev.headgeo.wire.AvroCodec;
 import org.apache.avro.Schema;

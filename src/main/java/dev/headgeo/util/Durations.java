@@ -1,32 +1,27 @@
-package dev.headgeo.cli;
+package dev.headgeo.util;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 7d} or ISO-8601 ({@code PT10M}). */
-final class Durations {
+/** Parses {@code 500ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 7d}, {@code 0} or ISO-8601 ({@code PT10M}). */
+public final class Durations {
     private static final Pattern SHORT = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     private Durations() {
     }
 
-    /** A positive duration. */
-    static Duration parse(String option, String text) {
-        Duration d = parseNonNegative(option, text);
-        if (d.isZero()) {
-            throw new UserError(option + " must be positive, got '" + text + "'");
-        }
-        return d;
-    }
-
-    /** A duration that may be zero ({@code 0} alone is accepted too). */
-    static Duration parseNonNegative(String option, String text) {
-        if (text.strip().equals("0")) {
+    /**
+     * A duration that is not negative.
+     *
+     * @throws IllegalArgumentException with a message for the user when {@code text} is not one
+     */
+    public static Duration parse(String text) {
+        String t = text.strip();
+        if (t.equals("0")) {
             return Duration.ZERO;
         }
-        String t = text.strip();
         Matcher m = SHORT.matcher(t);
         Duration d;
         if (m.matches()) {
@@ -42,11 +37,11 @@ final class Durations {
             try {
                 d = Duration.parse(t);
             } catch (DateTimeParseException e) {
-                throw new UserError(option + " '" + text + "' is not a duration (for example 30s, 10m or PT10M)");
+                throw new IllegalArgumentException("'" + text + "' is not a duration (for example 30s, 10m or PT10M)");
             }
         }
         if (d.isNegative()) {
-            throw new UserError(option + " must not be negative, got '" + text + "'");
+            throw new IllegalArgumentException("'" + text + "' is negative");
         }
         return d;
     }

@@ -1,4 +1,4 @@
-package dev.headgeo.stream;
+package dev.headgeo.client;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -18,11 +19,12 @@ public final class TopicCreator {
     }
 
     /**
-     * @param adminConfig client properties (bootstrap servers, security)
+     * @param clientConfig client or Streams properties (bootstrap servers, security); only those an Admin client knows are used
      * @return the topics that were created
      * @throws IllegalStateException with one line saying why, when the cluster cannot be reached or refuses
      */
-    public static List<String> createMissing(Properties adminConfig, List<String> topics) {
+    public static List<String> createMissing(Properties clientConfig, List<String> topics) {
+        Properties adminConfig = adminOnly(clientConfig);
         try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
@@ -51,5 +53,16 @@ public final class TopicCreator {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics");
         }
+    }
+
+    /** Only the settings an Admin client understands, so it does not warn about the rest. */
+    private static Properties adminOnly(Properties all) {
+        Properties p = new Properties();
+        for (String key : all.stringPropertyNames()) {
+            if (AdminClientConfig.configNames().contains(key)) {
+                p.put(key, all.getProperty(key));
+            }
+        }
+        return p;
     }
 }

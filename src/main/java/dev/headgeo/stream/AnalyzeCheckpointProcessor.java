@@ -4,6 +4,7 @@ import dev.headgeo.analysis.Anchor;
 import dev.headgeo.analysis.SaScheduleAnalyzer;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.report.ReportMapper;
+import dev.headgeo.report.Reports;
 import java.time.Instant;
 import java.util.EnumSet;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -13,13 +14,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Runs the analysis for LAST, MIDDLE and BEST on a gathered checkpoint and emits its report. */
-final class AnalyseCheckpointProcessor implements Processor<String, GatheredCheckpoint, String, CheckpointReport> {
-    private static final Logger LOG = LoggerFactory.getLogger(AnalyseCheckpointProcessor.class);
+final class AnalyzeCheckpointProcessor implements Processor<String, GatheredCheckpoint, String, CheckpointReport> {
+    private static final Logger LOG = LoggerFactory.getLogger(AnalyzeCheckpointProcessor.class);
 
     private final Anchor primary;
     private ProcessorContext<String, CheckpointReport> context;
 
-    AnalyseCheckpointProcessor(Anchor primary) {
+    AnalyzeCheckpointProcessor(Anchor primary) {
         this.primary = primary;
     }
 
@@ -40,7 +41,7 @@ final class AnalyseCheckpointProcessor implements Processor<String, GatheredChec
         if (g.complete()) {
             LOG.info("report run={} checkpoint={} {}x{}x{} verdict={} mean_residual={}", g.runId(), g.checkpoint(),
                     g.numLayers(), g.numHeads(), g.maxRank(), report.getVerdict(),
-                    report.getFits().get(primary.ordinal()).getMeanResidual());
+                    Reports.primaryMeanResidual(report));
         } else {
             LOG.info("report run={} checkpoint={} INCOMPLETE missing_layers={}", g.runId(), g.checkpoint(), g.missingLayers());
         }

@@ -1,6 +1,7 @@
-package dev.headgeo.stream;
+package dev.headgeo.client;
 
 import dev.headgeo.avro.LayerGeometry;
+import dev.headgeo.wire.HeadgeoTopics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;

@@ -1,8 +1,9 @@
-package dev.headgeo.stream;
+package dev.headgeo.client;
 
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.wire.AvroCodec;
+import dev.headgeo.wire.HeadgeoTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,0 +1,66 @@
+package dev.headgeo.wire;
+
+import dev.headgeo.avro.LayerGeometry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one conversion between a {@code LayerGeometry} record (boxed Avro lists) and the primitive
+ * arrays the analysis works on.
+ */
+public final class LayerArrays {
+    private LayerArrays() {
+    }
+
+    /** [head][k] singular values of one layer record. */
+    public static double[][] singularValues(LayerGeometry v) {
+        List<List<Double>> heads = v.getMetricSingvalsPerHead();
+        double[][] out = new double[heads.size()][];
+        for (int h = 0; h < out.length; h++) {
+            out[h] = unboxed(heads.get(h));
+        }
+        return out;
+    }
+
+    /** [head] mean attention entropy of one layer record. */
+    public static double[] entropy(LayerGeometry v) {
+        return unboxed(v.getMeanAttentionEntropyPerHead());
+    }
+
+    /** The record of one layer. */
+    public static LayerGeometry toRecord(String runId, long checkpoint, int layer, int numLayers, double[][] singularValues,
+                                         double[] entropy, String model, Instant emittedAt) {
+        List<List<Double>> heads = new ArrayList<>(singularValues.length);
+        for (double[] s : singularValues) {
+            heads.add(boxed(s));
+        }
+        return LayerGeometry.newBuilder()
+                .setRunId(runId)
+                .setCheckpoint(checkpoint)
+                .setLayer(layer)
+                .setNumLayers(numLayers)
+                .setNumHeads(singularValues.length)
+                .setMetricSingvalsPerHead(heads)
+                .setMeanAttentionEntropyPerHead(boxed(entropy))
+                .setModel(model)
+                .setEmittedAt(emittedAt)
+                .build();
+    }
+
+    private static double[] unboxed(List<Double> values) {
+        double[] out = new double[values.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = values.get(i);
+        }
+        return out;
+    }
+
+    private static List<Double> boxed(double[] values) {
+        List<Double> out = new ArrayList<>(values.length);
+        for (double v : values) {
+            out.add(v);
+        }
+        return out;
+    }
+}

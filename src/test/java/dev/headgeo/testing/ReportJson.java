@@ -1,0 +1,33 @@
+package dev.headgeo.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.headgeo.analysis.Anchor;
+import dev.headgeo.analysis.SaScheduleAnalyzer;
+import dev.headgeo.dump.Dump;
+import dev.headgeo.report.ReportMapper;
+import dev.headgeo.wire.AvroJson;
+import java.util.EnumSet;
+import java.util.List;
+
+/** Report JSON for comparisons: the stream's report and the offline analysis differ only in their timestamps. */
+public final class ReportJson {
+    /** The three fields a report gets from the stream, not from the analysis. */
+    public static final List<String> TIMESTAMPS = List.of("first_layer_at", "completed_at", "analyzed_at");
+
+    private ReportJson() {
+    }
+
+    /** A copy without {@link #TIMESTAMPS}. */
+    public static ObjectNode withoutTimes(JsonNode report) {
+        ObjectNode copy = (ObjectNode) report.deepCopy();
+        copy.remove(TIMESTAMPS);
+        return copy;
+    }
+
+    /** The offline analysis of {@code dump} for all anchors (primary LAST) as report JSON, without timestamps. */
+    public static ObjectNode offline(Dump dump, String runId, long checkpoint) {
+        return withoutTimes(AvroJson.toJson(ReportMapper.complete(new ReportMapper.Origin(runId, checkpoint, null, null, null),
+                SaScheduleAnalyzer.analyze(dump.spectra(), EnumSet.allOf(Anchor.class)), Anchor.LAST)));
+    }
+}
