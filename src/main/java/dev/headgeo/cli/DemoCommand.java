@@ -4,6 +4,7 @@ import dev.headgeo.avro.AlertType;
 import dev.headgeo.console.ConsoleView;
 import dev.headgeo.demo.DemoEnvironment;
 import dev.headgeo.demo.DemoScenario;
+import dev.headgeo.http.HttpAddress;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -40,6 +41,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-timeout", defaultValue = "5s", description = "The processor's time-out for stalled checkpoints (default: ${DEFAULT-VALUE}).")
     Duration checkpointTimeout;
 
+    @Option(names = "--http-address", defaultValue = "127.0.0.1:8080",
+            description = "HOST:PORT of the processor's dashboard, API and metrics; port 0 for any free one; none for no server (default: ${DEFAULT-VALUE}).")
+    String httpAddress;
+
     @Override
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
@@ -53,8 +58,8 @@ final class DemoCommand implements Callable<Integer> {
         }
         DemoEnvironment started;
         try {
-            started = DemoEnvironment.start(bootstrapServers, timeout, view, !simulateOnly);
-        } catch (IllegalStateException e) {
+            started = DemoEnvironment.start(bootstrapServers, timeout, view, !simulateOnly, HttpAddress.parse(httpAddress));
+        } catch (IllegalStateException | IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
         try (DemoEnvironment env = started) {
@@ -68,8 +73,9 @@ final class DemoCommand implements Callable<Integer> {
             view.progress(String.format("done: %d reports, %d verdict flips, %d incomplete checkpoint(s)",
                     result.reports().size(), result.count(AlertType.VERDICT_FLIP), result.count(AlertType.INCOMPLETE_CHECKPOINT)));
             if (keepRunning) {
-                view.progress("still running; Kafka at " + env.bootstrap() + " (try: java -jar target/headgeo.jar watch --bootstrap-servers "
-                        + env.bootstrap() + " --from-beginning); Ctrl-C stops");
+                view.progress("still running; Kafka at " + env.bootstrap()
+                        + (env.dashboardUrl() == null ? "" : ", dashboard at " + env.dashboardUrl())
+                        + " (try: java -jar target/headgeo.jar watch --bootstrap-servers " + env.bootstrap() + " --from-beginning); Ctrl-C stops");
                 new CountDownLatch(1).await();
             }
             return result.asExpected() ? 0 : 1;

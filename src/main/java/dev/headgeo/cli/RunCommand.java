@@ -1,14 +1,13 @@
 package dev.headgeo.cli;
 
 import dev.headgeo.analysis.Anchor;
-import dev.headgeo.client.TopicCreator;
-import dev.headgeo.stream.HeadgeoService;
+import dev.headgeo.app.ProcessorApp;
+import dev.headgeo.http.HttpAddress;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
 import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.wire.AvroSerde;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.time.Duration;
-import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.KafkaException;
@@ -80,6 +79,13 @@ final class RunCommand implements Callable<Integer> {
             description = "A run's history is dropped after this long without a report (default: ${DEFAULT-VALUE}).")
     Duration historyRetention;
 
+    @Option(names = "--http-address", defaultValue = "0.0.0.0:8080",
+            description = "HOST:PORT of the HTTP API, metrics and dashboard; port 0 for any free one; none for no server (default: ${DEFAULT-VALUE}).")
+    String httpAddress;
+
+    @Option(names = "--http-token", description = "Bearer token required on every HTTP path but /health and /ready (default: none).")
+    String httpToken;
+
     @Override
     public Integer call() throws InterruptedException {
         HeadgeoTopics topics = HeadgeoTopics.builder()
@@ -93,23 +99,37 @@ final class RunCommand implements Callable<Integer> {
                 Checks.positive("--history-retention", historyRetention));
         Properties props = HeadgeoStreamsConfig.of(kafka.bootstrapServers, applicationId, stateDir, topics, kafka.passThrough());
 
-        HeadgeoService service;
+        HttpAddress http;
         try {
-            if (createTopics) {
-                List<String> created = TopicCreator.createMissing(props, topics.names());
-                if (!created.isEmpty()) {
-                    LOG.info("created topics {}", created);
-                }
-            }
-            service = HeadgeoService.start(props, topics, settings);
+            http = HttpAddress.parse(httpAddress);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--http-address " + e.getMessage());
+        }
+        ProcessorApp app;
+        try {
+            app = ProcessorApp.start(props, topics, settings, createTopics, http, httpToken);
         } catch (IllegalStateException | KafkaException e) {
             throw new UserError(e.getMessage());
         }
-        ShutdownLatch stopped = ShutdownLatch.onSignal("headgeo-shutdown", service::close);
+        ShutdownLatch stopped = ShutdownLatch.onSignal("headgeo-shutdown", () -> {
+            LOG.info("shutting down");
+            app.close();
+            LOG.info("stopped");
+        });
+        boolean announced = false;
         while (!stopped.await(1)) {
-            if (service.state() == KafkaStreams.State.ERROR || service.state() == KafkaStreams.State.NOT_RUNNING) {
-                System.err.println("headgeo run: the processor stopped (" + service.state() + ")");
+            KafkaStreams.State state = app.state();
+            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
+                System.err.println("headgeo run: the processor stopped (" + state + ")");
                 return 1;
+            }
+            if (!announced && state == KafkaStreams.State.RUNNING) {
+                announced = true;
+                LOG.info("ready: {}; bootstrap={} application-id={} topics={} output={} primary-anchor={} checkpoint-timeout={} "
+                                + "http-token={} kafka={}",
+                        app.httpUrl() == null ? "no HTTP server" : "dashboard, API and metrics at " + app.httpUrl(),
+                        kafka.bootstrapServers, applicationId, topics.names(), outputFormat, primaryAnchor, checkpointTimeout,
+                        httpToken == null ? "none" : "****", Secrets.masked(kafka.passThrough()));
             }
         }
         return 0;

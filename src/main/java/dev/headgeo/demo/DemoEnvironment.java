@@ -1,9 +1,9 @@
 package dev.headgeo.demo;
 
-import dev.headgeo.client.TopicCreator;
+import dev.headgeo.app.ProcessorApp;
 import dev.headgeo.console.ConsoleView;
+import dev.headgeo.http.HttpAddress;
 import dev.headgeo.kafka.EmbeddedKafka;
-import dev.headgeo.stream.HeadgeoService;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
 import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.util.Directories;
@@ -21,20 +21,24 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /** The broker (embedded unless a cluster is given) and the processor, torn down in reverse order. */
 public final class DemoEnvironment implements AutoCloseable {
     private final EmbeddedKafka kafka;
-    private final HeadgeoService service;
+    private final ProcessorApp app;
     private final Path stateDir;
     private final String bootstrap;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DemoEnvironment(EmbeddedKafka kafka, HeadgeoService service, Path stateDir, String bootstrap) {
+    private DemoEnvironment(EmbeddedKafka kafka, ProcessorApp app, Path stateDir, String bootstrap) {
         this.kafka = kafka;
-        this.service = service;
+        this.app = app;
         this.stateDir = stateDir;
         this.bootstrap = bootstrap;
     }
 
-    public static DemoEnvironment start(String bootstrapServers, Duration checkpointTimeout, ConsoleView view, boolean withProcessor)
-            throws InterruptedException {
+    /**
+     * @param httpAddress where the processor serves its dashboard; null for none
+     * @throws IllegalStateException with one line when the broker, Kafka or the HTTP address refuses
+     */
+    public static DemoEnvironment start(String bootstrapServers, Duration checkpointTimeout, ConsoleView view, boolean withProcessor,
+                                        HttpAddress httpAddress) throws InterruptedException {
         EmbeddedKafka kafka = null;
         String bootstrap = bootstrapServers;
         if (bootstrap == null) {
@@ -56,26 +60,27 @@ public final class DemoEnvironment implements AutoCloseable {
         HeadgeoTopics topics = HeadgeoTopics.defaults();
         Properties config = HeadgeoStreamsConfig.of(bootstrap, "headgeo-demo-" + UUID.randomUUID(), stateDir.toString(),
                 topics, Map.of("commit.interval.ms", "100"));
-        HeadgeoService service;
+        ProcessorApp app = null;
         try {
-            TopicCreator.createMissing(config, topics.names());
-            service = HeadgeoService.start(config, topics,
-                    StreamSettings.defaults().withCheckpointTimeout(checkpointTimeout));
-        } catch (RuntimeException e) {
-            if (kafka != null) {
-                kafka.close();
+            app = ProcessorApp.start(config, topics, StreamSettings.defaults().withCheckpointTimeout(checkpointTimeout), true,
+                    httpAddress, null);
+            if (app.httpUrl() != null) {
+                view.progress("dashboard: " + app.httpUrl());
             }
+            if (!app.awaitRunning(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("the processor did not start within 60 s");
+            }
+        } catch (RuntimeException e) {
+            new DemoEnvironment(kafka, app, stateDir, bootstrap).close();
             throw new IllegalStateException(e.getMessage());
         }
-        if (!service.awaitRunning(Duration.ofSeconds(60))) {
-            service.close();
-            if (kafka != null) {
-                kafka.close();
-            }
-            throw new IllegalStateException("the processor did not start within 60 s");
-        }
         view.progress("processor running (exactly-once, checkpoint time-out " + checkpointTimeout.toMillis() / 1000.0 + " s)");
-        return new DemoEnvironment(kafka, service, stateDir, bootstrap);
+        return new DemoEnvironment(kafka, app, stateDir, bootstrap);
+    }
+
+    /** The dashboard's URL, or null. */
+    public String dashboardUrl() {
+        return app == null ? null : app.httpUrl();
     }
 
     public String bootstrap() {
@@ -94,8 +99,8 @@ public final class DemoEnvironment implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        if (service != null) {
-            service.close();
+        if (app != null) {
+            app.close();
         }
         if (kafka != null) {
             kafka.close();

@@ -1,6 +1,7 @@
 package dev.headgeo.stream;
 
 import dev.headgeo.wire.HeadgeoTopics;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.streams.CloseOptions;
@@ -22,15 +23,30 @@ public final class HeadgeoService implements AutoCloseable {
 
     /** @param streamsConfig from {@link HeadgeoStreamsConfig#of} */
     public static HeadgeoService start(Properties streamsConfig, HeadgeoTopics topics, StreamSettings settings) {
-        Topology topology = HeadgeoTopology.build(topics, settings);
+        return start(streamsConfig, topics, settings, HeadgeoMetrics.unregistered());
+    }
+
+    /** The same, counting into {@code metrics}; Kafka Streams' own metrics are bound to its registry too. */
+    public static HeadgeoService start(Properties streamsConfig, HeadgeoTopics topics, StreamSettings settings,
+                                       HeadgeoMetrics metrics) {
+        Topology topology = HeadgeoTopology.build(topics, settings, metrics);
         LOG.info("topology\n{}", topology.describe());
-        KafkaStreams streams = new KafkaStreams(topology, streamsConfig);
+        Properties config = new Properties();
+        config.putAll(streamsConfig);
+        config.put(HeadgeoMetrics.CONFIG_KEY, metrics);
+        KafkaStreams streams = new KafkaStreams(topology, config);
+        new KafkaStreamsMetrics(streams).bindTo(metrics.registry());
         streams.setUncaughtExceptionHandler(e -> {
             LOG.error("stream thread failed; replacing it", e);
             return StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.start();
         return new HeadgeoService(streams);
+    }
+
+    /** The running Kafka Streams client, for interactive queries. */
+    public KafkaStreams streams() {
+        return streams;
     }
 
     public KafkaStreams.State state() {

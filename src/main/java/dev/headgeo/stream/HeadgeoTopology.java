@@ -1,7 +1,10 @@
 package dev.headgeo.stream;
 
+import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.avro.CheckpointSummary;
 import dev.headgeo.avro.OpenCheckpoint;
 import dev.headgeo.avro.RunHistory;
+import dev.headgeo.avro.RunState;
 import dev.headgeo.wire.AvroSerde;
 import dev.headgeo.wire.HeadgeoTopics;
 import org.apache.kafka.common.serialization.Serdes;
@@ -16,8 +19,10 @@ import org.apache.kafka.streams.state.Stores;
  *   └─ gather-layers   [checkpoint-layers, open-checkpoints, run-history]   time-out punctuator
  *        └─ analyze-checkpoint
  *             ├─ reports-sink (headgeo.reports)
- *             └─ track-verdicts   [run-history]
- *                  └─ alerts-sink (headgeo.alerts)
+ *             ├─ track-verdicts   [run-history]
+ *             │    ├─ alerts-sink (headgeo.alerts)
+ *             │    └─ remember-runs (its alerts)
+ *             └─ remember-runs   [run-state, checkpoint-summaries, recent-reports]   (interactive queries)
  * records it cannot use ─▶ headgeo.dead-letters (exception handlers, KIP-1034)
  * </pre>
  *
@@ -31,25 +36,34 @@ public final class HeadgeoTopology {
     public static final String TRACK = "track-verdicts";
     public static final String REPORTS_SINK = "reports-sink";
     public static final String ALERTS_SINK = "alerts-sink";
+    public static final String REMEMBER = "remember-runs";
     public static final String LAYERS_STORE = "checkpoint-layers";
     public static final String OPEN_CHECKPOINTS_STORE = "open-checkpoints";
     public static final String RUN_HISTORY_STORE = "run-history";
+    public static final String RUN_STATE_STORE = "run-state";
+    public static final String CHECKPOINT_SUMMARIES_STORE = "checkpoint-summaries";
+    public static final String RECENT_REPORTS_STORE = "recent-reports";
 
     private HeadgeoTopology() {
     }
 
     public static Topology build(HeadgeoTopics topics, StreamSettings settings) {
+        return build(topics, settings, HeadgeoMetrics.unregistered());
+    }
+
+    public static Topology build(HeadgeoTopics topics, StreamSettings settings, HeadgeoMetrics metrics) {
         AvroSerde.Format stored = AvroSerde.Format.avro;
         Topology topology = new Topology();
         topology.addSource(SOURCE, topics.layers().keySerde().deserializer(), topics.layers().valueSerde().deserializer(),
                 topics.layers().name());
         topology.addProcessor(GATHER, () -> new GatherLayersProcessor(settings), SOURCE);
-        topology.addProcessor(ANALYZE, () -> new AnalyzeCheckpointProcessor(settings.primaryAnchor()), GATHER);
+        topology.addProcessor(ANALYZE, () -> new AnalyzeCheckpointProcessor(settings.primaryAnchor(), metrics), GATHER);
         topology.addSink(REPORTS_SINK, topics.reports().name(), topics.reports().keySerde().serializer(),
                 topics.reports().valueSerde().serializer(), ANALYZE);
-        topology.addProcessor(TRACK, () -> new TrackVerdictsProcessor(settings), ANALYZE);
+        topology.addProcessor(TRACK, () -> new TrackVerdictsProcessor(settings, metrics), ANALYZE);
         topology.addSink(ALERTS_SINK, topics.alerts().name(), topics.alerts().keySerde().serializer(),
                 topics.alerts().valueSerde().serializer(), TRACK);
+        topology.addProcessor(REMEMBER, () -> new RememberRunsProcessor(settings), ANALYZE, TRACK);
 
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(LAYERS_STORE),
                 Serdes.String(), Serdes.ByteArray()), GATHER);
@@ -57,6 +71,12 @@ public final class HeadgeoTopology {
                 Serdes.String(), new AvroSerde<OpenCheckpoint>(OpenCheckpoint.getClassSchema(), stored)), GATHER);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_HISTORY_STORE),
                 Serdes.String(), new AvroSerde<RunHistory>(RunHistory.getClassSchema(), stored)), GATHER, TRACK);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STATE_STORE),
+                Serdes.String(), new AvroSerde<RunState>(RunState.getClassSchema(), stored)), REMEMBER);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHECKPOINT_SUMMARIES_STORE),
+                Serdes.String(), new AvroSerde<CheckpointSummary>(CheckpointSummary.getClassSchema(), stored)), REMEMBER);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECENT_REPORTS_STORE),
+                Serdes.String(), new AvroSerde<CheckpointReport>(CheckpointReport.getClassSchema(), stored)), REMEMBER);
         return topology;
     }
 }

@@ -15,10 +15,12 @@ import org.slf4j.LoggerFactory;
 public final class RejectedRecordHandler implements ProcessingExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RejectedRecordHandler.class);
     private String deadLetterTopic;
+    private HeadgeoMetrics metrics = HeadgeoMetrics.unregistered();
 
     @Override
     public void configure(Map<String, ?> configs) {
         deadLetterTopic = DeadLetters.topic(configs);
+        metrics = HeadgeoMetrics.from(configs);
     }
 
     @Override
@@ -31,6 +33,7 @@ public final class RejectedRecordHandler implements ProcessingExceptionHandler {
             reason = RejectReason.PROCESSING_ERROR;
             LOG.error("dead letter PROCESSING_ERROR {}-{}@{}", context.topic(), context.partition(), context.offset(), e);
         }
+        metrics.deadLettered(reason);
         return Response.resume(DeadLetters.records(deadLetterTopic, context.sourceRawKey(), context.sourceRawValue(), context, reason, e));
     }
 }

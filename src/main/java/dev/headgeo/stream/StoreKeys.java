@@ -5,14 +5,19 @@ package dev.headgeo.stream;
  * {@code run_id NUL checkpoint NUL layer} for one of its layers, numbers zero-padded so that a
  * checkpoint's layers are one contiguous, ordered prefix range. run_id may not contain NUL.
  */
-final class StoreKeys {
+public final class StoreKeys {
     static final char SEPARATOR = '\u0000';
 
     private StoreKeys() {
     }
 
-    static String checkpoint(String runId, long checkpoint) {
-        return runId + SEPARATOR + String.format("%020d", checkpoint);
+    public static String checkpoint(String runId, long checkpoint) {
+        return runPrefix(runId) + String.format("%020d", checkpoint);
+    }
+
+    /** The prefix of every checkpoint key of a run, in checkpoint order. */
+    public static String runPrefix(String runId) {
+        return runId + SEPARATOR;
     }
 
     static String layer(String checkpointKey, int layer) {
@@ -21,9 +26,5 @@ final class StoreKeys {
 
     static String layerPrefix(String checkpointKey) {
         return checkpointKey + SEPARATOR;
-    }
-
-    static int layerOf(String layerKey) {
-        return Integer.parseInt(layerKey.substring(layerKey.lastIndexOf(SEPARATOR) + 1));
     }
 }

@@ -18,6 +18,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps each run's bounded history of closed checkpoints and raises alerts: VERDICT_FLIP when a
@@ -26,13 +28,17 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * INCOMPLETE_CHECKPOINT when a checkpoint timed out.
  */
 final class TrackVerdictsProcessor implements Processor<String, CheckpointReport, String, Alert> {
+    private static final Logger LOG = LoggerFactory.getLogger(TrackVerdictsProcessor.class);
     private final int historySize;
     private final Duration retention;
     private final Duration sweepInterval;
     private ProcessorContext<String, Alert> context;
     private KeyValueStore<String, RunHistory> history;
 
-    TrackVerdictsProcessor(StreamSettings settings) {
+    private final HeadgeoMetrics metrics;
+
+    TrackVerdictsProcessor(StreamSettings settings, HeadgeoMetrics metrics) {
+        this.metrics = metrics;
         this.historySize = settings.historySize();
         this.retention = settings.historyRetention();
         this.sweepInterval = settings.historySweepInterval();
@@ -72,15 +78,15 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
         entries.add(at, closed);
         long now = context.currentSystemTimeMs();
         if (report.getStatus() == ReportStatus.INCOMPLETE) {
-            context.forward(record.withValue(incomplete(report, now)));
+            raise(record, incomplete(report, now));
         } else {
             ClosedCheckpoint earlier = nearestComplete(entries, at, -1);
             ClosedCheckpoint later = nearestComplete(entries, at, +1);
             if (earlier != null && earlier.getVerdict() != closed.getVerdict()) {
-                context.forward(record.withValue(flip(report, earlier, closed, now)));
+                raise(record, flip(report, earlier, closed, now));
             }
             if (later != null && later.getVerdict() != closed.getVerdict()) {
-                context.forward(record.withValue(flip(report, closed, later, now)));
+                raise(record, flip(report, closed, later, now));
             }
         }
         long forgottenBelow = h.getForgottenBelow();
@@ -88,6 +94,12 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
             forgottenBelow = Math.max(forgottenBelow, entries.remove(0).getCheckpoint());
         }
         history.put(report.getRunId(), new RunHistory(entries, forgottenBelow, now));
+    }
+
+    private void raise(Record<String, CheckpointReport> cause, Alert alert) {
+        LOG.info("alert {}", alert.getMessage());
+        metrics.alertRaised(alert.getType());
+        context.forward(cause.withValue(alert));
     }
 
     private static ClosedCheckpoint closedEntry(CheckpointReport report) {

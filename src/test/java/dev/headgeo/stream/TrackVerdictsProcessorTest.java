@@ -41,7 +41,7 @@ class TrackVerdictsProcessorTest {
         context.setCurrentSystemTimeMs(T0);
         StreamSettings d = StreamSettings.defaults();
         processor = new TrackVerdictsProcessor(new StreamSettings(d.primaryAnchor(), d.checkpointTimeout(), d.maxLayerBytes(), 3,
-                Duration.ofHours(1)));
+                Duration.ofHours(1)), HeadgeoMetrics.unregistered());
         processor.init(context);
     }
 

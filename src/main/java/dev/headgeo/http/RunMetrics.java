@@ -1,0 +1,95 @@
+package dev.headgeo.http;
+
+import dev.headgeo.avro.Anchor;
+import dev.headgeo.avro.AnchorSummary;
+import dev.headgeo.avro.CheckpointSummary;
+import dev.headgeo.avro.RunState;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The per-run series ({@code headgeo_run_verdict}, {@code headgeo_run_mean_residual},
+ * {@code headgeo_run_shape_invariance}, {@code headgeo_run_last_checkpoint},
+ * {@code headgeo_run_verdict_flips_total}, {@code headgeo_run_incomplete_checkpoints_total},
+ * {@code headgeo_run_info}), refreshed from this instance's stores before each scrape: a run's
+ * series exist only on the instance that owns the run now, and vanish with its state.
+ */
+final class RunMetrics {
+    private final MeterRegistry registry;
+    private volatile Map<String, RunState> runs = Map.of();
+    private final Map<String, List<Meter>> meters = new HashMap<>();
+
+    RunMetrics(MeterRegistry registry) {
+        this.registry = registry;
+    }
+
+    /** Registers the series of runs this instance now owns and removes those of runs it no longer has. */
+    synchronized void refresh(List<RunState> owned) {
+        Map<String, RunState> now = new HashMap<>();
+        for (RunState s : owned) {
+            now.put(s.getRunId() + '\u0000' + s.getPrimaryAnchor(), s);
+        }
+        runs = now;
+        meters.entrySet().removeIf(e -> {
+            if (now.containsKey(e.getKey())) {
+                return false;
+            }
+            e.getValue().forEach(registry::remove);
+            return true;
+        });
+        for (Map.Entry<String, RunState> e : now.entrySet()) {
+            meters.computeIfAbsent(e.getKey(), key -> register(key, e.getValue()));
+        }
+    }
+
+    private List<Meter> register(String key, RunState state) {
+        Tags run = Tags.of("run_id", state.getRunId());
+        List<Meter> out = new ArrayList<>();
+        for (Anchor anchor : Anchor.values()) {
+            Tags tags = run.and("anchor", anchor.name());
+            out.add(gauge("headgeo.run.verdict", "Verdict of the latest complete checkpoint: 0 SUPPORTED, 1 PARTIALLY_SUPPORTED, 2 REJECTED",
+                    tags, key, s -> fitValue(s, anchor, true)));
+            out.add(gauge("headgeo.run.mean.residual", "Mean residual of the latest complete checkpoint", tags, key,
+                    s -> fitValue(s, anchor, false)));
+        }
+        out.add(gauge("headgeo.run.shape.invariance", "Shape invariance mean of the latest complete checkpoint", run, key, s -> {
+            CheckpointSummary latest = s.getLatestComplete();
+            return latest == null || latest.getShapeInvarianceMean() == null ? Double.NaN : latest.getShapeInvarianceMean();
+        }));
+        out.add(gauge("headgeo.run.last.checkpoint", "Highest reported checkpoint", run, key, RunState::getLastCheckpoint));
+        out.add(gauge("headgeo.run.info", "1 for each run this instance owns, with its primary anchor",
+                run.and("primary_anchor", state.getPrimaryAnchor().name()), key, s -> 1));
+        out.add(FunctionCounter.builder("headgeo.run.verdict.flips", this, m -> m.value(key, RunState::getFlips))
+                .description("VERDICT_FLIP alerts raised for the run").tags(run).register(registry));
+        out.add(FunctionCounter.builder("headgeo.run.incomplete.checkpoints", this, m -> m.value(key, RunState::getIncompleteCheckpoints))
+                .description("INCOMPLETE_CHECKPOINT alerts raised for the run").tags(run).register(registry));
+        return out;
+    }
+
+    private Gauge gauge(String name, String description, Tags tags, String key, ToDoubleFunction<RunState> read) {
+        return Gauge.builder(name, this, m -> m.value(key, read)).description(description).tags(tags).strongReference(true)
+                .register(registry);
+    }
+
+    private double value(String key, ToDoubleFunction<RunState> read) {
+        RunState s = runs.get(key);
+        return s == null ? Double.NaN : read.applyAsDouble(s);
+    }
+
+    private static double fitValue(RunState s, Anchor anchor, boolean verdict) {
+        CheckpointSummary latest = s.getLatestComplete();
+        AnchorSummary fit = latest == null ? null : RunViews.fit(latest, anchor);
+        if (fit == null) {
+            return Double.NaN;
+        }
+        return verdict ? fit.getVerdict().ordinal() : fit.getMeanResidual();
+    }
+}
