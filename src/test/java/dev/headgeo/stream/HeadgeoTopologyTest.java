@@ -290,7 +290,8 @@ class HeadgeoTopologyTest {
 
         assertThat(description).contains("Source: layers-source (topics: [headgeo.layers])", "Processor: gather-layers",
                 "Processor: analyze-checkpoint", "Processor: track-verdicts", "Sink: reports-sink (topic: headgeo.reports)",
-                "Sink: alerts-sink (topic: headgeo.alerts)", "checkpoint-layers", "open-checkpoints", "run-history");
+                "Sink: alerts-sink (topic: headgeo.alerts)", "Processor: remember-runs", "checkpoint-layers", "open-checkpoints", "run-history",
+                "run-state", "checkpoint-summaries", "recent-reports");
         assertThat(description).doesNotContain("KSTREAM-").doesNotContain("repartition");
     }
 
