@@ -178,7 +178,7 @@
     }, true);
 
     chart('chart-shape').setOption({
-      animation: false, grid: { left: 48, right: 16, top: 20, bottom: 40 },
+      animation: false, grid: { left: 48, right: 16, top: 34, bottom: 40 },
       tooltip: { trigger: 'axis', valueFormatter: (v) => fmt(v, 4) },
       xAxis: { type: 'category', data: x, name: 'checkpoint', nameLocation: 'middle', nameGap: 26 },
       yAxis: { type: 'value', max: 1, min: (v) => Math.min(0.88, Math.floor(v.min * 50) / 50), name: 'mean cosine' },

@@ -1,0 +1,28 @@
+package dev.headgeo.testing;
+
+import dev.headgeo.client.LayerPublisher;
+import dev.headgeo.dump.LayerRecords;
+import dev.headgeo.wire.HeadgeoTopics;
+import java.time.Instant;
+import java.util.Properties;
+
+/** Publishes golden dumps as checkpoints of a run, the way a training job does. */
+public final class RunPublisher implements AutoCloseable {
+    private final LayerPublisher publisher;
+
+    public RunPublisher(String bootstrap) {
+        Properties client = new Properties();
+        client.put("bootstrap.servers", bootstrap);
+        this.publisher = new LayerPublisher(client, HeadgeoTopics.defaults().layers());
+    }
+
+    /** All layers of {@code fixture} as checkpoint {@code checkpoint} of {@code run}; waits for the acknowledgements. */
+    public void checkpoint(String run, long checkpoint, String fixture) {
+        publisher.publish(LayerRecords.split(Golden.dump(fixture), run, checkpoint, "test-model", Instant.now()));
+    }
+
+    @Override
+    public void close() {
+        publisher.close();
+    }
+}
