@@ -6,6 +6,11 @@ public enum Verdict {
     PARTIALLY_SUPPORTED("PARTIALLY SUPPORTED — scalar rescale captures most of the structure; a low-rank correction on top is likely enough."),
     REJECTED("HYPOTHESIS REJECTED for pure scalar rescale — spectra differ substantially in shape; need full layer-by-layer operators or rank-k delta.");
 
+    /** Mean residual below this: SUPPORTED. */
+    public static final double SUPPORTED_BELOW = 0.1;
+    /** Mean residual below this (and not below {@link #SUPPORTED_BELOW}): PARTIALLY_SUPPORTED. */
+    public static final double PARTIALLY_SUPPORTED_BELOW = 0.3;
+
     private final String sentence;
 
     Verdict(String sentence) {
@@ -14,10 +19,10 @@ public enum Verdict {
 
     /** The script's thresholds: below 0.1 supported, below 0.3 partially; nan compares false, so rejected. */
     public static Verdict ofMeanResidual(double meanResidual) {
-        if (meanResidual < 0.1) {
+        if (meanResidual < SUPPORTED_BELOW) {
             return SUPPORTED;
         }
-        if (meanResidual < 0.3) {
+        if (meanResidual < PARTIALLY_SUPPORTED_BELOW) {
             return PARTIALLY_SUPPORTED;
         }
         return REJECTED;

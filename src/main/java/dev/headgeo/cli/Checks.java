@@ -20,4 +20,25 @@ final class Checks {
         }
         return value;
     }
+
+    static int atLeast(String option, int value, int least) {
+        if (value < least) {
+            throw new UserError(option + " must be at least " + least + ", got " + value);
+        }
+        return value;
+    }
+
+    static double nonNegative(String option, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new UserError(option + " must be a number >= 0, got " + value);
+        }
+        return value;
+    }
+
+    static double fraction(String option, double value) {
+        if (!(value >= 0 && value <= 1)) {
+            throw new UserError(option + " must be between 0 and 1, got " + value);
+        }
+        return value;
+    }
 }

@@ -1,8 +1,10 @@
 package dev.headgeo.cli;
 
 import dev.headgeo.analysis.Anchor;
+import dev.headgeo.analysis.TrendForecast;
 import dev.headgeo.app.ProcessorApp;
 import dev.headgeo.http.HttpAddress;
+import dev.headgeo.stream.AlertSettings;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
 import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.wire.AvroSerde;
@@ -79,6 +81,26 @@ final class RunCommand implements Callable<Integer> {
             description = "A run's history is dropped after this long without a report (default: ${DEFAULT-VALUE}).")
     Duration historyRetention;
 
+    @Option(names = "--flip-margin", defaultValue = AlertSettings.DEFAULT_FLIP_MARGIN,
+            description = "A verdict change counts only when the mean residual is more than this past the boundary (default: ${DEFAULT-VALUE}: off).")
+    double flipMargin;
+
+    @Option(names = "--flip-confirmations", defaultValue = AlertSettings.DEFAULT_FLIP_CONFIRMATIONS,
+            description = "Alert a new verdict once it has held for this many complete checkpoints (default: ${DEFAULT-VALUE}: at once).")
+    int flipConfirmations;
+
+    @Option(names = "--forecast-window", defaultValue = AlertSettings.DEFAULT_FORECAST_WINDOW,
+            description = "Complete checkpoints the residual trend is drawn through (default: ${DEFAULT-VALUE}).")
+    int forecastWindow;
+
+    @Option(names = "--forecast-horizon", defaultValue = AlertSettings.DEFAULT_FORECAST_HORIZON,
+            description = "Checkpoint intervals the trend is extended over for FLIP_FORECAST (default: ${DEFAULT-VALUE}).")
+    int forecastHorizon;
+
+    @Option(names = "--forecast-agreement", defaultValue = AlertSettings.DEFAULT_FORECAST_AGREEMENT,
+            description = "Share of pairwise slopes that must agree with the trend for a forecast, 0..1 (default: ${DEFAULT-VALUE}).")
+    double forecastAgreement;
+
     @Option(names = "--http-address", defaultValue = "0.0.0.0:8080",
             description = "HOST:PORT of the HTTP API, metrics and dashboard; port 0 for any free one; none for no server (default: ${DEFAULT-VALUE}).")
     String httpAddress;
@@ -96,7 +118,10 @@ final class RunCommand implements Callable<Integer> {
                 Checks.positive("--checkpoint-timeout", checkpointTimeout),
                 Checks.positive("--max-layer-bytes", maxLayerBytes),
                 Checks.positive("--history-size", historySize),
-                Checks.positive("--history-retention", historyRetention));
+                Checks.positive("--history-retention", historyRetention),
+                new AlertSettings(Checks.nonNegative("--flip-margin", flipMargin), Checks.positive("--flip-confirmations", flipConfirmations),
+                        Checks.atLeast("--forecast-window", forecastWindow, TrendForecast.MIN_POINTS),
+                        Checks.positive("--forecast-horizon", forecastHorizon), Checks.fraction("--forecast-agreement", forecastAgreement)));
         Properties props = HeadgeoStreamsConfig.of(kafka.bootstrapServers, applicationId, stateDir, topics, kafka.passThrough());
 
         HttpAddress http;

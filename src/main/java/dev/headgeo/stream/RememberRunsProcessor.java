@@ -4,6 +4,7 @@ import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.AlertType;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.CheckpointSummary;
+import dev.headgeo.avro.Forecast;
 import dev.headgeo.avro.ReportStatus;
 import dev.headgeo.avro.RunState;
 import dev.headgeo.report.Summaries;
@@ -59,6 +60,10 @@ final class RememberRunsProcessor implements Processor<String, SpecificRecord, V
             remember(report);
         } else if (record.value() instanceof Alert alert) {
             remember(alert);
+        } else if (record.value() instanceof Forecast forecast) {
+            RunState state = stateOf(record.key(), null);
+            state.setForecast(forecast);
+            runs.put(record.key(), state);
         }
     }
 

@@ -12,9 +12,10 @@ import java.time.Duration;
  * @param maxLayerBytes largest store entry (one layer, Avro binary) accepted; larger is TOO_LARGE
  * @param historySize closed checkpoints remembered per run (flip detection, LATE)
  * @param historyRetention how long a run's history is kept after its last report
+ * @param alerts flip control and forecasting
  */
 public record StreamSettings(Anchor primaryAnchor, Duration checkpointTimeout, int maxLayerBytes, int historySize,
-                             Duration historyRetention) {
+                             Duration historyRetention, AlertSettings alerts) {
     public static final String DEFAULT_PRIMARY_ANCHOR = "LAST";
     public static final String DEFAULT_CHECKPOINT_TIMEOUT = "10m";
     public static final String DEFAULT_MAX_LAYER_BYTES = "524288";
@@ -24,12 +25,22 @@ public record StreamSettings(Anchor primaryAnchor, Duration checkpointTimeout, i
     public static StreamSettings defaults() {
         return new StreamSettings(Anchor.valueOf(DEFAULT_PRIMARY_ANCHOR), Durations.parse(DEFAULT_CHECKPOINT_TIMEOUT),
                 Integer.parseInt(DEFAULT_MAX_LAYER_BYTES), Integer.parseInt(DEFAULT_HISTORY_SIZE),
-                Durations.parse(DEFAULT_HISTORY_RETENTION));
+                Durations.parse(DEFAULT_HISTORY_RETENTION), AlertSettings.defaults());
     }
 
     /** The same with another checkpoint time-out. */
     public StreamSettings withCheckpointTimeout(Duration timeout) {
-        return new StreamSettings(primaryAnchor, timeout, maxLayerBytes, historySize, historyRetention);
+        return new StreamSettings(primaryAnchor, timeout, maxLayerBytes, historySize, historyRetention, alerts);
+    }
+
+    /** The same with other alert settings. */
+    public StreamSettings withAlerts(AlertSettings alertSettings) {
+        return new StreamSettings(primaryAnchor, checkpointTimeout, maxLayerBytes, historySize, historyRetention, alertSettings);
+    }
+
+    /** The same with another history size and retention. */
+    public StreamSettings withHistory(int size, Duration retention) {
+        return new StreamSettings(primaryAnchor, checkpointTimeout, maxLayerBytes, size, retention, alerts);
     }
 
     /** How often quiet runs' histories are looked for: a tenth of the retention, between 1 s and 1 h. */

@@ -1,16 +1,24 @@
 package dev.headgeo.stream;
 
+import dev.headgeo.analysis.TrendForecast;
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.AlertType;
+import dev.headgeo.avro.AnchorFit;
+import dev.headgeo.avro.AnchorVerdict;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.ClosedCheckpoint;
+import dev.headgeo.avro.FlipControl;
+import dev.headgeo.avro.Forecast;
 import dev.headgeo.avro.ReportStatus;
 import dev.headgeo.avro.RunHistory;
+import dev.headgeo.avro.Verdict;
 import dev.headgeo.report.Reports;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -22,30 +30,40 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps each run's bounded history of closed checkpoints and raises alerts: VERDICT_FLIP when a
- * completed checkpoint's verdict differs from its nearest earlier or nearest later completed
- * neighbour (by checkpoint number, so out-of-order completion alerts each differing pair once),
- * INCOMPLETE_CHECKPOINT when a checkpoint timed out.
+ * Keeps each run's bounded history of closed checkpoints and raises alerts:
+ * <ul>
+ * <li>VERDICT_FLIP when a completed checkpoint's verdict differs from its nearest earlier or nearest
+ * later completed neighbour (by checkpoint number, so out-of-order completion alerts each differing
+ * pair once); with a flip margin or confirmations, when a new verdict is far enough past the
+ * boundary and has held long enough (taken in arrival order);</li>
+ * <li>INCOMPLETE_CHECKPOINT when a checkpoint timed out;</li>
+ * <li>FLIP_FORECAST when the trend of the primary mean residual over the last complete checkpoints
+ * ({@link TrendForecast}) reaches a verdict boundary within the horizon; once per forecast crossing,
+ * again only after the forecast was withdrawn.</li>
+ * </ul>
+ * Alerts go to every child; the run's current {@code Forecast} goes to remember-runs only.
  */
-final class TrackVerdictsProcessor implements Processor<String, CheckpointReport, String, Alert> {
+final class TrackVerdictsProcessor implements Processor<String, CheckpointReport, String, SpecificRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(TrackVerdictsProcessor.class);
+
     private final int historySize;
     private final Duration retention;
     private final Duration sweepInterval;
-    private ProcessorContext<String, Alert> context;
+    private final AlertSettings alerts;
+    private final HeadgeoMetrics metrics;
+    private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, RunHistory> history;
 
-    private final HeadgeoMetrics metrics;
-
     TrackVerdictsProcessor(StreamSettings settings, HeadgeoMetrics metrics) {
-        this.metrics = metrics;
         this.historySize = settings.historySize();
         this.retention = settings.historyRetention();
         this.sweepInterval = settings.historySweepInterval();
+        this.alerts = settings.alerts();
+        this.metrics = metrics;
     }
 
     @Override
-    public void init(ProcessorContext<String, Alert> context) {
+    public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.history = context.getStateStore(HeadgeoTopology.RUN_HISTORY_STORE);
         context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::forgetQuietRuns);
@@ -70,7 +88,7 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
         CheckpointReport report = record.value();
         RunHistory h = history.get(report.getRunId());
         if (h == null) {
-            h = new RunHistory(new ArrayList<>(), -1L, 0L);
+            h = RunHistory.newBuilder().setEntries(new ArrayList<>()).setForgottenBelow(-1L).setLastClosedAt(0L).build();
         }
         List<ClosedCheckpoint> entries = new ArrayList<>(h.getEntries());
         ClosedCheckpoint closed = closedEntry(report);
@@ -80,20 +98,128 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
         if (report.getStatus() == ReportStatus.INCOMPLETE) {
             raise(record, incomplete(report, now));
         } else {
-            ClosedCheckpoint earlier = nearestComplete(entries, at, -1);
-            ClosedCheckpoint later = nearestComplete(entries, at, +1);
-            if (earlier != null && earlier.getVerdict() != closed.getVerdict()) {
-                raise(record, flip(report, earlier, closed, now));
+            if (alerts.immediateFlips()) {
+                ClosedCheckpoint earlier = nearestComplete(entries, at, -1);
+                ClosedCheckpoint later = nearestComplete(entries, at, +1);
+                if (earlier != null && earlier.getVerdict() != closed.getVerdict()) {
+                    raise(record, flip(report, earlier, closed, now));
+                }
+                if (later != null && later.getVerdict() != closed.getVerdict()) {
+                    raise(record, flip(report, closed, later, now));
+                }
+            } else {
+                h.setFlipControl(controlledFlip(record, h.getFlipControl(), closed, entries, now));
             }
-            if (later != null && later.getVerdict() != closed.getVerdict()) {
-                raise(record, flip(report, closed, later, now));
-            }
+            forecast(record, h, entries, now);
         }
         long forgottenBelow = h.getForgottenBelow();
         while (entries.size() > historySize) {
             forgottenBelow = Math.max(forgottenBelow, entries.remove(0).getCheckpoint());
         }
-        history.put(report.getRunId(), new RunHistory(entries, forgottenBelow, now));
+        h.setEntries(entries);
+        h.setForgottenBelow(forgottenBelow);
+        h.setLastClosedAt(now);
+        history.put(report.getRunId(), h);
+    }
+
+    /**
+     * Flip control: the checkpoint's verdict counts as a change only when its residual is more than
+     * the margin past the boundary (seen from the confirmed verdict), and is alerted once it has held
+     * for the configured number of consecutive complete checkpoints. Checkpoints older than the
+     * latest one taken into account are ignored here.
+     */
+    private FlipControl controlledFlip(Record<String, CheckpointReport> cause, FlipControl state, ClosedCheckpoint closed,
+                                       List<ClosedCheckpoint> entries, long now) {
+        double r = closed.getMeanResidual();
+        if (state == null) {
+            return new FlipControl(closed.getVerdict(), closed.getCheckpoint(), r, null, 0, closed.getCheckpoint());
+        }
+        if (closed.getCheckpoint() <= state.getLatestCheckpoint()) {
+            return state;
+        }
+        state.setLatestCheckpoint(closed.getCheckpoint());
+        Verdict confirmed = state.getConfirmedVerdict();
+        Verdict seen = withMargin(r, confirmed, alerts.flipMargin());
+        if (seen == confirmed) {
+            state.setConfirmedCheckpoint(closed.getCheckpoint());
+            state.setConfirmedMeanResidual(r);
+            state.setCandidateVerdict(null);
+            state.setCandidateCount(0);
+            return state;
+        }
+        if (seen == state.getCandidateVerdict()) {
+            state.setCandidateCount(state.getCandidateCount() + 1);
+        } else {
+            state.setCandidateVerdict(seen);
+            state.setCandidateCount(1);
+        }
+        if (state.getCandidateCount() >= alerts.flipConfirmations()) {
+            ClosedCheckpoint earlier = new ClosedCheckpoint(state.getConfirmedCheckpoint(), ReportStatus.COMPLETE, confirmed,
+                    state.getConfirmedMeanResidual(), anchorVerdictsOf(entries, state.getConfirmedCheckpoint()));
+            ClosedCheckpoint later = new ClosedCheckpoint(closed.getCheckpoint(), ReportStatus.COMPLETE, seen, r,
+                    closed.getAnchorVerdicts());
+            raise(cause, flip(cause.value(), earlier, later, now));
+            return new FlipControl(seen, closed.getCheckpoint(), r, null, 0, closed.getCheckpoint());
+        }
+        return state;
+    }
+
+    private static List<AnchorVerdict> anchorVerdictsOf(List<ClosedCheckpoint> entries, long checkpoint) {
+        for (ClosedCheckpoint c : entries) {
+            if (c.getCheckpoint() == checkpoint) {
+                return c.getAnchorVerdicts();
+            }
+        }
+        return List.of();
+    }
+
+    /** The verdict of {@code r} with each boundary moved {@code margin} away from {@code from}'s side. */
+    static Verdict withMargin(double r, Verdict from, double margin) {
+        double low = dev.headgeo.analysis.Verdict.SUPPORTED_BELOW;
+        double high = dev.headgeo.analysis.Verdict.PARTIALLY_SUPPORTED_BELOW;
+        double lowBoundary = from == Verdict.SUPPORTED ? low + margin : low - margin;
+        double highBoundary = from == Verdict.REJECTED ? high - margin : high + margin;
+        if (r < lowBoundary) {
+            return Verdict.SUPPORTED;
+        }
+        return r < highBoundary ? Verdict.PARTIALLY_SUPPORTED : Verdict.REJECTED;
+    }
+
+    /** Re-draws the run's trend over its last complete checkpoints; alerts a new forecast crossing, forgets a withdrawn one. */
+    private void forecast(Record<String, CheckpointReport> cause, RunHistory h, List<ClosedCheckpoint> entries, long now) {
+        List<ClosedCheckpoint> complete = new ArrayList<>();
+        for (ClosedCheckpoint c : entries) {
+            if (c.getStatus() == ReportStatus.COMPLETE && c.getMeanResidual() != null) {
+                complete.add(c);
+            }
+        }
+        int n = Math.min(alerts.forecastWindow(), complete.size());
+        long[] checkpoints = new long[n];
+        double[] residuals = new double[n];
+        for (int i = 0; i < n; i++) {
+            ClosedCheckpoint c = complete.get(complete.size() - n + i);
+            checkpoints[i] = c.getCheckpoint();
+            residuals[i] = c.getMeanResidual();
+        }
+        TrendForecast.Result t = TrendForecast.evaluate(checkpoints, residuals, alerts.forecastHorizon(), alerts.forecastAgreement());
+        if (t == null) {
+            return;
+        }
+        CheckpointReport report = cause.value();
+        Forecast f = Forecast.newBuilder()
+                .setAnchor(report.getPrimaryAnchor()).setAtCheckpoint(t.latestCheckpoint()).setPoints(t.points())
+                .setCurrentMeanResidual(t.latestResidual()).setLevel(t.level()).setTrendPerCheckpoint(t.trendPerInterval())
+                .setSpacing(t.spacing()).setHorizonCheckpoint(t.horizonCheckpoint()).setForecastMeanResidual(t.forecast())
+                .setAgreement(t.agreement()).setBoundary(t.crossing() ? t.boundary() : null)
+                .setCrossingCheckpoint(t.crossing() ? t.crossingCheckpoint() : null)
+                .build();
+        h.setForecast(f);
+        context.forward(cause.withValue(f), HeadgeoTopology.REMEMBER);
+        String key = t.crossing() ? t.boundary() + (t.rising() ? " up" : " down") : null;
+        if (key != null && !key.equals(h.getAlertedForecast())) {
+            raise(cause, forecastAlert(report, t, now));
+        }
+        h.setAlertedForecast(key);
     }
 
     private void raise(Record<String, CheckpointReport> cause, Alert alert) {
@@ -103,8 +229,12 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
     }
 
     private static ClosedCheckpoint closedEntry(CheckpointReport report) {
+        List<AnchorVerdict> verdicts = new ArrayList<>(report.getFits().size());
+        for (AnchorFit fit : report.getFits()) {
+            verdicts.add(new AnchorVerdict(fit.getAnchor(), fit.getVerdict(), fit.getMeanResidual()));
+        }
         return new ClosedCheckpoint(report.getCheckpoint(), report.getStatus(), report.getVerdict(),
-                Reports.primaryMeanResidual(report));
+                Reports.primaryMeanResidual(report), verdicts);
     }
 
     private static int insertionPoint(List<ClosedCheckpoint> entries, long checkpoint) {
@@ -136,9 +266,29 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
                 .setEarlierCheckpoint(earlier.getCheckpoint())
                 .setEarlierVerdict(earlier.getVerdict())
                 .setEarlierMeanResidual(earlier.getMeanResidual())
+                .setEarlierVerdicts(earlier.getAnchorVerdicts())
                 .setLaterCheckpoint(later.getCheckpoint())
                 .setLaterVerdict(later.getVerdict())
                 .setLaterMeanResidual(later.getMeanResidual())
+                .setLaterVerdicts(later.getAnchorVerdicts())
+                .setRaisedAt(Instant.ofEpochMilli(now))
+                .build();
+    }
+
+    private static Alert forecastAlert(CheckpointReport report, TrendForecast.Result t, long now) {
+        String direction = t.rising() ? "rise above" : "fall below";
+        return Alert.newBuilder()
+                .setType(AlertType.FLIP_FORECAST)
+                .setRunId(report.getRunId())
+                .setCheckpoint(t.latestCheckpoint())
+                .setMessage(String.format(Locale.ROOT, "run %s: mean residual (%s anchor) %.4f at checkpoint %d, trend %+.4f per checkpoint: "
+                                + "forecast to %s %.1f by checkpoint %d", report.getRunId(), report.getPrimaryAnchor(), t.latestResidual(),
+                        t.latestCheckpoint(), t.trendPerInterval(), direction, t.boundary(), t.crossingCheckpoint()))
+                .setAnchor(report.getPrimaryAnchor())
+                .setBoundary(t.boundary())
+                .setForecastCheckpoint(t.crossingCheckpoint())
+                .setCurrentMeanResidual(t.latestResidual())
+                .setTrendPerCheckpoint(t.trendPerInterval())
                 .setRaisedAt(Instant.ofEpochMilli(now))
                 .build();
     }

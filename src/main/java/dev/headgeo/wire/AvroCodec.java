@@ -33,6 +33,7 @@ public final class AvroCodec<T extends SpecificRecord> {
         SpecificData model = modelFor(schema);
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema);
+        SchemaHistory.earlierVersionsOf(schema).forEach(decoder::addSchema);
     }
 
     static SpecificData modelFor(Schema schema) {

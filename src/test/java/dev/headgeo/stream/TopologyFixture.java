@@ -44,8 +44,7 @@ final class TopologyFixture implements AutoCloseable {
     }
 
     static StreamSettings settings(Duration timeout) {
-        StreamSettings d = StreamSettings.defaults();
-        return new StreamSettings(d.primaryAnchor(), timeout, d.maxLayerBytes(), 8, Duration.ofDays(1));
+        return StreamSettings.defaults().withCheckpointTimeout(timeout).withHistory(8, Duration.ofDays(1));
     }
 
     void send(List<LayerGeometry> records) {

@@ -14,6 +14,7 @@ import dev.headgeo.report.ReportMapper;
 import dev.headgeo.wire.AvroSerde;
 import java.time.Duration;
 import java.util.List;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class TrackVerdictsProcessorTest {
     static final long T0 = 1_700_000_000_000L;
 
-    MockProcessorContext<String, Alert> context;
+    MockProcessorContext<String, SpecificRecord> context;
     KeyValueStore<String, RunHistory> history;
     TrackVerdictsProcessor processor;
 
@@ -39,9 +40,7 @@ class TrackVerdictsProcessorTest {
         history.init(context.getStateStoreContext(), history);
         context.addStateStore(history);
         context.setCurrentSystemTimeMs(T0);
-        StreamSettings d = StreamSettings.defaults();
-        processor = new TrackVerdictsProcessor(new StreamSettings(d.primaryAnchor(), d.checkpointTimeout(), d.maxLayerBytes(), 3,
-                Duration.ofHours(1)), HeadgeoMetrics.unregistered());
+        processor = new TrackVerdictsProcessor(StreamSettings.defaults().withHistory(3, Duration.ofHours(1)), HeadgeoMetrics.unregistered());
         processor.init(context);
     }
 
@@ -68,7 +67,8 @@ class TrackVerdictsProcessorTest {
     }
 
     List<Alert> alerts() {
-        List<Alert> out = context.forwarded().stream().map(f -> (Alert) f.record().value()).toList();
+        List<Alert> out = context.forwarded().stream().filter(f -> f.record().value() instanceof Alert)
+                .map(f -> (Alert) f.record().value()).toList();
         context.resetForwards();
         return out;
     }

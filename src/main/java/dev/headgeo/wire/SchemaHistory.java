@@ -1,0 +1,54 @@
+package dev.headgeo.wire;
+
+import dev.headgeo.avro.CheckpointReport;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.Schema.Parser;
+import org.apache.avro.Schema;
+
+/**
+ * Earlier versions of headgeo's schemas ({@code schemas/history/}), so that values written with
+ * them — alerts on a topic, state in a changelog — still decode after an upgrade: single-object
+ * encoding names the writer schema by fingerprint, and a decoder resolves only fingerprints it knows.
+ */
+final class SchemaHistory {
+    /** Every earlier version, oldest first, as packaged from schemas/history. */
+    private static final List<String> RESOURCES = List.of("alert-v1.avsc", "run_history-v1.avsc");
+    private static final List<Schema> EARLIER = load();
+
+    private SchemaHistory() {
+    }
+
+    /** The earlier versions of the record named like {@code schema}. */
+    static List<Schema> earlierVersionsOf(Schema schema) {
+        List<Schema> out = new ArrayList<>();
+        for (Schema s : EARLIER) {
+            if (s.getFullName().equals(schema.getFullName())) {
+                out.add(s);
+            }
+        }
+        return out;
+    }
+
+    private static List<Schema> load() {
+        List<Schema> out = new ArrayList<>();
+        for (String name : RESOURCES) {
+            // each version is parsed on its own, knowing the shared named types (Anchor, Verdict, ReportStatus)
+            Parser parser = new Parser();
+            parser.addTypes(List.of(CheckpointReport.getClassSchema().getField("primary_anchor").schema(),
+                    dev.headgeo.avro.Verdict.getClassSchema(), dev.headgeo.avro.ReportStatus.getClassSchema()));
+            try (InputStream in = SchemaHistory.class.getResourceAsStream("schema-history/" + name)) {
+                if (in == null) {
+                    throw new IllegalStateException("schema history " + name + " is missing from the jar");
+                }
+                out.add(parser.parse(in));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return out;
+    }
+}
