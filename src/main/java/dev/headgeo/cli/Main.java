@@ -12,8 +12,8 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Live SA-schedule analysis of attention head geometry on Kafka Streams.",
-        subcommands = {AnalyzeCommand.class, RunCommand.class, PublishCommand.class, WatchCommand.class, DemoCommand.class,
-            BrokerCommand.class, BenchCommand.class})
+        subcommands = {AnalyzeCommand.class, RunCommand.class, PublishCommand.class, WatchCommand.class, ForwardCommand.class,
+            DemoCommand.class, BrokerCommand.class, BenchCommand.class})
 public final class Main {
     /** Exit status for bad input or bad usage: one line on stderr, no stack trace. */
     public static final int USAGE = 2;
@@ -58,6 +58,10 @@ public final class Main {
             if (e instanceof UserError) {
                 commandLine.getErr().println("headgeo " + commandLine.getCommandName() + ": " + e.getMessage());
                 return USAGE;
+            }
+            if (e instanceof Failure) {
+                commandLine.getErr().println("headgeo " + commandLine.getCommandName() + ": " + e.getMessage());
+                return 1;
             }
             commandLine.getErr().println("headgeo " + commandLine.getCommandName() + ": " + e);
             return 1;

@@ -38,6 +38,12 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "text", description = "text, or json: each report or alert as one JSON line (default: ${DEFAULT-VALUE}).")
     Format format;
 
+    @Option(names = "--alerts-only", description = "Only alerts, no reports.")
+    boolean alertsOnly;
+
+    @Option(names = "--group", description = "Consumer group: commit what was shown and resume there next time (with --from-beginning, a new group starts at the oldest records).")
+    String group;
+
     @Option(names = "--max-records", description = "Stop after this many reports and alerts.")
     Integer maxRecords;
 
@@ -89,7 +95,8 @@ final class WatchCommand implements Callable<Integer> {
         OutputFollower follower;
         try {
             HeadgeoTopics topics = HeadgeoTopics.builder().reports(reportsTopic).alerts(alertsTopic).build();
-            follower = new OutputFollower(kafka.clientProperties(), topics, fromBeginning);
+            follower = new OutputFollower(kafka.clientProperties(), topics,
+                    new OutputFollower.Options(!alertsOnly, true, fromBeginning, group));
         } catch (IllegalStateException e) {
             throw new UserError(e.getMessage());
         }
@@ -110,6 +117,7 @@ final class WatchCommand implements Callable<Integer> {
             long lastRecord = System.nanoTime();
             while (maxRecords == null || seen < maxRecords) {
                 if (follower.poll(Duration.ofMillis(200), listener) > 0) {
+                    follower.commit();
                     lastRecord = System.nanoTime();
                 } else if (idle != null && System.nanoTime() - lastRecord > idle.toNanos()) {
                     break;

@@ -6,6 +6,7 @@ import dev.headgeo.wire.AvroCodec;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -17,8 +18,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
- * Follows the reports and alerts topics without joining a consumer group (every partition
- * assigned, committed records only), decoding Avro or JSON values per record.
+ * Follows the reports and/or alerts topics (committed records only), decoding Avro or JSON values
+ * per record: without a consumer group (every partition assigned) or in one (resuming where it stopped).
  */
 public final class OutputFollower implements AutoCloseable {
     /** What to do with each decoded record. */
@@ -33,26 +34,55 @@ public final class OutputFollower implements AutoCloseable {
     }
 
     private final KafkaConsumer<byte[], byte[]> consumer;
+    private final boolean grouped;
     private final String reportsTopic;
     private final Deserializer<CheckpointReport> reports;
     private final Deserializer<Alert> alerts;
 
+    /** Which topics to follow and from where. */
+    public record Options(boolean reports, boolean alerts, boolean fromBeginning, String group) {
+        /** Reports and alerts, without a group. */
+        public static Options both(boolean fromBeginning) {
+            return new Options(true, true, fromBeginning, null);
+        }
+    }
+
+    /** Reports and alerts without a consumer group. */
+    public OutputFollower(Properties client, HeadgeoTopics topics, boolean fromBeginning) {
+        this(client, topics, Options.both(fromBeginning));
+    }
+
     /**
+     * Without a group, every partition is assigned and read from the end (or the beginning); with
+     * one, the group's committed positions are resumed ({@link #commit()} after handling).
+     *
      * @throws IllegalStateException when a topic does not exist or Kafka does not answer
      */
-    public OutputFollower(Properties client, HeadgeoTopics topics, boolean fromBeginning) {
+    public OutputFollower(Properties client, HeadgeoTopics topics, Options options) {
         Properties p = new Properties();
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+        if (options.group() != null) {
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, options.group());
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, options.fromBeginning() ? "earliest" : "latest");
+        }
         p.putAll(client);
+        this.grouped = options.group() != null;
         this.reportsTopic = topics.reports().name();
         this.reports = topics.reports().valueSerde().deserializer();
         this.alerts = topics.alerts().valueSerde().deserializer();
         this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
+            List<String> names = new ArrayList<>();
+            if (options.reports()) {
+                names.add(reportsTopic);
+            }
+            if (options.alerts()) {
+                names.add(topics.alerts().name());
+            }
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(reportsTopic, topics.alerts().name())) {
+            for (String topic : names) {
                 List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
                 if (infos == null || infos.isEmpty()) {
                     throw new IllegalStateException("topic " + topic + " does not exist (has headgeo run started?)");
@@ -61,12 +91,16 @@ public final class OutputFollower implements AutoCloseable {
                     partitions.add(new TopicPartition(topic, info.partition()));
                 }
             }
-            consumer.assign(partitions);
-            if (fromBeginning) {
-                consumer.seekToBeginning(partitions);
+            if (grouped) {
+                consumer.subscribe(names);
             } else {
-                consumer.seekToEnd(partitions);
-                partitions.forEach(consumer::position);
+                consumer.assign(partitions);
+                if (options.fromBeginning()) {
+                    consumer.seekToBeginning(partitions);
+                } else {
+                    consumer.seekToEnd(partitions);
+                    partitions.forEach(consumer::position);
+                }
             }
         } catch (RuntimeException e) {
             consumer.close(Duration.ZERO);
@@ -75,11 +109,23 @@ public final class OutputFollower implements AutoCloseable {
         }
     }
 
-    /** Polls once and hands every record to {@code listener}; returns how many records came. */
+    /** With a group: records the position after everything handled so far, so a restart resumes there. */
+    public void commit() {
+        if (grouped) {
+            consumer.commitSync();
+        }
+    }
+
+    /**
+     * Polls once and hands every record to {@code listener}, in record-timestamp order (a report
+     * before the alerts it raised, which share its timestamp); returns how many records came.
+     */
     public int poll(Duration timeout, Listener listener) {
-        int n = 0;
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(timeout)) {
-            n++;
+        List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
+        consumer.poll(timeout).forEach(batch::add);
+        batch.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingLong(ConsumerRecord::timestamp)
+                .thenComparing(r -> !r.topic().equals(reportsTopic)));
+        for (ConsumerRecord<byte[], byte[]> r : batch) {
             try {
                 if (r.topic().equals(reportsTopic)) {
                     listener.report(reports.deserialize(r.topic(), r.value()));
@@ -90,7 +136,7 @@ public final class OutputFollower implements AutoCloseable {
                 listener.undecodable(r.topic(), e.getMessage());
             }
         }
-        return n;
+        return batch.size();
     }
 
     /** Lets another thread end a blocking {@link #poll}. */

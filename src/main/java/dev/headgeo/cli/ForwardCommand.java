@@ -1,0 +1,99 @@
+package dev.headgeo.cli;
+
+import dev.headgeo.avro.AlertType;
+import dev.headgeo.client.AlertDelivery;
+import dev.headgeo.client.AlertForwarder;
+import dev.headgeo.wire.HeadgeoTopics;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "forward", mixinStandardHelpOptions = true,
+        description = {"Delivers alerts to Alertmanager, a Slack incoming webhook or any JSON endpoint.",
+            "Reads the alerts topic in a consumer group and commits an alert only after a 2xx answer (at-least-once); "
+                    + "a restarted forwarder resumes after the last acknowledged alert."})
+final class ForwardCommand implements Callable<Integer> {
+    @Mixin
+    ConfigFileOption configFile;
+
+    @Mixin
+    KafkaClientSettings kafka;
+
+    @Option(names = "--to", required = true, description = "Receiver: Alertmanager's base URL (…/api/v2/alerts is added), or the webhook URL.")
+    String to;
+
+    @Option(names = "--format", defaultValue = "alertmanager", description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    AlertDelivery format;
+
+    @Option(names = "--group", defaultValue = "headgeo-forward", description = "Consumer group; one per receiver (default: ${DEFAULT-VALUE}).")
+    String group;
+
+    @Option(names = "--types", split = ",", defaultValue = "VERDICT_FLIP,INCOMPLETE_CHECKPOINT,FLIP_FORECAST",
+            description = "Alert types to deliver, comma-separated (default: ${DEFAULT-VALUE}).")
+    List<AlertType> types;
+
+    @Option(names = "--dashboard-url", description = "headgeo's dashboard (http://host:8080/): each alert links to its run's page.")
+    String dashboardUrl;
+
+    @Option(names = "--max-wait", defaultValue = "5m",
+            description = "How long one alert's delivery is retried (with back-off) before the forwarder gives up with an error (default: ${DEFAULT-VALUE}).")
+    Duration maxWait;
+
+    @Option(names = "--from-beginning", description = "A new group starts at the oldest alert (default: at the next one).")
+    boolean fromBeginning;
+
+    @Option(names = "--alerts-topic", defaultValue = HeadgeoTopics.DEFAULT_ALERTS, description = "(default: ${DEFAULT-VALUE})")
+    String alertsTopic;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        URI uri;
+        try {
+            uri = new URI(to);
+            if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+                throw new URISyntaxException(to, "not an http(s) URL with a host");
+            }
+        } catch (URISyntaxException e) {
+            throw new UserError("--to '" + to + "' is not an http(s) URL");
+        }
+        Set<AlertType> wanted = types.isEmpty() ? EnumSet.noneOf(AlertType.class) : EnumSet.copyOf(types);
+        HeadgeoTopics topics = HeadgeoTopics.builder().alerts(alertsTopic).build();
+        AlertForwarder forwarder;
+        try {
+            forwarder = new AlertForwarder(kafka.clientProperties(), topics, group, fromBeginning,
+                    new AlertForwarder.Target(uri, format, wanted, dashboardUrl, Checks.positive("--max-wait", maxWait)));
+        } catch (KafkaException e) {
+            throw new UserError(e.getMessage());
+        }
+        Thread main = Thread.currentThread();
+        Thread hook = new Thread(() -> {
+            forwarder.stop();
+            try {
+                main.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "forward-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try (forwarder) {
+            forwarder.run();
+        } catch (AlertForwarder.DeliveryException e) {
+            throw new Failure(e.getMessage());
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // already shutting down
+            }
+        }
+        return 0;
+    }
+}
