@@ -47,6 +47,14 @@ public final class TrendForecast {
             return !Double.isNaN(boundary);
         }
 
+        /**
+         * Which crossing is forecast ("0.1 up"), or null: a forecast is alerted when this differs from
+         * the one alerted last, so a crossing is alerted once until it is withdrawn (null) or replaced.
+         */
+        public String crossingKey() {
+            return crossing() ? boundary + (rising() ? " up" : " down") : null;
+        }
+
         /** True when the residual is forecast to rise across the boundary (the verdict worsens). */
         public boolean rising() {
             return slopePerCheckpoint > 0;

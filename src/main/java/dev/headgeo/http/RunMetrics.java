@@ -19,7 +19,8 @@ import java.util.function.ToDoubleFunction;
  * The per-run series ({@code headgeo_run_verdict}, {@code headgeo_run_mean_residual},
  * {@code headgeo_run_shape_invariance}, {@code headgeo_run_last_checkpoint},
  * {@code headgeo_run_verdict_flips_total}, {@code headgeo_run_incomplete_checkpoints_total},
- * {@code headgeo_run_info}), refreshed from this instance's stores before each scrape: a run's
+ * {@code headgeo_run_trend_per_checkpoint}, {@code headgeo_run_forecast_boundary},
+ * {@code headgeo_run_forecast_crossing_checkpoint}, {@code headgeo_run_info}), refreshed from this instance's stores before each scrape: a run's
  * series exist only on the instance that owns the run now, and vanish with its state.
  */
 final class RunMetrics {
@@ -65,6 +66,13 @@ final class RunMetrics {
             return latest == null || latest.getShapeInvarianceMean() == null ? Double.NaN : latest.getShapeInvarianceMean();
         }));
         out.add(gauge("headgeo.run.last.checkpoint", "Highest reported checkpoint", run, key, RunState::getLastCheckpoint));
+        out.add(gauge("headgeo.run.trend.per.checkpoint", "Trend of the primary mean residual per checkpoint interval", run, key,
+                s -> s.getForecast() == null ? Double.NaN : s.getForecast().getTrendPerCheckpoint()));
+        out.add(gauge("headgeo.run.forecast.boundary", "Verdict boundary the trend is forecast to cross within the horizon (NaN: none)",
+                run, key, s -> s.getForecast() == null || s.getForecast().getBoundary() == null ? Double.NaN : s.getForecast().getBoundary()));
+        out.add(gauge("headgeo.run.forecast.crossing.checkpoint", "Checkpoint at which the trend reaches that boundary (NaN: none)",
+                run, key, s -> s.getForecast() == null || s.getForecast().getCrossingCheckpoint() == null ? Double.NaN
+                        : s.getForecast().getCrossingCheckpoint()));
         out.add(gauge("headgeo.run.info", "1 for each run this instance owns, with its primary anchor",
                 run.and("primary_anchor", state.getPrimaryAnchor().name()), key, s -> 1));
         out.add(FunctionCounter.builder("headgeo.run.verdict.flips", this, m -> m.value(key, RunState::getFlips))

@@ -103,6 +103,11 @@ final class RunViews {
         }
         ArrayNode alerts = out.putArray("alerts");
         state.getRecentAlerts().forEach(a -> alerts.add(AvroJson.toJson(a)));
+        if (state.getForecast() == null) {
+            out.putNull("forecast");
+        } else {
+            out.set("forecast", AvroJson.toJson(state.getForecast()));
+        }
         return out;
     }
 

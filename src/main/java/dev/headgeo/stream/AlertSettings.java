@@ -15,9 +15,9 @@ public record AlertSettings(double flipMargin, int flipConfirmations, int foreca
                             double forecastAgreement) {
     public static final String DEFAULT_FLIP_MARGIN = "0";
     public static final String DEFAULT_FLIP_CONFIRMATIONS = "1";
-    public static final String DEFAULT_FORECAST_WINDOW = "6";
+    public static final String DEFAULT_FORECAST_WINDOW = "10";
     public static final String DEFAULT_FORECAST_HORIZON = "3";
-    public static final String DEFAULT_FORECAST_AGREEMENT = "0.7";
+    public static final String DEFAULT_FORECAST_AGREEMENT = "0.8";
 
     public static AlertSettings defaults() {
         return new AlertSettings(Double.parseDouble(DEFAULT_FLIP_MARGIN), Integer.parseInt(DEFAULT_FLIP_CONFIRMATIONS),

@@ -215,7 +215,7 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
                 .build();
         h.setForecast(f);
         context.forward(cause.withValue(f), HeadgeoTopology.REMEMBER);
-        String key = t.crossing() ? t.boundary() + (t.rising() ? " up" : " down") : null;
+        String key = t.crossingKey();
         if (key != null && !key.equals(h.getAlertedForecast())) {
             raise(cause, forecastAlert(report, t, now));
         }

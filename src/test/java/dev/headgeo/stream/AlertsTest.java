@@ -80,7 +80,7 @@ class AlertsTest {
         assertThat(forecast.getMessage()).contains("drift", "rise above 0.1", "636");
         RunState state = f.driver.<String, RunState>getKeyValueStore(HeadgeoTopology.RUN_STATE_STORE).get("drift");
         assertThat(state.getForecast().getAtCheckpoint()).isEqualTo(800);
-        assertThat(state.getForecast().getPoints()).isEqualTo(6);
+        assertThat(state.getForecast().getPoints()).isEqualTo(8);
         assertThat(state.getForecast().getTrendPerCheckpoint()).isCloseTo(0.011, within(1e-9));
     }
 
@@ -97,7 +97,8 @@ class AlertsTest {
 
     @Test
     void aWithdrawnForecastIsRaisedAgainWhenItReturns() {
-        start(AlertSettings.defaults());
+        // a short window, so that the trend turns within a few checkpoints
+        start(new AlertSettings(0, 1, 6, 3, 0.7));
         List<Alert> alerts = play("back-and-forth", 0.041, 0.052, 0.063, 0.074, 0.06, 0.05, 0.045, 0.04, 0.04, 0.04,
                 0.051, 0.062, 0.073, 0.084);
 

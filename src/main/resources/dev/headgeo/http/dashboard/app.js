@@ -111,6 +111,7 @@
     disposeCharts();
     view.replaceChildren(
       el('div', { class: 'runhead' }, el('a', { class: 'back', href: '#/' }, '← all runs'), el('h1', { id: 'run-title' }, runId), el('span', { id: 'run-chips' })),
+      el('div', { id: 'run-forecast', class: 'forecast' }),
       el('div', { class: 'charts' },
         el('div', { class: 'card' }, el('h2', {}, 'Verdict timeline', el('span', { class: 'sub' }, 'mean residual per anchor; bands at 0.1 and 0.3')), el('div', { class: 'chart', id: 'chart-timeline' })),
         el('div', { class: 'card' }, el('h2', {}, 'Per-layer residual', el('span', { class: 'sub', id: 'heat-sub' }, 'primary anchor, layer × checkpoint')), el('div', { class: 'chart', id: 'chart-heatmap' })),
@@ -129,6 +130,23 @@
     };
   }
 
+  function renderForecast(f) {
+    const box = document.getElementById('run-forecast');
+    if (!f) {
+      box.replaceChildren(el('span', { class: 'muted' }, 'Trend: needs three complete checkpoints.'));
+      box.className = 'forecast';
+      return;
+    }
+    const sign = f.trend_per_checkpoint >= 0 ? '+' : '−';
+    const trend = 'Trend over the last ' + f.points + ' complete checkpoints: ' + sign + fmt(Math.abs(f.trend_per_checkpoint), 4)
+      + ' per checkpoint (' + Math.round(f.agreement * 100) + ' % of pairs agree), ' + fmt(f.forecast_mean_residual, 3)
+      + ' expected by checkpoint ' + f.horizon_checkpoint + '. ';
+    const verdict = f.boundary === null ? el('span', {}, 'No verdict boundary within the horizon.')
+      : el('b', {}, 'Forecast: crosses ' + f.boundary + ' near checkpoint ' + f.crossing_checkpoint + '.');
+    box.className = 'forecast' + (f.boundary === null ? '' : ' warn');
+    box.replaceChildren(el('span', {}, trend), verdict);
+  }
+
   function renderRun(run) {
     const cps = run.checkpoints;
     const complete = cps.filter((c) => c.status === 'COMPLETE');
@@ -140,8 +158,14 @@
     });
     document.getElementById('run-chips').replaceChildren(chips);
 
+    const f = run.forecast;
     const x = cps.map((c) => String(c.checkpoint));
+    const atIndex = f ? x.indexOf(String(f.at_checkpoint)) : -1;
+    const showForecast = f && atIndex >= 0 && cps.slice(atIndex + 1).every((c) => c.status !== 'COMPLETE');
+    renderForecast(f);
+    const xt = showForecast ? x.concat([String(f.horizon_checkpoint) + ' (forecast)']) : x;
     const values = cps.flatMap((c) => c.fits.map((f) => f.mean_residual));
+    if (f) values.push(f.forecast_mean_residual);
     const top = Math.ceil(Math.max(0.4, ...values) * 10) / 10;
     const series = ANCHORS.map((a, i) => ({
       name: a, type: 'line', symbolSize: 7, connectNulls: false,
@@ -149,10 +173,17 @@
       data: cps.map((c) => { const f = c.fits.find((y) => y.anchor === a); return f ? f.mean_residual : null; }),
       markArea: i === 0 ? bands(top) : undefined
     }));
+    if (showForecast) {
+      const data = xt.map(() => null);
+      data[atIndex] = f.level;
+      data[xt.length - 1] = f.forecast_mean_residual;
+      series.push({ name: 'trend', type: 'line', connectNulls: true, symbol: 'emptyCircle', symbolSize: 6,
+        itemStyle: { color: f.boundary === null ? '#6b7385' : '#d73027' }, lineStyle: { type: 'dashed', width: 2 }, data });
+    }
     chart('chart-timeline').setOption({
       animation: false, grid: { left: 48, right: 16, top: 30, bottom: 40 },
       legend: { top: 0 }, tooltip: { trigger: 'axis', valueFormatter: (v) => fmt(v, 4) },
-      xAxis: { type: 'category', data: x, name: 'checkpoint', nameLocation: 'middle', nameGap: 26 },
+      xAxis: { type: 'category', data: xt, name: 'checkpoint', nameLocation: 'middle', nameGap: 26 },
       yAxis: { type: 'value', min: 0, max: top, name: 'mean residual' },
       series
     }, true);
