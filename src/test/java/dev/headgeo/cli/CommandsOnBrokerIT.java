@@ -19,6 +19,7 @@ import dev.headgeo.stream.HeadgeoService;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
 import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.testing.Golden;
+import dev.headgeo.testing.RunPublisher;
 import dev.headgeo.wire.AvroJson;
 import dev.headgeo.wire.HeadgeoTopics;
 import dev.headgeo.wire.Json;
@@ -99,6 +100,32 @@ class CommandsOnBrokerIT {
         CliRunner.Result watched = CliRunner.run("watch", "--bootstrap-servers", kafka.bootstrapServers(), "--run", "stdin-run",
                 "--from-beginning", "--format", "json", "--max-records", "1", "--idle-timeout", "60s");
         assertThat(Json.MAPPER.readTree(watched.okOut()).get("checkpoint").asLong()).isEqualTo(3);
+    }
+
+    @Test
+    void watchWithAGroupShowsOnlyAlertsAndResumesWhereItStopped() throws Exception {
+        try (RunPublisher publish = new RunPublisher(kafka.bootstrapServers())) {
+            publish.checkpoint("watched", 100, "supported_12x12x64");
+            publish.checkpoint("watched", 200, "rejected_12x12x64");
+            String[] watch = {"watch", "--bootstrap-servers", kafka.bootstrapServers(), "--alerts-only", "--group", "watch-it",
+                "--run", "watched", "--format", "json", "--max-records", "1", "--idle-timeout", "60s"};
+            JsonNode first = Json.MAPPER.readTree(CliRunner.run(concat(watch, "--from-beginning")).okOut());
+            assertThat(first.get("type").asText()).isEqualTo("VERDICT_FLIP");
+            assertThat(first.get("later_checkpoint").asLong()).isEqualTo(200);
+
+            publish.checkpoint("watched", 300, "supported_12x12x64");
+            String second = CliRunner.run(watch).okOut();
+            assertThat(second.strip().lines()).hasSize(1);
+            JsonNode resumed = Json.MAPPER.readTree(second);
+            assertThat(resumed.get("type").asText()).isEqualTo("VERDICT_FLIP");
+            assertThat(resumed.get("later_checkpoint").asLong()).as("the flip 200->300, not the one already shown").isEqualTo(300);
+        }
+    }
+
+    static String[] concat(String[] args, String... more) {
+        String[] out = java.util.Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, out, args.length, more.length);
+        return out;
     }
 
     @Test

@@ -63,14 +63,18 @@ class DashboardIT {
                 publish.checkpoint("drift-run", 3000, "supported_12x12x64");
                 publish.checkpoint(HOSTILE_RUN, 10, "two_layers");
                 publish.checkpoint("stuck-run", 500, "rejected_12x12x64");
+                double[] rising = {0.041, 0.052, 0.063, 0.074, 0.085};
+                for (int i = 0; i < rising.length; i++) {
+                    publish.checkpointWithResidual("trend-run", 100L * (i + 1), rising[i]);
+                }
 
                 ChromeDriver browser = browser();
                 try {
                     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
                     browser.get(app.httpUrl() + "?token=" + TOKEN);
-                    wait.until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 3);
+                    wait.until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 4);
                     List<String> ids = browser.findElements(By.cssSelector("#runs a.runid")).stream().map(WebElement::getText).toList();
-                    assertThat(ids).containsExactly(HOSTILE_RUN, "drift-run", "stuck-run");
+                    assertThat(ids).containsExactly(HOSTILE_RUN, "drift-run", "stuck-run", "trend-run");
                     assertThat(browser.findElements(By.cssSelector("#runs img"))).as("HTML in a run id is not markup").isEmpty();
                     assertNoDialog(browser);
                     WebElement drift = browser.findElement(By.cssSelector("#runs tr[data-run='drift-run']"));
@@ -100,6 +104,14 @@ class DashboardIT {
                     assertThat(browser.executeScript("return window.__loadedOnce;")).as("no reload").isEqualTo("yes");
                     assertThat(browser.findElements(By.cssSelector("#run-alerts li.VERDICT_FLIP"))).hasSize(3);
                     screenshot(browser, "dashboard-run.png");
+
+                    browser.get(app.httpUrl() + "#/run/trend-run");
+                    wait.until(d -> d.findElement(By.id("run-forecast")).getText().contains("Forecast: crosses 0.1"));
+                    assertThat(browser.findElement(By.id("run-forecast")).getAttribute("class")).contains("warn");
+                    Object trendPoints = browser.executeScript("const c = echarts.getInstanceByDom(document.getElementById('chart-timeline'));"
+                            + " const t = c.getOption().series.find(s => s.name === 'trend'); return t ? t.data.filter(v => v !== null).length : 0;");
+                    assertThat(((Number) trendPoints).intValue()).isEqualTo(2);
+                    screenshot(browser, "dashboard-forecast.png");
 
                     browser.get(app.httpUrl() + "#/run/" + URLEncoder.encode(HOSTILE_RUN, StandardCharsets.UTF_8).replace("+", "%20"));
                     wait.until(d -> seriesLength(d, "chart-timeline") == 1);

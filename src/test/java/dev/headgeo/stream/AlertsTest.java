@@ -6,13 +6,12 @@ import static org.assertj.core.api.Assertions.within;
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.AlertType;
 import dev.headgeo.avro.CheckpointReport;
-import dev.headgeo.avro.LayerGeometry;
 import dev.headgeo.avro.RunHistory;
 import dev.headgeo.avro.RunState;
 import dev.headgeo.report.Reports;
+import dev.headgeo.testing.ExactResidual;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,25 +35,10 @@ class AlertsTest {
         f = new TopologyFixture(tmp, TopologyFixture.settings(Duration.ofMinutes(10)).withAlerts(alerts));
     }
 
-    /**
-     * Two layers of one head whose LAST-anchor mean residual is exactly {@code m}: the anchor's
-     * spectrum is (1, 0), layer 0's is (1, x), so its residual is x/√(1+x²) and the mean over the
-     * two layers (the anchor's own residual is 0) is half of that.
-     */
-    static List<LayerGeometry> withMeanResidual(String run, long checkpoint, double m) {
-        double x = 2 * m / Math.sqrt(1 - 4 * m * m);
-        List<LayerGeometry> out = new ArrayList<>();
-        out.add(LayerGeometry.newBuilder().setRunId(run).setCheckpoint(checkpoint).setLayer(0).setNumLayers(2).setNumHeads(1)
-                .setMetricSingvalsPerHead(List.of(List.of(1.0, x))).setMeanAttentionEntropyPerHead(List.of(1.0)).build());
-        out.add(LayerGeometry.newBuilder().setRunId(run).setCheckpoint(checkpoint).setLayer(1).setNumLayers(2).setNumHeads(1)
-                .setMetricSingvalsPerHead(List.of(List.of(1.0, 0.0))).setMeanAttentionEntropyPerHead(List.of(2.0)).build());
-        return out;
-    }
-
     /** Publishes checkpoints 100, 200, … with these residuals; returns the alerts they raised. */
     List<Alert> play(String run, double... residuals) {
         for (int i = 0; i < residuals.length; i++) {
-            f.send(withMeanResidual(run, 100L * (i + 1), residuals[i]));
+            f.send(ExactResidual.layers(run, 100L * (i + 1), residuals[i]));
         }
         for (CheckpointReport r : f.reports.readValuesToList()) {
             assertThat(Reports.primaryMeanResidual(r)).isCloseTo(residuals[(int) (r.getCheckpoint() / 100 - 1)], within(1e-12));

@@ -21,6 +21,11 @@ public final class RunPublisher implements AutoCloseable {
         publisher.publish(LayerRecords.split(Golden.dump(fixture), run, checkpoint, "test-model", Instant.now()));
     }
 
+    /** Checkpoint {@code checkpoint} of {@code run} whose mean residual is exactly {@code meanResidual} ({@link ExactResidual}). */
+    public void checkpointWithResidual(String run, long checkpoint, double meanResidual) {
+        publisher.publish(ExactResidual.layers(run, checkpoint, meanResidual));
+    }
+
     @Override
     public void close() {
         publisher.close();
