@@ -143,6 +143,13 @@ final class RunViews {
                 residuals.put(a.name(), fit.getMeanResidual());
             }
         }
+        if (s.getForecast() == null || s.getForecast().getBoundary() == null) {
+            out.putNull("forecast");
+        } else {
+            out.putObject("forecast").put("boundary", s.getForecast().getBoundary())
+                    .put("crossing_checkpoint", s.getForecast().getCrossingCheckpoint())
+                    .put("trend_per_checkpoint", s.getForecast().getTrendPerCheckpoint());
+        }
         out.put("checkpoints", s.getSummariesKept());
         out.put("flips", s.getFlips());
         out.put("last_report_at", s.getLastReportAt());

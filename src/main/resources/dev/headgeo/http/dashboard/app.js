@@ -77,7 +77,7 @@
       el('thead', {}, el('tr', {},
         el('th', {}, 'run'), el('th', { class: 'num' }, 'checkpoint'),
         ...ANCHORS.map((a) => el('th', {}, a.toLowerCase() + ' anchor')),
-        el('th', { class: 'num' }, 'flips'), el('th', {}, 'last report'))));
+        el('th', {}, 'forecast'), el('th', { class: 'num' }, 'flips'), el('th', {}, 'last report'))));
     const body = el('tbody');
     runs.forEach((r) => {
       const link = el('a', { href: '#/run/' + encodeURIComponent(r.run_id), class: 'runid', title: r.run_id }, r.run_id);
@@ -86,6 +86,8 @@
         el('td', {}, link),
         el('td', { class: 'num' }, String(r.last_checkpoint), status),
         ...ANCHORS.map((a) => el('td', { class: 'verdict', 'data-anchor': a }, chip(r.verdicts[a], r.mean_residuals[a], a === r.primary_anchor))),
+        el('td', {}, r.forecast ? el('span', { class: 'fc', title: 'trend ' + fmt(r.forecast.trend_per_checkpoint, 4) + ' per checkpoint' },
+          (r.forecast.trend_per_checkpoint > 0 ? '↗ ' : '↘ ') + r.forecast.boundary + ' by ' + r.forecast.crossing_checkpoint) : el('span', { class: 'muted' }, '–')),
         el('td', { class: 'num' }, String(r.flips)),
         el('td', { class: 'muted' }, ago(r.last_report_at))));
     });
