@@ -73,26 +73,10 @@ final class ForwardCommand implements Callable<Integer> {
         } catch (KafkaException e) {
             throw new UserError(e.getMessage());
         }
-        Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
-            forwarder.stop();
-            try {
-                main.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "forward-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try (forwarder) {
+        try (forwarder; SignalStop signal = SignalStop.install("forward-shutdown", forwarder::stop)) {
             forwarder.run();
         } catch (AlertForwarder.DeliveryException e) {
             throw new Failure(e.getMessage());
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException e) {
-                // already shutting down
-            }
         }
         return 0;
     }

@@ -100,20 +100,10 @@ final class WatchCommand implements Callable<Integer> {
         } catch (IllegalStateException e) {
             throw new UserError(e.getMessage());
         }
-        Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
-            follower.wakeup();
-            try {
-                main.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "watch-shutdown");
-        Runtime.getRuntime().addShutdownHook(hook);
         if (format == Format.text) {
             view.header();
         }
-        try (follower) {
+        try (follower; SignalStop signal = SignalStop.install("watch-shutdown", follower::wakeup)) {
             long lastRecord = System.nanoTime();
             while (maxRecords == null || seen < maxRecords) {
                 if (follower.poll(Duration.ofMillis(200), listener) > 0) {
@@ -125,11 +115,6 @@ final class WatchCommand implements Callable<Integer> {
             }
         } catch (WakeupException e) {
             // Ctrl-C: a clean stop.
-        }
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // already shutting down
         }
         return 0;
     }
