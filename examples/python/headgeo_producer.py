@@ -39,14 +39,14 @@ def head_singular_values(w_q, w_k, num_heads):
     """Per-head singular values of W_Q^h W_K^h^T, without forming the d_model x d_model matrix.
 
     w_q, w_k: query and key projection weights in torch.nn.Linear layout (out_features, in_features),
-    head h owning output rows h*d_head:(h+1)*d_head. With thin QR factorisations Q_h = U1 R1 and
-    K_h = U2 R2 (d_model x d_head each), Q_h K_h^T = U1 (R1 R2^T) U2^T, so its singular values are
+    head h owning output rows h*d_head:(h+1)*d_head; their in_features may differ (keys of another
+    width). With thin QR factorisations Q_h = U1 R1 and K_h = U2 R2 (in_features x d_head each), Q_h K_h^T = U1 (R1 R2^T) U2^T, so its singular values are
     those of the d_head x d_head matrix R1 R2^T. Returns num_heads lists, largest first.
     """
     wq = _array(w_q)
     wk = _array(w_k)
-    if wq.shape != wk.shape or wq.ndim != 2 or wq.shape[0] % num_heads:
-        raise ValueError(f"w_q {wq.shape} and w_k {wk.shape} must be equal 2-D shapes with rows divisible by {num_heads}")
+    if wq.ndim != 2 or wk.ndim != 2 or wq.shape[0] != wk.shape[0] or wq.shape[0] % num_heads:
+        raise ValueError(f"w_q {wq.shape} and w_k {wk.shape} must be 2-D with equal row counts divisible by {num_heads}")
     d_head = wq.shape[0] // num_heads
     out = []
     for h in range(num_heads):
@@ -108,40 +108,105 @@ def layer_records(run_id, checkpoint, singular_values, entropies, model=None, em
     return records
 
 
-class HeadgeoProducer:
-    """Publishes checkpoints to headgeo with an idempotent confluent-kafka producer (acks=all)."""
+class HeadgeoPublishError(RuntimeError):
+    """A checkpoint was not (wholly) delivered; the message carries librdkafka's cause."""
 
-    def __init__(self, bootstrap_servers, topic="headgeo.layers", model=None, **config):
+
+class HeadgeoProducer:
+    """Publishes checkpoints to headgeo with an idempotent confluent-kafka producer (acks=all).
+
+    A training loop must never be stuck on an outage: ``publish_checkpoint(..., block=False)`` (and
+    ``publish_model``, non-blocking by default) return at once and report the outcome to
+    ``on_delivery(run_id, checkpoint, error)`` from a background thread, ``error`` being None or a
+    one-line cause; records not delivered within ``delivery_timeout`` seconds count as failed.
+    ``block=True`` waits up to ``timeout`` and raises :class:`HeadgeoPublishError`.
+    """
+
+    def __init__(self, bootstrap_servers, topic="headgeo.layers", model=None, delivery_timeout=30.0, **config):
+        import collections
+        import threading
+
         from confluent_kafka import Producer
 
         self._topic = topic
         self._model = model
+        # librdkafka's own reports (connection refused, authentication failed), the cause of a failure
+        self._client_errors = collections.deque(maxlen=5)
         self._producer = Producer({
             "bootstrap.servers": bootstrap_servers,
             "enable.idempotence": True,
             "acks": "all",
+            "message.timeout.ms": int(delivery_timeout * 1000),
+            "error_cb": lambda err: self._client_errors.append(str(err)),
             **config,
         })
+        self._closed = threading.Event()
+        self._poller = threading.Thread(target=self._poll_loop, name="headgeo-producer-poll", daemon=True)
+        self._poller.start()
 
-    def publish_checkpoint(self, run_id, checkpoint, singular_values, entropies, timeout=30.0):
-        """Publishes every layer of a checkpoint and waits until Kafka has them; returns how many."""
+    def _poll_loop(self):
+        while not self._closed.is_set():
+            self._producer.poll(0.1)
+
+    def _cause(self, delivery_errors):
+        parts = [str(e) for e in delivery_errors[:1]] + list(self._client_errors)[-1:]
+        return "; ".join(parts) if parts else "no answer from Kafka"
+
+    def publish_checkpoint(self, run_id, checkpoint, singular_values, entropies, timeout=30.0, block=True, on_delivery=None):
+        """Publishes every layer of a checkpoint; returns how many records were sent.
+
+        block=True waits until Kafka has them all (at most ``timeout`` seconds) or raises
+        HeadgeoPublishError; block=False returns at once and calls ``on_delivery`` later.
+        """
+        import threading
+
         records = layer_records(run_id, checkpoint, singular_values, entropies, self._model,
                                 int(time.time() * 1000))
         errors = []
+        pending = [len(records)]
+        lock = threading.Lock()
+        done = threading.Event()
 
-        def delivered(err, _msg):
-            if err is not None:
-                errors.append(err)
+        def finish_one(err):
+            with lock:
+                if err is not None:
+                    errors.append(err)
+                pending[0] -= 1
+                last = pending[0] == 0
+            if last:
+                done.set()
+                if on_delivery is not None:
+                    on_delivery(run_id, checkpoint, None if not errors else self._cause(errors))
 
         for record in records:
-            self._producer.produce(self._topic, key=run_id.encode("utf-8"),
-                                   value=json.dumps(record, separators=(",", ":"), allow_nan=False).encode("utf-8"),
-                                   on_delivery=delivered)
-            self._producer.poll(0)
-        remaining = self._producer.flush(timeout)
-        if remaining or errors:
-            raise RuntimeError(f"headgeo: {remaining} records undelivered, errors: {errors[:3]}")
+            value = json.dumps(record, separators=(",", ":"), allow_nan=False).encode("utf-8")
+            try:
+                self._producer.produce(self._topic, key=run_id.encode("utf-8"), value=value,
+                                       on_delivery=lambda err, _msg: finish_one(err))
+            except BufferError:
+                finish_one("the producer's local queue is full (Kafka unreachable for a while?)")
+        if block:
+            if not done.wait(timeout):
+                raise HeadgeoPublishError(f"headgeo: {pending[0]} of {len(records)} records of {run_id}@{checkpoint} "
+                                          f"not delivered within {timeout:g} s: {self._cause(errors)}")
+            if errors:
+                raise HeadgeoPublishError(f"headgeo: {len(errors)} of {len(records)} records of {run_id}@{checkpoint} "
+                                          f"failed: {self._cause(errors)}")
         return len(records)
 
+    def publish_model(self, run_id, step, model, probe_batch, forward=None, causal=None, block=False, **kwargs):
+        """Measures a torch model's head geometry on a probe batch (headgeo_torch.measure) and publishes it.
+
+        Non-blocking by default; takes publish_checkpoint's timeout, block and on_delivery.
+        """
+        from headgeo_torch import measure
+
+        singular_values, entropies = measure(model, probe_batch, forward=forward, causal=causal)
+        return self.publish_checkpoint(run_id, step, singular_values, entropies, block=block, **kwargs)
+
     def close(self, timeout=30.0):
-        self._producer.flush(timeout)
+        """Waits up to ``timeout`` for what is still in flight; returns how many records were left undelivered."""
+        remaining = self._producer.flush(timeout)
+        self._closed.set()
+        self._poller.join(1.0)
+        return remaining

@@ -17,6 +17,6 @@ class PythonProducerUnitTest {
         Python.Run run = Python.run(python.get(), List.of("-m", "unittest", "discover", "-s", "examples/python", "-v"));
 
         assertThat(run.status()).as(run.output()).isZero();
-        assertThat(run.output()).contains("Ran 6 tests").contains("OK");
+        assertThat(run.output()).contains("Ran 12 tests").contains("OK");
     }
 }
