@@ -6,6 +6,7 @@ import dev.headgeo.app.ProcessorApp;
 import dev.headgeo.http.HttpAddress;
 import dev.headgeo.stream.AlertSettings;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
+import dev.headgeo.stream.LayerLimits;
 import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.wire.AvroSerde;
 import dev.headgeo.wire.HeadgeoTopics;
@@ -73,6 +74,21 @@ final class RunCommand implements Callable<Integer> {
             description = "Largest accepted layer record, Avro-encoded; larger ones are dead-lettered TOO_LARGE (default: ${DEFAULT-VALUE}).")
     int maxLayerBytes;
 
+    @Option(names = "--max-layers", defaultValue = LayerLimits.DEFAULT_MAX_LAYERS,
+            description = "Largest num_layers accepted; larger records are dead-lettered INVALID (default: ${DEFAULT-VALUE}).")
+    int maxLayers;
+
+    @Option(names = "--max-heads", defaultValue = LayerLimits.DEFAULT_MAX_HEADS, description = "Largest num_heads accepted (default: ${DEFAULT-VALUE}).")
+    int maxHeads;
+
+    @Option(names = "--max-singular-values", defaultValue = LayerLimits.DEFAULT_MAX_SINGULAR_VALUES,
+            description = "Most singular values of one head (default: ${DEFAULT-VALUE}).")
+    int maxSingularValues;
+
+    @Option(names = "--max-run-id-length", defaultValue = LayerLimits.DEFAULT_MAX_RUN_ID_LENGTH,
+            description = "Longest run_id in characters (default: ${DEFAULT-VALUE}).")
+    int maxRunIdLength;
+
     @Option(names = "--history-size", defaultValue = StreamSettings.DEFAULT_HISTORY_SIZE,
             description = "Closed checkpoints remembered per run for flips and late records (default: ${DEFAULT-VALUE}).")
     int historySize;
@@ -121,7 +137,9 @@ final class RunCommand implements Callable<Integer> {
                 Checks.positive("--history-retention", historyRetention),
                 new AlertSettings(Checks.nonNegative("--flip-margin", flipMargin), Checks.positive("--flip-confirmations", flipConfirmations),
                         Checks.atLeast("--forecast-window", forecastWindow, TrendForecast.MIN_POINTS),
-                        Checks.positive("--forecast-horizon", forecastHorizon), Checks.fraction("--forecast-agreement", forecastAgreement)));
+                        Checks.positive("--forecast-horizon", forecastHorizon), Checks.fraction("--forecast-agreement", forecastAgreement)),
+                new LayerLimits(Checks.positive("--max-layers", maxLayers), Checks.positive("--max-heads", maxHeads),
+                        Checks.positive("--max-singular-values", maxSingularValues), Checks.positive("--max-run-id-length", maxRunIdLength)));
         Properties props = HeadgeoStreamsConfig.of(kafka.bootstrapServers, applicationId, stateDir, topics, kafka.passThrough());
 
         HttpAddress http;

@@ -1,6 +1,7 @@
 package dev.headgeo.stream;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -11,11 +12,20 @@ import org.apache.kafka.streams.errors.internals.ExceptionHandlerUtils;
 /**
  * Dead-letter records in the shape of Kafka's own (KIP-1034): original key and value bytes,
  * {@code __streams.errors.*} headers for the exception, message and source topic, partition and
- * offset; plus {@code headgeo.reason} and {@code headgeo.detail}.
+ * offset; plus {@code headgeo.reason} and {@code headgeo.detail}. A value over 512 KiB is cut to its first
+ * 64 KiB (header {@code headgeo.truncated-from} = its length), so that the dead letter itself can
+ * always be sent; the original is still in the input topic at the offset the headers name.
  */
 public final class DeadLetters {
     public static final String REASON_HEADER = "headgeo.reason";
     public static final String DETAIL_HEADER = "headgeo.detail";
+    /** Present when the value was cut: the original value's length in bytes (decimal). */
+    public static final String TRUNCATED_HEADER = "headgeo.truncated-from";
+    /** Values up to this size are copied whole; Kafka's default max.request.size is 1 MiB. */
+    static final int MAX_COPIED_VALUE = 512 * 1024;
+    /** What is kept of a larger value: enough to recognise it; the original stays in the input topic at the offset in the headers. */
+    static final int TRUNCATED_VALUE = 64 * 1024;
+    private static final int MAX_DETAIL = 2000;
 
     private DeadLetters() {
     }
@@ -31,10 +41,23 @@ public final class DeadLetters {
         if (topic == null) {
             return List.of();
         }
-        ProducerRecord<byte[], byte[]> record = ExceptionHandlerUtils.buildDeadLetterQueueRecord(topic, key, value, context, e);
+        byte[] copied = value;
+        if (value != null && value.length > MAX_COPIED_VALUE) {
+            copied = Arrays.copyOf(value, TRUNCATED_VALUE);
+        }
+        if (key != null && key.length > TRUNCATED_VALUE) {
+            key = Arrays.copyOf(key, TRUNCATED_VALUE);
+        }
+        ProducerRecord<byte[], byte[]> record = ExceptionHandlerUtils.buildDeadLetterQueueRecord(topic, key, copied, context, e);
         record.headers().add(REASON_HEADER, reason.name().getBytes(StandardCharsets.UTF_8));
         String detail = e.getMessage() == null ? e.toString() : e.getMessage();
+        if (detail.length() > MAX_DETAIL) {
+            detail = detail.substring(0, MAX_DETAIL) + "…";
+        }
         record.headers().add(DETAIL_HEADER, detail.getBytes(StandardCharsets.UTF_8));
+        if (copied != value) {
+            record.headers().add(TRUNCATED_HEADER, Integer.toString(value.length).getBytes(StandardCharsets.UTF_8));
+        }
         return List.of(record);
     }
 }

@@ -52,15 +52,11 @@ final class GatherLayersProcessor implements Processor<String, LayerGeometry, St
         if (layer == null) {
             throw new RejectedRecordException(RejectReason.MALFORMED, "the record has no value");
         }
-        String problem = LayerValidation.problem(record.key(), layer);
+        String problem = LayerValidation.problem(record.key(), layer, settings.limits());
         if (problem != null) {
             throw new RejectedRecordException(RejectReason.INVALID, problem);
         }
         byte[] stored = codec.toAvro(layer);
-        if (stored.length > settings.maxLayerBytes()) {
-            throw new RejectedRecordException(RejectReason.TOO_LARGE,
-                    "layer record takes " + stored.length + " bytes, the limit is " + settings.maxLayerBytes());
-        }
         String checkpointKey = StoreKeys.checkpoint(layer.getRunId(), layer.getCheckpoint());
         OpenCheckpoint state = open.get(checkpointKey);
         if (state != null && (state.getNumLayers() != layer.getNumLayers() || state.getNumHeads() != layer.getNumHeads())) {

@@ -54,7 +54,8 @@ public final class HeadgeoTopology {
     public static Topology build(HeadgeoTopics topics, StreamSettings settings, HeadgeoMetrics metrics) {
         AvroSerde.Format stored = AvroSerde.Format.avro;
         Topology topology = new Topology();
-        topology.addSource(SOURCE, topics.layers().keySerde().deserializer(), topics.layers().valueSerde().deserializer(),
+        topology.addSource(SOURCE, topics.layers().keySerde().deserializer(),
+                new SizeLimitedLayerDeserializer(topics.layers().valueSerde().deserializer(), settings.maxLayerBytes()),
                 topics.layers().name());
         topology.addProcessor(GATHER, () -> new GatherLayersProcessor(settings), SOURCE);
         topology.addProcessor(ANALYZE, () -> new AnalyzeCheckpointProcessor(settings.primaryAnchor(), metrics), GATHER);

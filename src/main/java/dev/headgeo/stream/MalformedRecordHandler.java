@@ -1,5 +1,6 @@
 package dev.headgeo.stream;
 
+import dev.headgeo.util.Printable;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.streams.errors.DeserializationExceptionHandler;
@@ -7,7 +8,7 @@ import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** A layer record that cannot be decoded: dead-lettered as MALFORMED, and processing goes on. */
+/** A layer record that cannot be decoded (MALFORMED) or is too large to (TOO_LARGE): dead-lettered, and processing goes on. */
 public final class MalformedRecordHandler implements DeserializationExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(MalformedRecordHandler.class);
     private String deadLetterTopic;
@@ -21,8 +22,9 @@ public final class MalformedRecordHandler implements DeserializationExceptionHan
 
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception e) {
-        LOG.warn("dead letter MALFORMED {}-{}@{}: {}", context.topic(), context.partition(), context.offset(), e.getMessage());
-        metrics.deadLettered(RejectReason.MALFORMED);
-        return Response.resume(DeadLetters.records(deadLetterTopic, record.key(), record.value(), context, RejectReason.MALFORMED, e));
+        RejectReason reason = e instanceof RejectedRecordException rejected ? rejected.reason() : RejectReason.MALFORMED;
+        LOG.warn("dead letter {} {}-{}@{}: {}", reason, context.topic(), context.partition(), context.offset(), Printable.of(e.getMessage()));
+        metrics.deadLettered(reason);
+        return Response.resume(DeadLetters.records(deadLetterTopic, record.key(), record.value(), context, reason, e));
     }
 }

@@ -1,5 +1,6 @@
 package dev.headgeo.stream;
 
+import dev.headgeo.util.Printable;
 import java.util.Map;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
@@ -28,7 +29,7 @@ public final class RejectedRecordHandler implements ProcessingExceptionHandler {
         RejectReason reason;
         if (e instanceof RejectedRecordException rejected) {
             reason = rejected.reason();
-            LOG.warn("dead letter {} {}-{}@{}: {}", reason, context.topic(), context.partition(), context.offset(), e.getMessage());
+            LOG.warn("dead letter {} {}-{}@{}: {}", reason, context.topic(), context.partition(), context.offset(), Printable.of(e.getMessage()));
         } else {
             reason = RejectReason.PROCESSING_ERROR;
             LOG.error("dead letter PROCESSING_ERROR {}-{}@{}", context.topic(), context.partition(), context.offset(), e);

@@ -9,13 +9,14 @@ import java.time.Duration;
  * for both the command line's help and {@link #defaults()}.
  *
  * @param checkpointTimeout how long a started checkpoint may wait for its next layer
- * @param maxLayerBytes largest store entry (one layer, Avro binary) accepted; larger is TOO_LARGE
+ * @param maxLayerBytes largest layer record accepted, in bytes as received; larger is TOO_LARGE
  * @param historySize closed checkpoints remembered per run (flip detection, LATE)
  * @param historyRetention how long a run's history is kept after its last report
  * @param alerts flip control and forecasting
+ * @param limits shape limits of a layer record
  */
 public record StreamSettings(Anchor primaryAnchor, Duration checkpointTimeout, int maxLayerBytes, int historySize,
-                             Duration historyRetention, AlertSettings alerts) {
+                             Duration historyRetention, AlertSettings alerts, LayerLimits limits) {
     public static final String DEFAULT_PRIMARY_ANCHOR = "LAST";
     public static final String DEFAULT_CHECKPOINT_TIMEOUT = "10m";
     public static final String DEFAULT_MAX_LAYER_BYTES = "524288";
@@ -25,22 +26,32 @@ public record StreamSettings(Anchor primaryAnchor, Duration checkpointTimeout, i
     public static StreamSettings defaults() {
         return new StreamSettings(Anchor.valueOf(DEFAULT_PRIMARY_ANCHOR), Durations.parse(DEFAULT_CHECKPOINT_TIMEOUT),
                 Integer.parseInt(DEFAULT_MAX_LAYER_BYTES), Integer.parseInt(DEFAULT_HISTORY_SIZE),
-                Durations.parse(DEFAULT_HISTORY_RETENTION), AlertSettings.defaults());
+                Durations.parse(DEFAULT_HISTORY_RETENTION), AlertSettings.defaults(), LayerLimits.defaults());
     }
 
     /** The same with another checkpoint time-out. */
     public StreamSettings withCheckpointTimeout(Duration timeout) {
-        return new StreamSettings(primaryAnchor, timeout, maxLayerBytes, historySize, historyRetention, alerts);
+        return new StreamSettings(primaryAnchor, timeout, maxLayerBytes, historySize, historyRetention, alerts, limits);
     }
 
     /** The same with other alert settings. */
     public StreamSettings withAlerts(AlertSettings alertSettings) {
-        return new StreamSettings(primaryAnchor, checkpointTimeout, maxLayerBytes, historySize, historyRetention, alertSettings);
+        return new StreamSettings(primaryAnchor, checkpointTimeout, maxLayerBytes, historySize, historyRetention, alertSettings, limits);
+    }
+
+    /** The same with other shape limits. */
+    public StreamSettings withLimits(LayerLimits layerLimits) {
+        return new StreamSettings(primaryAnchor, checkpointTimeout, maxLayerBytes, historySize, historyRetention, alerts, layerLimits);
+    }
+
+    /** The same with another size limit. */
+    public StreamSettings withMaxLayerBytes(int bytes) {
+        return new StreamSettings(primaryAnchor, checkpointTimeout, bytes, historySize, historyRetention, alerts, limits);
     }
 
     /** The same with another history size and retention. */
     public StreamSettings withHistory(int size, Duration retention) {
-        return new StreamSettings(primaryAnchor, checkpointTimeout, maxLayerBytes, size, retention, alerts);
+        return new StreamSettings(primaryAnchor, checkpointTimeout, maxLayerBytes, size, retention, alerts, limits);
     }
 
     /** How often quiet runs' histories are looked for: a tenth of the retention, between 1 s and 1 h. */

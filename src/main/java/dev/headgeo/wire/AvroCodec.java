@@ -1,6 +1,7 @@
 package dev.headgeo.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -77,11 +78,17 @@ public final class AvroCodec<T extends SpecificRecord> {
             throw new MalformedException("empty value");
         }
         if (isAvroSingleObject(bytes)) {
+            ByteArrayInputStream in = new ByteArrayInputStream(bytes);
+            T record;
             try {
-                return decoder.decode(bytes);
+                record = decoder.decode(in);
             } catch (IOException | RuntimeException e) {
                 throw new MalformedException("not a " + schema.getName() + " in Avro single-object encoding: " + e.getMessage());
             }
+            if (in.available() > 0) {
+                throw new MalformedException(in.available() + " bytes after the Avro " + schema.getName() + " record");
+            }
+            return record;
         }
         JsonNode json;
         try {
