@@ -15,6 +15,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -37,13 +38,15 @@ public final class ProcessorApp implements AutoCloseable {
     private final ApiServer http;
     private final String httpUrl;
     private final JvmGcMetrics gcMetrics;
+    private final KafkaReachability kafka;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ProcessorApp(HeadgeoService service, ApiServer http, String httpUrl, JvmGcMetrics gcMetrics) {
+    private ProcessorApp(HeadgeoService service, ApiServer http, String httpUrl, JvmGcMetrics gcMetrics, KafkaReachability kafka) {
         this.service = service;
         this.http = http;
         this.httpUrl = httpUrl;
         this.gcMetrics = gcMetrics;
+        this.kafka = kafka;
     }
 
     /**
@@ -78,6 +81,9 @@ public final class ProcessorApp implements AutoCloseable {
             config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
             url = "http://" + self.host() + ":" + self.port() + "/";
         }
+        Object stateDir = config.get(StreamsConfig.STATE_DIR_CONFIG);
+        RocksDbNative.loadInto(Path.of(stateDir != null ? stateDir.toString()
+                : System.getProperty("java.io.tmpdir") + "/kafka-streams"));
         HeadgeoService service;
         try {
             service = HeadgeoService.start(config, topics, settings, new HeadgeoMetrics(registry));
@@ -91,7 +97,10 @@ public final class ProcessorApp implements AutoCloseable {
         if (http != null) {
             http.attach(service, self);
         }
-        return new ProcessorApp(service, http, url, gc);
+        KafkaReachability reachability = new KafkaReachability(streamsConfig);
+        io.micrometer.core.instrument.Gauge.builder("headgeo.kafka.reachable", reachability, r -> r.reachable() ? 1 : 0)
+                .description("1 while the cluster answers this instance").register(registry);
+        return new ProcessorApp(service, http, url, gc, reachability);
     }
 
     /** The dashboard's URL, or null without an HTTP server. */
@@ -117,6 +126,7 @@ public final class ProcessorApp implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        kafka.close();
         service.close();
         if (http != null) {
             http.close();

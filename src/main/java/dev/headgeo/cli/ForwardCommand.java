@@ -3,6 +3,7 @@ package dev.headgeo.cli;
 import dev.headgeo.avro.AlertType;
 import dev.headgeo.client.AlertDelivery;
 import dev.headgeo.client.AlertForwarder;
+import dev.headgeo.client.KafkaCheck;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -68,9 +69,10 @@ final class ForwardCommand implements Callable<Integer> {
         HeadgeoTopics topics = HeadgeoTopics.builder().alerts(alertsTopic).build();
         AlertForwarder forwarder;
         try {
+            KafkaCheck.check(kafka.clientProperties(), List.of(alertsTopic));
             forwarder = new AlertForwarder(kafka.clientProperties(), topics, group, fromBeginning,
                     new AlertForwarder.Target(uri, format, wanted, dashboardUrl, Checks.positive("--max-wait", maxWait)));
-        } catch (KafkaException e) {
+        } catch (KafkaException | IllegalStateException e) {
             throw new UserError(e.getMessage());
         }
         try (forwarder; SignalStop signal = SignalStop.install("forward-shutdown", forwarder::stop)) {

@@ -1,6 +1,7 @@
 package dev.headgeo.cli;
 
 import dev.headgeo.avro.LayerGeometry;
+import dev.headgeo.client.KafkaCheck;
 import dev.headgeo.client.LayerPublisher;
 import dev.headgeo.dump.Dump;
 import dev.headgeo.dump.LayerRecords;
@@ -55,6 +56,11 @@ final class PublishCommand implements Callable<Integer> {
         Dump d = Dumps.load(dump);
         List<LayerGeometry> layers = LayerRecords.split(d, run, checkpoint, model, Instant.now());
         HeadgeoTopics topics = HeadgeoTopics.builder().layers(topic).layersFormat(format).build();
+        try {
+            KafkaCheck.check(kafka.clientProperties(), List.of(topic));
+        } catch (IllegalStateException e) {
+            throw new UserError(e.getMessage());
+        }
         try (LayerPublisher publisher = new LayerPublisher(kafka.clientProperties(), topics.layers())) {
             publisher.publish(layers);
         } catch (LayerPublisher.PublishException e) {

@@ -3,6 +3,7 @@ package dev.headgeo.cli;
 import dev.headgeo.analysis.Anchor;
 import dev.headgeo.analysis.TrendForecast;
 import dev.headgeo.app.ProcessorApp;
+import dev.headgeo.client.KafkaCheck;
 import dev.headgeo.http.HttpAddress;
 import dev.headgeo.stream.AlertSettings;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
@@ -11,8 +12,10 @@ import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.wire.AvroSerde;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.time.Duration;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
@@ -52,6 +55,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--dead-letter-topic", defaultValue = HeadgeoTopics.DEFAULT_DEAD_LETTERS,
             description = "Records that could not be used (default: ${DEFAULT-VALUE}).")
     String deadLetterTopic;
+
+    @Option(names = "--instance-id",
+            description = "Stable id of this instance (static group membership: a restarted instance takes its partitions back at once); "
+                    + "default: host name and state directory.")
+    String instanceId;
 
     @Option(names = "--create-topics", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Create missing topics through the Admin API before starting (default: ${DEFAULT-VALUE}); "
@@ -141,6 +149,7 @@ final class RunCommand implements Callable<Integer> {
                 new LayerLimits(Checks.positive("--max-layers", maxLayers), Checks.positive("--max-heads", maxHeads),
                         Checks.positive("--max-singular-values", maxSingularValues), Checks.positive("--max-run-id-length", maxRunIdLength)));
         Properties props = HeadgeoStreamsConfig.of(kafka.bootstrapServers, applicationId, stateDir, topics, kafka.passThrough());
+        props.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId != null ? instanceId : InstanceIds.derive(stateDir));
 
         HttpAddress http;
         try {
@@ -150,6 +159,7 @@ final class RunCommand implements Callable<Integer> {
         }
         ProcessorApp app;
         try {
+            KafkaCheck.check(props, createTopics ? List.of() : topics.names());
             app = ProcessorApp.start(props, topics, settings, createTopics, http, httpToken);
         } catch (IllegalStateException | KafkaException e) {
             throw new UserError(e.getMessage());
@@ -162,16 +172,18 @@ final class RunCommand implements Callable<Integer> {
         boolean announced = false;
         while (!stopped.await(1)) {
             KafkaStreams.State state = app.state();
-            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING) {
-                System.err.println("headgeo run: the processor stopped (" + state + ")");
-                return 1;
+            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_ERROR) {
+                String cause = app.service().fatalCause();
+                app.close();
+                throw new Failure("stopped: " + (cause == null ? "Kafka Streams is " + state : cause));
             }
             if (!announced && state == KafkaStreams.State.RUNNING) {
                 announced = true;
-                LOG.info("ready: {}; bootstrap={} application-id={} topics={} output={} primary-anchor={} checkpoint-timeout={} "
-                                + "http-token={} kafka={}",
+                LOG.info("ready: {}; bootstrap={} application-id={} instance-id={} state-dir={} topics={} output={} primary-anchor={} "
+                                + "checkpoint-timeout={} http-token={} kafka={}",
                         app.httpUrl() == null ? "no HTTP server" : "dashboard, API and metrics at " + app.httpUrl(),
-                        kafka.bootstrapServers, applicationId, topics.names(), outputFormat, primaryAnchor, checkpointTimeout,
+                        kafka.bootstrapServers, applicationId, props.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                        stateDir == null ? "(Kafka Streams' default)" : stateDir, topics.names(), outputFormat, primaryAnchor, checkpointTimeout,
                         httpToken == null ? "none" : "****", Secrets.masked(kafka.passThrough()));
             }
         }

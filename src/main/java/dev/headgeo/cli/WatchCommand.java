@@ -2,12 +2,14 @@ package dev.headgeo.cli;
 
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.client.KafkaCheck;
 import dev.headgeo.client.OutputFollower;
 import dev.headgeo.console.ConsoleView;
 import dev.headgeo.wire.AvroJson;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.kafka.common.errors.WakeupException;
@@ -95,6 +97,7 @@ final class WatchCommand implements Callable<Integer> {
         OutputFollower follower;
         try {
             HeadgeoTopics topics = HeadgeoTopics.builder().reports(reportsTopic).alerts(alertsTopic).build();
+            KafkaCheck.check(kafka.clientProperties(), alertsOnly ? List.of(alertsTopic) : List.of(reportsTopic, alertsTopic));
             follower = new OutputFollower(kafka.clientProperties(), topics,
                     new OutputFollower.Options(!alertsOnly, true, fromBeginning, group));
         } catch (IllegalStateException e) {

@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 
@@ -24,9 +23,9 @@ public final class TopicCreator {
      * @throws IllegalStateException with one line saying why, when the cluster cannot be reached or refuses
      */
     public static List<String> createMissing(Properties clientConfig, List<String> topics) {
-        Properties adminConfig = adminOnly(clientConfig);
+        Properties adminConfig = KafkaCheck.adminConfig(clientConfig);
         try (Admin admin = Admin.create(adminConfig)) {
-            Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
+            Set<String> existing = admin.listTopics().names().get(10, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (String t : topics) {
                 if (!existing.contains(t)) {
@@ -36,7 +35,7 @@ public final class TopicCreator {
             List<String> created = new ArrayList<>();
             for (NewTopic t : missing) {
                 try {
-                    admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
+                    admin.createTopics(List.of(t)).all().get(10, TimeUnit.SECONDS);
                     created.add(t.name());
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
@@ -46,23 +45,12 @@ public final class TopicCreator {
             }
             return created;
         } catch (TimeoutException e) {
-            throw new IllegalStateException("no answer from Kafka at " + adminConfig.get("bootstrap.servers") + " within 30 s");
+            throw new IllegalStateException("no answer from Kafka at " + adminConfig.get("bootstrap.servers") + " within 10 s");
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot list topics at " + adminConfig.get("bootstrap.servers") + ": " + e.getCause().getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics");
         }
-    }
-
-    /** Only the settings an Admin client understands, so it does not warn about the rest. */
-    private static Properties adminOnly(Properties all) {
-        Properties p = new Properties();
-        for (String key : all.stringPropertyNames()) {
-            if (AdminClientConfig.configNames().contains(key)) {
-                p.put(key, all.getProperty(key));
-            }
-        }
-        return p;
     }
 }

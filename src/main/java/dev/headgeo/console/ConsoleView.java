@@ -7,6 +7,7 @@ import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.ReportStatus;
 import dev.headgeo.report.PyFormat;
 import dev.headgeo.report.Reports;
+import dev.headgeo.util.Printable;
 import java.io.PrintWriter;
 import java.util.Locale;
 
@@ -15,6 +16,8 @@ public final class ConsoleView {
     private static final String RESET = "\u001b[0m";
     private static final String BOLD_RED = "\u001b[1;31m";
     private static final String YELLOW = "\u001b[33m";
+
+    private static final int RUN_WIDTH = 14;
 
     private final PrintWriter out;
     private final boolean colour;
@@ -38,7 +41,7 @@ public final class ConsoleView {
     public void report(CheckpointReport r) {
         if (r.getStatus() == ReportStatus.INCOMPLETE) {
             out.println(paint(YELLOW, String.format(Locale.ROOT, "%-14s %10d  %-10s missing layers %s of %d",
-                    r.getRunId(), r.getCheckpoint(), "INCOMPLETE", r.getMissingLayers(), r.getNumLayers())));
+                    runCell(r.getRunId()), r.getCheckpoint(), "INCOMPLETE", r.getMissingLayers(), r.getNumLayers())));
         } else {
             Anchor[] anchors = Anchor.values();
             String[] cells = new String[anchors.length];
@@ -50,19 +53,25 @@ public final class ConsoleView {
             var si = r.getShapeInvariance();
             String shape = si.getStability() + (si.getMean() == null ? "" : " (" + PyFormat.fixed(si.getMean(), 3) + ")");
             out.println(String.format(Locale.ROOT, "%-14s %10d  %-10s %-30s %-30s %-30s %s",
-                    r.getRunId(), r.getCheckpoint(), "COMPLETE", cells[0], cells[1], cells[2], shape));
+                    runCell(r.getRunId()), r.getCheckpoint(), "COMPLETE", cells[0], cells[1], cells[2], shape));
         }
         out.flush();
     }
 
     public void alert(Alert a) {
-        out.println(paint(BOLD_RED, "!! ALERT " + a.getType() + ": " + a.getMessage()));
+        out.println(paint(BOLD_RED, "!! ALERT " + a.getType() + ": " + Printable.of(a.getMessage())));
         out.flush();
     }
 
     public void progress(String line) {
         out.println(line);
         out.flush();
+    }
+
+    /** The run column: escaped, and cut with an ellipsis so that the columns stay aligned (JSON output has the full id). */
+    static String runCell(String runId) {
+        String shown = Printable.of(runId);
+        return shown.length() <= RUN_WIDTH ? shown : shown.substring(0, RUN_WIDTH - 1) + "…";
     }
 
     private String paint(String style, String text) {

@@ -1,6 +1,7 @@
 package dev.headgeo.demo;
 
 import dev.headgeo.app.ProcessorApp;
+import dev.headgeo.client.KafkaCheck;
 import dev.headgeo.console.ConsoleView;
 import dev.headgeo.http.HttpAddress;
 import dev.headgeo.kafka.EmbeddedKafka;
@@ -13,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -47,6 +49,11 @@ public final class DemoEnvironment implements AutoCloseable {
             kafka = EmbeddedKafka.start();
             bootstrap = kafka.bootstrapServers();
             view.progress(String.format("Kafka up at %s in %.1f s", bootstrap, (System.nanoTime() - t0) / 1e9));
+        }
+        if (bootstrapServers != null) {
+            Properties client = new Properties();
+            client.put("bootstrap.servers", bootstrapServers);
+            KafkaCheck.check(client, List.of());
         }
         if (!withProcessor) {
             return new DemoEnvironment(kafka, null, null, bootstrap);

@@ -41,6 +41,15 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** The same on a given client port (0: any free one). */
     public static EmbeddedKafka start(int clientPort) {
+        if (clientPort != 0) {
+            // the broker's own bind failure comes with a page of stack traces; ask first
+            try (ServerSocket probe = new ServerSocket(clientPort, 1, InetAddress.getLoopbackAddress())) {
+                probe.setReuseAddress(true);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start the embedded Kafka broker: port " + clientPort
+                        + " on 127.0.0.1 is already in use (choose another with --port, or 0 for any free one)");
+            }
+        }
         Path dir;
         try {
             dir = Files.createTempDirectory("headgeo-kafka-");
@@ -90,6 +99,12 @@ public final class EmbeddedKafka implements AutoCloseable {
             return new EmbeddedKafka(dir, port, server);
         } catch (Exception e) {
             Directories.deleteRecursively(dir);
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof java.net.BindException) {
+                    throw new IllegalStateException("cannot start the embedded Kafka broker: port " + clientPort
+                            + " on 127.0.0.1 is already in use (choose another with --port, or 0 for any free one)", e);
+                }
+            }
             throw new IllegalStateException("cannot start the embedded Kafka broker: " + e.getMessage(), e);
         }
     }

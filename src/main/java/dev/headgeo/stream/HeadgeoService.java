@@ -7,18 +7,26 @@ import java.util.Properties;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** The running processor: runs the topology until closed. Topics must exist ({@code client.TopicCreator} makes them). */
 public final class HeadgeoService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeadgeoService.class);
+    /** Ctrl-C must end the process within seconds, also with Kafka gone; exactly-once makes a cut-short close safe. */
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
 
     private final KafkaStreams streams;
+    private final FailurePolicy policy;
 
-    private HeadgeoService(KafkaStreams streams) {
+    private HeadgeoService(KafkaStreams streams, FailurePolicy policy) {
         this.streams = streams;
+        this.policy = policy;
+    }
+
+    /** Why the processor stopped itself (missing permission, repeated failure), one line; null while it runs. */
+    public String fatalCause() {
+        return policy.fatalCause();
     }
 
     /** @param streamsConfig from {@link HeadgeoStreamsConfig#of} */
@@ -36,12 +44,10 @@ public final class HeadgeoService implements AutoCloseable {
         config.put(HeadgeoMetrics.CONFIG_KEY, metrics);
         KafkaStreams streams = new KafkaStreams(topology, config);
         new KafkaStreamsMetrics(streams).bindTo(metrics.registry());
-        streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("stream thread failed; replacing it", e);
-            return StreamThreadExceptionResponse.REPLACE_THREAD;
-        });
+        FailurePolicy policy = new FailurePolicy();
+        streams.setUncaughtExceptionHandler(policy);
         streams.start();
-        return new HeadgeoService(streams);
+        return new HeadgeoService(streams, policy);
     }
 
     /** The running Kafka Streams client, for interactive queries. */
@@ -74,6 +80,6 @@ public final class HeadgeoService implements AutoCloseable {
     @Override
     public void close() {
         streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(30)));
+                .withTimeout(CLOSE_TIMEOUT));
     }
 }

@@ -1,0 +1,123 @@
+package dev.headgeo.client;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.CommonClientConfigs;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * Asks Kafka, before a command starts its real work, whether it can be reached and the client
+ * let in, so that a dead address, a wrong password or a missing topic is one line naming the cause
+ * within seconds, instead of a Kafka client retrying silently until its own time-outs.
+ */
+public final class KafkaCheck {
+    private static final int CONNECT_TIMEOUT_MS = 3000;
+    private static final long ADMIN_TIMEOUT_S = 10;
+
+    private KafkaCheck() {
+    }
+
+    /**
+     * Reaches a bootstrap server (TCP), then asks the cluster for its id with the client's security
+     * settings, and, when {@code topics} are named, that they exist and may be described.
+     *
+     * @throws IllegalStateException with one line naming the cause
+     */
+    public static void check(Properties client, Collection<String> topics) {
+        String bootstrap = String.valueOf(client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
+        tcp(bootstrap);
+        Properties p = adminConfig(client);
+        try (Admin admin = Admin.create(p)) {
+            admin.describeCluster().clusterId().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS);
+            if (!topics.isEmpty()) {
+                Map<String, TopicDescription> found = admin.describeTopics(topics).allTopicNames().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS);
+                if (found.size() != topics.size()) {
+                    throw new IllegalStateException("topics missing at " + bootstrap + ": " + topics);
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(describe(e.getCause(), bootstrap));
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + bootstrap + " accepts connections but did not answer within " + ADMIN_TIMEOUT_S
+                    + " s (a Kafka listener? security.protocol as the listener expects?)");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking Kafka at " + bootstrap);
+        }
+    }
+
+    /** One line for a failed Admin call. */
+    static String describe(Throwable cause, String bootstrap) {
+        if (cause instanceof AuthenticationException) {
+            return "authentication failed at " + bootstrap + ": " + cause.getMessage();
+        }
+        if (cause instanceof AuthorizationException) {
+            return "not authorized at " + bootstrap + ": " + cause.getMessage();
+        }
+        if (cause instanceof UnknownTopicOrPartitionException) {
+            return "a topic does not exist at " + bootstrap + " (has headgeo run created it?): " + cause.getMessage();
+        }
+        return "Kafka at " + bootstrap + ": " + cause.getMessage();
+    }
+
+    /** Only the settings an Admin client understands, with short time-outs. */
+    public static Properties adminConfig(Properties all) {
+        Properties p = new Properties();
+        for (String key : all.stringPropertyNames()) {
+            if (AdminClientConfig.configNames().contains(key)) {
+                p.put(key, all.getProperty(key));
+            }
+        }
+        p.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(ADMIN_TIMEOUT_S * 1000));
+        p.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
+        return p;
+    }
+
+    private static void tcp(String bootstrap) {
+        List<String> problems = new ArrayList<>();
+        for (String server : bootstrap.split(",")) {
+            String s = server.strip();
+            int colon = s.lastIndexOf(':');
+            if (colon <= 0) {
+                throw new IllegalStateException("bootstrap server '" + s + "' is not HOST:PORT");
+            }
+            String host = s.substring(0, colon).replaceAll("^\\[|\\]$", "");
+            int port;
+            try {
+                port = Integer.parseInt(s.substring(colon + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalStateException("bootstrap server '" + s + "' has no port number");
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(host, port), CONNECT_TIMEOUT_MS);
+                return;
+            } catch (UnknownHostException e) {
+                problems.add(s + ": unknown host");
+            } catch (ConnectException e) {
+                problems.add(s + ": connection refused");
+            } catch (SocketTimeoutException e) {
+                problems.add(s + ": no answer within " + CONNECT_TIMEOUT_MS / 1000 + " s");
+            } catch (IOException e) {
+                problems.add(s + ": " + e.getMessage());
+            }
+        }
+        throw new IllegalStateException("cannot reach Kafka: " + String.join("; ", problems));
+    }
+}
