@@ -1,5 +1,6 @@
 package dev.headgeo.app;
 
+import dev.headgeo.client.KafkaCheck;
 import dev.headgeo.client.TopicCreator;
 import dev.headgeo.http.ApiServer;
 import dev.headgeo.http.HttpAddress;
@@ -62,6 +63,8 @@ public final class ProcessorApp implements AutoCloseable {
                 LOG.info("created topics {}", created);
             }
         }
+        KafkaCheck.checkProcessorPermissions(streamsConfig, String.valueOf(streamsConfig.get(StreamsConfig.APPLICATION_ID_CONFIG)),
+                topics.layers().name(), List.of(topics.reports().name(), topics.alerts().name(), topics.deadLetters().name()));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

@@ -11,15 +11,22 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
@@ -61,6 +68,76 @@ public final class KafkaCheck {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking Kafka at " + bootstrap);
         }
+    }
+
+    /**
+     * What a processor with application id {@code applicationId} needs (Kafka's security docs): READ
+     * on its input and group, WRITE on its outputs; checked through
+     * the operations the brokers say this principal may perform, so that a missing ACL is named
+     * before the streams start instead of failing them later. Brokers that do not report authorized
+     * operations (no authorizer) pass.
+     *
+     * @throws IllegalStateException naming every missing permission
+     */
+    public static void checkProcessorPermissions(Properties client, String applicationId, String input, List<String> outputs) {
+        String bootstrap = String.valueOf(client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
+        List<String> missing = new ArrayList<>();
+        try (Admin admin = Admin.create(adminConfig(client))) {
+            Set<AclOperation> cluster = admin.describeCluster(new DescribeClusterOptions().includeAuthorizedOperations(true))
+                    .authorizedOperations().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS);
+            if (cluster == null) {
+                return;
+            }
+            // IDEMPOTENT_WRITE on the cluster is implied by WRITE on a topic since Kafka 2.8 (KIP-679)
+            List<String> topics = new ArrayList<>(outputs);
+            topics.add(0, input);
+            for (String topic : topics) {
+                AclOperation needed = topic.equals(input) ? AclOperation.READ : AclOperation.WRITE;
+                try {
+                    TopicDescription d = admin.describeTopics(List.of(topic), new DescribeTopicsOptions().includeAuthorizedOperations(true))
+                            .allTopicNames().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS).get(topic);
+                    if (d.authorizedOperations() != null && !allows(d.authorizedOperations(), needed)) {
+                        missing.add(needed + " on topic " + topic);
+                    }
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof AuthorizationException) {
+                        missing.add(needed + " on topic " + topic);
+                    } else {
+                        throw e;
+                    }
+                }
+            }
+            try {
+                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(applicationId),
+                                new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
+                        .all().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS).get(applicationId);
+                if (group.authorizedOperations() != null && !allows(group.authorizedOperations(), AclOperation.READ)) {
+                    missing.add("READ on group " + applicationId);
+                }
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof AuthorizationException) {
+                    missing.add("READ on group " + applicationId);
+                } else if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                    // a group that does not exist yet, but may be described: its ACL is there
+                    throw e;
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(describe(e.getCause(), bootstrap));
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + bootstrap + " did not answer within " + ADMIN_TIMEOUT_S + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while checking Kafka at " + bootstrap);
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("not authorized at " + bootstrap + ": this principal lacks " + String.join(", ", missing)
+                    + " (see the README's Failure modes for the ACLs a processor needs)");
+        }
+    }
+
+    private static boolean allows(Set<AclOperation> granted, AclOperation needed) {
+        return granted.contains(needed) || granted.contains(AclOperation.ALL);
     }
 
     /** One line for a failed Admin call. */

@@ -10,6 +10,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -41,6 +42,27 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** The same on a given client port (0: any free one). */
     public static EmbeddedKafka start(int clientPort) {
+        return start(clientPort, null);
+    }
+
+    /**
+     * A broker whose client listener wants SASL/PLAIN and authorizes with ACLs (StandardAuthorizer,
+     * nothing allowed without an ACL). {@code users} maps user names to passwords; {@code admin} must
+     * be one of them and is a super user (as is the controller listener's ANONYMOUS).
+     */
+    public static EmbeddedKafka startSecured(Map<String, String> users) {
+        if (!users.containsKey("admin")) {
+            throw new IllegalArgumentException("users must include admin");
+        }
+        return start(0, users);
+    }
+
+    /** The JAAS line a client of a secured broker uses. */
+    public static String jaas(String user, String password) {
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user + "\" password=\"" + password + "\";";
+    }
+
+    private static EmbeddedKafka start(int clientPort, Map<String, String> users) {
         if (clientPort != 0) {
             // the broker's own bind failure comes with a page of stack traces; ask first
             try (ServerSocket probe = new ServerSocket(clientPort, 1, InetAddress.getLoopbackAddress())) {
@@ -84,6 +106,22 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("num.network.threads", "1");
             p.put("num.io.threads", "2");
             p.put("auto.create.topics.enable", "false");
+            if (users != null) {
+                StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\""
+                        + users.get("admin") + "\"");
+                users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+                jaas.append(';');
+                p.put("listeners", "SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+                p.put("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:" + port);
+                p.put("inter.broker.listener.name", "SASL_PLAINTEXT");
+                p.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+                p.put("sasl.enabled.mechanisms", "PLAIN");
+                p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+                p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.toString());
+                p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+                p.put("allow.everyone.if.no.acl.found", "false");
+                p.put("super.users", "User:admin;User:ANONYMOUS");
+            }
             KafkaConfig config = KafkaConfig.fromProps(p);
             new Formatter()
                     .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))

@@ -11,9 +11,18 @@ public final class RunPublisher implements AutoCloseable {
     private final LayerPublisher publisher;
 
     public RunPublisher(String bootstrap) {
+        this(bootstrapOnly(bootstrap));
+    }
+
+    /** With these client properties (security settings, for example). */
+    public RunPublisher(Properties client) {
+        this.publisher = new LayerPublisher(client, HeadgeoTopics.defaults().layers());
+    }
+
+    private static Properties bootstrapOnly(String bootstrap) {
         Properties client = new Properties();
         client.put("bootstrap.servers", bootstrap);
-        this.publisher = new LayerPublisher(client, HeadgeoTopics.defaults().layers());
+        return client;
     }
 
     /** All layers of {@code fixture} as checkpoint {@code checkpoint} of {@code run}; waits for the acknowledgements. */

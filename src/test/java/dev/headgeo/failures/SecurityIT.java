@@ -1,0 +1,168 @@
+package dev.headgeo.failures;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.headgeo.cli.CliTesting;
+import dev.headgeo.client.TopicCreator;
+import dev.headgeo.kafka.EmbeddedKafka;
+import dev.headgeo.testing.RunPublisher;
+import dev.headgeo.wire.HeadgeoTopics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A SASL/PLAIN broker with ACLs (StandardAuthorizer): a processor missing its group ACL, or WRITE on
+ * the reports topic, stops within 30 s with a line naming what is missing, instead of replacing its
+ * threads forever; a wrong password is one line and exit 2 within seconds.
+ */
+class SecurityIT {
+    static final String APP_PASSWORD = "app-secret";
+    static EmbeddedKafka kafka;
+
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void start() {
+        // one principal per test: ACLs belong to principals, and each test grants a different set
+        kafka = EmbeddedKafka.startSecured(Map.of("admin", "admin-secret", "no-group-app", APP_PASSWORD, "no-write-app", APP_PASSWORD,
+                "full-app", APP_PASSWORD, "any-app", APP_PASSWORD));
+        TopicCreator.createMissing(client("admin", "admin-secret"), HeadgeoTopics.defaults().names());
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    static Properties client(String user, String password) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("security.protocol", "SASL_PLAINTEXT");
+        p.put("sasl.mechanism", "PLAIN");
+        p.put("sasl.jaas.config", EmbeddedKafka.jaas(user, password));
+        return p;
+    }
+
+    static AclBinding allow(String user, ResourceType type, String name, PatternType pattern, AclOperation operation) {
+        return new AclBinding(new ResourcePattern(type, name, pattern),
+                new AccessControlEntry("User:" + user, "*", operation, AclPermissionType.ALLOW));
+    }
+
+    /** Everything a processor with application id {@code app} (and principal of the same name) needs, but what {@code leaveOut} names. */
+    static void grant(String app, String leaveOut) throws Exception {
+        List<AclBinding> acls = new ArrayList<>(List.of(
+                allow(app, ResourceType.TOPIC, HeadgeoTopics.DEFAULT_LAYERS, PatternType.LITERAL, AclOperation.READ),
+                allow(app, ResourceType.TOPIC, HeadgeoTopics.DEFAULT_ALERTS, PatternType.LITERAL, AclOperation.WRITE),
+                allow(app, ResourceType.TOPIC, HeadgeoTopics.DEFAULT_DEAD_LETTERS, PatternType.LITERAL, AclOperation.WRITE),
+                allow(app, ResourceType.TOPIC, app, PatternType.PREFIXED, AclOperation.ALL),
+                allow(app, ResourceType.TRANSACTIONAL_ID, app, PatternType.PREFIXED, AclOperation.ALL)));
+        if (!leaveOut.equals("group")) {
+            acls.add(allow(app, ResourceType.GROUP, app, PatternType.LITERAL, AclOperation.READ));
+        }
+        if (!leaveOut.equals("reports")) {
+            acls.add(allow(app, ResourceType.TOPIC, HeadgeoTopics.DEFAULT_REPORTS, PatternType.LITERAL, AclOperation.WRITE));
+        } else {
+            acls.add(allow(app, ResourceType.TOPIC, HeadgeoTopics.DEFAULT_REPORTS, PatternType.LITERAL, AclOperation.DESCRIBE));
+        }
+        try (Admin admin = Admin.create(client("admin", "admin-secret"))) {
+            admin.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    static String[] run(String app, String password) {
+        return new String[] {"run", "--bootstrap-servers", kafka.bootstrapServers(), "--application-id", app,
+            "--state-dir", tmp.resolve(app).toString(), "--http-address", "none", "--no-create-topics",
+            "--kafka", "security.protocol=SASL_PLAINTEXT", "--kafka", "sasl.mechanism=PLAIN",
+            "--kafka", "sasl.jaas.config=" + EmbeddedKafka.jaas(app, password)};
+    }
+
+    static CliTesting.Result runFor(Duration limit, String... args) throws Exception {
+        return CompletableFuture.supplyAsync(() -> CliTesting.run(args)).get(limit.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
+    void withoutTheGroupAclTheProcessorDoesNotStartAndNamesIt() throws Exception {
+        grant("no-group-app", "group");
+        long t0 = System.nanoTime();
+        CliTesting.Result r = runFor(Duration.ofSeconds(30), run("no-group-app", APP_PASSWORD));
+
+        assertThat(r.status()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("not authorized", "READ on group no-group-app");
+        assertThat((System.nanoTime() - t0) / 1e9).isLessThan(30);
+    }
+
+    @Test
+    void withoutWriteOnTheReportsTopicTheProcessorDoesNotStartAndNamesIt() throws Exception {
+        grant("no-write-app", "reports");
+        CliTesting.Result r = runFor(Duration.ofSeconds(30), run("no-write-app", APP_PASSWORD));
+
+        assertThat(r.status()).as(r.err()).isEqualTo(2);
+        assertThat(r.err().strip().lines()).hasSize(1);
+        assertThat(r.err()).contains("not authorized", "WRITE on topic " + HeadgeoTopics.DEFAULT_REPORTS);
+        assertThat(r.err()).doesNotContain("group");
+    }
+
+    @Test
+    void withEveryAclTheProcessorReportsUntilStopped() throws Exception {
+        grant("full-app", "nothing");
+        CompletableFuture<CliTesting.Result> running = CompletableFuture.supplyAsync(() -> CliTesting.run(run("full-app", APP_PASSWORD)));
+        try (RunPublisher publish = new RunPublisher(client("admin", "admin-secret"))) {
+            publish.checkpoint("acl-run", 1, "two_layers");
+        }
+        Properties reader = client("admin", "admin-secret");
+        try (var follower = new dev.headgeo.client.OutputFollower(reader, HeadgeoTopics.defaults(), true)) {
+            List<Long> seen = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (seen.isEmpty() && System.nanoTime() < deadline && !running.isDone()) {
+                follower.poll(Duration.ofMillis(200), new dev.headgeo.client.OutputFollower.Listener() {
+                    @Override
+                    public void report(dev.headgeo.avro.CheckpointReport r) {
+                        seen.add(r.getCheckpoint());
+                    }
+
+                    @Override
+                    public void alert(dev.headgeo.avro.Alert a) {
+                    }
+                });
+            }
+            assertThat(running.isDone()).as(running.isDone() ? running.get().err() : "").isFalse();
+            assertThat(seen).containsExactly(1L);
+        }
+    }
+
+    @Test
+    void aWrongPasswordIsOneLineWithinSeconds() throws Exception {
+        for (String[] args : List.of(run("any-app", "wrong"),
+                new String[] {"watch", "--bootstrap-servers", kafka.bootstrapServers(), "--kafka", "security.protocol=SASL_PLAINTEXT",
+                    "--kafka", "sasl.mechanism=PLAIN", "--kafka", "sasl.jaas.config=" + EmbeddedKafka.jaas("any-app", "wrong")})) {
+            long t0 = System.nanoTime();
+            CliTesting.Result r = runFor(Duration.ofSeconds(20), args);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+
+            assertThat(r.status()).as(r.err()).isEqualTo(2);
+            assertThat(r.err().strip().lines()).hasSize(1);
+            assertThat(r.err()).contains("authentication failed");
+            assertThat(seconds).as(args[0]).isLessThan(5);
+        }
+    }
+}
