@@ -51,7 +51,8 @@ final class KafkaReachability implements AutoCloseable {
             } catch (ExecutionException e) {
                 problem = e.getCause() == null ? e.toString() : e.getCause().getMessage();
             } catch (TimeoutException e) {
-                problem = "no answer within 4 s";
+                String refused = KafkaCheck.unreachable(bootstrap);
+                problem = refused != null ? refused : "no answer within 4 s";
             } catch (InterruptedException e) {
                 return;
             }

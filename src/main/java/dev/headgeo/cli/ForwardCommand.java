@@ -75,7 +75,7 @@ final class ForwardCommand implements Callable<Integer> {
         } catch (KafkaException | IllegalStateException e) {
             throw new UserError(e.getMessage());
         }
-        try (forwarder; SignalStop signal = SignalStop.install("forward-shutdown", forwarder::stop)) {
+        try (SignalStop signal = SignalStop.install("forward-shutdown", forwarder::stop); forwarder) {
             forwarder.run();
         } catch (AlertForwarder.DeliveryException e) {
             throw new Failure(e.getMessage());

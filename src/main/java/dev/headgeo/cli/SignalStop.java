@@ -1,34 +1,39 @@
 package dev.headgeo.cli;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 /**
- * On SIGTERM / Ctrl-C, asks the command's loop to stop and lets the JVM exit only once the command
- * thread has finished (or after 5 s), so that a consumer closes cleanly. Closing it removes the hook
- * when the command ends by itself.
+ * On SIGTERM / Ctrl-C, asks the command's loop to stop and lets the JVM exit once the command has
+ * closed its resources (or after 5 s), so that a consumer closes cleanly. The hook waits for
+ * {@link #close()}, not for the command's thread to end: that thread ends in System.exit, which
+ * blocks while shutdown hooks run.
  */
 final class SignalStop implements AutoCloseable {
     private final Thread hook;
+    private final CountDownLatch finished = new CountDownLatch(1);
 
-    private SignalStop(Thread hook) {
-        this.hook = hook;
-    }
-
-    /** @param stop ends the loop of the calling thread from the hook's thread (a consumer's wakeup, for example) */
-    static SignalStop install(String name, Runnable stop) {
-        Thread main = Thread.currentThread();
-        Thread hook = new Thread(() -> {
+    private SignalStop(Runnable stop, String name) {
+        this.hook = new Thread(() -> {
             stop.run();
             try {
-                main.join(5000);
+                finished.await(5, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
         }, name);
-        Runtime.getRuntime().addShutdownHook(hook);
-        return new SignalStop(hook);
+    }
+
+    /** @param stop ends the loop of the calling thread from the hook's thread (a consumer's wakeup, for example) */
+    static SignalStop install(String name, Runnable stop) {
+        SignalStop s = new SignalStop(stop, name);
+        Runtime.getRuntime().addShutdownHook(s.hook);
+        return s;
     }
 
     @Override
     public void close() {
+        finished.countDown();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {

@@ -106,7 +106,7 @@ final class WatchCommand implements Callable<Integer> {
         if (format == Format.text) {
             view.header();
         }
-        try (follower; SignalStop signal = SignalStop.install("watch-shutdown", follower::wakeup)) {
+        try (SignalStop signal = SignalStop.install("watch-shutdown", follower::wakeup); follower) {
             long lastRecord = System.nanoTime();
             while (maxRecords == null || seen < maxRecords) {
                 if (follower.poll(Duration.ofMillis(200), listener) > 0) {

@@ -167,6 +167,16 @@ public final class KafkaCheck {
         return p;
     }
 
+    /** Why no bootstrap server accepts a TCP connection, or null when one does. */
+    public static String unreachable(String bootstrap) {
+        try {
+            tcp(bootstrap);
+            return null;
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+    }
+
     private static void tcp(String bootstrap) {
         List<String> problems = new ArrayList<>();
         for (String server : bootstrap.split(",")) {

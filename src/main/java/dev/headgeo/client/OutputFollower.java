@@ -146,6 +146,6 @@ public final class OutputFollower implements AutoCloseable {
 
     @Override
     public void close() {
-        consumer.close(Duration.ofSeconds(5));
+        consumer.close(Duration.ofSeconds(1));
     }
 }

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
 public final class HeadgeoService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeadgeoService.class);
     /** Ctrl-C must end the process within seconds, also with Kafka gone; exactly-once makes a cut-short close safe. */
-    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
 
     private final KafkaStreams streams;
     private final FailurePolicy policy;
