@@ -78,7 +78,15 @@ final class DemoCommand implements Callable<Integer> {
                         + " (try: java -jar target/headgeo.jar watch --bootstrap-servers " + env.bootstrap() + " --from-beginning); Ctrl-C stops");
                 new CountDownLatch(1).await();
             }
-            return result.asExpected() ? 0 : 1;
+            if (!result.asExpected()) {
+                throw new Failure(String.format("the scenario expected %d reports, %d verdict flips and %d incomplete checkpoint(s) and saw %d, %d and %d"
+                        + " within %d s%s", DemoScenario.STEPS.size(), DemoScenario.EXPECTED_FLIPS, DemoScenario.EXPECTED_INCOMPLETE,
+                        result.reports().size(), result.count(AlertType.VERDICT_FLIP), result.count(AlertType.INCOMPLETE_CHECKPOINT),
+                        timeout.multipliedBy(3).plusSeconds(30).toSeconds(), simulateOnly
+                                ? " (is a processor running there, with --checkpoint-timeout no longer than this demo's " + timeout.toSeconds() + " s?)"
+                                : ""));
+            }
+            return 0;
         }
     }
 }

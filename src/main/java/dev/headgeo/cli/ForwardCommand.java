@@ -37,7 +37,7 @@ final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--group", defaultValue = "headgeo-forward", description = "Consumer group; one per receiver (default: ${DEFAULT-VALUE}).")
     String group;
 
-    @Option(names = "--types", split = ",", defaultValue = "VERDICT_FLIP,INCOMPLETE_CHECKPOINT,FLIP_FORECAST",
+    @Option(names = "--types", split = ",", defaultValue = "VERDICT_FLIP,INCOMPLETE_CHECKPOINT,FLIP_FORECAST,ANALYSIS_FAILED",
             description = "Alert types to deliver, comma-separated (default: ${DEFAULT-VALUE}).")
     List<AlertType> types;
 

@@ -75,6 +75,7 @@ public enum AlertDelivery {
             case VERDICT_FLIP -> "HeadgeoVerdictFlip";
             case INCOMPLETE_CHECKPOINT -> "HeadgeoIncompleteCheckpoint";
             case FLIP_FORECAST -> "HeadgeoFlipForecast";
+            case ANALYSIS_FAILED -> "HeadgeoAnalysisFailed";
             case UNKNOWN -> "HeadgeoAlert";
         };
     }
@@ -85,6 +86,7 @@ public enum AlertDelivery {
             case INCOMPLETE_CHECKPOINT -> "checkpoint " + a.getCheckpoint() + " of run " + a.getRunId() + " is incomplete";
             case FLIP_FORECAST -> String.format(Locale.ROOT, "run %s is forecast to cross %.1f by checkpoint %d", a.getRunId(),
                     a.getBoundary(), a.getForecastCheckpoint());
+            case ANALYSIS_FAILED -> "the analysis of checkpoint " + a.getCheckpoint() + " of run " + a.getRunId() + " failed";
             case UNKNOWN -> "alert for run " + a.getRunId();
         };
     }
@@ -113,6 +115,7 @@ public enum AlertDelivery {
             case VERDICT_FLIP -> ":rotating_light:";
             case INCOMPLETE_CHECKPOINT -> ":warning:";
             case FLIP_FORECAST -> ":crystal_ball:";
+            case ANALYSIS_FAILED -> ":boom:";
             case UNKNOWN -> ":grey_question:";
         };
     }

@@ -87,7 +87,7 @@ final class GatherLayersProcessor implements Processor<String, LayerGeometry, St
             open.put(checkpointKey, state);
             return;
         }
-        List<LayerGeometry> all = removeLayers(checkpointKey);
+        List<GatheredCheckpoint.Layer> all = removeLayers(checkpointKey);
         open.delete(checkpointKey);
         context.forward(record.withKey(layer.getRunId()).withValue(GatheredCheckpoint.complete(state, all, record.timestamp())));
     }
@@ -108,16 +108,16 @@ final class GatherLayersProcessor implements Processor<String, LayerGeometry, St
         return false;
     }
 
-    /** Deletes a checkpoint's stored layers and returns them in layer order. */
-    private List<LayerGeometry> removeLayers(String checkpointKey) {
+    /** Deletes a checkpoint's stored layers and returns them in layer order, with their stored bytes. */
+    private List<GatheredCheckpoint.Layer> removeLayers(String checkpointKey) {
         List<KeyValue<String, byte[]>> entries = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = layers.prefixScan(StoreKeys.layerPrefix(checkpointKey), PREFIX_SERIALIZER)) {
             it.forEachRemaining(entries::add);
         }
-        List<LayerGeometry> out = new ArrayList<>(entries.size());
+        List<GatheredCheckpoint.Layer> out = new ArrayList<>(entries.size());
         for (KeyValue<String, byte[]> e : entries) {
             layers.delete(e.key);
-            out.add(codec.decode(e.value));
+            out.add(new GatheredCheckpoint.Layer(codec.decode(e.value), e.value));
         }
         return out;
     }
@@ -135,7 +135,7 @@ final class GatherLayersProcessor implements Processor<String, LayerGeometry, St
         }
         for (OpenCheckpoint state : stalled) {
             String checkpointKey = StoreKeys.checkpoint(state.getRunId(), state.getCheckpoint());
-            List<LayerGeometry> arrived = removeLayers(checkpointKey);
+            List<GatheredCheckpoint.Layer> arrived = removeLayers(checkpointKey);
             open.delete(checkpointKey);
             GatheredCheckpoint gathered = GatheredCheckpoint.timedOut(state, arrived, now);
             context.forward(new Record<>(state.getRunId(), gathered, now));

@@ -13,28 +13,36 @@ import java.util.List;
  *
  * @param spectra all layers in order, or null when incomplete
  * @param maxRank longest spectrum among the layers that arrived
+ * @param layerBytes the layers as stored (Avro single-object encoding), for dead letters if the analysis fails
  */
 record GatheredCheckpoint(String runId, long checkpoint, int numLayers, int numHeads, int maxRank,
-                          Spectra spectra, List<Integer> missingLayers, long firstLayerAt, long completedAt) {
+                          Spectra spectra, List<Integer> missingLayers, long firstLayerAt, long completedAt, List<byte[]> layerBytes) {
+
+    /** One stored layer: decoded, and its bytes. */
+    record Layer(LayerGeometry record, byte[] bytes) {
+    }
 
     /** All layers arrived; {@code layers} holds each layer once. */
-    static GatheredCheckpoint complete(OpenCheckpoint state, List<LayerGeometry> layers, long completedAt) {
+    static GatheredCheckpoint complete(OpenCheckpoint state, List<Layer> layers, long completedAt) {
         double[][][] singularValues = new double[state.getNumLayers()][][];
         double[][] entropy = new double[state.getNumLayers()][];
-        for (LayerGeometry l : layers) {
+        List<byte[]> bytes = new ArrayList<>(layers.size());
+        for (Layer layer : layers) {
+            LayerGeometry l = layer.record();
             singularValues[l.getLayer()] = LayerArrays.singularValues(l);
             entropy[l.getLayer()] = LayerArrays.entropy(l);
+            bytes.add(layer.bytes());
         }
         Spectra spectra = new Spectra(singularValues, entropy);
         return new GatheredCheckpoint(state.getRunId(), state.getCheckpoint(), state.getNumLayers(), state.getNumHeads(),
-                spectra.maxRank(), spectra, List.of(), state.getFirstLayerAt(), completedAt);
+                spectra.maxRank(), spectra, List.of(), state.getFirstLayerAt(), completedAt, bytes);
     }
 
     /** The checkpoint timed out with only {@code arrived} layers. */
-    static GatheredCheckpoint timedOut(OpenCheckpoint state, List<LayerGeometry> arrived, long now) {
+    static GatheredCheckpoint timedOut(OpenCheckpoint state, List<Layer> arrived, long now) {
         double[][][] singularValues = new double[state.getNumLayers()][][];
-        for (LayerGeometry l : arrived) {
-            singularValues[l.getLayer()] = LayerArrays.singularValues(l);
+        for (Layer layer : arrived) {
+            singularValues[layer.record().getLayer()] = LayerArrays.singularValues(layer.record());
         }
         List<Integer> missing = new ArrayList<>();
         for (int l = 0; l < singularValues.length; l++) {
@@ -43,7 +51,7 @@ record GatheredCheckpoint(String runId, long checkpoint, int numLayers, int numH
             }
         }
         return new GatheredCheckpoint(state.getRunId(), state.getCheckpoint(), state.getNumLayers(), state.getNumHeads(),
-                Spectra.maxRank(singularValues), null, missing, state.getFirstLayerAt(), now);
+                Spectra.maxRank(singularValues), null, missing, state.getFirstLayerAt(), now, List.of());
     }
 
     boolean complete() {

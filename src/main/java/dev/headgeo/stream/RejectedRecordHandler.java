@@ -1,7 +1,11 @@
 package dev.headgeo.stream;
 
 import dev.headgeo.util.Printable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.errors.ProcessingExceptionHandler;
 import org.apache.kafka.streams.processor.api.Record;
@@ -26,6 +30,17 @@ public final class RejectedRecordHandler implements ProcessingExceptionHandler {
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception e) {
+        if (e instanceof AnalysisFailedException failed) {
+            LOG.error("{}; its {} layers go to the dead-letter topic as PROCESSING_ERROR", failed.getMessage(), failed.layers().size(),
+                    failed.getCause());
+            List<ProducerRecord<byte[], byte[]>> dead = new ArrayList<>();
+            byte[] key = failed.runId().getBytes(StandardCharsets.UTF_8);
+            for (byte[] layer : failed.layers()) {
+                metrics.deadLettered(RejectReason.PROCESSING_ERROR);
+                dead.addAll(DeadLetters.records(deadLetterTopic, key, layer, context, RejectReason.PROCESSING_ERROR, failed));
+            }
+            return Response.resume(dead);
+        }
         RejectReason reason;
         if (e instanceof RejectedRecordException rejected) {
             reason = rejected.reason();

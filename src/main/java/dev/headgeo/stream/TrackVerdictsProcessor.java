@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Alerts go to every child; the run's current {@code Forecast} goes to remember-runs only.
  */
-final class TrackVerdictsProcessor implements Processor<String, CheckpointReport, String, SpecificRecord> {
+final class TrackVerdictsProcessor implements Processor<String, Object, String, SpecificRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(TrackVerdictsProcessor.class);
 
     private final int historySize;
@@ -84,8 +84,12 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
     }
 
     @Override
-    public void process(Record<String, CheckpointReport> record) {
-        CheckpointReport report = record.value();
+    public void process(Record<String, Object> record) {
+        if (record.value() instanceof AnalyzeCheckpointProcessor.Failure failure) {
+            raise(record, analysisFailed(failure, context.currentSystemTimeMs()));
+            return;
+        }
+        CheckpointReport report = (CheckpointReport) record.value();
         RunHistory h = history.get(report.getRunId());
         if (h == null) {
             h = RunHistory.newBuilder().setEntries(new ArrayList<>()).setForgottenBelow(-1L).setLastClosedAt(0L).build();
@@ -108,9 +112,9 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
                     raise(record, flip(report, closed, later, now));
                 }
             } else {
-                h.setFlipControl(controlledFlip(record, h.getFlipControl(), closed, entries, now));
+                h.setFlipControl(controlledFlip(record, report, h.getFlipControl(), closed, entries, now));
             }
-            forecast(record, h, entries, now);
+            forecast(record, report, h, entries, now);
         }
         long forgottenBelow = h.getForgottenBelow();
         while (entries.size() > historySize) {
@@ -128,7 +132,7 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
      * for the configured number of consecutive complete checkpoints. Checkpoints older than the
      * latest one taken into account are ignored here.
      */
-    private FlipControl controlledFlip(Record<String, CheckpointReport> cause, FlipControl state, ClosedCheckpoint closed,
+    private FlipControl controlledFlip(Record<String, ?> cause, CheckpointReport report, FlipControl state, ClosedCheckpoint closed,
                                        List<ClosedCheckpoint> entries, long now) {
         double r = closed.getMeanResidual();
         if (state == null) {
@@ -158,7 +162,7 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
                     state.getConfirmedMeanResidual(), anchorVerdictsOf(entries, state.getConfirmedCheckpoint()));
             ClosedCheckpoint later = new ClosedCheckpoint(closed.getCheckpoint(), ReportStatus.COMPLETE, seen, r,
                     closed.getAnchorVerdicts());
-            raise(cause, flip(cause.value(), earlier, later, now));
+            raise(cause, flip(report, earlier, later, now));
             return new FlipControl(seen, closed.getCheckpoint(), r, null, 0, closed.getCheckpoint());
         }
         return state;
@@ -186,7 +190,7 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
     }
 
     /** Re-draws the run's trend over its last complete checkpoints; alerts a new forecast crossing, forgets a withdrawn one. */
-    private void forecast(Record<String, CheckpointReport> cause, RunHistory h, List<ClosedCheckpoint> entries, long now) {
+    private void forecast(Record<String, ?> cause, CheckpointReport report, RunHistory h, List<ClosedCheckpoint> entries, long now) {
         List<ClosedCheckpoint> complete = new ArrayList<>();
         for (ClosedCheckpoint c : entries) {
             if (c.getStatus() == ReportStatus.COMPLETE && c.getMeanResidual() != null) {
@@ -205,7 +209,6 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
         if (t == null) {
             return;
         }
-        CheckpointReport report = cause.value();
         Forecast f = Forecast.newBuilder()
                 .setAnchor(report.getPrimaryAnchor()).setAtCheckpoint(t.latestCheckpoint()).setPoints(t.points())
                 .setCurrentMeanResidual(t.latestResidual()).setLevel(t.level()).setTrendPerCheckpoint(t.trendPerInterval())
@@ -222,7 +225,7 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
         h.setAlertedForecast(key);
     }
 
-    private void raise(Record<String, CheckpointReport> cause, Alert alert) {
+    private void raise(Record<String, ?> cause, Alert alert) {
         LOG.info("alert {}", alert.getMessage());
         metrics.alertRaised(alert.getType());
         context.forward(cause.withValue(alert));
@@ -289,6 +292,18 @@ final class TrackVerdictsProcessor implements Processor<String, CheckpointReport
                 .setForecastCheckpoint(t.crossingCheckpoint())
                 .setCurrentMeanResidual(t.latestResidual())
                 .setTrendPerCheckpoint(t.trendPerInterval())
+                .setRaisedAt(Instant.ofEpochMilli(now))
+                .build();
+    }
+
+    private static Alert analysisFailed(AnalyzeCheckpointProcessor.Failure f, long now) {
+        return Alert.newBuilder()
+                .setType(AlertType.ANALYSIS_FAILED)
+                .setRunId(f.runId())
+                .setCheckpoint(f.checkpoint())
+                .setMessage("run " + f.runId() + ": the analysis of checkpoint " + f.checkpoint() + " failed (" + f.cause()
+                        + "); its layers are on the dead-letter topic as PROCESSING_ERROR")
+                .setNumLayers(f.numLayers())
                 .setRaisedAt(Instant.ofEpochMilli(now))
                 .build();
     }
