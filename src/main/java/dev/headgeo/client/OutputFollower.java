@@ -7,7 +7,9 @@ import dev.headgeo.wire.HeadgeoTopics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,6 +37,9 @@ public final class OutputFollower implements AutoCloseable {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final boolean grouped;
+    /** With --from-beginning: where the history ends; records are held until then and shown in timestamp order. */
+    private Map<TopicPartition, Long> catchUpTo = Map.of();
+    private final List<ConsumerRecord<byte[], byte[]>> held = new ArrayList<>();
     private final String reportsTopic;
     private final Deserializer<CheckpointReport> reports;
     private final Deserializer<Alert> alerts;
@@ -97,6 +102,7 @@ public final class OutputFollower implements AutoCloseable {
                 consumer.assign(partitions);
                 if (options.fromBeginning()) {
                     consumer.seekToBeginning(partitions);
+                    catchUpTo = new HashMap<>(consumer.endOffsets(partitions));
                 } else {
                     consumer.seekToEnd(partitions);
                     partitions.forEach(consumer::position);
@@ -123,6 +129,16 @@ public final class OutputFollower implements AutoCloseable {
     public int poll(Duration timeout, Listener listener) {
         List<ConsumerRecord<byte[], byte[]>> batch = new ArrayList<>();
         consumer.poll(timeout).forEach(batch::add);
+        if (!catchUpTo.isEmpty()) {
+            // the history of both topics is shown merged by time, not topic after topic
+            held.addAll(batch);
+            catchUpTo.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
+            if (!catchUpTo.isEmpty()) {
+                return batch.size();
+            }
+            batch = new ArrayList<>(held);
+            held.clear();
+        }
         batch.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingLong(ConsumerRecord::timestamp)
                 .thenComparing(r -> !r.topic().equals(reportsTopic)));
         for (ConsumerRecord<byte[], byte[]> r : batch) {
