@@ -1,0 +1,182 @@
+package dev.headgeo.bench;
+
+import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.avro.LayerGeometry;
+import dev.headgeo.client.OutputFollower;
+import dev.headgeo.dump.Dump;
+import dev.headgeo.dump.LayerRecords;
+import dev.headgeo.dump.SyntheticDumps;
+import dev.headgeo.wire.HeadgeoTopics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Load through Kafka: publishes generated checkpoints of one shape over several runs, first at a
+ * steady rate, then as fast as it can (a burst), and reads the reports back read_committed. Latency
+ * is from the completing layer's record timestamp (the report's completed_at) to the report's
+ * arrival; throughput is checkpoints reported per second during the burst. Layer records are
+ * encoded before the clock starts, so the generator spends its time sending.
+ */
+public final class LoadTest {
+    /** What to send. */
+    public record Plan(int layers, int heads, int rank, int runs, double steadyRate, Duration steadyDuration, int burstCheckpoints) {
+    }
+
+    /** What came back. */
+    public record Result(int sent, int received, double burstCheckpointsPerSecond, double burstMegabytesPerSecond,
+                         double p50Ms, double p99Ms, double maxMs, long layerBytes) {
+    }
+
+    private final Properties client;
+    private final HeadgeoTopics topics;
+
+    public LoadTest(Properties client, HeadgeoTopics topics) {
+        this.client = client;
+        this.topics = topics;
+    }
+
+    public Result run(Plan plan, Duration patience) throws InterruptedException {
+        String prefix = "load-" + Long.toHexString(System.nanoTime() & 0xffffff) + "-";
+        int steadyCount = (int) Math.round(plan.steadyRate() * plan.steadyDuration().toMillis() / 1000.0);
+        List<List<byte[]>> steady = encode(plan, prefix, 0, steadyCount);
+        List<List<byte[]>> burst = encode(plan, prefix, steadyCount, plan.burstCheckpoints());
+        long layerBytes = burst.isEmpty() ? 0 : burst.get(0).stream().mapToLong(b -> b.length).sum();
+        int total = steadyCount + plan.burstCheckpoints();
+
+        ConcurrentMap<String, Long> latencies = new ConcurrentHashMap<>();
+        ConcurrentMap<String, Long> arrivals = new ConcurrentHashMap<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        OutputFollower follower = new OutputFollower(client, topics, new OutputFollower.Options(true, false, false, null));
+        Thread reader = new Thread(() -> read(follower, prefix, latencies, arrivals, stop, total), "loadtest-reader");
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 * 1024 * 1024));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            reader.start();
+            long intervalNanos = plan.steadyRate() > 0 ? (long) (1e9 / plan.steadyRate()) : 0;
+            long next = System.nanoTime();
+            for (int i = 0; i < steady.size(); i++) {
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                send(producer, prefix, plan, i, steady.get(i));
+                next += intervalNanos;
+            }
+            awaitReports(arrivals, steadyCount, patience);
+            long burstStart = System.nanoTime();
+            long burstStartMs = System.currentTimeMillis();
+            for (int i = 0; i < burst.size(); i++) {
+                send(producer, prefix, plan, steadyCount + i, burst.get(i));
+            }
+            producer.flush();
+            awaitReports(arrivals, total, patience);
+            long lastArrival = arrivals.values().stream().mapToLong(Long::longValue).max().orElse(burstStartMs);
+            double burstSeconds = Math.max(1e-3, (lastArrival - burstStartMs) / 1000.0);
+            stop.set(true);
+            reader.join(5000);
+            long[] ms = latencies.values().stream().mapToLong(Long::longValue).sorted().toArray();
+            int burstReceived = (int) arrivals.keySet().stream().filter(k -> checkpointOf(k) >= steadyCount).count();
+            return new Result(total, arrivals.size(), burstReceived / burstSeconds, burstReceived * layerBytes / 1e6 / burstSeconds,
+                    percentile(ms, 0.50), percentile(ms, 0.99), ms.length == 0 ? Double.NaN : ms[ms.length - 1], layerBytes);
+        } finally {
+            stop.set(true);
+        }
+    }
+
+    private void send(KafkaProducer<byte[], byte[]> producer, String prefix, Plan plan, int index, List<byte[]> layers) {
+        byte[] key = runId(prefix, plan, index).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (byte[] layer : layers) {
+            producer.send(new ProducerRecord<>(topics.layers().name(), key, layer));
+        }
+    }
+
+    private static String runId(String prefix, Plan plan, int index) {
+        return prefix + (index % plan.runs());
+    }
+
+    private static long checkpointOf(String key) {
+        return Long.parseLong(key.substring(key.lastIndexOf('@') + 1));
+    }
+
+    /** Layer records of checkpoints {@code from … from+count-1}, each as Avro single-object bytes. */
+    private List<List<byte[]>> encode(Plan plan, String prefix, int from, int count) {
+        Dump dump = SyntheticDumps.generate(plan.layers(), plan.heads(), plan.rank(), 0.03, 7);
+        var serializer = topics.layers().valueSerde().serializer();
+        List<List<byte[]>> out = new ArrayList<>(count);
+        for (int i = from; i < from + count; i++) {
+            List<byte[]> layers = new ArrayList<>(plan.layers());
+            for (LayerGeometry l : LayerRecords.split(dump, runId(prefix, plan, i), i, "loadtest", null)) {
+                layers.add(serializer.serialize(topics.layers().name(), l));
+            }
+            out.add(layers);
+        }
+        return out;
+    }
+
+    private static void read(OutputFollower reportsFollower, String prefix, ConcurrentMap<String, Long> latencies,
+                             ConcurrentMap<String, Long> arrivals, AtomicBoolean stop, int expected) {
+        try (OutputFollower follower = reportsFollower) {
+            OutputFollower.Listener listener = new OutputFollower.Listener() {
+                @Override
+                public void report(CheckpointReport r) {
+                    if (r.getRunId().startsWith(prefix)) {
+                        long now = System.currentTimeMillis();
+                        String key = r.getRunId() + "@" + r.getCheckpoint();
+                        arrivals.put(key, now);
+                        if (r.getCompletedAt() != null) {
+                            latencies.put(key, now - r.getCompletedAt().toEpochMilli());
+                        }
+                    }
+                }
+
+                @Override
+                public void alert(dev.headgeo.avro.Alert a) {
+                }
+            };
+            while (!stop.get() && arrivals.size() < expected) {
+                follower.poll(Duration.ofMillis(100), listener);
+            }
+        }
+    }
+
+    private static void awaitReports(ConcurrentMap<String, Long> arrivals, int count, Duration patience) throws InterruptedException {
+        long deadline = System.nanoTime() + patience.toNanos();
+        while (arrivals.size() < count && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+    }
+
+    private static double percentile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(q * sorted.length) - 1)];
+    }
+
+    /** Resident set size of this process in MB from /proc, or NaN where there is none. */
+    public static double residentMegabytes() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+                }
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            // not Linux
+        }
+        return Double.NaN;
+    }
+
+}

@@ -1,0 +1,120 @@
+package dev.headgeo.cli;
+
+import dev.headgeo.app.ProcessorApp;
+import dev.headgeo.bench.LoadTest;
+import dev.headgeo.kafka.EmbeddedKafka;
+import dev.headgeo.stream.HeadgeoStreamsConfig;
+import dev.headgeo.stream.StreamSettings;
+import dev.headgeo.util.Directories;
+import dev.headgeo.wire.HeadgeoTopics;
+import dev.headgeo.wire.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "loadtest", mixinStandardHelpOptions = true,
+        description = {"Load through Kafka: generated checkpoints at a steady rate, then a burst; reports read back read_committed.",
+            "Without --bootstrap-servers, an embedded broker and a processor run in this JVM. Prints one JSON line."})
+final class LoadTestCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConfigFileOption configFile;
+
+    @Option(names = "--bootstrap-servers", description = "A cluster where headgeo run already processes headgeo.layers (default: embedded broker and processor).")
+    String bootstrapServers;
+
+    @Option(names = "--layers", defaultValue = "32", description = "(default: ${DEFAULT-VALUE})")
+    int layers;
+
+    @Option(names = "--heads", defaultValue = "32", description = "(default: ${DEFAULT-VALUE})")
+    int heads;
+
+    @Option(names = "--rank", defaultValue = "128", description = "Singular values per head (default: ${DEFAULT-VALUE}).")
+    int rank;
+
+    @Option(names = "--runs", defaultValue = "4", description = "Runs the checkpoints are spread over (default: ${DEFAULT-VALUE}).")
+    int runs;
+
+    @Option(names = "--rate", defaultValue = "20", description = "Checkpoints per second in the steady phase (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--steady", defaultValue = "10s", description = "Length of the steady phase (default: ${DEFAULT-VALUE}).")
+    Duration steady;
+
+    @Option(names = "--burst", defaultValue = "300", description = "Checkpoints sent at once after it (default: ${DEFAULT-VALUE}).")
+    int burst;
+
+    @Option(names = "--patience", defaultValue = "5m", description = "How long to wait for the reports (default: ${DEFAULT-VALUE}).")
+    Duration patience;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        Checks.positive("--layers", layers);
+        Checks.positive("--heads", heads);
+        Checks.positive("--rank", rank);
+        Checks.positive("--runs", runs);
+        Checks.nonNegative("--rate", rate);
+        HeadgeoTopics topics = HeadgeoTopics.defaults();
+        LoadTest.Plan plan = new LoadTest.Plan(layers, heads, rank, runs, rate, steady, burst);
+        EmbeddedKafka kafka = null;
+        ProcessorApp app = null;
+        Path stateDir = null;
+        try {
+            String bootstrap = bootstrapServers;
+            if (bootstrap == null) {
+                kafka = EmbeddedKafka.start();
+                bootstrap = kafka.bootstrapServers();
+                stateDir = Files.createTempDirectory("headgeo-loadtest-");
+                Properties config = HeadgeoStreamsConfig.of(bootstrap, "headgeo-loadtest", stateDir.toString(), topics, Map.of());
+                app = ProcessorApp.start(config, topics, StreamSettings.defaults().withMaxLayerBytes(4 * 1024 * 1024), true, null, null);
+                if (!app.awaitRunning(Duration.ofSeconds(60))) {
+                    throw new Failure("the embedded processor did not start within 60 s");
+                }
+            }
+            Properties client = new Properties();
+            client.put("bootstrap.servers", bootstrap);
+            LoadTest.Result r = new LoadTest(client, topics).run(plan, patience);
+            var line = Json.MAPPER.createObjectNode()
+                    .put("layers", layers).put("heads", heads).put("rank", rank).put("runs", runs)
+                    .put("steady_rate", rate).put("sent", r.sent()).put("received", r.received())
+                    .put("burst_checkpoints_per_s", round(r.burstCheckpointsPerSecond())).put("burst_mb_per_s", round(r.burstMegabytesPerSecond()))
+                    .put("latency_p50_ms", r.p50Ms()).put("latency_p99_ms", r.p99Ms()).put("latency_max_ms", r.maxMs())
+                    .put("checkpoint_bytes", r.layerBytes());
+            if (app != null) {
+                line.put("jvm", "broker, processor and load generator in this JVM")
+                        .put("heap_used_mb", round(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6))
+                        .put("rss_mb", round(LoadTest.residentMegabytes()));
+            }
+            spec.commandLine().getOut().println(line);
+            spec.commandLine().getOut().flush();
+            return r.received() == r.sent() ? 0 : 1;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (app != null) {
+                app.close();
+            }
+            if (kafka != null) {
+                kafka.close();
+            }
+            Directories.deleteRecursively(stateDir);
+        }
+    }
+
+    private static double round(double x) {
+        return Math.round(x * 10) / 10.0;
+    }
+}

@@ -1,0 +1,25 @@
+package dev.headgeo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.headgeo.wire.Json;
+import org.junit.jupiter.api.Test;
+
+/** loadtest with small sizes on the embedded broker and processor: every checkpoint sent is reported (no timing asserted). */
+class LoadTestIT {
+    @Test
+    void everyCheckpointSentIsReportedAndTheLineHasItsFields() throws Exception {
+        CliRunner.Result r = CliRunner.run("loadtest", "--layers", "4", "--heads", "2", "--rank", "8", "--runs", "2",
+                "--rate", "10", "--steady", "2s", "--burst", "20", "--patience", "60s");
+
+        JsonNode line = Json.MAPPER.readTree(r.out());
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(line.get("sent").asInt()).isEqualTo(40);
+        assertThat(line.get("received").asInt()).isEqualTo(40);
+        assertThat(line.get("burst_checkpoints_per_s").asDouble()).isPositive();
+        assertThat(line.get("latency_p99_ms").asDouble()).isGreaterThanOrEqualTo(line.get("latency_p50_ms").asDouble());
+        assertThat(line.get("checkpoint_bytes").asLong()).isPositive();
+        assertThat(line.get("rss_mb").asDouble()).isPositive();
+    }
+}
