@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headgeo.analysis.Anchor;
 import dev.headgeo.analysis.SaScheduleAnalyzer;
 import dev.headgeo.avro.CheckpointReport;
-import dev.headgeo.client.OutputFollower;
 import dev.headgeo.client.TopicCreator;
 import dev.headgeo.kafka.EmbeddedKafka;
 import dev.headgeo.report.ReportMapper;
@@ -17,12 +16,12 @@ import dev.headgeo.stream.HeadgeoStreamsConfig;
 import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.testing.Golden;
 import dev.headgeo.testing.Python;
+import dev.headgeo.testing.ReportReader;
 import dev.headgeo.wire.AvroJson;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
@@ -57,24 +56,7 @@ class PythonProducerIT {
                             "--run", "py-run", "--checkpoint", Integer.toString(i), "--bootstrap-servers", kafka.bootstrapServers()));
                     assertThat(run.status()).as(run.output()).isZero();
                 }
-                List<CheckpointReport> reports = new ArrayList<>();
-                Properties client = new Properties();
-                client.put("bootstrap.servers", kafka.bootstrapServers());
-                try (OutputFollower follower = new OutputFollower(client, topics, true)) {
-                    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-                    while (reports.size() < fixtures.size() && System.nanoTime() < deadline) {
-                        follower.poll(Duration.ofMillis(200), new OutputFollower.Listener() {
-                            @Override
-                            public void report(CheckpointReport r) {
-                                reports.add(r);
-                            }
-
-                            @Override
-                            public void alert(dev.headgeo.avro.Alert a) {
-                            }
-                        });
-                    }
-                }
+                List<CheckpointReport> reports = ReportReader.read(kafka.bootstrapServers(), fixtures.size(), Duration.ofSeconds(60));
                 assertThat(reports).hasSize(fixtures.size());
                 for (CheckpointReport r : reports) {
                     String fixture = fixtures.get((int) r.getCheckpoint());

@@ -7,20 +7,19 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.headgeo.app.ProcessorApp;
 import dev.headgeo.avro.CheckpointReport;
-import dev.headgeo.client.OutputFollower;
 import dev.headgeo.dump.DumpReader;
 import dev.headgeo.kafka.EmbeddedKafka;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
 import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.testing.Python;
 import dev.headgeo.testing.ReportJson;
+import dev.headgeo.testing.ReportReader;
 import dev.headgeo.wire.AvroJson;
 import dev.headgeo.wire.HeadgeoTopics;
 import dev.headgeo.wire.Json;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -58,7 +57,7 @@ class TorchTrainingIT {
                 assertThat(summary.get("delivered").asInt()).isEqualTo(3);
                 assertThat(summary.get("failed").asInt()).isZero();
 
-                List<CheckpointReport> reports = readReports(kafka.bootstrapServers(), topics, 3);
+                List<CheckpointReport> reports = ReportReader.read(kafka.bootstrapServers(), 3, Duration.ofSeconds(60));
                 assertThat(reports).extracting(CheckpointReport::getCheckpoint).containsExactlyInAnyOrder(30L, 60L, 90L);
                 for (CheckpointReport r : reports) {
                     Path dump = dumps.resolve("tiny-" + r.getCheckpoint() + ".json");
@@ -80,27 +79,5 @@ class TorchTrainingIT {
     static JsonNode lastJsonLine(String output) throws Exception {
         String[] lines = output.strip().split("\n");
         return Json.MAPPER.readTree(lines[lines.length - 1]);
-    }
-
-    static List<CheckpointReport> readReports(String bootstrap, HeadgeoTopics topics, int expected) {
-        List<CheckpointReport> reports = new ArrayList<>();
-        Properties client = new Properties();
-        client.put("bootstrap.servers", bootstrap);
-        try (OutputFollower follower = new OutputFollower(client, topics, true)) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (reports.size() < expected && System.nanoTime() < deadline) {
-                follower.poll(Duration.ofMillis(200), new OutputFollower.Listener() {
-                    @Override
-                    public void report(CheckpointReport r) {
-                        reports.add(r);
-                    }
-
-                    @Override
-                    public void alert(dev.headgeo.avro.Alert a) {
-                    }
-                });
-            }
-        }
-        return reports;
     }
 }

@@ -6,7 +6,6 @@ import dev.headgeo.app.ProcessorApp;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.LayerGeometry;
 import dev.headgeo.cli.CliTesting;
-import dev.headgeo.client.OutputFollower;
 import dev.headgeo.dump.LayerRecords;
 import dev.headgeo.kafka.EmbeddedKafka;
 import dev.headgeo.stream.DeadLetters;
@@ -14,6 +13,7 @@ import dev.headgeo.stream.HeadgeoStreamsConfig;
 import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.testing.ExternalProgram;
 import dev.headgeo.testing.Golden;
+import dev.headgeo.testing.ReportReader;
 import dev.headgeo.testing.RunPublisher;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.io.File;
@@ -21,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -165,25 +164,7 @@ class ResilienceIT {
 
     /** Checkpoints of every report on the topic (committed), waiting until there are {@code count} or the patience ends. */
     static List<Long> awaitReports(EmbeddedKafka kafka, int count, Duration patience) {
-        List<Long> out = new ArrayList<>();
-        Properties client = new Properties();
-        client.put("bootstrap.servers", kafka.bootstrapServers());
-        try (OutputFollower follower = new OutputFollower(client, HeadgeoTopics.defaults(), true)) {
-            long deadline = System.nanoTime() + patience.toNanos();
-            while (out.size() < count && System.nanoTime() < deadline) {
-                follower.poll(Duration.ofMillis(200), new OutputFollower.Listener() {
-                    @Override
-                    public void report(CheckpointReport r) {
-                        out.add(r.getCheckpoint());
-                    }
-
-                    @Override
-                    public void alert(dev.headgeo.avro.Alert a) {
-                    }
-                });
-            }
-        }
-        return out;
+        return ReportReader.read(kafka.bootstrapServers(), count, patience).stream().map(CheckpointReport::getCheckpoint).toList();
     }
 
     static ConsumerRecord<byte[], byte[]> readOne(EmbeddedKafka kafka, String topic) {
