@@ -22,13 +22,13 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * layers stopped arriving as incomplete. Records it cannot use are rejected with their reason
  * (INVALID, TOO_LARGE, INCONSISTENT_CHECKPOINT, LATE, in that order) and never touch the stores.
  */
-final class GatherLayersProcessor implements Processor<String, LayerGeometry, String, GatheredCheckpoint> {
+final class GatherLayersProcessor implements Processor<String, ReceivedLayerDeserializer.ReceivedLayer, String, GatheredCheckpoint> {
     private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
 
     private final StreamSettings settings;
     private final AvroCodec<LayerGeometry> codec = new AvroCodec<>(LayerGeometry.getClassSchema());
     private ProcessorContext<String, GatheredCheckpoint> context;
-    /** One entry per layer: the record in Avro single-object encoding, as measured against the size limit. */
+    /** One entry per layer: the record in Avro single-object encoding (its bytes as received when it came so). */
     private KeyValueStore<String, byte[]> layers;
     private KeyValueStore<String, OpenCheckpoint> open;
     private KeyValueStore<String, RunHistory> history;
@@ -47,16 +47,16 @@ final class GatherLayersProcessor implements Processor<String, LayerGeometry, St
     }
 
     @Override
-    public void process(Record<String, LayerGeometry> record) {
-        LayerGeometry layer = record.value();
-        if (layer == null) {
+    public void process(Record<String, ReceivedLayerDeserializer.ReceivedLayer> record) {
+        if (record.value() == null) {
             throw new RejectedRecordException(RejectReason.MALFORMED, "the record has no value");
         }
+        LayerGeometry layer = record.value().record();
         String problem = LayerValidation.problem(record.key(), layer, settings.limits());
         if (problem != null) {
             throw new RejectedRecordException(RejectReason.INVALID, problem);
         }
-        byte[] stored = codec.toAvro(layer);
+        byte[] stored = record.value().avro() != null ? record.value().avro() : codec.toAvro(layer);
         String checkpointKey = StoreKeys.checkpoint(layer.getRunId(), layer.getCheckpoint());
         OpenCheckpoint state = open.get(checkpointKey);
         if (state != null && (state.getNumLayers() != layer.getNumLayers() || state.getNumHeads() != layer.getNumHeads())) {

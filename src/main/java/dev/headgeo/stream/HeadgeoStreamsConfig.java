@@ -3,6 +3,8 @@ package dev.headgeo.stream;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
 
 /** The Kafka Streams configuration headgeo runs with; extra properties override it. */
@@ -26,6 +28,11 @@ public final class HeadgeoStreamsConfig {
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedRecordHandler.class.getName());
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters().name());
+        // a layer record is tens of KB (a 32x32x128 checkpoint is 1 MB): fetch and batch in MBs, not in Kafka's
+        // defaults of 1 MB per partition and 16 KB per batch, which made every layer its own request
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Integer.toString(8 * 1024 * 1024));
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(512 * 1024));
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
         p.putAll(extra);
         return p;
     }

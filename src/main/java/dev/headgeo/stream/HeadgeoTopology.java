@@ -55,7 +55,7 @@ public final class HeadgeoTopology {
         AvroSerde.Format stored = AvroSerde.Format.avro;
         Topology topology = new Topology();
         topology.addSource(SOURCE, topics.layers().keySerde().deserializer(),
-                new SizeLimitedLayerDeserializer(topics.layers().valueSerde().deserializer(), settings.maxLayerBytes()),
+                new ReceivedLayerDeserializer(topics.layers().valueSerde().deserializer(), settings.maxLayerBytes()),
                 topics.layers().name());
         topology.addProcessor(GATHER, () -> new GatherLayersProcessor(settings), SOURCE);
         topology.addProcessor(ANALYZE, () -> new AnalyzeCheckpointProcessor(settings.primaryAnchor(), metrics), GATHER);

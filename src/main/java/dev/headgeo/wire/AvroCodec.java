@@ -1,12 +1,19 @@
 package dev.headgeo.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.avro.Schema;
-import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.DatumReader;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -25,16 +32,24 @@ public final class AvroCodec<T extends SpecificRecord> {
                 c -> c.getName().startsWith("dev.headgeo.avro.")));
     }
 
+    private static final int HEADER_LENGTH = 10;
+
     private final Schema schema;
     private final BinaryMessageEncoder<T> encoder;
-    private final BinaryMessageDecoder<T> decoder;
+    /** A reader per writer schema this codec knows (the current one and the earlier versions), by fingerprint. */
+    private final Map<Long, DatumReader<T>> readers = new HashMap<>();
 
     public AvroCodec(Schema schema) {
         this.schema = schema;
         SpecificData model = modelFor(schema);
         this.encoder = new BinaryMessageEncoder<>(model, schema);
-        this.decoder = new BinaryMessageDecoder<>(model, schema);
-        SchemaHistory.earlierVersionsOf(schema).forEach(decoder::addSchema);
+        List<Schema> writers = new ArrayList<>(SchemaHistory.earlierVersionsOf(schema));
+        writers.add(schema);
+        for (Schema writer : writers) {
+            @SuppressWarnings("unchecked")
+            DatumReader<T> reader = (DatumReader<T>) model.createDatumReader(writer, schema);
+            readers.put(SchemaNormalization.parsingFingerprint64(writer), reader);
+        }
     }
 
     static SpecificData modelFor(Schema schema) {
@@ -78,17 +93,7 @@ public final class AvroCodec<T extends SpecificRecord> {
             throw new MalformedException("empty value");
         }
         if (isAvroSingleObject(bytes)) {
-            ByteArrayInputStream in = new ByteArrayInputStream(bytes);
-            T record;
-            try {
-                record = decoder.decode(in);
-            } catch (IOException | RuntimeException e) {
-                throw new MalformedException("not a " + schema.getName() + " in Avro single-object encoding: " + e.getMessage());
-            }
-            if (in.available() > 0) {
-                throw new MalformedException(in.available() + " bytes after the Avro " + schema.getName() + " record");
-            }
-            return record;
+            return decodeSingleObject(bytes);
         }
         JsonNode json;
         try {
@@ -104,6 +109,36 @@ public final class AvroCodec<T extends SpecificRecord> {
         } catch (AvroJsonException e) {
             throw new MalformedException(e.getMessage());
         }
+    }
+
+    /**
+     * Single-object encoding: {@code C3 01}, the writer schema's 8-byte fingerprint (little-endian),
+     * the binary body, and nothing after it. Decoded from the array directly (Avro's message decoder
+     * reads an InputStream double by double, which cost a third of the processor's time).
+     */
+    private T decodeSingleObject(byte[] bytes) {
+        if (bytes.length < HEADER_LENGTH) {
+            throw new MalformedException("an Avro single-object header needs " + HEADER_LENGTH + " bytes, got " + bytes.length);
+        }
+        long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        DatumReader<T> reader = readers.get(fingerprint);
+        if (reader == null) {
+            throw new MalformedException("not a " + schema.getName() + " in Avro single-object encoding: unknown schema fingerprint "
+                    + Long.toHexString(fingerprint));
+        }
+        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null);
+        T record;
+        int left;
+        try {
+            record = reader.read(null, decoder);
+            left = decoder.isEnd() ? 0 : decoder.inputStream().available();
+        } catch (IOException | RuntimeException e) {
+            throw new MalformedException("not a " + schema.getName() + " in Avro single-object encoding: " + e.getMessage());
+        }
+        if (left > 0) {
+            throw new MalformedException(left + " bytes after the Avro " + schema.getName() + " record");
+        }
+        return record;
     }
 
     private static String firstLine(String s) {
