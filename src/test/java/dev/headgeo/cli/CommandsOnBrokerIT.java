@@ -4,7 +4,6 @@ import static dev.headgeo.testing.ReportJson.withoutTimes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headgeo.analysis.Anchor;
 import dev.headgeo.analysis.SaScheduleAnalyzer;
 import dev.headgeo.avro.AlertType;

@@ -4,8 +4,6 @@ import static dev.headgeo.testing.ReportJson.withoutTimes;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headgeo.analysis.Anchor;
 import dev.headgeo.avro.LayerGeometry;
 import dev.headgeo.client.TopicCreator;

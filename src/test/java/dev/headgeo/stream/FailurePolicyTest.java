@@ -2,12 +2,12 @@ package dev.headgeo.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Set;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** A permission lost while running stops the processor at once; any other failure replaces a thread a bounded number of times. */
