@@ -111,7 +111,7 @@ public final class DemoScenario {
                 view.progress(progressLine(step));
             }
             long deadline = System.nanoTime() + patience.toNanos();
-            while (System.nanoTime() < deadline && !(reports.size() >= STEPS.size() && alerts.size() >= EXPECTED_FLIPS + EXPECTED_INCOMPLETE)) {
+            while (System.nanoTime() < deadline && !new Result(runId, dumps, reports, alerts).asExpected()) {
                 follower.poll(Duration.ofMillis(200), listener);
             }
         }
