@@ -58,7 +58,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--instance-id",
             description = "Stable id of this instance (static group membership: a restarted instance takes its partitions back at once); "
-                    + "default: host name and state directory.")
+                    + "default: host name and --state-dir; none without --state-dir.")
     String instanceId;
 
     @Option(names = "--create-topics", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -149,7 +149,12 @@ final class RunCommand implements Callable<Integer> {
                 new LayerLimits(Checks.positive("--max-layers", maxLayers), Checks.positive("--max-heads", maxHeads),
                         Checks.positive("--max-singular-values", maxSingularValues), Checks.positive("--max-run-id-length", maxRunIdLength)));
         Properties props = HeadgeoStreamsConfig.of(kafka.bootstrapServers, applicationId, stateDir, topics, kafka.passThrough());
-        props.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId != null ? instanceId : InstanceIds.derive(stateDir));
+        // static membership needs an id that is the same after a restart and differs between instances: the
+        // state directory is both; without one (Kafka Streams' shared default) there is no safe default
+        String id = instanceId != null ? instanceId : stateDir != null ? InstanceIds.derive(stateDir) : null;
+        if (id != null) {
+            props.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id);
+        }
 
         HttpAddress http;
         try {
@@ -182,7 +187,7 @@ final class RunCommand implements Callable<Integer> {
                 LOG.info("ready: {}; bootstrap={} application-id={} instance-id={} state-dir={} topics={} output={} primary-anchor={} "
                                 + "checkpoint-timeout={} http-token={} kafka={}",
                         app.httpUrl() == null ? "no HTTP server" : "dashboard, API and metrics at " + app.httpUrl(),
-                        kafka.bootstrapServers, applicationId, props.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                        kafka.bootstrapServers, applicationId, props.getOrDefault(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "none (dynamic membership)"),
                         stateDir == null ? "(Kafka Streams' default)" : stateDir, topics.names(), outputFormat, primaryAnchor, checkpointTimeout,
                         httpToken == null ? "none" : "****", Secrets.masked(kafka.passThrough()));
             }
