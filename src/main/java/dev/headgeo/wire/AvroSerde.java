@@ -25,10 +25,6 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         this.format = format;
     }
 
-    public AvroCodec<T> codec() {
-        return codec;
-    }
-
     @Override
     public Serializer<T> serializer() {
         return (topic, record) -> record == null ? null

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.headgeo.cli.CliTesting;
 import dev.headgeo.client.TopicCreator;
 import dev.headgeo.kafka.EmbeddedKafka;
+import dev.headgeo.testing.ReportReader;
 import dev.headgeo.testing.RunPublisher;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.nio.file.Path;
@@ -129,25 +130,10 @@ class SecurityIT {
         try (RunPublisher publish = new RunPublisher(client("admin", "admin-secret"))) {
             publish.checkpoint("acl-run", 1, "two_layers");
         }
-        Properties reader = client("admin", "admin-secret");
-        try (var follower = new dev.headgeo.client.OutputFollower(reader, HeadgeoTopics.defaults(), true)) {
-            List<Long> seen = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (seen.isEmpty() && System.nanoTime() < deadline && !running.isDone()) {
-                follower.poll(Duration.ofMillis(200), new dev.headgeo.client.OutputFollower.Listener() {
-                    @Override
-                    public void report(dev.headgeo.avro.CheckpointReport r) {
-                        seen.add(r.getCheckpoint());
-                    }
-
-                    @Override
-                    public void alert(dev.headgeo.avro.Alert a) {
-                    }
-                });
-            }
-            assertThat(running.isDone()).as(running.isDone() ? running.get().err() : "").isFalse();
-            assertThat(seen).containsExactly(1L);
-        }
+        List<dev.headgeo.avro.CheckpointReport> reports =
+                ReportReader.read(client("admin", "admin-secret"), HeadgeoTopics.defaults(), 1, Duration.ofSeconds(60));
+        assertThat(running.isDone()).as(running.isDone() ? running.get().err() : "").isFalse();
+        assertThat(reports).extracting(dev.headgeo.avro.CheckpointReport::getCheckpoint).containsExactly(1L);
     }
 
     @Test
