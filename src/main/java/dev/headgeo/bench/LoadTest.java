@@ -23,17 +23,42 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * Load through Kafka: publishes generated checkpoints of one shape over several runs, first at a
  * steady rate, then as fast as it can (a burst), and reads the reports back read_committed. Latency
  * is from the completing layer's record timestamp (the report's completed_at) to the report's
- * arrival; throughput is checkpoints reported per second during the burst. Layer records are
- * encoded before the clock starts, so the generator spends its time sending.
+ * arrival, reported for each phase on its own (the burst's is mostly queueing behind itself);
+ * throughput is checkpoints reported per second during the burst. Layer records are encoded
+ * before the clock starts, so the generator spends its time sending.
  */
 public final class LoadTest {
-    /** What to send. */
-    public record Plan(int layers, int heads, int rank, int runs, double steadyRate, Duration steadyDuration, int burstCheckpoints) {
+    /**
+     * What to send: at {@code steadyRate} checkpoints/s for {@code warmup} (sent and counted, but not in
+     * the latencies: the JIT compiles and the first batches open connections) and then for
+     * {@code steadyDuration}, then {@code burstCheckpoints} at once.
+     */
+    public record Plan(int layers, int heads, int rank, int runs, double steadyRate, Duration warmup, Duration steadyDuration,
+                       int burstCheckpoints) {
+        int warmupCount() {
+            return count(warmup);
+        }
+
+        int steadyCount() {
+            return warmupCount() + count(steadyDuration);
+        }
+
+        private int count(Duration d) {
+            return (int) Math.round(steadyRate * d.toMillis() / 1000.0);
+        }
     }
 
     /** What came back. */
     public record Result(int sent, int received, double burstCheckpointsPerSecond, double burstMegabytesPerSecond,
-                         double p50Ms, double p99Ms, double maxMs, long layerBytes) {
+                         Latency steady, Latency burst, long layerBytes) {
+    }
+
+    /** Latency percentiles of one phase in milliseconds; NaN when the phase had no reports. */
+    public record Latency(double p50Ms, double p99Ms, double maxMs) {
+        static Latency of(long[] sorted) {
+            return new Latency(percentile(sorted, 0.50), percentile(sorted, 0.99),
+                    sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1]);
+        }
     }
 
     private final Properties client;
@@ -46,7 +71,7 @@ public final class LoadTest {
 
     public Result run(Plan plan, Duration patience) throws InterruptedException {
         String prefix = "load-" + Long.toHexString(System.nanoTime() & 0xffffff) + "-";
-        int steadyCount = (int) Math.round(plan.steadyRate() * plan.steadyDuration().toMillis() / 1000.0);
+        int steadyCount = plan.steadyCount();
         List<List<byte[]>> steady = encode(plan, prefix, 0, steadyCount);
         List<List<byte[]>> burst = encode(plan, prefix, steadyCount, plan.burstCheckpoints());
         long layerBytes = burst.isEmpty() ? 0 : burst.get(0).stream().mapToLong(b -> b.length).sum();
@@ -87,10 +112,9 @@ public final class LoadTest {
             double burstSeconds = Math.max(1e-3, (lastArrival - burstStartMs) / 1000.0);
             stop.set(true);
             reader.join(5000);
-            long[] ms = latencies.values().stream().mapToLong(Long::longValue).sorted().toArray();
             int burstReceived = (int) arrivals.keySet().stream().filter(k -> checkpointOf(k) >= steadyCount).count();
             return new Result(total, arrivals.size(), burstReceived / burstSeconds, burstReceived * layerBytes / 1e6 / burstSeconds,
-                    percentile(ms, 0.50), percentile(ms, 0.99), ms.length == 0 ? Double.NaN : ms[ms.length - 1], layerBytes);
+                    Latency.of(phase(latencies, plan.warmupCount(), steadyCount)), Latency.of(phase(latencies, steadyCount, total)), layerBytes);
         } finally {
             stop.set(true);
         }
@@ -150,6 +174,12 @@ public final class LoadTest {
                 follower.poll(Duration.ofMillis(100), listener);
             }
         }
+    }
+
+    /** Sorted latencies of checkpoints {@code from … to-1}. */
+    private static long[] phase(ConcurrentMap<String, Long> latencies, int from, int to) {
+        return latencies.entrySet().stream().filter(e -> checkpointOf(e.getKey()) >= from && checkpointOf(e.getKey()) < to)
+                .mapToLong(e -> e.getValue()).sorted().toArray();
     }
 
     private static void awaitReports(ConcurrentMap<String, Long> arrivals, int count, Duration patience) throws InterruptedException {

@@ -1,5 +1,6 @@
 package dev.headgeo.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headgeo.app.ProcessorApp;
 import dev.headgeo.bench.LoadTest;
 import dev.headgeo.kafka.EmbeddedKafka;
@@ -51,7 +52,10 @@ final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "20", description = "Checkpoints per second in the steady phase (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--steady", defaultValue = "10s", description = "Length of the steady phase (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "10s", description = "Steady sending before the measured steady phase, not in its latencies (default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = "--steady", defaultValue = "20s", description = "Length of the measured steady phase (default: ${DEFAULT-VALUE}).")
     Duration steady;
 
     @Option(names = "--burst", defaultValue = "300", description = "Checkpoints sent at once after it (default: ${DEFAULT-VALUE}).")
@@ -68,7 +72,7 @@ final class LoadTestCommand implements Callable<Integer> {
         Checks.positive("--runs", runs);
         Checks.nonNegative("--rate", rate);
         HeadgeoTopics topics = HeadgeoTopics.defaults();
-        LoadTest.Plan plan = new LoadTest.Plan(layers, heads, rank, runs, rate, steady, burst);
+        LoadTest.Plan plan = new LoadTest.Plan(layers, heads, rank, runs, rate, warmup, steady, burst);
         EmbeddedKafka kafka = null;
         ProcessorApp app = null;
         Path stateDir = null;
@@ -89,10 +93,13 @@ final class LoadTestCommand implements Callable<Integer> {
             LoadTest.Result r = new LoadTest(client, topics).run(plan, patience);
             var line = Json.MAPPER.createObjectNode()
                     .put("layers", layers).put("heads", heads).put("rank", rank).put("runs", runs)
-                    .put("steady_rate", rate).put("sent", r.sent()).put("received", r.received())
+                    .put("steady_rate", rate)
+                    .put("warmup_s", warmup.toMillis() / 1000.0).put("steady_s", steady.toMillis() / 1000.0)
+                    .put("sent", r.sent()).put("received", r.received())
                     .put("burst_checkpoints_per_s", round(r.burstCheckpointsPerSecond())).put("burst_mb_per_s", round(r.burstMegabytesPerSecond()))
-                    .put("latency_p50_ms", r.p50Ms()).put("latency_p99_ms", r.p99Ms()).put("latency_max_ms", r.maxMs())
                     .put("checkpoint_bytes", r.layerBytes());
+            latency(line, "steady", r.steady());
+            latency(line, "burst", r.burst());
             if (app != null) {
                 line.put("jvm", "broker, processor and load generator in this JVM")
                         .put("heap_used_mb", round(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6))
@@ -111,6 +118,20 @@ final class LoadTestCommand implements Callable<Integer> {
                 kafka.close();
             }
             Directories.deleteRecursively(stateDir);
+        }
+    }
+
+    /** A phase's percentiles; null where the phase had no reports. */
+    private static void latency(ObjectNode line, String phase, LoadTest.Latency l) {
+        double[] values = {l.p50Ms(), l.p99Ms(), l.maxMs()};
+        String[] names = {"p50", "p99", "max"};
+        for (int i = 0; i < values.length; i++) {
+            String field = phase + "_latency_" + names[i] + "_ms";
+            if (Double.isNaN(values[i])) {
+                line.putNull(field);
+            } else {
+                line.put(field, values[i]);
+            }
         }
     }
 

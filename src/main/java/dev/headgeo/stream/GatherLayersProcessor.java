@@ -1,12 +1,14 @@
 package dev.headgeo.stream;
 
 import dev.headgeo.avro.ClosedCheckpoint;
-import dev.headgeo.avro.LayerGeometry;
 import dev.headgeo.avro.OpenCheckpoint;
 import dev.headgeo.avro.RunHistory;
-import dev.headgeo.wire.AvroCodec;
+import dev.headgeo.wire.LayerReader;
+import dev.headgeo.wire.LayerValues;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -26,10 +28,16 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
     private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
 
     private final StreamSettings settings;
-    private final AvroCodec<LayerGeometry> codec = new AvroCodec<>(LayerGeometry.getClassSchema());
+    private final LayerReader reader = new LayerReader();
     private ProcessorContext<String, GatheredCheckpoint> context;
     /** One entry per layer: the record in Avro single-object encoding (its bytes as received when it came so). */
     private KeyValueStore<String, byte[]> layers;
+    /**
+     * The layers this processor put into {@code layers} since its last init, already decoded, so a
+     * completing checkpoint is not decoded a second time. Only a shortcut: a layer missing here
+     * (restored from the changelog after a restart or a rebalance) is decoded from the store.
+     */
+    private final Map<String, LayerValues> decoded = new HashMap<>();
     private KeyValueStore<String, OpenCheckpoint> open;
     private KeyValueStore<String, RunHistory> history;
 
@@ -40,6 +48,8 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
     @Override
     public void init(ProcessorContext<String, GatheredCheckpoint> context) {
         this.context = context;
+        // a task revived after an exactly-once abort re-initialises on restored stores
+        decoded.clear();
         this.layers = context.getStateStore(HeadgeoTopology.LAYERS_STORE);
         this.open = context.getStateStore(HeadgeoTopology.OPEN_CHECKPOINTS_STORE);
         this.history = context.getStateStore(HeadgeoTopology.RUN_HISTORY_STORE);
@@ -51,35 +61,36 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
         if (record.value() == null) {
             throw new RejectedRecordException(RejectReason.MALFORMED, "the record has no value");
         }
-        LayerGeometry layer = record.value().record();
+        LayerValues layer = record.value().values();
         String problem = LayerValidation.problem(record.key(), layer, settings.limits());
         if (problem != null) {
             throw new RejectedRecordException(RejectReason.INVALID, problem);
         }
-        byte[] stored = record.value().avro() != null ? record.value().avro() : codec.toAvro(layer);
-        String checkpointKey = StoreKeys.checkpoint(layer.getRunId(), layer.getCheckpoint());
+        byte[] stored = record.value().avro();
+        String checkpointKey = StoreKeys.checkpoint(layer.runId(), layer.checkpoint());
         OpenCheckpoint state = open.get(checkpointKey);
-        if (state != null && (state.getNumLayers() != layer.getNumLayers() || state.getNumHeads() != layer.getNumHeads())) {
+        if (state != null && (state.getNumLayers() != layer.numLayers() || state.getNumHeads() != layer.numHeads())) {
             throw new RejectedRecordException(RejectReason.INCONSISTENT_CHECKPOINT,
-                    "layer " + layer.getLayer() + " says " + layer.getNumLayers() + " layers × " + layer.getNumHeads()
-                            + " heads, checkpoint " + layer.getCheckpoint() + " started with "
+                    "layer " + layer.layer() + " says " + layer.numLayers() + " layers × " + layer.numHeads()
+                            + " heads, checkpoint " + layer.checkpoint() + " started with "
                             + state.getNumLayers() + " × " + state.getNumHeads());
         }
-        if (state == null && isClosed(layer.getRunId(), layer.getCheckpoint())) {
+        if (state == null && isClosed(layer.runId(), layer.checkpoint())) {
             throw new RejectedRecordException(RejectReason.LATE,
-                    "checkpoint " + layer.getCheckpoint() + " of run " + layer.getRunId() + " was already reported");
+                    "checkpoint " + layer.checkpoint() + " of run " + layer.runId() + " was already reported");
         }
         long now = context.currentSystemTimeMs();
         if (state == null) {
-            state = new OpenCheckpoint(layer.getRunId(), layer.getCheckpoint(), layer.getNumLayers(), layer.getNumHeads(),
+            state = new OpenCheckpoint(layer.runId(), layer.checkpoint(), layer.numLayers(), layer.numHeads(),
                     0, record.timestamp(), record.timestamp(), now);
         }
-        String layerKey = StoreKeys.layer(checkpointKey, layer.getLayer());
+        String layerKey = StoreKeys.layer(checkpointKey, layer.layer());
         if (layers.get(layerKey) == null) {
             state.setLayersReceived(state.getLayersReceived() + 1);
         }
         // A duplicate replaces the earlier copy.
         layers.put(layerKey, stored);
+        decoded.put(layerKey, layer);
         state.setFirstLayerAt(Math.min(state.getFirstLayerAt(), record.timestamp()));
         state.setLastLayerAt(Math.max(state.getLastLayerAt(), record.timestamp()));
         state.setLastArrivalWallClock(now);
@@ -89,7 +100,7 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
         }
         List<GatheredCheckpoint.Layer> all = removeLayers(checkpointKey);
         open.delete(checkpointKey);
-        context.forward(record.withKey(layer.getRunId()).withValue(GatheredCheckpoint.complete(state, all, record.timestamp())));
+        context.forward(record.withKey(layer.runId()).withValue(GatheredCheckpoint.complete(state, all, record.timestamp())));
     }
 
     private boolean isClosed(String runId, long checkpoint) {
@@ -117,7 +128,8 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
         List<GatheredCheckpoint.Layer> out = new ArrayList<>(entries.size());
         for (KeyValue<String, byte[]> e : entries) {
             layers.delete(e.key);
-            out.add(new GatheredCheckpoint.Layer(codec.decode(e.value), e.value));
+            LayerValues values = decoded.remove(e.key);
+            out.add(new GatheredCheckpoint.Layer(values != null ? values : reader.read(e.value), e.value));
         }
         return out;
     }
@@ -140,5 +152,10 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
             GatheredCheckpoint gathered = GatheredCheckpoint.timedOut(state, arrived, now);
             context.forward(new Record<>(state.getRunId(), gathered, now));
         }
+    }
+
+    @Override
+    public void close() {
+        decoded.clear();
     }
 }

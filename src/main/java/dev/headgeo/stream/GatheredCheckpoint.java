@@ -1,9 +1,8 @@
 package dev.headgeo.stream;
 
 import dev.headgeo.analysis.Spectra;
-import dev.headgeo.avro.LayerGeometry;
 import dev.headgeo.avro.OpenCheckpoint;
-import dev.headgeo.wire.LayerArrays;
+import dev.headgeo.wire.LayerValues;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -19,7 +18,7 @@ record GatheredCheckpoint(String runId, long checkpoint, int numLayers, int numH
                           Spectra spectra, List<Integer> missingLayers, long firstLayerAt, long completedAt, List<byte[]> layerBytes) {
 
     /** One stored layer: decoded, and its bytes. */
-    record Layer(LayerGeometry record, byte[] bytes) {
+    record Layer(LayerValues values, byte[] bytes) {
     }
 
     /** All layers arrived; {@code layers} holds each layer once. */
@@ -28,9 +27,9 @@ record GatheredCheckpoint(String runId, long checkpoint, int numLayers, int numH
         double[][] entropy = new double[state.getNumLayers()][];
         List<byte[]> bytes = new ArrayList<>(layers.size());
         for (Layer layer : layers) {
-            LayerGeometry l = layer.record();
-            singularValues[l.getLayer()] = LayerArrays.singularValues(l);
-            entropy[l.getLayer()] = LayerArrays.entropy(l);
+            LayerValues l = layer.values();
+            singularValues[l.layer()] = l.singularValues();
+            entropy[l.layer()] = l.entropy();
             bytes.add(layer.bytes());
         }
         Spectra spectra = new Spectra(singularValues, entropy);
@@ -42,7 +41,7 @@ record GatheredCheckpoint(String runId, long checkpoint, int numLayers, int numH
     static GatheredCheckpoint timedOut(OpenCheckpoint state, List<Layer> arrived, long now) {
         double[][][] singularValues = new double[state.getNumLayers()][][];
         for (Layer layer : arrived) {
-            singularValues[layer.record().getLayer()] = LayerArrays.singularValues(layer.record());
+            singularValues[layer.values().layer()] = layer.values().singularValues();
         }
         List<Integer> missing = new ArrayList<>();
         for (int l = 0; l < singularValues.length; l++) {

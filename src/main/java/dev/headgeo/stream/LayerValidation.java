@@ -1,10 +1,8 @@
 package dev.headgeo.stream;
 
 import dev.headgeo.analysis.GeometryRules;
-import dev.headgeo.avro.LayerGeometry;
 import dev.headgeo.util.Printable;
-import dev.headgeo.wire.LayerArrays;
-import java.util.List;
+import dev.headgeo.wire.LayerValues;
 
 /** The rules for one decoded layer record (README, "Layer record rules"); the first broken one is an INVALID dead letter. */
 final class LayerValidation {
@@ -12,8 +10,8 @@ final class LayerValidation {
     }
 
     /** @return null when valid, otherwise what is wrong (record text escaped) */
-    static String problem(String key, LayerGeometry v, LayerLimits limits) {
-        String runId = v.getRunId();
+    static String problem(String key, LayerValues v, LayerLimits limits) {
+        String runId = v.runId();
         if (runId.isEmpty()) {
             return "run_id is empty";
         }
@@ -29,29 +27,29 @@ final class LayerValidation {
         if (!key.equals(runId)) {
             return "record key '" + Printable.of(key) + "' is not run_id '" + runId + "'";
         }
-        if (v.getCheckpoint() < 0) {
-            return "checkpoint is " + v.getCheckpoint() + ", must be >= 0";
+        if (v.checkpoint() < 0) {
+            return "checkpoint is " + v.checkpoint() + ", must be >= 0";
         }
-        if (v.getNumLayers() < 1 || v.getNumLayers() > limits.maxLayers()) {
-            return "num_layers is " + v.getNumLayers() + ", must be in [1, " + limits.maxLayers() + "]";
+        if (v.numLayers() < 1 || v.numLayers() > limits.maxLayers()) {
+            return "num_layers is " + v.numLayers() + ", must be in [1, " + limits.maxLayers() + "]";
         }
-        if (v.getNumHeads() < 1 || v.getNumHeads() > limits.maxHeads()) {
-            return "num_heads is " + v.getNumHeads() + ", must be in [1, " + limits.maxHeads() + "]";
+        if (v.numHeads() < 1 || v.numHeads() > limits.maxHeads()) {
+            return "num_heads is " + v.numHeads() + ", must be in [1, " + limits.maxHeads() + "]";
         }
-        if (v.getLayer() < 0 || v.getLayer() >= v.getNumLayers()) {
-            return "layer is " + v.getLayer() + ", must be in [0, num_layers = " + v.getNumLayers() + ")";
+        if (v.layer() < 0 || v.layer() >= v.numLayers()) {
+            return "layer is " + v.layer() + ", must be in [0, num_layers = " + v.numLayers() + ")";
         }
-        List<List<Double>> heads = v.getMetricSingvalsPerHead();
-        for (int h = 0; h < heads.size(); h++) {
-            if (heads.get(h).size() > limits.maxSingularValues()) {
-                return "metric_singvals_per_head[" + h + "] has " + heads.get(h).size() + " values, the limit is "
+        double[][] heads = v.singularValues();
+        for (int h = 0; h < heads.length; h++) {
+            if (heads[h].length > limits.maxSingularValues()) {
+                return "metric_singvals_per_head[" + h + "] has " + heads[h].length + " values, the limit is "
                         + limits.maxSingularValues();
             }
         }
-        String spectra = GeometryRules.singularValuesProblem("", v.getNumHeads(), LayerArrays.singularValues(v));
+        String spectra = GeometryRules.singularValuesProblem("", v.numHeads(), heads);
         if (spectra != null) {
             return spectra;
         }
-        return GeometryRules.entropyProblem("", v.getNumHeads(), LayerArrays.entropy(v));
+        return GeometryRules.entropyProblem("", v.numHeads(), v.entropy());
     }
 }

@@ -32,7 +32,7 @@ public final class AvroCodec<T extends SpecificRecord> {
                 c -> c.getName().startsWith("dev.headgeo.avro.")));
     }
 
-    private static final int HEADER_LENGTH = 10;
+    static final int HEADER_LENGTH = 10;
 
     private final Schema schema;
     private final BinaryMessageEncoder<T> encoder;
@@ -117,28 +117,46 @@ public final class AvroCodec<T extends SpecificRecord> {
      * reads an InputStream double by double, which cost a third of the processor's time).
      */
     private T decodeSingleObject(byte[] bytes) {
-        if (bytes.length < HEADER_LENGTH) {
-            throw new MalformedException("an Avro single-object header needs " + HEADER_LENGTH + " bytes, got " + bytes.length);
-        }
-        long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        long fingerprint = singleObjectFingerprint(bytes, schema);
         DatumReader<T> reader = readers.get(fingerprint);
         if (reader == null) {
-            throw new MalformedException("not a " + schema.getName() + " in Avro single-object encoding: unknown schema fingerprint "
-                    + Long.toHexString(fingerprint));
+            throw unknownFingerprint(schema, fingerprint);
         }
         BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null);
         T record;
-        int left;
         try {
             record = reader.read(null, decoder);
-            left = decoder.isEnd() ? 0 : decoder.inputStream().available();
         } catch (IOException | RuntimeException e) {
+            throw new MalformedException("not a " + schema.getName() + " in Avro single-object encoding: " + e.getMessage());
+        }
+        requireEnd(decoder, schema);
+        return record;
+    }
+
+    /** The writer schema's fingerprint from a single-object header (little-endian, after {@code C3 01}). */
+    static long singleObjectFingerprint(byte[] bytes, Schema schema) {
+        if (bytes.length < HEADER_LENGTH) {
+            throw new MalformedException("an Avro single-object header needs " + HEADER_LENGTH + " bytes, got " + bytes.length);
+        }
+        return ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+    }
+
+    static MalformedException unknownFingerprint(Schema schema, long fingerprint) {
+        return new MalformedException("not a " + schema.getName() + " in Avro single-object encoding: unknown schema fingerprint "
+                + Long.toHexString(fingerprint));
+    }
+
+    /** Strict decoding: nothing may follow the record. */
+    static void requireEnd(BinaryDecoder decoder, Schema schema) {
+        int left;
+        try {
+            left = decoder.isEnd() ? 0 : decoder.inputStream().available();
+        } catch (IOException e) {
             throw new MalformedException("not a " + schema.getName() + " in Avro single-object encoding: " + e.getMessage());
         }
         if (left > 0) {
             throw new MalformedException(left + " bytes after the Avro " + schema.getName() + " record");
         }
-        return record;
     }
 
     private static String firstLine(String s) {

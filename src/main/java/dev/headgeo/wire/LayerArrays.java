@@ -7,7 +7,7 @@ import java.util.List;
 
 /**
  * The one conversion between a {@code LayerGeometry} record (boxed Avro lists) and the primitive
- * arrays the analysis works on.
+ * arrays the analysis works on ({@link LayerValues}).
  */
 public final class LayerArrays {
     private LayerArrays() {
@@ -26,6 +26,12 @@ public final class LayerArrays {
     /** [head] mean attention entropy of one layer record. */
     public static double[] entropy(LayerGeometry v) {
         return unboxed(v.getMeanAttentionEntropyPerHead());
+    }
+
+    /** The same record with its numbers unboxed (JSON input; Avro input is read by {@link LayerReader} directly). */
+    public static LayerValues values(LayerGeometry v) {
+        return new LayerValues(v.getRunId(), v.getCheckpoint(), v.getLayer(), v.getNumLayers(), v.getNumHeads(),
+                singularValues(v), entropy(v), v.getModel(), v.getEmittedAt() == null ? null : v.getEmittedAt().toEpochMilli());
     }
 
     /** The record of one layer. */

@@ -11,14 +11,19 @@ class LoadTestIT {
     @Test
     void everyCheckpointSentIsReportedAndTheLineHasItsFields() throws Exception {
         CliRunner.Result r = CliRunner.run("loadtest", "--layers", "4", "--heads", "2", "--rank", "8", "--runs", "2",
-                "--rate", "10", "--steady", "2s", "--burst", "20", "--patience", "60s");
+                "--rate", "10", "--warmup", "1s", "--steady", "2s", "--burst", "20", "--patience", "60s");
 
         JsonNode line = Json.MAPPER.readTree(r.out());
         assertThat(r.status()).as(r.err()).isZero();
-        assertThat(line.get("sent").asInt()).isEqualTo(40);
-        assertThat(line.get("received").asInt()).isEqualTo(40);
+        assertThat(line.get("sent").asInt()).isEqualTo(50);
+        assertThat(line.get("received").asInt()).isEqualTo(50);
         assertThat(line.get("burst_checkpoints_per_s").asDouble()).isPositive();
-        assertThat(line.get("latency_p99_ms").asDouble()).isGreaterThanOrEqualTo(line.get("latency_p50_ms").asDouble());
+        for (String phase : new String[] {"steady", "burst"}) {
+            double p50 = line.get(phase + "_latency_p50_ms").asDouble();
+            assertThat(p50).as(phase).isGreaterThanOrEqualTo(0.0);
+            assertThat(line.get(phase + "_latency_p99_ms").asDouble()).as(phase).isGreaterThanOrEqualTo(p50);
+            assertThat(line.get(phase + "_latency_max_ms").asDouble()).as(phase).isGreaterThanOrEqualTo(line.get(phase + "_latency_p99_ms").asDouble());
+        }
         assertThat(line.get("checkpoint_bytes").asLong()).isPositive();
         assertThat(line.get("rss_mb").asDouble()).isPositive();
     }

@@ -35,7 +35,7 @@ class AnalysisFailureTest {
         AvroCodec<LayerGeometry> codec = new AvroCodec<>(LayerGeometry.getClassSchema());
         List<GatheredCheckpoint.Layer> layers = new ArrayList<>();
         for (LayerGeometry l : LayerRecords.split(Golden.dump("two_layers"), "broken", 7, null, null)) {
-            layers.add(new GatheredCheckpoint.Layer(l, codec.toAvro(l)));
+            layers.add(new GatheredCheckpoint.Layer(dev.headgeo.wire.LayerArrays.values(l), codec.toAvro(l)));
         }
         return GatheredCheckpoint.complete(new OpenCheckpoint("broken", 7L, 2, 2, 2, 1L, 1L, 1L), layers, 5L);
     }

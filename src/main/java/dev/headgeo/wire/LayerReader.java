@@ -1,0 +1,146 @@
+package dev.headgeo.wire;
+
+import dev.headgeo.avro.LayerGeometry;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.Decoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.ResolvingDecoder;
+
+/**
+ * Reads a {@code LayerGeometry} in Avro single-object encoding straight into {@link LayerValues}:
+ * doubles into {@code double[]} through Avro's own {@link Decoder}, without the boxed
+ * {@code List<Double>} of the generated class (building and unboxing those lists was most of the
+ * processor's decoding time and garbage). Schema evolution is Avro's: a record written with an
+ * earlier version of the schema goes through a {@link ResolvingDecoder} (defaults filled in,
+ * unknown fields skipped), the current version through the plain binary decoder.
+ *
+ * <p>Same rules as {@link AvroCodec#decode}: header, known fingerprint, nothing after the record.
+ * Counts an array claims are checked against the bytes left, so a forged count cannot make it
+ * allocate more than the record could hold.
+ */
+public final class LayerReader {
+    private static final Schema SCHEMA = LayerGeometry.getClassSchema();
+    private static final long CURRENT = SchemaNormalization.parsingFingerprint64(SCHEMA);
+
+    /** Writer schemas other than the current one, by fingerprint. */
+    private final Map<Long, Schema> earlier = new HashMap<>();
+    private final Map<Long, ResolvingDecoder> resolvers = new HashMap<>();
+    private BinaryDecoder reuse;
+
+    public LayerReader() {
+        this(SchemaHistory.earlierVersionsOf(SCHEMA));
+    }
+
+    /** Reading also records written with {@code earlierVersions} of the schema. */
+    LayerReader(List<Schema> earlierVersions) {
+        for (Schema s : earlierVersions) {
+            earlier.put(SchemaNormalization.parsingFingerprint64(s), s);
+        }
+    }
+
+    /** @throws AvroCodec.MalformedException when the bytes are not a LayerGeometry in single-object encoding */
+    public LayerValues read(byte[] bytes) {
+        long fingerprint = AvroCodec.singleObjectFingerprint(bytes, SCHEMA);
+        Schema writer = fingerprint == CURRENT ? SCHEMA : earlier.get(fingerprint);
+        if (writer == null) {
+            throw AvroCodec.unknownFingerprint(SCHEMA, fingerprint);
+        }
+        int bodyLength = bytes.length - AvroCodec.HEADER_LENGTH;
+        reuse = DecoderFactory.get().binaryDecoder(bytes, AvroCodec.HEADER_LENGTH, bodyLength, reuse);
+        LayerValues values;
+        try {
+            if (writer == SCHEMA) {
+                values = readFields(reuse, SCHEMA.getFields().toArray(Schema.Field[]::new), bodyLength);
+            } else {
+                ResolvingDecoder in = resolvers.computeIfAbsent(fingerprint, f -> resolver(writer));
+                in.configure(reuse);
+                values = readFields(in, in.readFieldOrder(), bodyLength);
+                in.drain();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new AvroCodec.MalformedException("not a " + SCHEMA.getName() + " in Avro single-object encoding: " + e.getMessage());
+        }
+        AvroCodec.requireEnd(reuse, SCHEMA);
+        return values;
+    }
+
+    private static ResolvingDecoder resolver(Schema writer) {
+        try {
+            return DecoderFactory.get().resolvingDecoder(writer, SCHEMA, null);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot resolve " + SCHEMA.getName() + " against an earlier version", e);
+        }
+    }
+
+    private static LayerValues readFields(Decoder in, Schema.Field[] order, int bodyLength) throws IOException {
+        String runId = null;
+        long checkpoint = 0;
+        int layer = 0;
+        int numLayers = 0;
+        int numHeads = 0;
+        double[][] singularValues = null;
+        double[] entropy = null;
+        String model = null;
+        Long emittedAt = null;
+        for (Schema.Field f : order) {
+            switch (f.name()) {
+                case "run_id" -> runId = in.readString();
+                case "checkpoint" -> checkpoint = in.readLong();
+                case "layer" -> layer = in.readInt();
+                case "num_layers" -> numLayers = in.readInt();
+                case "num_heads" -> numHeads = in.readInt();
+                case "metric_singvals_per_head" -> singularValues = readHeads(in, bodyLength);
+                case "mean_attention_entropy_per_head" -> entropy = readDoubles(in, bodyLength);
+                case "model" -> model = in.readIndex() == 0 ? readNull(in) : in.readString();
+                case "emitted_at" -> emittedAt = in.readIndex() == 0 ? readNull(in) : Long.valueOf(in.readLong());
+                default -> throw new IllegalStateException("LayerReader does not know field " + f.name());
+            }
+        }
+        return new LayerValues(runId, checkpoint, layer, numLayers, numHeads, singularValues, entropy, model, emittedAt);
+    }
+
+    private static <T> T readNull(Decoder in) throws IOException {
+        in.readNull();
+        return null;
+    }
+
+    private static double[][] readHeads(Decoder in, int bodyLength) throws IOException {
+        List<double[]> heads = new ArrayList<>();
+        for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {
+            // every head takes at least one byte (its count)
+            checkCount(n, heads.size(), 1, bodyLength);
+            for (long i = 0; i < n; i++) {
+                heads.add(readDoubles(in, bodyLength));
+            }
+        }
+        return heads.toArray(double[][]::new);
+    }
+
+    private static double[] readDoubles(Decoder in, int bodyLength) throws IOException {
+        double[] out = new double[0];
+        int size = 0;
+        for (long n = in.readArrayStart(); n != 0; n = in.arrayNext()) {
+            checkCount(n, size, Double.BYTES, bodyLength);
+            out = Arrays.copyOf(out, size + (int) n);
+            for (int end = size + (int) n; size < end; size++) {
+                out[size] = in.readDouble();
+            }
+        }
+        return out;
+    }
+
+    private static void checkCount(long blockCount, int sofar, int bytesEach, int bodyLength) {
+        if (blockCount < 0 || sofar + blockCount > bodyLength / bytesEach) {
+            throw new AvroCodec.MalformedException("an array claims " + blockCount + " more items than the record's "
+                    + bodyLength + " bytes can hold");
+        }
+    }
+}
