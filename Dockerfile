@@ -16,6 +16,8 @@ RUN groupadd --system --gid 10001 headgeo \
 COPY --from=build /src/target/headgeo.jar /opt/headgeo/headgeo.jar
 USER headgeo:headgeo
 ENV HEADGEO_STATE_DIR=/var/lib/headgeo
+# the heap is most of the resident size; see README, "Sizing a deployment"
+ENV JDK_JAVA_OPTIONS="-Xmx512m"
 VOLUME /var/lib/headgeo
 ENTRYPOINT ["java", "-jar", "/opt/headgeo/headgeo.jar"]
 CMD ["run"]
