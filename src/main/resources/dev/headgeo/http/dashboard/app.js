@@ -149,6 +149,12 @@
     box.replaceChildren(el('span', {}, trend), verdict);
   }
 
+  /** A numeric checkpoint axis from the first kept checkpoint; integer ticks only. */
+  function checkpointAxis(max) {
+    return { type: 'value', min: 'dataMin', max, minInterval: 1, name: 'checkpoint', nameLocation: 'middle', nameGap: 26,
+      axisLabel: { hideOverlap: true, formatter: (v) => String(v) } };
+  }
+
   function renderRun(run) {
     const cps = run.checkpoints;
     const complete = cps.filter((c) => c.status === 'COMPLETE');
@@ -165,27 +171,30 @@
     const atIndex = f ? x.indexOf(String(f.at_checkpoint)) : -1;
     const showForecast = f && atIndex >= 0 && cps.slice(atIndex + 1).every((c) => c.status !== 'COMPLETE');
     renderForecast(f);
-    const xt = showForecast ? x.concat([String(f.horizon_checkpoint) + ' (forecast)']) : x;
     const values = cps.flatMap((c) => c.fits.map((f) => f.mean_residual));
     if (f) values.push(f.forecast_mean_residual);
     const top = Math.ceil(Math.max(0.4, ...values) * 10) / 10;
     const series = ANCHORS.map((a, i) => ({
       name: a, type: 'line', symbolSize: 7, connectNulls: false,
       itemStyle: { color: ANCHOR_COLORS[a] }, lineStyle: { width: a === run.primary_anchor ? 3 : 1.5 },
-      data: cps.map((c) => { const f = c.fits.find((y) => y.anchor === a); return f ? f.mean_residual : null; }),
+      // [checkpoint, value] on a numeric axis: uneven checkpoint spacing and the forecast horizon drawn to scale
+      data: cps.map((c) => { const f = c.fits.find((y) => y.anchor === a); return [c.checkpoint, f ? f.mean_residual : null]; }),
       markArea: i === 0 ? bands(top) : undefined
     }));
     if (showForecast) {
-      const data = xt.map(() => null);
-      data[atIndex] = f.level;
-      data[xt.length - 1] = f.forecast_mean_residual;
-      series.push({ name: 'trend', type: 'line', connectNulls: true, symbol: 'emptyCircle', symbolSize: 6,
-        itemStyle: { color: f.boundary === null ? '#6b7385' : '#d73027' }, lineStyle: { type: 'dashed', width: 2 }, data });
+      const color = f.boundary === null ? '#6b7385' : '#d73027';
+      series.push({ name: 'trend', type: 'line', symbol: 'emptyCircle', symbolSize: 6,
+        itemStyle: { color }, lineStyle: { type: 'dashed', width: 2 },
+        data: [[f.at_checkpoint, f.level], [f.horizon_checkpoint, f.forecast_mean_residual]],
+        markLine: f.crossing_checkpoint === null ? undefined : { silent: true, symbol: 'none', lineStyle: { color, type: 'dotted' },
+          label: { formatter: 'crosses ' + f.boundary, position: 'insideEndTop', color },
+          data: [{ xAxis: f.crossing_checkpoint }] } });
     }
+    const xMax = showForecast ? Math.max(f.horizon_checkpoint, cps[cps.length - 1].checkpoint) : 'dataMax';
     chart('chart-timeline').setOption({
-      animation: false, grid: { left: 48, right: 16, top: 30, bottom: 40 },
+      animation: false, grid: { left: 48, right: 24, top: 30, bottom: 40 },
       legend: { top: 0 }, tooltip: { trigger: 'axis', valueFormatter: (v) => fmt(v, 4) },
-      xAxis: { type: 'category', data: xt, name: 'checkpoint', nameLocation: 'middle', nameGap: 26 },
+      xAxis: checkpointAxis(xMax),
       yAxis: { type: 'value', min: 0, max: top, name: 'mean residual' },
       series
     }, true);
@@ -213,10 +222,10 @@
     chart('chart-shape').setOption({
       animation: false, grid: { left: 48, right: 16, top: 34, bottom: 40 },
       tooltip: { trigger: 'axis', valueFormatter: (v) => fmt(v, 4) },
-      xAxis: { type: 'category', data: x, name: 'checkpoint', nameLocation: 'middle', nameGap: 26 },
+      xAxis: checkpointAxis('dataMax'),
       yAxis: { type: 'value', max: 1, min: (v) => Math.min(0.88, Math.floor(v.min * 50) / 50), name: 'mean cosine' },
       series: [{ name: 'shape invariance', type: 'line', symbolSize: 7, itemStyle: { color: '#1d2433' },
-        data: cps.map((c) => c.shape_invariance_mean),
+        data: cps.map((c) => [c.checkpoint, c.shape_invariance_mean]),
         markLine: { silent: true, symbol: 'none', lineStyle: { type: 'dashed' },
           label: { position: 'insideEndTop', color: '#6b7385' },
           data: [{ yAxis: 0.98, label: { formatter: 'very stable > 0.98' } }, { yAxis: 0.9, label: { formatter: 'approx. stable > 0.9' } }] } }]
