@@ -15,6 +15,8 @@ import org.apache.kafka.streams.errors.internals.ExceptionHandlerUtils;
  * offset; plus {@code headgeo.reason} and {@code headgeo.detail}. A value over 512 KiB is cut to its first
  * 64 KiB (header {@code headgeo.truncated-from} = its length), so that the dead letter itself can
  * always be sent; the original is still in the input topic at the offset the headers name.
+ * An instance is the exception handlers' view of the configuration: the topic, and the metrics
+ * that count dead letters by reason.
  */
 public final class DeadLetters {
     public static final String REASON_HEADER = "headgeo.reason";
@@ -27,17 +29,29 @@ public final class DeadLetters {
     static final int TRUNCATED_VALUE = 64 * 1024;
     private static final int MAX_DETAIL = 2000;
 
-    private DeadLetters() {
+    /** null when the configuration names no dead-letter topic */
+    private final String topic;
+    private final HeadgeoMetrics metrics;
+
+    private DeadLetters(String topic, HeadgeoMetrics metrics) {
+        this.topic = topic;
+        this.metrics = metrics;
     }
 
-    /** The dead-letter topic from the Streams configuration, or null when none is set. */
-    static String topic(Map<String, ?> configs) {
+    /** Before {@code configure}: counts nothing and sends nowhere. */
+    static DeadLetters unconfigured() {
+        return new DeadLetters(null, HeadgeoMetrics.unregistered());
+    }
+
+    /** The dead-letter topic and the metrics of a Streams configuration. */
+    static DeadLetters from(Map<String, ?> configs) {
         Object t = configs.get(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG);
-        return t == null ? null : t.toString();
+        return new DeadLetters(t == null ? null : t.toString(), HeadgeoMetrics.from(configs));
     }
 
-    static List<ProducerRecord<byte[], byte[]>> records(String topic, byte[] key, byte[] value,
-                                                        ErrorHandlerContext context, RejectReason reason, Exception e) {
+    /** The dead letter of one record, counted under its reason; none when no topic is configured. */
+    List<ProducerRecord<byte[], byte[]>> of(byte[] key, byte[] value, ErrorHandlerContext context, RejectReason reason, Exception e) {
+        metrics.deadLettered(reason);
         if (topic == null) {
             return List.of();
         }

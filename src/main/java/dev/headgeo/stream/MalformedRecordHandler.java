@@ -11,20 +11,17 @@ import org.slf4j.LoggerFactory;
 /** A layer record that cannot be decoded (MALFORMED) or is too large to (TOO_LARGE): dead-lettered, and processing goes on. */
 public final class MalformedRecordHandler implements DeserializationExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(MalformedRecordHandler.class);
-    private String deadLetterTopic;
-    private HeadgeoMetrics metrics = HeadgeoMetrics.unregistered();
+    private DeadLetters deadLetters = DeadLetters.unconfigured();
 
     @Override
     public void configure(Map<String, ?> configs) {
-        deadLetterTopic = DeadLetters.topic(configs);
-        metrics = HeadgeoMetrics.from(configs);
+        deadLetters = DeadLetters.from(configs);
     }
 
     @Override
     public Response handleError(ErrorHandlerContext context, ConsumerRecord<byte[], byte[]> record, Exception e) {
         RejectReason reason = e instanceof RejectedRecordException rejected ? rejected.reason() : RejectReason.MALFORMED;
         LOG.warn("dead letter {} {}-{}@{}: {}", reason, context.topic(), context.partition(), context.offset(), Printable.of(e.getMessage()));
-        metrics.deadLettered(reason);
-        return Response.resume(DeadLetters.records(deadLetterTopic, record.key(), record.value(), context, reason, e));
+        return Response.resume(deadLetters.of(record.key(), record.value(), context, reason, e));
     }
 }

@@ -19,13 +19,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class RejectedRecordHandler implements ProcessingExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(RejectedRecordHandler.class);
-    private String deadLetterTopic;
-    private HeadgeoMetrics metrics = HeadgeoMetrics.unregistered();
+    private DeadLetters deadLetters = DeadLetters.unconfigured();
 
     @Override
     public void configure(Map<String, ?> configs) {
-        deadLetterTopic = DeadLetters.topic(configs);
-        metrics = HeadgeoMetrics.from(configs);
+        deadLetters = DeadLetters.from(configs);
     }
 
     @Override
@@ -36,8 +34,7 @@ public final class RejectedRecordHandler implements ProcessingExceptionHandler {
             List<ProducerRecord<byte[], byte[]>> dead = new ArrayList<>();
             byte[] key = failed.runId().getBytes(StandardCharsets.UTF_8);
             for (byte[] layer : failed.layers()) {
-                metrics.deadLettered(RejectReason.PROCESSING_ERROR);
-                dead.addAll(DeadLetters.records(deadLetterTopic, key, layer, context, RejectReason.PROCESSING_ERROR, failed));
+                dead.addAll(deadLetters.of(key, layer, context, RejectReason.PROCESSING_ERROR, failed));
             }
             return Response.resume(dead);
         }
@@ -49,7 +46,6 @@ public final class RejectedRecordHandler implements ProcessingExceptionHandler {
             reason = RejectReason.PROCESSING_ERROR;
             LOG.error("dead letter PROCESSING_ERROR {}-{}@{}", context.topic(), context.partition(), context.offset(), e);
         }
-        metrics.deadLettered(reason);
-        return Response.resume(DeadLetters.records(deadLetterTopic, context.sourceRawKey(), context.sourceRawValue(), context, reason, e));
+        return Response.resume(deadLetters.of(context.sourceRawKey(), context.sourceRawValue(), context, reason, e));
     }
 }

@@ -13,26 +13,14 @@ import dev.headgeo.testing.ExactResidual;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Forecasts, flip margin and confirmations, through the whole topology with exact residuals. */
-class AlertsTest {
-    @TempDir
-    Path tmp;
+class AlertsTest extends TopologyTestBase {
 
-    TopologyFixture f;
-
-    @AfterEach
-    void stop() {
-        if (f != null) {
-            f.close();
-        }
-    }
 
     void start(AlertSettings alerts) {
-        f = new TopologyFixture(tmp, TopologyFixture.settings(Duration.ofMinutes(10)).withAlerts(alerts));
+        fixture(TopologyFixture.settings(Duration.ofMinutes(10)).withAlerts(alerts));
     }
 
     /** Publishes checkpoints 100, 200, … with these residuals; returns the alerts they raised. */

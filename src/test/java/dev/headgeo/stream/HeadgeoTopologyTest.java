@@ -23,26 +23,16 @@ import java.util.List;
 import java.util.Random;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class HeadgeoTopologyTest {
-    @TempDir
-    Path tmp;
-
-    TopologyFixture f;
+class HeadgeoTopologyTest extends TopologyTestBase {
 
     @BeforeEach
     void start() {
-        f = new TopologyFixture(tmp, TopologyFixture.settings(Duration.ofMinutes(10)));
+        fixture();
     }
 
-    @AfterEach
-    void stop() {
-        f.close();
-    }
 
     static List<LayerGeometry> layersOf(String fixture, String run, long checkpoint) {
         return new ArrayList<>(LayerRecords.split(Golden.dump(fixture), run, checkpoint, null, null));

@@ -14,26 +14,14 @@ import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.test.TestRecord;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Limits and strict decoding at the door: each rule dead-letters with its reason and the limit, and the processor goes on. */
-class LimitsTest {
-    @TempDir
-    Path tmp;
+class LimitsTest extends TopologyTestBase {
 
-    TopologyFixture f;
-
-    @AfterEach
-    void stop() {
-        if (f != null) {
-            f.close();
-        }
-    }
 
     void start(StreamSettings settings) {
-        f = new TopologyFixture(tmp, settings);
+        fixture(settings);
     }
 
     static StreamSettings settings() {

@@ -14,27 +14,17 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** remember-runs: the state behind the HTTP API, bounded and dropped like the run history. */
-class RememberRunsTest {
-    @TempDir
-    Path tmp;
-
-    TopologyFixture f;
+class RememberRunsTest extends TopologyTestBase {
 
     @BeforeEach
     void start() {
-        f = new TopologyFixture(tmp, TopologyFixture.settings(Duration.ofMinutes(10)));
+        fixture();
     }
 
-    @AfterEach
-    void stop() {
-        f.close();
-    }
 
     void send(String fixture, String run, long checkpoint) {
         f.send(LayerRecords.split(Golden.dump(fixture), run, checkpoint, null, null));
