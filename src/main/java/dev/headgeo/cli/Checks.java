@@ -8,6 +8,10 @@ final class Checks {
     }
 
     static int positive(String option, int value) {
+        return (int) positive(option, (long) value);
+    }
+
+    static long positive(String option, long value) {
         if (value <= 0) {
             throw new UserError(option + " must be a positive integer, got " + value);
         }

@@ -82,6 +82,10 @@ final class RunCommand implements Callable<Integer> {
             description = "Largest accepted layer record, Avro-encoded; larger ones are dead-lettered TOO_LARGE (default: ${DEFAULT-VALUE}).")
     int maxLayerBytes;
 
+    @Option(names = "--max-open-layer-bytes", defaultValue = StreamSettings.DEFAULT_MAX_OPEN_LAYER_BYTES,
+            description = "Bytes of open checkpoints' layers held in memory by this instance; beyond it the longest-quiet one is reported incomplete early (default: ${DEFAULT-VALUE}).")
+    long maxOpenLayerBytes;
+
     @Option(names = "--max-layers", defaultValue = LayerLimits.DEFAULT_MAX_LAYERS,
             description = "Largest num_layers accepted; larger records are dead-lettered INVALID (default: ${DEFAULT-VALUE}).")
     int maxLayers;
@@ -141,6 +145,7 @@ final class RunCommand implements Callable<Integer> {
         StreamSettings settings = new StreamSettings(primaryAnchor,
                 Checks.positive("--checkpoint-timeout", checkpointTimeout),
                 Checks.positive("--max-layer-bytes", maxLayerBytes),
+                Checks.positive("--max-open-layer-bytes", maxOpenLayerBytes),
                 Checks.positive("--history-size", historySize),
                 Checks.positive("--history-retention", historyRetention),
                 new AlertSettings(Checks.nonNegative("--flip-margin", flipMargin), Checks.positive("--flip-confirmations", flipConfirmations),

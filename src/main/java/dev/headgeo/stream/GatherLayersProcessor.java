@@ -6,9 +6,7 @@ import dev.headgeo.avro.RunHistory;
 import dev.headgeo.wire.LayerReader;
 import dev.headgeo.wire.LayerValues;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -17,6 +15,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Gathers a checkpoint's layers, one store entry per layer, until all {@code num_layers} are there,
@@ -25,6 +25,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * (INVALID, TOO_LARGE, INCONSISTENT_CHECKPOINT, LATE, in that order) and never touch the stores.
  */
 final class GatherLayersProcessor implements Processor<String, ReceivedLayerDeserializer.ReceivedLayer, String, GatheredCheckpoint> {
+    private static final Logger LOG = LoggerFactory.getLogger(GatherLayersProcessor.class);
     private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
 
     private final StreamSettings settings;
@@ -32,17 +33,16 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
     private ProcessorContext<String, GatheredCheckpoint> context;
     /** One entry per layer: the record in Avro single-object encoding (its bytes as received when it came so). */
     private KeyValueStore<String, byte[]> layers;
-    /**
-     * The layers this processor put into {@code layers} since its last init, already decoded, so a
-     * completing checkpoint is not decoded a second time. Only a shortcut: a layer missing here
-     * (restored from the changelog after a restart or a rebalance) is decoded from the store.
-     */
-    private final Map<String, LayerValues> decoded = new HashMap<>();
+    /** Bytes of the layers in {@code layers}, counted at init (the store may have been restored) and kept since. */
+    private long openBytes;
+    private final OpenLayerBudget budget;
+    private final DecodedLayers decoded = new DecodedLayers(DecodedLayers.DEFAULT_BUDGET_BYTES);
     private KeyValueStore<String, OpenCheckpoint> open;
     private KeyValueStore<String, RunHistory> history;
 
-    GatherLayersProcessor(StreamSettings settings) {
+    GatherLayersProcessor(StreamSettings settings, OpenLayerBudget budget) {
         this.settings = settings;
+        this.budget = budget;
     }
 
     @Override
@@ -51,6 +51,12 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
         // a task revived after an exactly-once abort re-initialises on restored stores
         decoded.clear();
         this.layers = context.getStateStore(HeadgeoTopology.LAYERS_STORE);
+        budget.add(-openBytes);
+        openBytes = 0;
+        try (KeyValueIterator<String, byte[]> it = layers.all()) {
+            it.forEachRemaining(e -> openBytes += e.value.length);
+        }
+        budget.add(openBytes);
         this.open = context.getStateStore(HeadgeoTopology.OPEN_CHECKPOINTS_STORE);
         this.history = context.getStateStore(HeadgeoTopology.RUN_HISTORY_STORE);
         context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::expireStalled);
@@ -85,17 +91,20 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
                     0, record.timestamp(), record.timestamp(), now);
         }
         String layerKey = StoreKeys.layer(checkpointKey, layer.layer());
-        if (layers.get(layerKey) == null) {
+        byte[] earlier = layers.get(layerKey);
+        if (earlier == null) {
             state.setLayersReceived(state.getLayersReceived() + 1);
         }
         // A duplicate replaces the earlier copy.
         layers.put(layerKey, stored);
-        decoded.put(layerKey, layer);
+        held(stored.length - (earlier == null ? 0 : earlier.length));
+        decoded.put(layerKey, layer, stored.length);
         state.setFirstLayerAt(Math.min(state.getFirstLayerAt(), record.timestamp()));
         state.setLastLayerAt(Math.max(state.getLastLayerAt(), record.timestamp()));
         state.setLastArrivalWallClock(now);
         if (state.getLayersReceived() < state.getNumLayers()) {
             open.put(checkpointKey, state);
+            closeQuietestWhileOverBudget(checkpointKey, now);
             return;
         }
         List<GatheredCheckpoint.Layer> all = removeLayers(checkpointKey);
@@ -128,7 +137,8 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
         List<GatheredCheckpoint.Layer> out = new ArrayList<>(entries.size());
         for (KeyValue<String, byte[]> e : entries) {
             layers.delete(e.key);
-            LayerValues values = decoded.remove(e.key);
+            held(-e.value.length);
+            LayerValues values = decoded.take(e.key);
             out.add(new GatheredCheckpoint.Layer(values != null ? values : reader.read(e.value), e.value));
         }
         return out;
@@ -146,16 +156,54 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
             }
         }
         for (OpenCheckpoint state : stalled) {
-            String checkpointKey = StoreKeys.checkpoint(state.getRunId(), state.getCheckpoint());
-            List<GatheredCheckpoint.Layer> arrived = removeLayers(checkpointKey);
-            open.delete(checkpointKey);
-            GatheredCheckpoint gathered = GatheredCheckpoint.timedOut(state, arrived, now);
-            context.forward(new Record<>(state.getRunId(), gathered, now));
+            closeIncomplete(state, now);
         }
+    }
+
+    private void held(long bytes) {
+        openBytes += bytes;
+        budget.add(bytes);
+    }
+
+    /**
+     * Holds the layers of open checkpoints within {@code --max-open-layer-bytes} (all tasks of this
+     * instance together): while over it, this task's open checkpoint whose last layer came longest
+     * ago (never {@code current}) is handed on as incomplete now instead of at its time-out, so that
+     * a flood of never-finished checkpoints costs early INCOMPLETE reports, not the processor's memory.
+     */
+    private void closeQuietestWhileOverBudget(String current, long now) {
+        while (budget.exceeded()) {
+            OpenCheckpoint quietest = null;
+            try (KeyValueIterator<String, OpenCheckpoint> it = open.all()) {
+                while (it.hasNext()) {
+                    KeyValue<String, OpenCheckpoint> e = it.next();
+                    if (!e.key.equals(current)
+                            && (quietest == null || e.value.getLastArrivalWallClock() < quietest.getLastArrivalWallClock())) {
+                        quietest = e.value;
+                    }
+                }
+            }
+            if (quietest == null) {
+                return;
+            }
+            LOG.warn("open checkpoints hold {} bytes of layers, over --max-open-layer-bytes {}: closing checkpoint {} of run {} "
+                    + "as incomplete before its time-out", budget.held(), budget.maxBytes(), quietest.getCheckpoint(),
+                    quietest.getRunId());
+            closeIncomplete(quietest, now);
+        }
+    }
+
+    private void closeIncomplete(OpenCheckpoint state, long now) {
+        String checkpointKey = StoreKeys.checkpoint(state.getRunId(), state.getCheckpoint());
+        List<GatheredCheckpoint.Layer> arrived = removeLayers(checkpointKey);
+        open.delete(checkpointKey);
+        context.forward(new Record<>(state.getRunId(), GatheredCheckpoint.timedOut(state, arrived, now), now));
     }
 
     @Override
     public void close() {
         decoded.clear();
+        budget.add(-openBytes);
+        openBytes = 0;
     }
 }

@@ -66,7 +66,8 @@ public final class HeadgeoTopology {
         topology.addSource(SOURCE, topics.layers().keySerde().deserializer(),
                 new ReceivedLayerDeserializer(topics.layers().valueSerde().deserializer(), settings.maxLayerBytes()),
                 topics.layers().name());
-        topology.addProcessor(GATHER, () -> new GatherLayersProcessor(settings), SOURCE);
+        OpenLayerBudget openLayers = new OpenLayerBudget(settings.maxOpenLayerBytes());
+        topology.addProcessor(GATHER, () -> new GatherLayersProcessor(settings, openLayers), SOURCE);
         topology.addProcessor(ANALYZE, () -> new AnalyzeCheckpointProcessor(settings.primaryAnchor(), metrics), GATHER);
         topology.addSink(REPORTS_SINK, topics.reports().name(), topics.reports().keySerde().serializer(),
                 topics.reports().valueSerde().serializer(), ANALYZE);

@@ -313,8 +313,8 @@ final class TrackVerdictsProcessor implements Processor<String, Object, String, 
                 .setType(AlertType.INCOMPLETE_CHECKPOINT)
                 .setRunId(report.getRunId())
                 .setCheckpoint(report.getCheckpoint())
-                .setMessage("run " + report.getRunId() + ": checkpoint " + report.getCheckpoint() + " timed out missing "
-                        + report.getMissingLayers().size() + " of " + report.getNumLayers() + " layers " + report.getMissingLayers())
+                .setMessage("run " + report.getRunId() + ": checkpoint " + report.getCheckpoint() + " incomplete, its layers stopped arriving: "
+                        + report.getMissingLayers().size() + " of " + report.getNumLayers() + " missing " + report.getMissingLayers())
                 .setNumLayers(report.getNumLayers())
                 .setMissingLayers(report.getMissingLayers())
                 .setRaisedAt(Instant.ofEpochMilli(now))

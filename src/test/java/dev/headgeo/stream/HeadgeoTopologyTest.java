@@ -160,6 +160,34 @@ class HeadgeoTopologyTest extends TopologyTestBase {
     }
 
     @Test
+    void overTheOpenLayersBudgetTheQuietestCheckpointClosesEarlyAsIncomplete() {
+        f.close();
+        List<LayerGeometry> first = layersOf("two_layers", "first", 1);
+        List<LayerGeometry> second = layersOf("two_layers", "second", 1);
+        int oneLayer = new dev.headgeo.wire.AvroCodec<LayerGeometry>(LayerGeometry.getClassSchema()).toAvro(first.get(0)).length;
+        // room for the layers of one open checkpoint, not of two
+        fixture(TopologyFixture.settings(Duration.ofMinutes(10)).withMaxOpenLayerBytes(oneLayer + oneLayer / 2));
+
+        f.send(List.of(first.get(0)));
+        f.driver.advanceWallClockTime(Duration.ofSeconds(1));
+        assertThat(f.reports.isEmpty()).isTrue();
+        f.send(List.of(second.get(0)));
+
+        CheckpointReport closed = f.reports.readValue();
+        assertThat(closed.getRunId()).isEqualTo("first");
+        assertThat(closed.getStatus()).isEqualTo(ReportStatus.INCOMPLETE);
+        assertThat(closed.getMissingLayers()).containsExactly(1);
+        assertThat(f.alerts.readValue().getType()).isEqualTo(AlertType.INCOMPLETE_CHECKPOINT);
+        assertThat(storeSize(HeadgeoTopology.LAYERS_STORE)).isEqualTo(1);
+
+        f.send(List.of(second.get(1), first.get(1)));
+        assertThat(withoutTimes(AvroJson.toJson(f.reports.readValue()))).isEqualTo(expectedReport("two_layers", "second", 1));
+        assertThat(f.reports.isEmpty()).isTrue();
+        assertThat(f.deadLetterRecords()).extracting(HeadgeoTopologyTest::reason).containsExactly("LATE");
+        assertThat(storeSize(HeadgeoTopology.LAYERS_STORE)).isZero();
+    }
+
+    @Test
     void arrivingLayersKeepACheckpointAlive() {
         List<LayerGeometry> layers = layersOf("ragged_ranks", "run", 9);
         for (int i = 0; i < 6; i++) {
