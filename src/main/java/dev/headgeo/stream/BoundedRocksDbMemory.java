@@ -17,8 +17,8 @@ import org.rocksdb.WriteBufferManager;
  * checkpoints, run histories, summaries, recent reports); the layers are in memory.
  */
 public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
-    static final long TOTAL_BYTES = 48L * 1024 * 1024;
-    static final long MEMTABLE_BYTES = 16L * 1024 * 1024;
+    private static final long TOTAL_BYTES = 48L * 1024 * 1024;
+    private static final long MEMTABLE_BYTES = 16L * 1024 * 1024;
     private static final long MEMTABLE_SIZE = 4L * 1024 * 1024;
 
     /**

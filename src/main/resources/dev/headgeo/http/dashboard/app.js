@@ -227,7 +227,8 @@
       series: [{ name: 'shape invariance', type: 'line', symbolSize: 7, itemStyle: { color: '#1d2433' },
         data: cps.map((c) => [c.checkpoint, c.shape_invariance_mean]),
         markLine: { silent: true, symbol: 'none', lineStyle: { type: 'dashed' },
-          label: { position: 'insideEndTop', color: '#6b7385' },
+          // a backing so the label stays readable where the line runs through it
+          label: { position: 'insideEndTop', color: '#6b7385', backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3] },
           data: [{ yAxis: 0.98, label: { formatter: 'very stable > 0.98' } }, { yAxis: 0.9, label: { formatter: 'approx. stable > 0.9' } }] } }]
     }, true);
 
