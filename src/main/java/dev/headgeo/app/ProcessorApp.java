@@ -4,6 +4,7 @@ import dev.headgeo.client.KafkaCheck;
 import dev.headgeo.client.TopicCreator;
 import dev.headgeo.http.ApiServer;
 import dev.headgeo.http.HttpAddress;
+import dev.headgeo.http.MetricsLimits;
 import dev.headgeo.stream.HeadgeoMetrics;
 import dev.headgeo.stream.HeadgeoService;
 import dev.headgeo.stream.StreamSettings;
@@ -57,6 +58,12 @@ public final class ProcessorApp implements AutoCloseable {
      */
     public static ProcessorApp start(Properties streamsConfig, HeadgeoTopics topics, StreamSettings settings, boolean createTopics,
                                      HttpAddress httpAddress, String httpToken) {
+        return start(streamsConfig, topics, settings, createTopics, httpAddress, httpToken, MetricsLimits.DEFAULT);
+    }
+
+    /** The same, with bounds on the per-run series of {@code /metrics}. */
+    public static ProcessorApp start(Properties streamsConfig, HeadgeoTopics topics, StreamSettings settings, boolean createTopics,
+                                     HttpAddress httpAddress, String httpToken, MetricsLimits metricsLimits) {
         if (createTopics) {
             List<String> created = TopicCreator.createMissing(streamsConfig, topics.names());
             if (!created.isEmpty()) {
@@ -79,7 +86,7 @@ public final class ProcessorApp implements AutoCloseable {
         Properties config = new Properties();
         config.putAll(streamsConfig);
         if (httpAddress != null) {
-            http = ApiServer.start(httpAddress, httpToken, registry);
+            http = ApiServer.start(httpAddress, httpToken, registry, metricsLimits);
             self = new HostInfo(httpAddress.reachableHost(), http.port());
             config.put(StreamsConfig.APPLICATION_SERVER_CONFIG, self.host() + ":" + self.port());
             url = "http://" + self.host() + ":" + self.port() + "/";
@@ -97,10 +104,10 @@ public final class ProcessorApp implements AutoCloseable {
             gc.close();
             throw e;
         }
-        if (http != null) {
-            http.attach(service, self);
-        }
         KafkaReachability reachability = new KafkaReachability(streamsConfig);
+        if (http != null) {
+            http.attach(service, self, reachability::problem);
+        }
         io.micrometer.core.instrument.Gauge.builder("headgeo.kafka.reachable", reachability, r -> r.reachable() ? 1 : 0)
                 .description("1 while the cluster answers this instance").register(registry);
         return new ProcessorApp(service, http, url, gc, reachability);

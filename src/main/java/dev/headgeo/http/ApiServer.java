@@ -3,28 +3,23 @@ package dev.headgeo.http;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.headgeo.stream.HeadgeoService;
 import dev.headgeo.wire.Json;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.HostInfo;
@@ -33,40 +28,42 @@ import org.slf4j.LoggerFactory;
 
 /**
  * headgeo's read-only HTTP surface: health and readiness, the query API over the processor's state
- * (any instance answers any query), Prometheus metrics and the dashboard. The JDK's own HTTP server
- * is enough for a handful of GET routes polled by a page and scraped by Prometheus; it adds no
- * dependency next to Kafka's. Start it before the streams (so that a free port is known for
+ * (any instance answers any query, with what the reachable instances hold), Prometheus metrics and
+ * the dashboard. Start it before the streams (so that a free port is known for
  * {@code application.server}), then {@link #attach} the running service.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     private static final String TOKEN_COOKIE = "headgeo_token";
-    private static final Map<String, String> ASSETS = Map.of(
-            "/", "dashboard/index.html",
-            "/assets/app.js", "dashboard/app.js",
-            "/assets/app.css", "dashboard/app.css",
-            "/assets/echarts.min.js", "/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js");
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final WebServer server;
     private final String token;
     private final PrometheusMeterRegistry registry;
     private final RunMetrics runMetrics;
-    private final AtomicLong openCheckpoints = new AtomicLong();
+    private final Routes routes = new Routes();
     private volatile HeadgeoService service;
     private volatile RunViews views;
     private volatile InstanceRouter router;
+    private volatile Supplier<String> kafkaProblem = () -> null;
 
-    private ApiServer(HttpServer server, ExecutorService executor, String token, PrometheusMeterRegistry registry) {
-        this.server = server;
-        this.executor = executor;
+    private ApiServer(HttpAddress address, String token, PrometheusMeterRegistry registry, MetricsLimits metricsLimits) {
         this.token = token == null || token.isBlank() ? null : token;
         this.registry = registry;
-        this.runMetrics = new RunMetrics(registry);
-        Gauge.builder("headgeo.ready", this, s -> s.streamsState() == KafkaStreams.State.RUNNING ? 1 : 0)
-                .description("1 while Kafka Streams is RUNNING").register(registry);
-        Gauge.builder("headgeo.open.checkpoints", openCheckpoints, AtomicLong::get)
-                .description("Checkpoints whose layers are still arriving, on this instance").register(registry);
+        this.runMetrics = new RunMetrics(registry, metricsLimits);
+        Gauge.builder("headgeo.ready", this, s -> s.notReadyCause() == null ? 1 : 0)
+                .description("1 exactly when GET /ready answers 200: Kafka Streams RUNNING and Kafka reachable").register(registry);
+        routes.open("/health", call -> Reply.ok(Json.MAPPER.createObjectNode().put("status", "UP")))
+                .open("/ready", call -> ready())
+                .get("/metrics", call -> metrics())
+                .get("/", call -> asset("dashboard/index.html"))
+                .get("/assets/app.js", call -> asset("dashboard/app.js"))
+                .get("/assets/app.css", call -> asset("dashboard/app.css"))
+                .get("/assets/echarts.min.js", call -> asset("/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js"))
+                .get("/api/runs", this::runs)
+                .get("/api/alerts", this::alerts)
+                .get("/api/runs/{run}", call -> findRun(call, "no run " + call.path("run"), v -> v.run(call.path("run"))))
+                .get("/api/runs/{run}/checkpoints/{checkpoint}", this::report);
+        this.server = WebServer.start(address, this::answer);
     }
 
     /**
@@ -76,33 +73,28 @@ public final class ApiServer implements AutoCloseable {
      * @throws IllegalStateException with one line when the address cannot be bound
      */
     public static ApiServer start(HttpAddress address, String token, PrometheusMeterRegistry registry) {
-        HttpServer server;
-        try {
-            server = HttpServer.create(new InetSocketAddress(address.host(), address.port()), 50);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot serve HTTP on " + address.host() + ":" + address.port() + ": " + e.getMessage());
-        }
-        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "headgeo-http");
-            t.setDaemon(true);
-            return t;
-        });
-        server.setExecutor(executor);
-        ApiServer api = new ApiServer(server, executor, token, registry);
-        server.createContext("/", api::handle);
-        server.start();
-        return api;
+        return start(address, token, registry, MetricsLimits.DEFAULT);
+    }
+
+    /** The same, with bounds on the per-run series of {@code /metrics}. */
+    public static ApiServer start(HttpAddress address, String token, PrometheusMeterRegistry registry, MetricsLimits metricsLimits) {
+        return new ApiServer(address, token, registry, metricsLimits);
     }
 
     /** The port actually bound (for port 0). */
     public int port() {
-        return server.getAddress().getPort();
+        return server.port();
     }
 
-    /** Serves the API from {@code service}'s stores; {@code self} is this instance's {@code application.server}. */
-    public void attach(HeadgeoService service, HostInfo self) {
+    /**
+     * Serves the API from {@code service}'s stores; {@code self} is this instance's {@code application.server}.
+     *
+     * @param kafkaProblem why Kafka counts as unreachable now (one line), or null while it answers
+     */
+    public void attach(HeadgeoService service, HostInfo self, Supplier<String> kafkaProblem) {
         this.views = new RunViews(service.streams());
         this.router = new InstanceRouter(service.streams(), self, token);
+        this.kafkaProblem = kafkaProblem;
         this.service = service;
     }
 
@@ -111,106 +103,209 @@ public final class ApiServer implements AutoCloseable {
         return s == null ? KafkaStreams.State.CREATED : s.state();
     }
 
-    private void handle(HttpExchange exchange) throws IOException {
-        try (exchange) {
-            String path = exchange.getRequestURI().getRawPath();
-            if (!exchange.getRequestMethod().equals("GET") && !exchange.getRequestMethod().equals("HEAD")) {
-                sendJson(exchange, 405, error("read-only: only GET"));
-                return;
-            }
-            if (path.equals("/health")) {
-                sendJson(exchange, 200, Json.MAPPER.createObjectNode().put("status", "UP"));
-                return;
-            }
-            if (path.equals("/ready")) {
-                KafkaStreams.State state = streamsState();
-                boolean ready = state == KafkaStreams.State.RUNNING;
-                sendJson(exchange, ready ? 200 : 503, Json.MAPPER.createObjectNode()
-                        .put("status", ready ? "READY" : "NOT_READY").put("streams_state", state.name()));
-                return;
-            }
-            if (!authorized(exchange)) {
-                sendJson(exchange, 401, error("missing or wrong bearer token"));
-                return;
-            }
-            route(exchange, path);
-        } catch (InstanceRouter.Unavailable | InvalidStateStoreException e) {
-            sendJson(exchange, 503, error(e.getMessage()));
-        } catch (RuntimeException e) {
-            LOG.warn("HTTP {} failed: {}", exchange.getRequestURI().getRawPath(), e.toString());
-            sendJson(exchange, 500, error("internal error: " + e.getClass().getSimpleName()));
+    /** Null when ready; else why not, in one line. */
+    private String notReadyCause() {
+        KafkaStreams.State state = streamsState();
+        if (state != KafkaStreams.State.RUNNING) {
+            return "Kafka Streams is " + state;
         }
+        return kafkaProblem.get();
     }
 
-    private void route(HttpExchange exchange, String path) throws IOException {
-        if (path.equals("/metrics")) {
-            refreshMetrics();
-            send(exchange, 200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8));
-            return;
-        }
-        String asset = ASSETS.get(path);
-        if (asset != null) {
-            sendAsset(exchange, asset);
-            return;
-        }
-        List<String> parts = segments(path);
-        if (parts.size() < 2 || !parts.get(0).equals("api")) {
-            sendJson(exchange, 404, error("no such path: " + path));
-            return;
-        }
-        if (views == null) {
-            sendJson(exchange, 503, error("the processor is starting"));
-            return;
-        }
-        boolean local = exchange.getRequestHeaders().containsKey(InstanceRouter.LOCAL_HEADER);
-        if (parts.size() == 2 && parts.get(1).equals("runs")) {
-            sendJson(exchange, 200, Json.MAPPER.createObjectNode().set("runs", everywhere(local, "/api/runs", "runs",
-                    views.runSummaries(), Comparator.comparing(n -> n.get("run_id").asText()))));
-        } else if (parts.size() == 2 && parts.get(1).equals("alerts")) {
-            sendJson(exchange, 200, Json.MAPPER.createObjectNode().set("alerts", everywhere(local, "/api/alerts", "alerts",
-                    views.alerts(), Comparator.comparing((JsonNode n) -> n.get("raised_at").asLong()).reversed())));
-        } else if (parts.size() >= 3 && parts.get(1).equals("runs")) {
-            String runId = parts.get(2);
-            HostInfo owner = local ? null : router.ownerOf(runId);
-            if (owner != null) {
-                InstanceRouter.Answer a = router.ask(owner, exchange.getRequestURI().getRawPath());
-                send(exchange, a.status(), "application/json", a.body().getBytes(StandardCharsets.UTF_8));
-                return;
+    private Reply answer(String method, String rawPath, String rawQuery, Function<String, String> header) {
+        try {
+            Routes.Match match = routes.match(rawPath);
+            if (match == null) {
+                return Reply.error(404, "no such path: " + rawPath);
             }
-            if (parts.size() == 3) {
-                ObjectNode run = views.run(runId);
-                sendJson(exchange, run == null ? 404 : 200, run == null ? error("no run " + runId) : run);
-            } else if (parts.size() == 5 && parts.get(3).equals("checkpoints")) {
-                long checkpoint;
-                try {
-                    checkpoint = Long.parseLong(parts.get(4));
-                } catch (NumberFormatException e) {
-                    sendJson(exchange, 400, error("checkpoint '" + parts.get(4) + "' is not a number"));
-                    return;
+            HttpCall call = new HttpCall(rawPath + (rawQuery == null ? "" : "?" + rawQuery), match.params(), HttpCall.parseQuery(rawQuery),
+                    header);
+            String cookie = null;
+            if (!match.route().open()) {
+                Auth auth = authorize(call);
+                if (!auth.ok()) {
+                    return Reply.error(401, "missing or wrong bearer token");
                 }
-                ObjectNode report = views.report(runId, checkpoint);
-                sendJson(exchange, report == null ? 404 : 200,
-                        report == null ? error("no kept report of checkpoint " + checkpoint + " of run " + runId) : report);
-            } else {
-                sendJson(exchange, 404, error("no such path: " + path));
+                cookie = auth.cookie();
             }
-        } else {
-            sendJson(exchange, 404, error("no such path: " + path));
+            Reply reply = match.route().handler().handle(call);
+            return cookie == null ? reply : reply.withHeader("Set-Cookie", cookie);
+        } catch (HttpError e) {
+            return Reply.error(e.status(), e.getMessage());
+        } catch (InvalidStateStoreException e) {
+            return Reply.error(503, "stores not queryable now (rebalancing): " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("HTTP {} failed: {}", rawPath, e.toString());
+            return Reply.error(500, "internal error: " + e.getClass().getSimpleName());
         }
     }
 
-    /** This instance's items, and unless {@code local}, every other instance's, sorted. */
-    private ArrayNode everywhere(boolean local, String path, String field, List<ObjectNode> mine, Comparator<JsonNode> order) {
-        List<JsonNode> all = new ArrayList<>(mine);
-        if (!local) {
-            for (HostInfo other : router.others()) {
-                router.askJson(other, path).get(field).forEach(all::add);
+    private Reply ready() {
+        String cause = notReadyCause();
+        ObjectNode body = Json.MAPPER.createObjectNode().put("status", cause == null ? "READY" : "NOT_READY")
+                .put("streams_state", streamsState().name());
+        if (cause != null) {
+            body.put("cause", cause);
+        }
+        return Reply.json(cause == null ? 200 : 503, body);
+    }
+
+    private Reply metrics() {
+        refreshMetrics();
+        return new Reply(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8), Map.of());
+    }
+
+    private RunViews views() {
+        RunViews v = views;
+        if (v == null) {
+            throw HttpError.unavailable("the processor is starting");
+        }
+        return v;
+    }
+
+    private static boolean local(HttpCall call) {
+        return call.header(InstanceRouter.LOCAL_HEADER) != null;
+    }
+
+    /** {@code /api/runs}: every run any reachable instance holds, one entry each (the most advanced copy). */
+    private Reply runs(HttpCall call) {
+        RunViews v = views();
+        if (local(call)) {
+            return Reply.ok(withArray("runs", v.runSummaries(RunViews.Scope.ANY)));
+        }
+        List<String> missing = new ArrayList<>();
+        List<JsonNode> all = new ArrayList<>(mine(() -> v.runSummaries(RunViews.Scope.ANY), missing));
+        InstanceRouter.Gathered others = router.askOthers("/api/runs");
+        missing.addAll(others.missing());
+        for (InstanceRouter.Answer a : others.answers()) {
+            if (a.status() == 200) {
+                parse(a.body()).path("runs").forEach(all::add);
             }
         }
-        all.sort(order);
-        ArrayNode out = Json.MAPPER.createArrayNode();
-        all.forEach(out::add);
+        Map<String, JsonNode> best = new LinkedHashMap<>();
+        Comparator<JsonNode> advanced = Comparator.comparingLong((JsonNode r) -> r.path("last_checkpoint").asLong())
+                .thenComparingLong(r -> r.path("checkpoints").asLong()).thenComparingLong(r -> r.path("last_report_at").asLong());
+        for (JsonNode r : all) {
+            best.merge(r.path("run_id").asText(), r, (x, y) -> advanced.compare(y, x) > 0 ? y : x);
+        }
+        List<JsonNode> sorted = new ArrayList<>(best.values());
+        sorted.sort(Comparator.comparing(r -> r.path("run_id").asText()));
+        return Reply.ok(withMissing(withArray("runs", sorted), missing));
+    }
+
+    /** {@code /api/alerts?run=&limit=&before=}: newest first across instances, one page. */
+    private Reply alerts(HttpCall call) {
+        RunViews v = views();
+        int limit = call.queryInt("limit", AlertPages.DEFAULT_LIMIT, 1, AlertPages.MAX_LIMIT);
+        AlertPages.Cursor before = AlertPages.parse(call.query("before"));
+        String run = call.query("run");
+        List<String> missing = new ArrayList<>();
+        AlertPages.Page own = AlertPages.page(new ArrayList<>(mine(() -> v.alerts(RunViews.Scope.ANY, run), missing)), before, limit, false);
+        if (local(call)) {
+            return Reply.ok(page(own, missing));
+        }
+        List<JsonNode> all = new ArrayList<>(own.alerts());
+        boolean full = own.more();
+        InstanceRouter.Gathered others = router.askOthers(call.rawPathAndQuery());
+        missing.addAll(others.missing());
+        for (InstanceRouter.Answer a : others.answers()) {
+            if (a.status() == 200) {
+                JsonNode body = parse(a.body());
+                body.path("alerts").forEach(all::add);
+                full |= !body.path("next_before").isNull() && !body.path("next_before").isMissingNode();
+            }
+        }
+        return Reply.ok(page(AlertPages.page(all, before, limit, full), missing));
+    }
+
+    private static ObjectNode page(AlertPages.Page page, List<String> missing) {
+        ObjectNode out = withArray("alerts", page.alerts());
+        String next = page.nextBefore();
+        if (next == null) {
+            out.putNull("next_before");
+        } else {
+            out.put("next_before", next);
+        }
+        return withMissing(out, missing);
+    }
+
+    private Reply report(HttpCall call) {
+        String run = call.path("run");
+        long checkpoint;
+        try {
+            checkpoint = Long.parseLong(call.path("checkpoint"));
+        } catch (NumberFormatException e) {
+            throw HttpError.badRequest("checkpoint '" + call.path("checkpoint") + "' is not a number");
+        }
+        return findRun(call, "no kept report of checkpoint " + checkpoint + " of run " + run, v -> v.report(run, checkpoint));
+    }
+
+    /**
+     * A run's answer from wherever it is kept: the active copy here, else the active copy on another
+     * instance, else a standby copy (here first), so a run answers while its owner fails over.
+     */
+    private Reply findRun(HttpCall call, String notFound, Function<RunViews, RunViews.Copy> lookup) {
+        RunViews.Copy mine = lookup.apply(views());
+        if (local(call)) {
+            if (mine == null) {
+                throw HttpError.notFound(notFound);
+            }
+            return Reply.ok(mine.json()).withHeader(InstanceRouter.COPY_HEADER, mine.active() ? "active" : "standby");
+        }
+        if (mine != null && mine.active()) {
+            return Reply.ok(mine.json());
+        }
+        InstanceRouter.Gathered others = router.askOthers(call.rawPathAndQuery());
+        InstanceRouter.Answer standby = null;
+        for (InstanceRouter.Answer a : others.answers()) {
+            if (a.status() == 200 && !a.standby()) {
+                return Reply.raw(200, Reply.JSON, a.body());
+            }
+            if (a.status() == 200 && standby == null) {
+                standby = a;
+            }
+        }
+        if (mine != null) {
+            return Reply.ok(mine.json());
+        }
+        if (standby != null) {
+            return Reply.raw(200, Reply.JSON, standby.body());
+        }
+        if (!others.missing().isEmpty()) {
+            return Reply.json(503, withMissing(Reply.errorBody(notFound + " on the instances that answered; retry"), others.missing()));
+        }
+        throw HttpError.notFound(notFound);
+    }
+
+    /** This instance's part of a fan-out; when its stores cannot answer now, it is one of the missing. */
+    private <T> List<T> mine(Supplier<List<T>> read, List<String> missing) {
+        try {
+            return read.get();
+        } catch (HttpError | InvalidStateStoreException e) {
+            missing.add("this instance (" + e.getMessage() + ")");
+            return List.of();
+        }
+    }
+
+    private static ObjectNode withArray(String field, List<? extends JsonNode> items) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        ArrayNode array = out.putArray(field);
+        items.forEach(array::add);
         return out;
+    }
+
+    private static ObjectNode withMissing(ObjectNode body, List<String> missing) {
+        ArrayNode m = body.putArray("missing_instances");
+        missing.forEach(m::add);
+        return body;
+    }
+
+    private static JsonNode parse(String body) {
+        try {
+            return Json.MAPPER.readTree(body);
+        } catch (IOException e) {
+            return Json.MAPPER.createObjectNode();
+        }
     }
 
     private void refreshMetrics() {
@@ -218,96 +313,58 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         try {
-            runMetrics.refresh(views.runStates());
-            openCheckpoints.set(views.openCheckpoints());
-        } catch (InvalidStateStoreException e) {
+            runMetrics.refresh(views.runStates(), views.openCheckpoints());
+        } catch (HttpError | InvalidStateStoreException e) {
             // a rebalance is under way: keep the last values until the next scrape
         }
     }
 
-    private boolean authorized(HttpExchange exchange) {
+    private record Auth(boolean ok, String cookie) {
+    }
+
+    /** Bearer header, else {@code ?token=} (then set as a cookie for the page's own requests), else that cookie. */
+    private Auth authorize(HttpCall call) {
         if (token == null) {
-            return true;
+            return new Auth(true, null);
         }
         String given = null;
-        String auth = exchange.getRequestHeaders().getFirst("Authorization");
+        String cookie = null;
+        String auth = call.header("Authorization");
         if (auth != null && auth.startsWith("Bearer ")) {
             given = auth.substring("Bearer ".length()).strip();
         }
-        String query = exchange.getRequestURI().getRawQuery();
-        if (given == null && query != null) {
-            for (String pair : query.split("&")) {
-                if (pair.startsWith("token=")) {
-                    given = URLDecoder.decode(pair.substring("token=".length()), StandardCharsets.UTF_8);
-                    // the page's own requests then carry the token as a cookie
-                    exchange.getResponseHeaders().add("Set-Cookie", TOKEN_COOKIE + "=" + URLEncoder.encode(given, StandardCharsets.UTF_8)
-                            + "; Path=/; HttpOnly; SameSite=Strict");
-                }
-            }
+        if (given == null && call.query("token") != null) {
+            given = call.query("token");
+            cookie = TOKEN_COOKIE + "=" + URLEncoder.encode(given, StandardCharsets.UTF_8) + "; Path=/; HttpOnly; SameSite=Strict";
         }
-        String cookies = exchange.getRequestHeaders().getFirst("Cookie");
+        String cookies = call.header("Cookie");
         if (given == null && cookies != null) {
             for (String c : cookies.split(";")) {
                 String t = c.strip();
                 if (t.startsWith(TOKEN_COOKIE + "=")) {
-                    given = URLDecoder.decode(t.substring(TOKEN_COOKIE.length() + 1), StandardCharsets.UTF_8);
+                    given = HttpCall.decode(t.substring(TOKEN_COOKIE.length() + 1), true);
                 }
             }
         }
-        return given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
+        boolean ok = given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
+        return new Auth(ok, ok ? cookie : null);
     }
 
-    /** Path segments, percent-decoded ({@code +} stays a plus sign in a path). */
-    static List<String> segments(String rawPath) {
-        List<String> out = new ArrayList<>();
-        for (String s : rawPath.split("/")) {
-            if (!s.isEmpty()) {
-                out.add(URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8));
-            }
-        }
-        return out;
-    }
-
-    private static ObjectNode error(String message) {
-        return Json.MAPPER.createObjectNode().put("error", message);
-    }
-
-    private void sendAsset(HttpExchange exchange, String resource) throws IOException {
+    private static Reply asset(String resource) {
         try (InputStream in = ApiServer.class.getResourceAsStream(resource)) {
             if (in == null) {
-                sendJson(exchange, 404, error("missing asset " + resource));
-                return;
+                throw HttpError.notFound("missing asset " + resource);
             }
             String type = resource.endsWith(".html") ? "text/html; charset=utf-8"
                     : resource.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
-            exchange.getResponseHeaders().add("Cache-Control", resource.contains("echarts") ? "max-age=86400" : "no-cache");
-            send(exchange, 200, type, in.readAllBytes());
-        }
-    }
-
-    private static void sendJson(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        try {
-            send(exchange, status, "application/json", Json.MAPPER.writeValueAsBytes(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return new Reply(200, type, in.readAllBytes(), Map.of("Cache-Control", resource.contains("echarts") ? "max-age=86400" : "no-cache"));
+        } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static void send(HttpExchange exchange, int status, String contentType, byte[] body) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
-        boolean head = exchange.getRequestMethod().equals("HEAD");
-        exchange.sendResponseHeaders(status, head ? -1 : body.length == 0 ? -1 : body.length);
-        if (!head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
         }
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        server.close();
     }
 }

@@ -1,9 +1,5 @@
 package dev.headgeo.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.headgeo.stream.HeadgeoTopology;
-import dev.headgeo.wire.Json;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,21 +7,25 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.common.serialization.StringSerializer;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
-import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
- * Which instance answers: the owner of a run's key (Kafka Streams' query metadata), or every
- * instance for the whole list. Another instance is asked over HTTP with the same path, marked so
- * that it answers from its own stores only.
+ * Asks the other instances of the application (Kafka Streams' metadata names them by their
+ * {@code application.server}) the same path at once, each answering from its own stores only.
+ * An instance that does not answer within {@link #REMOTE_TIMEOUT} is reported as missing instead of
+ * failing the whole answer. No key hash is trusted to find a run: producers partition as they like
+ * (librdkafka's default is not Java's), so the run is wherever a store holds it.
  */
 final class InstanceRouter {
     /** Header that asks an instance to answer from its own stores, without asking others. */
     static final String LOCAL_HEADER = "X-Headgeo-Local";
-    private static final Duration REMOTE_TIMEOUT = Duration.ofSeconds(5);
+    /** Header on a local answer: {@code active} or {@code standby}, which copy of the run answered. */
+    static final String COPY_HEADER = "X-Headgeo-Copy";
+    static final Duration REMOTE_TIMEOUT = Duration.ofSeconds(3);
 
     private final KafkaStreams streams;
     private final HostInfo self;
@@ -38,64 +38,61 @@ final class InstanceRouter {
         this.token = token;
     }
 
-    /** The instance that owns {@code runId} now: null when it is this one. */
-    HostInfo ownerOf(String runId) {
-        KeyQueryMetadata md = streams.queryMetadataForKey(HeadgeoTopology.RUN_STATE_STORE, runId, new StringSerializer());
-        if (md == null || md == KeyQueryMetadata.NOT_AVAILABLE) {
-            throw new Unavailable("the owner of run " + runId + " is not known yet (rebalancing); retry");
-        }
-        return md.activeHost().equals(self) ? null : md.activeHost();
+    /** One instance's answer. */
+    record Answer(String instance, int status, String body, boolean standby) {
     }
 
-    /** Every other instance of the application. */
+    /** What the others said; {@code missing}: instances that did not answer (or answered 5xx), as host:port. */
+    record Gathered(List<Answer> answers, List<String> missing) {
+    }
+
+    /** Every other instance of the application now. */
     List<HostInfo> others() {
         List<HostInfo> out = new ArrayList<>();
         for (StreamsMetadata md : streams.metadataForAllStreamsClients()) {
-            if (!md.hostInfo().equals(self)) {
+            if (!md.hostInfo().equals(self) && !out.contains(md.hostInfo())) {
                 out.add(md.hostInfo());
             }
         }
         return out;
     }
 
-    /** Asks {@code host} for {@code pathAndQuery}; returns its status and body. */
-    Answer ask(HostInfo host, String pathAndQuery) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + pathAndQuery))
-                .timeout(REMOTE_TIMEOUT).header(LOCAL_HEADER, "1").GET();
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
+    static String name(HostInfo host) {
+        return host.host() + ":" + host.port();
+    }
+
+    /** Asks every other instance {@code pathAndQuery} in parallel and waits at most {@link #REMOTE_TIMEOUT} overall. */
+    Gathered askOthers(String pathAndQuery) {
+        List<HostInfo> hosts = others();
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (HostInfo host : hosts) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + name(host) + pathAndQuery))
+                    .timeout(REMOTE_TIMEOUT).header(LOCAL_HEADER, "1").GET();
+            if (token != null) {
+                request.header("Authorization", "Bearer " + token);
+            }
+            calls.add(client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString()));
         }
         try {
-            HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Answer(response.statusCode(), response.body());
-        } catch (IOException e) {
-            throw new Unavailable("instance " + host.host() + ":" + host.port() + " did not answer: " + e);
+            CompletableFuture.allOf(calls.toArray(CompletableFuture[]::new)).get(REMOTE_TIMEOUT.toMillis() + 500, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new Unavailable("interrupted while asking " + host.host() + ":" + host.port());
+        } catch (Exception e) {
+            // one failed or was too slow: the others' answers still count
         }
-    }
-
-    /** Asks {@code host} and reads the JSON of a 200 answer, or fails as unavailable. */
-    JsonNode askJson(HostInfo host, String pathAndQuery) {
-        Answer a = ask(host, pathAndQuery);
-        if (a.status() != 200) {
-            throw new Unavailable("instance " + host.host() + ":" + host.port() + " answered " + a.status() + " for " + pathAndQuery);
+        List<Answer> answers = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i < hosts.size(); i++) {
+            CompletableFuture<HttpResponse<String>> call = calls.get(i);
+            HttpResponse<String> r = call.isDone() && !call.isCompletedExceptionally() ? call.join() : null;
+            if (r == null || r.statusCode() >= 500) {
+                call.cancel(true);
+                missing.add(name(hosts.get(i)));
+            } else {
+                answers.add(new Answer(name(hosts.get(i)), r.statusCode(), r.body(),
+                        "standby".equals(r.headers().firstValue(COPY_HEADER).orElse(""))));
+            }
         }
-        try {
-            return Json.MAPPER.readTree(a.body());
-        } catch (IOException e) {
-            throw new Unavailable("instance " + host.host() + ":" + host.port() + " answered no JSON");
-        }
-    }
-
-    record Answer(int status, String body) {
-    }
-
-    /** The answer needs an instance or a state that is not there now: 503. */
-    static final class Unavailable extends RuntimeException {
-        Unavailable(String message) {
-            super(message, null, false, false);
-        }
+        return new Gathered(answers, missing);
     }
 }

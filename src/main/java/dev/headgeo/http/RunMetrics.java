@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -21,21 +22,45 @@ import java.util.function.ToDoubleFunction;
  * {@code headgeo_run_verdict_flips_total}, {@code headgeo_run_incomplete_checkpoints_total},
  * {@code headgeo_run_trend_per_checkpoint}, {@code headgeo_run_forecast_boundary},
  * {@code headgeo_run_forecast_crossing_checkpoint}, {@code headgeo_run_info}), refreshed from this instance's stores before each scrape: a run's
- * series exist only on the instance that owns the run now, and vanish with its state.
+ * series exist only on the instance that owns the run now, and vanish with its state. {@link MetricsLimits}
+ * bound how many runs are exported; {@code headgeo_runs_owned} and {@code headgeo_runs_exported} say
+ * when some are left out.
  */
 final class RunMetrics {
     private final MeterRegistry registry;
+    private final MetricsLimits limits;
     private volatile Map<String, RunState> runs = Map.of();
     private final Map<String, List<Meter>> meters = new HashMap<>();
+    private final AtomicLong owned = new AtomicLong();
+    private final AtomicLong openCheckpoints = new AtomicLong();
 
-    RunMetrics(MeterRegistry registry) {
+    RunMetrics(MeterRegistry registry, MetricsLimits limits) {
         this.registry = registry;
+        this.limits = limits;
+        Gauge.builder("headgeo.open.checkpoints", openCheckpoints, AtomicLong::get)
+                .description("Checkpoints whose layers are still arriving, on this instance").register(registry);
+        Gauge.builder("headgeo.runs.owned", owned, AtomicLong::get).description("Runs whose partitions this instance processes").register(registry);
+        Gauge.builder("headgeo.runs.exported", this, m -> m.runs.size())
+                .description("Runs with headgeo_run_* series here (reported within the window, at most the limit)").register(registry);
     }
 
-    /** Registers the series of runs this instance now owns and removes those of runs it no longer has. */
-    synchronized void refresh(List<RunState> owned) {
+    /** Registers the series of the runs to export now and removes those of runs no longer exported. */
+    synchronized void refresh(List<RunState> ownedRuns, long open) {
+        owned.set(ownedRuns.size());
+        openCheckpoints.set(open);
+        long since = System.currentTimeMillis() - limits.window().toMillis();
+        List<RunState> recent = new ArrayList<>();
+        for (RunState s : ownedRuns) {
+            if (s.getLastReportAt() >= since) {
+                recent.add(s);
+            }
+        }
+        if (recent.size() > limits.maxRuns()) {
+            recent.sort(java.util.Comparator.comparingLong(RunState::getLastReportAt).reversed());
+            recent = recent.subList(0, limits.maxRuns());
+        }
         Map<String, RunState> now = new HashMap<>();
-        for (RunState s : owned) {
+        for (RunState s : recent) {
             now.put(s.getRunId() + '\u0000' + s.getPrimaryAnchor(), s);
         }
         runs = now;

@@ -2,7 +2,6 @@ package dev.headgeo.http;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.Anchor;
 import dev.headgeo.avro.AnchorSummary;
 import dev.headgeo.avro.CheckpointReport;
@@ -13,25 +12,32 @@ import dev.headgeo.stream.StoreKeys;
 import dev.headgeo.wire.AvroJson;
 import dev.headgeo.wire.Json;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * The API's JSON, read from this instance's own state stores (interactive queries over its active
- * tasks): run summaries, a run's checkpoints and alerts, a kept report. Which instance to ask is
- * {@link InstanceRouter}'s business.
+ * The API's JSON, read from this instance's own state stores (interactive queries): run summaries,
+ * a run's checkpoints and alerts, a kept report. {@link Scope#ACTIVE} reads the partitions this
+ * instance processes; {@link Scope#ANY} adds its standby replicas, so that a run whose owner has just
+ * died still answers from the copy kept here. Which instance to ask is {@link InstanceRouter}'s business.
  *
- * @throws org.apache.kafka.streams.errors.InvalidStateStoreException (from every method) while the
- *     stores are being restored or migrated
+ * @throws HttpError 503 (from every method) while the stores are being restored or migrated
  */
 final class RunViews {
     private static final StringSerializer KEYS = new StringSerializer();
+
+    /** Which of this instance's copies a read may use. */
+    enum Scope { ACTIVE, ANY }
+
+    /** An answer and whether it came from the active copy (false: a standby replica). */
+    record Copy(ObjectNode json, boolean active) {
+    }
 
     private final KafkaStreams streams;
 
@@ -39,57 +45,105 @@ final class RunViews {
         this.streams = streams;
     }
 
-    private <V> ReadOnlyKeyValueStore<String, V> store(String name) {
-        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore()));
+    /**
+     * This instance's copies of a store; null when it holds none (no task of that kind here) while
+     * RUNNING. A store that is not queryable during a rebalance is a 503.
+     */
+    private <V> ReadOnlyKeyValueStore<String, V> store(String name, Scope scope) {
+        StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> p =
+                StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore());
+        try {
+            return streams.store(scope == Scope.ANY ? p.enableStaleStores() : p);
+        } catch (InvalidStateStoreException e) {
+            if (streams.state() == KafkaStreams.State.RUNNING) {
+                return null;
+            }
+            throw HttpError.unavailable("this instance's stores are not queryable now (Kafka Streams is " + streams.state() + "); retry");
+        }
     }
 
-    /** Every run this instance owns, as RunSummary objects. */
-    List<ObjectNode> runSummaries() {
+    private <V> List<V> values(String name, Scope scope) {
+        List<V> out = new ArrayList<>();
+        ReadOnlyKeyValueStore<String, V> store = store(name, scope);
+        if (store != null) {
+            try (KeyValueIterator<String, V> it = store.all()) {
+                it.forEachRemaining(e -> out.add(e.value));
+            }
+        }
+        return out;
+    }
+
+    /** Every run this instance holds in {@code scope}, as RunSummary objects. */
+    List<ObjectNode> runSummaries(Scope scope) {
         List<ObjectNode> out = new ArrayList<>();
-        ReadOnlyKeyValueStore<String, RunState> runs = store(HeadgeoTopology.RUN_STATE_STORE);
-        try (KeyValueIterator<String, RunState> it = runs.all()) {
-            it.forEachRemaining(e -> out.add(summary(e.value)));
+        for (RunState s : this.<RunState>values(HeadgeoTopology.RUN_STATE_STORE, scope)) {
+            out.add(summary(s));
         }
         return out;
     }
 
-    /** Every run's state this instance owns (for the per-run metrics). */
+    /** Every run's state this instance processes (for the per-run metrics: only the owner exports a run). */
     List<RunState> runStates() {
-        List<RunState> out = new ArrayList<>();
-        ReadOnlyKeyValueStore<String, RunState> runs = store(HeadgeoTopology.RUN_STATE_STORE);
-        try (KeyValueIterator<String, RunState> it = runs.all()) {
-            it.forEachRemaining(e -> out.add(e.value));
-        }
-        return out;
+        return values(HeadgeoTopology.RUN_STATE_STORE, Scope.ACTIVE);
     }
 
     /** Checkpoints whose layers are still arriving, in this instance's tasks. */
     long openCheckpoints() {
+        ReadOnlyKeyValueStore<String, Object> store = store(HeadgeoTopology.OPEN_CHECKPOINTS_STORE, Scope.ACTIVE);
         long n = 0;
-        try (KeyValueIterator<String, Object> it = this.<Object>store(HeadgeoTopology.OPEN_CHECKPOINTS_STORE).all()) {
-            while (it.hasNext()) {
-                it.next();
-                n++;
+        if (store != null) {
+            try (KeyValueIterator<String, Object> it = store.all()) {
+                for (; it.hasNext(); it.next()) {
+                    n++;
+                }
             }
         }
         return n;
     }
 
-    /** The alerts this instance keeps, newest first. */
-    List<ObjectNode> alerts() {
-        List<Alert> all = new ArrayList<>();
-        for (RunState run : runStates()) {
-            all.addAll(run.getRecentAlerts());
+    /** The alerts this instance keeps in {@code scope} (of one run, or all when {@code runId} is null), unsorted. */
+    List<ObjectNode> alerts(Scope scope, String runId) {
+        List<ObjectNode> out = new ArrayList<>();
+        List<RunState> runs;
+        if (runId == null) {
+            runs = values(HeadgeoTopology.RUN_STATE_STORE, scope);
+        } else {
+            ReadOnlyKeyValueStore<String, RunState> store = store(HeadgeoTopology.RUN_STATE_STORE, scope);
+            RunState one = store == null ? null : store.get(runId);
+            runs = one == null ? List.of() : List.of(one);
         }
-        all.sort(Comparator.comparing(Alert::getRaisedAt).reversed());
-        List<ObjectNode> out = new ArrayList<>(all.size());
-        all.forEach(a -> out.add(AvroJson.toJson(a)));
+        for (RunState run : runs) {
+            run.getRecentAlerts().forEach(a -> out.add(AvroJson.toJson(a)));
+        }
         return out;
     }
 
-    /** {@code /api/runs/{run}}, or null when this instance has no such run. */
-    ObjectNode run(String runId) {
-        RunState state = this.<RunState>store(HeadgeoTopology.RUN_STATE_STORE).get(runId);
+    /** {@code /api/runs/{run}} from the active copy here, else from a standby copy here, else null. */
+    Copy run(String runId) {
+        return locate(scope -> run(runId, scope));
+    }
+
+    /** The kept report of a checkpoint, active copy first; null when this instance has none. */
+    Copy report(String runId, long checkpoint) {
+        return locate(scope -> {
+            ReadOnlyKeyValueStore<String, CheckpointReport> store = store(HeadgeoTopology.RECENT_REPORTS_STORE, scope);
+            CheckpointReport report = store == null ? null : store.get(StoreKeys.checkpoint(runId, checkpoint));
+            return report == null ? null : AvroJson.toJson(report);
+        });
+    }
+
+    private static Copy locate(java.util.function.Function<Scope, ObjectNode> read) {
+        ObjectNode active = read.apply(Scope.ACTIVE);
+        if (active != null) {
+            return new Copy(active, true);
+        }
+        ObjectNode any = read.apply(Scope.ANY);
+        return any == null ? null : new Copy(any, false);
+    }
+
+    private ObjectNode run(String runId, Scope scope) {
+        ReadOnlyKeyValueStore<String, RunState> runs = store(HeadgeoTopology.RUN_STATE_STORE, scope);
+        RunState state = runs == null ? null : runs.get(runId);
         if (state == null) {
             return null;
         }
@@ -97,9 +151,11 @@ final class RunViews {
         out.put("run_id", runId);
         out.put("primary_anchor", state.getPrimaryAnchor().name());
         ArrayNode checkpoints = out.putArray("checkpoints");
-        ReadOnlyKeyValueStore<String, CheckpointSummary> summaries = store(HeadgeoTopology.CHECKPOINT_SUMMARIES_STORE);
-        try (KeyValueIterator<String, CheckpointSummary> it = summaries.prefixScan(StoreKeys.runPrefix(runId), KEYS)) {
-            it.forEachRemaining(e -> checkpoints.add(AvroJson.toJson(e.value)));
+        ReadOnlyKeyValueStore<String, CheckpointSummary> summaries = store(HeadgeoTopology.CHECKPOINT_SUMMARIES_STORE, scope);
+        if (summaries != null) {
+            try (KeyValueIterator<String, CheckpointSummary> it = summaries.prefixScan(StoreKeys.runPrefix(runId), KEYS)) {
+                it.forEachRemaining(e -> checkpoints.add(AvroJson.toJson(e.value)));
+            }
         }
         ArrayNode alerts = out.putArray("alerts");
         state.getRecentAlerts().forEach(a -> alerts.add(AvroJson.toJson(a)));
@@ -109,13 +165,6 @@ final class RunViews {
             out.set("forecast", AvroJson.toJson(state.getForecast()));
         }
         return out;
-    }
-
-    /** The kept report of a checkpoint, or null. */
-    ObjectNode report(String runId, long checkpoint) {
-        CheckpointReport report = this.<CheckpointReport>store(HeadgeoTopology.RECENT_REPORTS_STORE)
-                .get(StoreKeys.checkpoint(runId, checkpoint));
-        return report == null ? null : AvroJson.toJson(report);
     }
 
     /** RunSummary: the run's latest checkpoint, and the verdicts of its latest complete one. */

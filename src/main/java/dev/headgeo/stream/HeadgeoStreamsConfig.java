@@ -13,6 +13,13 @@ public final class HeadgeoStreamsConfig {
     }
 
     public static final String DEFAULT_APPLICATION_ID = "headgeo";
+    /** One standby copy of every store on another instance (no effect with a single instance). */
+    public static final String DEFAULT_STANDBY_REPLICAS = "1";
+    /** The broker's smallest allowed session time-out by default is 6 s. */
+    public static final String DEFAULT_SESSION_TIMEOUT_MS = "6000";
+    public static final String DEFAULT_HEARTBEAT_INTERVAL_MS = "1500";
+    /** headgeo's transactions last about commit.interval.ms (100 ms under exactly-once). */
+    public static final String DEFAULT_TRANSACTION_TIMEOUT_MS = "5000";
 
     public static Properties of(String bootstrapServers, String applicationId, String stateDir,
                                 HeadgeoTopics topics, Map<String, String> extra) {
@@ -34,6 +41,14 @@ public final class HeadgeoStreamsConfig {
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Integer.toString(8 * 1024 * 1024));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(512 * 1024));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
+        // failover: a dead instance's partitions move after the session time-out (Kafka's 45 s default), to an
+        // instance that already keeps a standby copy of their stores, and the new owner waits for the dead one's
+        // open transaction to be aborted (transaction.timeout.ms after it began): both shortened so that its runs
+        // report again within about 15 s; a restarted instance fences its own old transaction at once
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, DEFAULT_STANDBY_REPLICAS);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), DEFAULT_SESSION_TIMEOUT_MS);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), DEFAULT_HEARTBEAT_INTERVAL_MS);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), DEFAULT_TRANSACTION_TIMEOUT_MS);
         p.putAll(extra);
         return p;
     }

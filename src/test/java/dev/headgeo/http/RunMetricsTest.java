@@ -10,38 +10,58 @@ import dev.headgeo.avro.RunState;
 import dev.headgeo.avro.Verdict;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RunMetricsTest {
     static RunState run(String id, Verdict verdict, double residual, int flips) {
+        return run(id, verdict, residual, flips, System.currentTimeMillis());
+    }
+
+    static RunState run(String id, Verdict verdict, double residual, int flips, long lastReportAt) {
         CheckpointSummary latest = CheckpointSummary.newBuilder().setCheckpoint(300).setStatus(ReportStatus.COMPLETE)
                 .setVerdict(verdict).setShapeInvarianceMean(0.97)
                 .setFits(List.of(new AnchorSummary(Anchor.LAST, 11, residual, verdict, List.of(residual)))).build();
         return RunState.newBuilder().setRunId(id).setPrimaryAnchor(Anchor.LAST).setLastCheckpoint(300)
-                .setLastStatus(ReportStatus.COMPLETE).setLastReportAt(1L).setLatestComplete(latest).setFlips(flips)
+                .setLastStatus(ReportStatus.COMPLETE).setLastReportAt(lastReportAt).setLatestComplete(latest).setFlips(flips)
                 .setIncompleteCheckpoints(0).setRecentAlerts(List.of()).build();
     }
 
     @Test
     void aRunsSeriesFollowItsStateAndVanishWithIt() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        RunMetrics metrics = new RunMetrics(registry);
+        RunMetrics metrics = new RunMetrics(registry, MetricsLimits.DEFAULT);
 
-        metrics.refresh(List.of(run("a", Verdict.PARTIALLY_SUPPORTED, 0.2, 1), run("b", Verdict.SUPPORTED, 0.05, 0)));
+        metrics.refresh(List.of(run("a", Verdict.PARTIALLY_SUPPORTED, 0.2, 1), run("b", Verdict.SUPPORTED, 0.05, 0)), 3);
         String scrape = registry.scrape();
         assertThat(scrape).contains("headgeo_run_verdict{anchor=\"LAST\",run_id=\"a\"} 1.0",
                 "headgeo_run_mean_residual{anchor=\"LAST\",run_id=\"a\"} 0.2", "headgeo_run_verdict{anchor=\"MIDDLE\",run_id=\"a\"} NaN",
                 "headgeo_run_shape_invariance{run_id=\"a\"} 0.97", "headgeo_run_last_checkpoint{run_id=\"b\"} 300.0",
                 "headgeo_run_verdict_flips_total{run_id=\"a\"} 1.0", "headgeo_run_incomplete_checkpoints_total{run_id=\"b\"} 0.0",
-                "headgeo_run_info{primary_anchor=\"LAST\",run_id=\"b\"} 1");
+                "headgeo_run_info{primary_anchor=\"LAST\",run_id=\"b\"} 1", "headgeo_open_checkpoints 3.0", "headgeo_runs_owned 2.0",
+                "headgeo_runs_exported 2.0");
 
-        metrics.refresh(List.of(run("a", Verdict.REJECTED, 0.4, 2)));
+        metrics.refresh(List.of(run("a", Verdict.REJECTED, 0.4, 2)), 0);
         scrape = registry.scrape();
         assertThat(scrape).contains("headgeo_run_verdict{anchor=\"LAST\",run_id=\"a\"} 2.0", "headgeo_run_verdict_flips_total{run_id=\"a\"} 2.0");
         assertThat(scrape).doesNotContain("run_id=\"b\"");
 
-        metrics.refresh(List.of());
-        assertThat(registry.scrape()).doesNotContain("headgeo_run_");
+        metrics.refresh(List.of(), 0);
+        assertThat(registry.scrape()).doesNotContain("run_id=");
+    }
+
+    @Test
+    void onlyTheMostRecentlyReportedRunsWithinTheWindowAreExported() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RunMetrics metrics = new RunMetrics(registry, new MetricsLimits(2, Duration.ofHours(1)));
+        long now = System.currentTimeMillis();
+        metrics.refresh(List.of(run("old", Verdict.SUPPORTED, 0.05, 0, now - Duration.ofHours(2).toMillis()),
+                run("r1", Verdict.SUPPORTED, 0.05, 0, now - 3000), run("r2", Verdict.SUPPORTED, 0.05, 0, now - 2000),
+                run("r3", Verdict.SUPPORTED, 0.05, 0, now - 1000)), 0);
+        String scrape = registry.scrape();
+        assertThat(scrape).contains("headgeo_run_last_checkpoint{run_id=\"r2\"}", "headgeo_run_last_checkpoint{run_id=\"r3\"}",
+                "headgeo_runs_owned 4.0", "headgeo_runs_exported 2.0");
+        assertThat(scrape).doesNotContain("run_id=\"r1\"", "run_id=\"old\"");
     }
 }

@@ -1,0 +1,86 @@
+package dev.headgeo.http;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * What a route sees of a request: path parameters (percent-decoded), query parameters, headers.
+ * A parameter that cannot be read is a 400 with a JSON error, never an exception page.
+ */
+final class HttpCall {
+    private final String rawPathAndQuery;
+    private final Map<String, String> pathParams;
+    private final Map<String, String> query;
+    private final Function<String, String> headers;
+
+    HttpCall(String rawPathAndQuery, Map<String, String> pathParams, Map<String, String> query, Function<String, String> headers) {
+        this.rawPathAndQuery = rawPathAndQuery;
+        this.pathParams = pathParams;
+        this.query = query;
+        this.headers = headers;
+    }
+
+    /** The path and query as received (still encoded), to ask another instance the same. */
+    String rawPathAndQuery() {
+        return rawPathAndQuery;
+    }
+
+    String path(String name) {
+        return pathParams.get(name);
+    }
+
+    /** A query parameter, decoded; null when absent. */
+    String query(String name) {
+        return query.get(name);
+    }
+
+    String header(String name) {
+        return headers.apply(name);
+    }
+
+    /** An optional integer query parameter within [min, max]; {@code otherwise} when absent. */
+    int queryInt(String name, int otherwise, int min, int max) {
+        String v = query(name);
+        if (v == null || v.isEmpty()) {
+            return otherwise;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < min || n > max) {
+                throw HttpError.badRequest(name + " must be between " + min + " and " + max + ", not " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw HttpError.badRequest(name + " '" + v + "' is not a whole number");
+        }
+    }
+
+    /** Percent-decodes one path segment or query part; {@code +} stays a plus sign in paths. */
+    static String decode(String raw, boolean plusIsSpace) {
+        try {
+            return URLDecoder.decode(plusIsSpace ? raw : raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw HttpError.badRequest("bad percent-escape in '" + raw + "'");
+        }
+    }
+
+    /** {@code a=1&b=x%20y} → decoded map (the first value of a repeated name wins). */
+    static Map<String, String> parseQuery(String rawQuery) {
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return out;
+        }
+        for (String pair : rawQuery.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String name = decode(eq < 0 ? pair : pair.substring(0, eq), true);
+            String value = eq < 0 ? "" : decode(pair.substring(eq + 1), true);
+            out.putIfAbsent(name, value);
+        }
+        return out;
+    }
+}

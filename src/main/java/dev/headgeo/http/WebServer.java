@@ -1,0 +1,167 @@
+package dev.headgeo.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.headgeo.wire.Json;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.server.handler.SizeLimitHandler;
+import org.eclipse.jetty.util.BlockingArrayQueue;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Jetty 12 (core API, no servlets) set up for a service that slow or many clients must not stop:
+ * NIO connectors park a half-sent request without a thread, an idle time-out closes it, a bounded
+ * pool and queue serve the rest, headers and bodies are size-limited, and every answer Jetty makes
+ * itself (a bad URI, headers too large) is a JSON error like headgeo's own.
+ */
+final class WebServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
+    /** A connection that sends nothing (also mid-header) for this long is closed. */
+    static final long IDLE_TIMEOUT_MS = 10_000;
+    private static final int MAX_THREADS = 32;
+    private static final int MIN_THREADS = 4;
+    private static final int QUEUE = 256;
+    private static final int MAX_CONNECTIONS = 1024;
+    private static final int MAX_HEADER_BYTES = 16 * 1024;
+    /** GET only: a request body is never needed. */
+    private static final long MAX_REQUEST_BODY_BYTES = 4096;
+
+    /** headgeo's side: answers a GET/HEAD (never throws for a bad request: that is a Reply too). */
+    interface Dispatcher {
+        Reply answer(String method, String rawPath, String rawQuery, java.util.function.Function<String, String> header);
+    }
+
+    private final Server server;
+    private final ServerConnector connector;
+
+    private WebServer(Server server, ServerConnector connector) {
+        this.server = server;
+        this.connector = connector;
+    }
+
+    /** @throws IllegalStateException with one line when the address cannot be bound */
+    static WebServer start(HttpAddress address, Dispatcher dispatcher) {
+        QueuedThreadPool pool = new QueuedThreadPool(MAX_THREADS, MIN_THREADS, 60_000, new BlockingArrayQueue<>(QUEUE));
+        pool.setName("headgeo-http");
+        pool.setDaemon(true);
+        Server server = new Server(pool);
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        config.setSendDateHeader(false);
+        config.setRequestHeaderSize(MAX_HEADER_BYTES);
+        // run ids are free text: an encoded '/' or '%' in a path segment is data, decoded by the routes themselves
+        config.setUriCompliance(UriCompliance.DEFAULT.with("headgeo-run-ids", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING, UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
+        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
+        connector.setHost(address.host());
+        connector.setPort(address.port());
+        connector.setIdleTimeout(IDLE_TIMEOUT_MS);
+        connector.setReuseAddress(true);
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+        server.setErrorHandler(new JsonErrorHandler());
+        SizeLimitHandler limit = new SizeLimitHandler(MAX_REQUEST_BODY_BYTES, -1);
+        limit.setHandler(new Dispatch(dispatcher));
+        server.setHandler(limit);
+        try {
+            server.start();
+        } catch (Exception e) {
+            try {
+                server.stop();
+            } catch (Exception ignored) {
+                // nothing more to release
+            }
+            String why = e.getCause() != null && e.getMessage() != null && e.getMessage().startsWith("Failed to bind")
+                    ? e.getCause().getMessage() : e.getMessage();
+            throw new IllegalStateException("cannot serve HTTP on " + address.host() + ":" + address.port() + ": " + why);
+        }
+        return new WebServer(server, connector);
+    }
+
+    int port() {
+        return connector.getLocalPort();
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.debug("HTTP server stop: {}", e.toString());
+        }
+    }
+
+    private static final class Dispatch extends Handler.Abstract {
+        private final Dispatcher dispatcher;
+
+        Dispatch(Dispatcher dispatcher) {
+            this.dispatcher = dispatcher;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            String method = request.getMethod();
+            Reply reply;
+            if (!method.equals("GET") && !method.equals("HEAD")) {
+                reply = Reply.error(405, "read-only: only GET").withHeader("Allow", "GET, HEAD");
+            } else {
+                reply = dispatcher.answer(method, request.getHttpURI().getPath(), request.getHttpURI().getQuery(),
+                        name -> request.getHeaders().get(name));
+            }
+            response.setStatus(reply.status());
+            HttpFields.Mutable headers = response.getHeaders();
+            headers.put(HttpHeader.CONTENT_TYPE, reply.contentType());
+            headers.put("X-Content-Type-Options", "nosniff");
+            for (Map.Entry<String, String> h : reply.headers().entrySet()) {
+                headers.add(h.getKey(), h.getValue());
+            }
+            headers.put(HttpHeader.CONTENT_LENGTH, reply.body().length);
+            response.write(true, method.equals("HEAD") ? null : ByteBuffer.wrap(reply.body()), callback);
+            return true;
+        }
+    }
+
+    /** Jetty's own errors (400 bad URI, 431 headers too large, 413, 500) as {@code {"error": …}}, never HTML. */
+    private static final class JsonErrorHandler extends ErrorHandler {
+        @Override
+        protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+                                        Callback callback) {
+            byte[] body = body(code, message);
+            response.getHeaders().put(HttpHeader.CONTENT_TYPE, Reply.JSON);
+            response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+            response.write(true, ByteBuffer.wrap(body), callback);
+        }
+
+        @Override
+        public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+            fields.put(new HttpField(HttpHeader.CONTENT_TYPE, Reply.JSON));
+            return ByteBuffer.wrap(body(status, reason));
+        }
+
+        private static byte[] body(int code, String message) {
+            String text = message == null || message.isBlank() ? org.eclipse.jetty.http.HttpStatus.getMessage(code) : message;
+            try {
+                return Json.MAPPER.writeValueAsBytes(Reply.errorBody(text));
+            } catch (JsonProcessingException e) {
+                return ("{\"error\":\"HTTP " + code + "\"}").getBytes(StandardCharsets.UTF_8);
+            }
+        }
+    }
+}
