@@ -134,6 +134,9 @@ class HeadgeoProducer:
         self._client_errors = collections.deque(maxlen=5)
         self._producer = Producer({
             "bootstrap.servers": bootstrap_servers,
+            # the same partition for a run_id as Java's producers and Kafka Streams compute (murmur2);
+            # librdkafka's default (consistent_random, CRC32) would put a run elsewhere
+            "partitioner": "murmur2_random",
             "enable.idempotence": True,
             "acks": "all",
             "message.timeout.ms": int(delivery_timeout * 1000),

@@ -19,12 +19,15 @@ def main():
     ap.add_argument("--checkpoint", type=int, required=True)
     ap.add_argument("--bootstrap-servers", default="localhost:9092")
     ap.add_argument("--topic", default="headgeo.layers")
+    ap.add_argument("-X", dest="config", action="append", default=[], metavar="KEY=VALUE",
+                    help="librdkafka setting, as with kcat (e.g. -X partitioner=consistent_random)")
     args = ap.parse_args()
+    config = dict(kv.split("=", 1) for kv in args.config)
     with open(args.dump) as f:
         dump = json.load(f)
     sv = [row["metric_singvals_per_head"] for row in dump["static"]]
     ent = [row["mean_attention_entropy_per_head"] for row in dump["dynamic"]]
-    n = HeadgeoProducer(args.bootstrap_servers, args.topic).publish_checkpoint(args.run, args.checkpoint, sv, ent)
+    n = HeadgeoProducer(args.bootstrap_servers, args.topic, **config).publish_checkpoint(args.run, args.checkpoint, sv, ent)
     print(f"published {n} layer records of {args.run}@{args.checkpoint}")
 
 

@@ -245,17 +245,25 @@ public final class ApiServer implements AutoCloseable {
      * instance, else a standby copy (here first), so a run answers while its owner fails over.
      */
     private Reply findRun(HttpCall call, String notFound, Function<RunViews, RunViews.Copy> lookup) {
-        RunViews.Copy mine = lookup.apply(views());
+        RunViews.Copy mine;
+        List<String> missing = new ArrayList<>();
         if (local(call)) {
+            mine = lookup.apply(views());
             if (mine == null) {
                 throw HttpError.notFound(notFound);
             }
             return Reply.ok(mine.json()).withHeader(InstanceRouter.COPY_HEADER, mine.active() ? "active" : "standby");
         }
+        List<RunViews.Copy> found = mine(() -> {
+            RunViews.Copy c = lookup.apply(views());
+            return c == null ? List.of() : List.of(c);
+        }, missing);
+        mine = found.isEmpty() ? null : found.get(0);
         if (mine != null && mine.active()) {
             return Reply.ok(mine.json());
         }
         InstanceRouter.Gathered others = router.askOthers(call.rawPathAndQuery());
+        missing.addAll(others.missing());
         InstanceRouter.Answer standby = null;
         for (InstanceRouter.Answer a : others.answers()) {
             if (a.status() == 200 && !a.standby()) {
@@ -271,8 +279,8 @@ public final class ApiServer implements AutoCloseable {
         if (standby != null) {
             return Reply.raw(200, Reply.JSON, standby.body());
         }
-        if (!others.missing().isEmpty()) {
-            return Reply.json(503, withMissing(Reply.errorBody(notFound + " on the instances that answered; retry"), others.missing()));
+        if (!missing.isEmpty()) {
+            return Reply.json(503, withMissing(Reply.errorBody(notFound + " on the instances that answered; retry"), missing));
         }
         throw HttpError.notFound(notFound);
     }

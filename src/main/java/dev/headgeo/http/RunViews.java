@@ -132,13 +132,23 @@ final class RunViews {
         });
     }
 
+    /** The active copy, else a standby copy; unavailable (503) only when neither could be read. */
     private static Copy locate(java.util.function.Function<Scope, ObjectNode> read) {
-        ObjectNode active = read.apply(Scope.ACTIVE);
-        if (active != null) {
-            return new Copy(active, true);
+        HttpError unavailable = null;
+        for (Scope scope : Scope.values()) {
+            try {
+                ObjectNode json = read.apply(scope);
+                if (json != null) {
+                    return new Copy(json, scope == Scope.ACTIVE);
+                }
+            } catch (HttpError e) {
+                unavailable = e;
+            }
         }
-        ObjectNode any = read.apply(Scope.ANY);
-        return any == null ? null : new Copy(any, false);
+        if (unavailable != null) {
+            throw unavailable;
+        }
+        return null;
     }
 
     private ObjectNode run(String runId, Scope scope) {

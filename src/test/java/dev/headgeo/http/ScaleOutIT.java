@@ -1,0 +1,398 @@
+package dev.headgeo.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.kafka.EmbeddedKafka;
+import dev.headgeo.testing.ExternalProgram;
+import dev.headgeo.testing.Golden;
+import dev.headgeo.testing.Python;
+import dev.headgeo.testing.ReportJson;
+import dev.headgeo.testing.ReportReader;
+import dev.headgeo.wire.HeadgeoTopics;
+import dev.headgeo.wire.Json;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * headgeo as it is deployed: `headgeo run` processes sharing a 3-partition input, layer records
+ * produced through librdkafka with its default partitioner (not where Java's hash would put a run).
+ * One instance grows to three while runs publish, every listed run answers on every instance with the
+ * numbers of the offline analysis, slow clients do not stop the HTTP server, and after kill -9 of one
+ * instance its runs report again and keep answering from the others. One broker for the whole class.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ScaleOutIT {
+    static final String APP = "headgeo-scale-it";
+    static final List<String> RUNS = IntStream.range(0, 9).mapToObj(i -> "run-" + i).toList();
+    static final List<String> FIXTURES = List.of("supported_12x12x64", "partial_12x12x64", "rejected_12x12x64");
+    /** A page may fail for a few seconds around a rebalance; beyond this (with CPU hogs beside) it is broken. */
+    static final Duration LONGEST_OUTAGE = Duration.ofSeconds(15);
+
+    record Instance(String name, Process process, int port, HttpClientForTests http) {
+    }
+
+    @TempDir
+    static Path tmp;
+    static EmbeddedKafka kafka;
+    static String python;
+    static final Map<String, Instance> instances = new LinkedHashMap<>();
+
+    static String fixture(int run, long checkpoint) {
+        return FIXTURES.get((int) ((run + checkpoint / 100) % FIXTURES.size()));
+    }
+
+    @BeforeAll
+    static void broker() throws Exception {
+        Optional<String> py = Python.withModules("numpy", "confluent_kafka");
+        assumeTrue(py.isPresent(), "no python3 with numpy and confluent_kafka (apt-get install python3-numpy python3-confluent-kafka)");
+        python = py.get();
+        kafka = EmbeddedKafka.start();
+        Properties admin = new Properties();
+        admin.put("bootstrap.servers", kafka.bootstrapServers());
+        try (Admin client = Admin.create(admin)) {
+            client.createTopics(List.of(new NewTopic(HeadgeoTopics.DEFAULT_LAYERS, 3, (short) 1))).all().get();
+        }
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        for (Instance i : instances.values()) {
+            i.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    static Instance start(String name) throws Exception {
+        int port = ExternalProgram.freePort();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process p = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"), "dev.headgeo.cli.Main", "run",
+                "--bootstrap-servers", kafka.bootstrapServers(), "--application-id", APP,
+                "--state-dir", tmp.resolve("state-" + name).toString(), "--instance-id", name,
+                "--http-address", "127.0.0.1:" + port, "--kafka", "commit.interval.ms=100")
+                .redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile()).start();
+        Instance instance = new Instance(name, p, port, new HttpClientForTests(port, null));
+        instances.put(name, instance);
+        return instance;
+    }
+
+    static void awaitReady(Instance i) throws Exception {
+        Path log = tmp.resolve(i.name() + ".log");
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            assertThat(i.process().isAlive()).as(i.name() + " exited:\n" + Files.readString(log)).isTrue();
+            if (Files.readString(log).contains("ready:")) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError(i.name() + " not ready within 90 s:\n" + Files.readString(log));
+    }
+
+    /** Publishes checkpoint {@code checkpoint} of every run through librdkafka with its default partitioner. */
+    static void publishWithLibrdkafka(long checkpoint) throws Exception {
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (int r = 0; r < RUNS.size(); r++) {
+            items.add(Map.of("run", RUNS.get(r), "checkpoint", checkpoint,
+                    "dump", Golden.dumpFile(fixture(r, checkpoint), tmp).toString()));
+        }
+        Process p = new ProcessBuilder(python, "src/test/python/publish_runs.py", kafka.bootstrapServers(),
+                "-X", "partitioner=consistent_random").redirectErrorStream(true).start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(Json.MAPPER.writeValueAsBytes(items));
+        }
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).as(out).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+    }
+
+    static String path(String run) {
+        return "/api/runs/" + URLEncoder.encode(run, StandardCharsets.UTF_8);
+    }
+
+    /** Waits until the topic holds {@code count} reports and asserts each (run, checkpoint) is there exactly once. */
+    static List<CheckpointReport> awaitExactlyOnce(int count) {
+        List<CheckpointReport> reports = ReportReader.read(kafka.bootstrapServers(), count, Duration.ofSeconds(120));
+        assertThat(reports).as("reports").hasSize(count);
+        Set<String> distinct = new HashSet<>();
+        reports.forEach(r -> distinct.add(r.getRunId() + "@" + r.getCheckpoint()));
+        assertThat(distinct).as("one report per checkpoint").hasSize(count);
+        assertThat(ReportReader.read(kafka.bootstrapServers(), count + 1, Duration.ofSeconds(3))).as("no report twice").hasSize(count);
+        return reports;
+    }
+
+    /** Asks every run's page on some instances every 200 ms and records the longest time a page answered other than 200 once it had answered. */
+    static final class PagePoller implements AutoCloseable {
+        private final List<Instance> targets;
+        private final Thread thread;
+        private final Map<String, Long> failingSince = new HashMap<>();
+        private final Set<String> answered = new HashSet<>();
+        private volatile boolean stopped;
+        private volatile long longestOutageNanos;
+        private volatile String worst = "none";
+        private volatile int asked;
+
+        PagePoller(List<Instance> targets) {
+            this.targets = targets;
+            this.thread = new Thread(this::poll, "page-poller");
+            thread.start();
+        }
+
+        private void poll() {
+            while (!stopped) {
+                for (Instance i : targets) {
+                    for (String run : RUNS) {
+                        String key = i.name() + " " + run;
+                        int status;
+                        try {
+                            status = i.http().get(path(run)).status();
+                        } catch (IOException e) {
+                            status = -1;
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        asked++;
+                        long now = System.nanoTime();
+                        if (status == 200) {
+                            answered.add(key);
+                            failingSince.remove(key);
+                        } else if (answered.contains(key)) {
+                            long since = failingSince.computeIfAbsent(key, k -> now);
+                            if (now - since > longestOutageNanos) {
+                                longestOutageNanos = now - since;
+                                worst = key + " answered " + status;
+                            }
+                        }
+                    }
+                }
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        Duration longestOutage() {
+            return Duration.ofNanos(longestOutageNanos);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stopped = true;
+            thread.interrupt();
+            thread.join(15_000);
+            System.out.printf("page poller: %d requests, longest outage %d ms (%s)%n", asked, longestOutage().toMillis(), worst);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void oneInstanceGrowsToThreeWhileRunsPublishAndEachCheckpointIsReportedOnce() throws Exception {
+        Instance first = start("i1");
+        awaitReady(first);
+        publishWithLibrdkafka(100);
+        awaitExactlyOnce(RUNS.size());
+        try (PagePoller poller = new PagePoller(List.of(first))) {
+            Thread publisher = new Thread(() -> {
+                try {
+                    publishWithLibrdkafka(200);
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            publisher.start();
+            Instance second = start("i2");
+            Instance third = start("i3");
+            awaitReady(second);
+            awaitReady(third);
+            publisher.join();
+            awaitExactlyOnce(2 * RUNS.size());
+            awaitEveryRunListedEverywhere(2);
+            assertThat(poller.longestOutage()).as("longest time a run's page did not answer on i1 while instances joined")
+                    .isLessThan(LONGEST_OUTAGE);
+        }
+        for (Instance i : instances.values()) {
+            assertThat(i.http().json("/ready").get("status").asText()).isEqualTo("READY");
+        }
+    }
+
+    static void awaitEveryRunListedEverywhere(int checkpoints) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            boolean all = true;
+            for (Instance i : instances.values()) {
+                if (!i.process().isAlive()) {
+                    continue;
+                }
+                JsonNode runs = i.http().json("/api/runs");
+                last = runs.toString();
+                int complete = 0;
+                for (JsonNode r : runs.get("runs")) {
+                    complete += r.get("checkpoints").asInt() == checkpoints ? 1 : 0;
+                }
+                all &= complete == RUNS.size() && runs.get("missing_instances").isEmpty();
+            }
+            if (all) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("not every run listed with " + checkpoints + " checkpoints on every instance: " + last);
+    }
+
+    @Test
+    @Order(2)
+    void librdkafkaPutRunsWhereJavasHashWouldNot() throws Exception {
+        Map<String, Integer> partitionOf = new HashMap<>();
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("group.id", "placement-" + System.nanoTime());
+        p.put("auto.offset.reset", "earliest");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(HeadgeoTopics.DEFAULT_LAYERS));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitionOf.size() < RUNS.size() && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    partitionOf.put(new String(r.key(), StandardCharsets.UTF_8), r.partition());
+                }
+            }
+        }
+        assertThat(partitionOf).hasSize(RUNS.size());
+        long elsewhere = partitionOf.entrySet().stream()
+                .filter(e -> e.getValue() != Utils.toPositive(Utils.murmur2(e.getKey().getBytes(StandardCharsets.UTF_8))) % 3).count();
+        assertThat(elsewhere).as("runs that librdkafka placed away from Java's murmur2 partition").isPositive();
+    }
+
+    @Test
+    @Order(3)
+    void everyListedRunAnswersOnEveryInstanceWithTheNumbersOfTheOfflineAnalysis() throws Exception {
+        for (Instance i : instances.values()) {
+            JsonNode list = i.http().json("/api/runs");
+            assertThat(list.get("runs")).hasSize(RUNS.size());
+            assertThat(list.get("missing_instances")).isEmpty();
+            for (int r = 0; r < RUNS.size(); r++) {
+                String run = RUNS.get(r);
+                JsonNode detail = i.http().json(path(run));
+                assertThat(detail.get("checkpoints")).as(i.name() + " " + run).hasSize(2);
+                for (long checkpoint : new long[] {100, 200}) {
+                    JsonNode report = i.http().json(path(run) + "/checkpoints/" + checkpoint);
+                    JsonNode expected = Json.MAPPER.readTree(ReportJson.offline(Golden.dump(fixture(r, checkpoint)), run, checkpoint).toString());
+                    assertThat(ReportJson.withoutTimes(report)).as(i.name() + " " + run + "@" + checkpoint).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
+    void dozensOfHalfSentRequestsDoNotStopHealthMetricsOrTheApi() throws Exception {
+        Instance i = instances.get("i1");
+        List<Socket> slow = new ArrayList<>();
+        try {
+            for (int n = 0; n < 48; n++) {
+                Socket s = new Socket(InetAddress.getLoopbackAddress(), i.port());
+                s.getOutputStream().write("GET /api/runs HTTP/1.1\r\nHost: slow\r\nX-Half: ".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                slow.add(s);
+            }
+            for (String p : List.of("/health", "/ready", "/metrics", "/api/runs", path(RUNS.get(0)), "/api/alerts")) {
+                long t0 = System.nanoTime();
+                HttpClientForTests.Response r = i.http().get(p);
+                long ms = (System.nanoTime() - t0) / 1_000_000;
+                System.out.printf("%s with 48 half-sent requests open: %d in %d ms%n", p, r.status(), ms);
+                assertThat(r.status()).as(p).isEqualTo(200);
+                assertThat(ms).as(p + " answers while slow clients hold connections").isLessThan(5000);
+            }
+        } finally {
+            for (Socket s : slow) {
+                s.close();
+            }
+        }
+        for (String request : List.of("GET /api/runs/%ZZ HTTP/1.1", "POST /api/runs HTTP/1.1", "GET /api/runs HTTP/1.1\r\nX-Big: " + "x".repeat(20_000))) {
+            String answer = rawExchange(i.port(), request + "\r\nHost: t\r\nConnection: close\r\n\r\n");
+            String status = answer.lines().findFirst().orElse("");
+            String body = answer.substring(answer.indexOf("\r\n\r\n") + 4);
+            assertThat(status).as(request.lines().findFirst().orElse("")).matches("HTTP/1.1 (400|405|431) .*");
+            assertThat(answer).containsIgnoringCase("Content-Type: application/json");
+            assertThat(Json.MAPPER.readTree(body).get("error").asText()).as(answer).isNotBlank();
+        }
+        HttpClientForTests.Response unknown = i.http().get("/api/nothing");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.json().get("error").asText()).contains("/api/nothing");
+    }
+
+    /** Sends {@code request} as it is (the JDK client refuses a bad escape) and reads the whole answer. */
+    static String rawExchange(int port, String request) throws IOException {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void afterKillNineOfOneInstanceItsRunsReportAgainAndAnswerFromTheOthers() throws Exception {
+        Instance victim = instances.get("i3");
+        List<Instance> survivors = List.of(instances.get("i1"), instances.get("i2"));
+        try (PagePoller poller = new PagePoller(survivors)) {
+            long killed = System.nanoTime();
+            victim.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            // while the dead member still counts as one (its session time-out), lists come from standby copies
+            JsonNode during = survivors.get(0).http().json("/api/runs");
+            assertThat(during.get("runs")).as("every run listed right after the kill: " + during).hasSize(RUNS.size());
+            publishWithLibrdkafka(300);
+            awaitExactlyOnce(3 * RUNS.size());
+            double seconds = (System.nanoTime() - killed) / 1e9;
+            System.out.printf("kill -9 of one of three instances to every run's next report: %.1f s%n", seconds);
+            assertThat(seconds).as("failover to the next report of every run").isLessThan(60);
+            awaitEveryRunListedEverywhere(3);
+            assertThat(poller.longestOutage()).as("longest time a run's page did not answer on the survivors").isLessThan(LONGEST_OUTAGE);
+        }
+        for (Instance i : survivors) {
+            for (int r = 0; r < RUNS.size(); r++) {
+                JsonNode report = i.http().json(path(RUNS.get(r)) + "/checkpoints/300");
+                JsonNode expected = Json.MAPPER.readTree(ReportJson.offline(Golden.dump(fixture(r, 300)), RUNS.get(r), 300).toString());
+                assertThat(ReportJson.withoutTimes(report)).isEqualTo(expected);
+            }
+        }
+    }
+}
