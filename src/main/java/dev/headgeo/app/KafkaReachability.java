@@ -71,7 +71,7 @@ final class KafkaReachability implements AutoCloseable {
                 return;
             }
             if (problem != null && reachable) {
-                cause = problem;
+                cause = problem.replace("cannot reach Kafka: " + bootstrap + ": ", "");
                 lostAt = System.nanoTime() - TimeUnit.SECONDS.toNanos(CHECK_TIMEOUT_S);
                 reachable = false;
                 LOG.warn("Kafka at {} unreachable since {}: {}; the processor waits and resumes by itself", bootstrap,

@@ -27,11 +27,13 @@ import org.apache.kafka.server.common.MetadataVersion;
 public final class EmbeddedKafka implements AutoCloseable {
     private final Path dataDir;
     private final int port;
-    private final KafkaRaftServer server;
+    private final KafkaConfig config;
+    private KafkaRaftServer server;
 
-    private EmbeddedKafka(Path dataDir, int port, KafkaRaftServer server) {
+    private EmbeddedKafka(Path dataDir, int port, KafkaConfig config, KafkaRaftServer server) {
         this.dataDir = dataDir;
         this.port = port;
+        this.config = config;
         this.server = server;
     }
 
@@ -134,7 +136,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                     .run();
             KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
             server.startup();
-            return new EmbeddedKafka(dir, port, server);
+            return new EmbeddedKafka(dir, port, config, server);
         } catch (Exception e) {
             Directories.deleteRecursively(dir);
             for (Throwable t = e; t != null; t = t.getCause()) {
@@ -152,11 +154,28 @@ public final class EmbeddedKafka implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    @Override
-    public void close() {
-        try {
+    /** Stops the broker but keeps its data and ports, so that {@link #restart()} brings the same cluster back (an outage, for tests). */
+    public synchronized void stopKeepingData() {
+        if (server != null) {
             server.shutdown();
             server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    /** Starts the broker again after {@link #stopKeepingData()}, on the same ports with the same data. */
+    public synchronized void restart() {
+        if (server == null) {
+            KafkaRaftServer again = new KafkaRaftServer(config, Time.SYSTEM);
+            again.startup();
+            server = again;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            stopKeepingData();
         } finally {
             Directories.deleteRecursively(dataDir);
         }

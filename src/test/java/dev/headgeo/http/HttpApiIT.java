@@ -227,7 +227,14 @@ class HttpApiIT {
         assertThat(alpha.get("alerts")).hasSize(1);
         assertThat(alpha.get("alerts").get(0).get("type").asText()).isEqualTo("VERDICT_FLIP");
         assertThat(a.json("/api/alerts").get("alerts")).hasSize(1);
+        assertThat(a.json("/api/alerts").get("next_before").isNull()).isTrue();
+        assertThat(a.json("/api/alerts").get("missing_instances")).isEmpty();
         assertThat(b.json("/api/alerts")).isEqualTo(a.json("/api/alerts"));
+        assertThat(b.json("/api/alerts?run=alpha&limit=1").get("alerts")).isEqualTo(a.json("/api/alerts").get("alerts"));
+        assertThat(b.json("/api/alerts?run=beta").get("alerts")).isEmpty();
+        assertThat(a.get("/api/alerts?limit=0").status()).isEqualTo(400);
+        assertThat(a.get("/api/alerts?limit=1001").json().get("error").asText()).contains("limit");
+        assertThat(a.get("/api/alerts?before=xyz").status()).isEqualTo(400);
     }
 
     @Test

@@ -47,7 +47,8 @@ class PrometheusIT {
     void promtoolAcceptsTheShippedRulesAndExampleConfig() throws Exception {
         assumeTrue(ExternalProgram.installed(PROMTOOL), "promtool is not installed (apt-get install prometheus)");
         for (List<String> check : List.of(List.of(PROMTOOL, "check", "rules", RULES.toString()),
-                List.of(PROMTOOL, "check", "config", "monitoring/prometheus/prometheus.yml"))) {
+                List.of(PROMTOOL, "check", "config", "monitoring/prometheus/prometheus.yml"),
+                List.of(PROMTOOL, "test", "rules", "monitoring/prometheus/headgeo-rules.test.yml"))) {
             Process p = new ProcessBuilder(check).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(p.waitFor()).as(out).isZero();
