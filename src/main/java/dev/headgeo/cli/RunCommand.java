@@ -5,6 +5,7 @@ import dev.headgeo.analysis.TrendForecast;
 import dev.headgeo.app.ProcessorApp;
 import dev.headgeo.client.KafkaCheck;
 import dev.headgeo.http.HttpAddress;
+import dev.headgeo.http.MetricsLimits;
 import dev.headgeo.stream.AlertSettings;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
 import dev.headgeo.stream.LayerLimits;
@@ -133,6 +134,14 @@ final class RunCommand implements Callable<Integer> {
             description = "HOST:PORT of the HTTP API, metrics and dashboard; port 0 for any free one; none for no server (default: ${DEFAULT-VALUE}).")
     String httpAddress;
 
+    @Option(names = "--metrics-max-runs", defaultValue = MetricsLimits.DEFAULT_MAX_RUNS,
+            description = "Most runs with headgeo_run_* series on this instance's /metrics, the most recently reported first (default: ${DEFAULT-VALUE}).")
+    int metricsMaxRuns;
+
+    @Option(names = "--metrics-run-window", defaultValue = MetricsLimits.DEFAULT_WINDOW,
+            description = "Only runs reported within this long get headgeo_run_* series (default: ${DEFAULT-VALUE}).")
+    Duration metricsRunWindow;
+
     @Option(names = "--http-token", description = "Bearer token required on every HTTP path but /health and /ready (default: none).")
     String httpToken;
 
@@ -170,7 +179,8 @@ final class RunCommand implements Callable<Integer> {
         ProcessorApp app;
         try {
             KafkaCheck.check(props, createTopics ? List.of() : topics.names());
-            app = ProcessorApp.start(props, topics, settings, createTopics, http, httpToken);
+            app = ProcessorApp.start(props, topics, settings, createTopics, http, httpToken,
+                    new MetricsLimits(Checks.positive("--metrics-max-runs", metricsMaxRuns), Checks.positive("--metrics-run-window", metricsRunWindow)));
         } catch (IllegalStateException | KafkaException e) {
             throw new UserError(e.getMessage());
         }

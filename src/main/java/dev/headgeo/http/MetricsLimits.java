@@ -8,7 +8,7 @@ import java.time.Duration;
  * reported first) per instance.
  */
 public record MetricsLimits(int maxRuns, Duration window) {
-    public static final String DEFAULT_MAX_RUNS = "500";
+    public static final String DEFAULT_MAX_RUNS = "200";
     public static final String DEFAULT_WINDOW = "24h";
     public static final MetricsLimits DEFAULT = new MetricsLimits(Integer.parseInt(DEFAULT_MAX_RUNS), Duration.ofHours(24));
 }

@@ -254,13 +254,21 @@
   // ---- routing and polling ---------------------------------------------------------------------
   async function refresh() {
     try {
+      let missing = [];
       if (page.kind === 'run') {
         renderRun(await getJson('/api/runs/' + encodeURIComponent(page.run)));
       } else {
         const [runs, alerts] = await Promise.all([getJson('/api/runs'), getJson('/api/alerts')]);
         renderOverview(runs.runs, alerts.alerts);
+        missing = [...new Set([...(runs.missing_instances || []), ...(alerts.missing_instances || [])])];
       }
-      setConn(true, 'live · ' + new Date().toLocaleTimeString());
+      if (missing.length) {
+        // the list is what the reachable instances hold; say which did not answer
+        conn.className = 'conn warn';
+        conn.textContent = 'partial · ' + missing.length + ' instance' + (missing.length > 1 ? 's' : '') + ' not answering: ' + missing.join(', ');
+      } else {
+        setConn(true, 'live · ' + new Date().toLocaleTimeString());
+      }
     } catch (e) {
       if (e.status === 404 && page.kind === 'run') {
         view.replaceChildren(el('div', { class: 'card empty' }, 'No run ', el('b', {}, page.run), ' (its history may have been dropped). ', el('a', { href: '#/' }, 'All runs')));
