@@ -81,6 +81,7 @@ class ResilienceIT {
             try {
                 List<Long> reports = awaitReports(kafka, 2, Duration.ofSeconds(30));
                 double seconds = (System.nanoTime() - restarted) / 1e9;
+                System.out.printf("restart after kill -9 to the first report: %.1f s%n", seconds);
                 assertThat(seconds).as("first report after the restart").isLessThan(15);
                 Thread.sleep(2000);
                 assertThat(awaitReports(kafka, 3, Duration.ofSeconds(1))).as("exactly one report per checkpoint").containsExactly(1L, 2L);
