@@ -18,6 +18,7 @@ import dev.headgeo.testing.Python;
 import dev.headgeo.testing.ReportReader;
 import dev.headgeo.wire.AvroJson;
 import dev.headgeo.wire.HeadgeoTopics;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +27,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +53,11 @@ class PythonProducerIT {
             HeadgeoTopics topics = HeadgeoTopics.defaults();
             Properties config = HeadgeoStreamsConfig.of(kafka.bootstrapServers(), "headgeo-python-it",
                     Files.createDirectories(tmp.resolve("state")).toString(), topics, Map.of("commit.interval.ms", "100"));
+            Properties admin = new Properties();
+            admin.put("bootstrap.servers", kafka.bootstrapServers());
+            try (Admin client = Admin.create(admin)) {
+                client.createTopics(List.of(new NewTopic(HeadgeoTopics.DEFAULT_LAYERS, 5, (short) 1))).all().get();
+            }
             TopicCreator.createMissing(config, topics.names());
             try (HeadgeoService service = HeadgeoService.start(config, topics, StreamSettings.defaults())) {
                 assertThat(service.awaitRunning(Duration.ofSeconds(60))).isTrue();
@@ -63,7 +75,34 @@ class PythonProducerIT {
                             SaScheduleAnalyzer.analyze(Golden.dump(fixture).spectra(), EnumSet.allOf(Anchor.class)), Anchor.LAST);
                     assertThat(withoutTimes(AvroJson.toJson(r))).isEqualTo(withoutTimes(AvroJson.toJson(expected)));
                 }
+                for (String run : List.of("a", "run-b", "c/3", "dd-44", "e")) {
+                    Python.Run r = Python.run(python.get(), List.of("examples/python/publish_dump.py", Golden.dumpFile("two_layers", tmp).toString(),
+                            "--run", run, "--checkpoint", "7", "--bootstrap-servers", kafka.bootstrapServers()));
+                    assertThat(r.status()).as(r.output()).isZero();
+                }
+                assertPartitionedLikeJava(kafka.bootstrapServers(), 5, 12 + 6 + 1 + 5 * 2);
             }
         }
+    }
+
+    /** Every layer record is on the partition Java's default partitioner (murmur2 of the key) gives. */
+    static void assertPartitionedLikeJava(String bootstrap, int partitions, int records) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("group.id", "placement-" + System.nanoTime());
+        p.put("auto.offset.reset", "earliest");
+        int seen = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(HeadgeoTopics.DEFAULT_LAYERS));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (seen < records && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    assertThat(r.partition()).as(new String(r.key(), StandardCharsets.UTF_8))
+                            .isEqualTo(Utils.toPositive(Utils.murmur2(r.key())) % partitions);
+                    seen++;
+                }
+            }
+        }
+        assertThat(seen).isEqualTo(records);
     }
 }
