@@ -1,15 +1,13 @@
 #!/usr/bin/env python3
-"""Publishes a dump in the reference script's layout through headgeo_producer.
+"""Publishes a dump in the reference script's layout through the headgeo client package.
 
     python3 examples/python/publish_dump.py DUMP.json --run RUN --checkpoint N --bootstrap-servers 127.0.0.1:9092
 """
 import argparse
 import json
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from headgeo_producer import HeadgeoProducer  # noqa: E402
+from headgeo import HeadgeoProducer, HeadgeoPublishError
 
 
 def main():
@@ -32,4 +30,13 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except HeadgeoPublishError as e:
+        print(f"publish_dump: {e}", file=sys.stderr)
+        sys.exit(1)
+    except (OSError, ValueError) as e:
+        print(f"publish_dump: {e}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)

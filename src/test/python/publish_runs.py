@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Test helper: publishes many checkpoints through headgeo_producer (librdkafka) in one process.
+"""Test helper: publishes many checkpoints through the headgeo client package (librdkafka) in one process.
 
     publish_runs.py BOOTSTRAP [-X key=value ...] < [{"run": R, "checkpoint": N, "dump": PATH}, ...]
 
@@ -7,11 +7,9 @@ Prints one line per checkpoint; -X settings go to librdkafka (e.g. partitioner=c
 librdkafka's own default, to publish as a plain confluent-kafka or kcat producer would).
 """
 import json
-import os
 import sys
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "examples", "python"))
-from headgeo_producer import HeadgeoProducer  # noqa: E402
+from headgeo import HeadgeoProducer
 
 
 def main():

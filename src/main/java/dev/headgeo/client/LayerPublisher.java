@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import dev.headgeo.wire.ProducerHeader;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
@@ -36,7 +37,7 @@ public final class LayerPublisher implements AutoCloseable {
         List<Future<RecordMetadata>> sent = new ArrayList<>(layers.size());
         try {
             for (LayerGeometry layer : layers) {
-                sent.add(producer.send(new ProducerRecord<>(topic, layer.getRunId(), layer)));
+                sent.add(producer.send(record(layer)));
             }
             producer.flush();
             for (Future<RecordMetadata> f : sent) {
@@ -54,7 +55,13 @@ public final class LayerPublisher implements AutoCloseable {
 
     /** Sends one record without waiting (for a live, paced publisher such as the demo's). */
     public void send(LayerGeometry layer) {
-        producer.send(new ProducerRecord<>(topic, layer.getRunId(), layer));
+        producer.send(record(layer));
+    }
+
+    private ProducerRecord<String, LayerGeometry> record(LayerGeometry layer) {
+        ProducerRecord<String, LayerGeometry> r = new ProducerRecord<>(topic, layer.getRunId(), layer);
+        ProducerHeader.add(r.headers());
+        return r;
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.headgeo.stream;
 import dev.headgeo.avro.ClosedCheckpoint;
 import dev.headgeo.avro.OpenCheckpoint;
 import dev.headgeo.avro.RunHistory;
+import dev.headgeo.util.Printable;
 import dev.headgeo.wire.LayerReader;
 import dev.headgeo.wire.LayerValues;
 import java.util.ArrayList;
@@ -62,6 +63,22 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
         context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::expireStalled);
     }
 
+    /** Runs whose producer this task has named since it started (bounded: the oldest are forgotten). */
+    private final java.util.Map<String, Boolean> producerLogged = new java.util.LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+            return size() > 10_000;
+        }
+    };
+
+    private void logProducerOnce(String runId, org.apache.kafka.common.header.Headers headers) {
+        if (producerLogged.put(runId, Boolean.TRUE) == null) {
+            String producer = dev.headgeo.wire.ProducerHeader.of(headers);
+            LOG.info("run {}: layer records from {}", Printable.of(runId),
+                    producer == null ? "a producer without a headgeo.producer header" : producer);
+        }
+    }
+
     @Override
     public void process(Record<String, ReceivedLayerDeserializer.ReceivedLayer> record) {
         if (record.value() == null) {
@@ -86,6 +103,7 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
                     "checkpoint " + layer.checkpoint() + " of run " + layer.runId() + " was already reported");
         }
         long now = context.currentSystemTimeMs();
+        logProducerOnce(layer.runId(), record.headers());
         if (state == null) {
             state = new OpenCheckpoint(layer.runId(), layer.checkpoint(), layer.numLayers(), layer.numHeads(),
                     0, record.timestamp(), record.timestamp(), now);

@@ -8,15 +8,15 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** The Python producer's own unit tests (helpers, validation), run with the project's tests. */
+/** The Python client package's own unit tests (helpers, validation, every attention layout), run with the project's tests. */
 class PythonProducerUnitTest {
     @Test
     void pythonUnitTestsPass() throws Exception {
         Optional<String> python = Python.withModules("numpy");
         assumeTrue(python.isPresent(), "no python3 with numpy");
-        Python.Run run = Python.run(python.get(), List.of("-m", "unittest", "discover", "-s", "examples/python", "-v"));
+        Python.Run run = Python.run(python.get(), List.of("-m", "unittest", "discover", "-s", "clients/python/tests", "-v"));
 
         assertThat(run.status()).as(run.output()).isZero();
-        assertThat(run.output()).contains("Ran 12 tests").contains("OK");
+        assertThat(run.output()).contains("Ran 16 tests").contains("OK");
     }
 }

@@ -67,6 +67,20 @@ class TorchTrainingIT {
                     assertThat(withoutTimes(AvroJson.toJson(r))).isEqualTo(ReportJson.offline(DumpReader.read(dump), "tiny", r.getCheckpoint()));
                 }
 
+                Python.Run gqa = Python.run(python.get(), List.of("examples/python/train_tiny_transformer.py", "--attention", "gqa",
+                        "--bootstrap-servers", kafka.bootstrapServers(), "--run", "tiny-gqa", "--steps", "60", "--every", "30",
+                        "--dump-dir", dumps.toString()));
+                assertThat(gqa.status()).as(gqa.output()).isZero();
+                assertThat(lastJsonLine(gqa.output()).get("delivered").asInt()).isEqualTo(2);
+                List<CheckpointReport> gqaReports = ReportReader.read(kafka.bootstrapServers(), 5, Duration.ofSeconds(60)).stream()
+                        .filter(r -> r.getRunId().equals("tiny-gqa")).toList();
+                assertThat(gqaReports).extracting(CheckpointReport::getCheckpoint).containsExactlyInAnyOrder(30L, 60L);
+                for (CheckpointReport r : gqaReports) {
+                    assertThat(r.getNumHeads()).as("query heads, each paired with its key head").isEqualTo(4);
+                    assertThat(withoutTimes(AvroJson.toJson(r))).isEqualTo(ReportJson.offline(
+                            DumpReader.read(dumps.resolve("tiny-gqa-" + r.getCheckpoint() + ".json")), "tiny-gqa", r.getCheckpoint()));
+                }
+
                 Python.Run alone = Python.run(python.get(), List.of("examples/python/train_tiny_transformer.py", "--no-publish",
                         "--steps", "90"));
                 assertThat(alone.status()).as(alone.output()).isZero();

@@ -131,8 +131,8 @@ class ScaleOutIT {
             items.add(Map.of("run", RUNS.get(r), "checkpoint", checkpoint,
                     "dump", Golden.dumpFile(fixture(r, checkpoint), tmp).toString()));
         }
-        Process p = new ProcessBuilder(python, "src/test/python/publish_runs.py", kafka.bootstrapServers(),
-                "-X", "partitioner=consistent_random").redirectErrorStream(true).start();
+        Process p = Python.processBuilder(python, List.of("src/test/python/publish_runs.py", kafka.bootstrapServers(),
+                "-X", "partitioner=consistent_random")).start();
         try (OutputStream in = p.getOutputStream()) {
             in.write(Json.MAPPER.writeValueAsBytes(items));
         }
@@ -250,6 +250,8 @@ class ScaleOutIT {
         for (Instance i : instances.values()) {
             assertThat(i.http().json("/ready").get("status").asText()).isEqualTo("READY");
         }
+        assertThat(Files.readString(tmp.resolve("i1.log"))).as("the processor names each run's producer once")
+                .containsPattern("run run-\\d: layer records from headgeo-python/\\d+\\.\\d+\\.\\d+");
     }
 
     static void awaitEveryRunListedEverywhere(int checkpoints) throws Exception {

@@ -29,12 +29,22 @@ public final class Python {
         return Optional.empty();
     }
 
-    /** Runs {@code python args…} from the repository root; stdout and stderr together. */
-    public static Run run(String python, List<String> args) throws IOException {
+    /** The client package as the interpreter sees it: clients/python on its path, as `pip install ./clients/python` would. */
+    public static final String PACKAGE_DIR = java.nio.file.Path.of("clients/python").toAbsolutePath().toString();
+
+    /** {@code python args…} from the repository root, seeing the headgeo client package; stdout and stderr together. */
+    public static ProcessBuilder processBuilder(String python, List<String> args) {
         List<String> command = new ArrayList<>();
         command.add(python);
         command.addAll(args);
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("PYTHONPATH", PACKAGE_DIR);
+        return pb;
+    }
+
+    /** Runs {@code python args…} from the repository root; stdout and stderr together. */
+    public static Run run(String python, List<String> args) throws IOException {
+        Process p = processBuilder(python, args).start();
         try {
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();

@@ -5,7 +5,7 @@ per-layer, per-head singular values of the attention metric and the per-head mea
 entropies. Each layer becomes one JSON record on ``headgeo.layers`` keyed by ``run_id``
 (the layer record rules of the README); headgeo gathers them, analyzes the checkpoint and publishes a report.
 
-    from headgeo_producer import HeadgeoProducer, head_singular_values, mean_attention_entropy
+    from headgeo import HeadgeoProducer, head_singular_values, mean_attention_entropy
 
     producer = HeadgeoProducer("broker:9092", model="my-transformer")
     sv = [head_singular_values(blk.attn.q_proj.weight, blk.attn.k_proj.weight, num_heads) for blk in model.blocks]
@@ -26,6 +26,11 @@ import math
 import time
 
 import numpy as np
+
+from headgeo.version import __version__
+
+# on every record, so that the processor can say which client (and version) a run's records come from
+PRODUCER_HEADER = ("headgeo.producer", f"headgeo-python/{__version__}".encode("ascii"))
 
 
 def _array(x):
@@ -184,7 +189,7 @@ class HeadgeoProducer:
         for record in records:
             value = json.dumps(record, separators=(",", ":"), allow_nan=False).encode("utf-8")
             try:
-                self._producer.produce(self._topic, key=run_id.encode("utf-8"), value=value,
+                self._producer.produce(self._topic, key=run_id.encode("utf-8"), value=value, headers=[PRODUCER_HEADER],
                                        on_delivery=lambda err, _msg: finish_one(err))
             except BufferError:
                 finish_one("the producer's local queue is full (Kafka unreachable for a while?)")
@@ -198,11 +203,11 @@ class HeadgeoProducer:
         return len(records)
 
     def publish_model(self, run_id, step, model, probe_batch, forward=None, causal=None, block=False, **kwargs):
-        """Measures a torch model's head geometry on a probe batch (headgeo_torch.measure) and publishes it.
+        """Measures a torch model's head geometry on a probe batch (:func:`headgeo.measure`) and publishes it.
 
         Non-blocking by default; takes publish_checkpoint's timeout, block and on_delivery.
         """
-        from headgeo_torch import measure
+        from headgeo.models import measure
 
         singular_values, entropies = measure(model, probe_batch, forward=forward, causal=causal)
         return self.publish_checkpoint(run_id, step, singular_values, entropies, block=block, **kwargs)

@@ -4,7 +4,7 @@ import unittest
 
 import numpy as np
 
-from headgeo_producer import head_singular_values, layer_records, mean_attention_entropy
+from headgeo.producer import head_singular_values, layer_records, mean_attention_entropy
 
 
 class HeadSingularValuesTest(unittest.TestCase):
