@@ -24,7 +24,7 @@ class PythonProducerUnitTest {
 
     @Test
     void thePackageInstallsOfflineIntoAVenvThatSeesDebiansPackages(@TempDir Path tmp) throws Exception {
-        Optional<String> python = Python.withModules("numpy", "venv", "pip", "setuptools");
+        Optional<String> python = Python.withModules("numpy", "venv", "setuptools");
         assumeTrue(python.isPresent(), "no python3 with venv, pip and setuptools (apt-get install python3-venv python3-pip python3-setuptools)");
         Path source = tmp.resolve("src");
         copy(Path.of("clients/python"), source);
