@@ -56,8 +56,8 @@ def head_singular_values(w_q, w_k, num_heads):
     out = []
     for h in range(num_heads):
         rows = slice(h * d_head, (h + 1) * d_head)
-        _, r1 = np.linalg.qr(wq[rows].T)
-        _, r2 = np.linalg.qr(wk[rows].T)
+        r1 = np.linalg.qr(wq[rows].T, mode="r")
+        r2 = np.linalg.qr(wk[rows].T, mode="r")
         out.append(np.linalg.svd(r1 @ r2.T, compute_uv=False).tolist())
     return out
 
