@@ -31,11 +31,13 @@ from headgeo.layouts import attention_blocks
 from headgeo.producer import mean_attention_entropy
 
 
-def _accepts_output_attentions(model):
+def _accepts_output_attentions(fn):
+    """True when ``fn`` takes an ``output_attentions`` keyword (by name, or through **kwargs)."""
     try:
-        return "output_attentions" in inspect.signature(model.forward).parameters
+        params = inspect.signature(fn).parameters.values()
     except (TypeError, ValueError):
         return False
+    return any(p.name == "output_attentions" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
 
 
 def _is_probabilities(t, heads):
@@ -43,7 +45,8 @@ def _is_probabilities(t, heads):
     if not isinstance(t, torch.Tensor) or t.dim() != 4 or t.shape[1] != heads or not t.is_floating_point():
         return False
     sums = t.detach().double().sum(-1)
-    return bool((t >= 0).all()) and bool(torch.allclose(sums, torch.ones_like(sums), atol=1e-4))
+    tolerance = 1e-4 if t.dtype in (torch.float32, torch.float64) else 2e-2   # half precision rounds each term
+    return bool((t >= 0).all()) and bool(torch.allclose(sums, torch.ones_like(sums), atol=tolerance))
 
 
 class _OwnProbabilities:
@@ -167,14 +170,15 @@ class _EagerAttention:
 def measure(model, probe_batch, forward=None, causal=None):
     """(singular_values, entropies): per attention block, per query head; the probe leaves the model as it found it.
 
-    forward: how to run the model on the probe (default ``model(probe_batch)``, with
-    ``output_attentions=True`` where the model takes it). causal: force causal (or not) masking where
+    forward: how to run the model on the probe (default ``model(probe_batch)``); it is given
+    ``output_attentions=True`` when both it (by name or **kwargs) and the model take that argument,
+    e.g. ``lambda batch, **kw: t5(input_ids=batch, decoder_input_ids=batch, **kw)``. causal: force causal (or not) masking where
     probabilities are recomputed; default: the block's own (GPT-2 and the fused layouts are causal,
     other projection blocks say ``is_causal``).
     """
     blocks = attention_blocks(model)
     singular_values = [b.singular_values() for b in blocks]
-    own = forward is None and _accepts_output_attentions(model)
+    own = _accepts_output_attentions(model.forward) and (forward is None or _accepts_output_attentions(forward))
     if not own:
         for b in blocks:
             if b.position_terms:
@@ -193,7 +197,7 @@ def measure(model, probe_batch, forward=None, causal=None):
         with torch.no_grad():
             if own:
                 with _EagerAttention(model), _OwnProbabilities(blocks) as capture:
-                    model(probe_batch, output_attentions=True)
+                    (forward or model)(probe_batch, output_attentions=True)
             else:
                 with _Recomputed(blocks, causal) as capture:
                     (forward or model)(probe_batch)

@@ -154,6 +154,15 @@ class EntropyTest(unittest.TestCase):
         for g, w in zip(entropies, want):
             np.testing.assert_allclose(g, w, rtol=1e-12)
 
+    def test_a_forward_function_that_passes_output_attentions_on_gets_the_models_own(self):
+        model = hf_like.Stack(hf_like.T5Attention(), hf_like.LlamaAttention())
+        x = torch.randn(2, 5, 32)
+        _, entropies = headgeo.measure(model, x, forward=lambda batch, **kw: model(batch * 1.0, **kw))
+        with torch.no_grad():
+            want = [entropy(p) for p in model.probabilities()(x)]
+        for g, w in zip(entropies, want):
+            np.testing.assert_allclose(g, w, rtol=1e-12)
+
     def test_rotary_without_output_attentions_is_an_error_not_a_wrong_entropy(self):
         model = hf_like.Stack(hf_like.LlamaAttention())
         with self.assertRaisesRegex(ValueError, r"^layers\.0: rotary position embeddings change the attention probabilities"):

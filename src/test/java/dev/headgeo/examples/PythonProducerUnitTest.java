@@ -19,7 +19,7 @@ class PythonProducerUnitTest {
         Python.Run run = Python.run(python.get(), List.of("-m", "unittest", "discover", "-s", "clients/python/tests", "-v"));
 
         assertThat(run.status()).as(run.output()).isZero();
-        assertThat(run.output()).contains("Ran 16 tests").contains("OK");
+        assertThat(run.output()).contains("Ran 17 tests").contains("OK");
     }
 
     @Test
