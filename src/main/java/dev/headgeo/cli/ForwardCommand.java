@@ -10,9 +10,11 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.acl.AclOperation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -70,6 +72,7 @@ final class ForwardCommand implements Callable<Integer> {
         AlertForwarder forwarder;
         try {
             KafkaCheck.check(kafka.clientProperties(), List.of(alertsTopic));
+            KafkaCheck.checkPermissions(kafka.clientProperties(), Map.of(alertsTopic, AclOperation.READ), group);
             forwarder = new AlertForwarder(kafka.clientProperties(), topics, group, fromBeginning,
                     new AlertForwarder.Target(uri, format, wanted, dashboardUrl, Checks.positive("--max-wait", maxWait)));
         } catch (KafkaException | IllegalStateException e) {

@@ -9,9 +9,12 @@ import dev.headgeo.wire.AvroJson;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.avro.generic.IndexedRecord;
+import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.WakeupException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -97,7 +100,13 @@ final class WatchCommand implements Callable<Integer> {
         OutputFollower follower;
         try {
             HeadgeoTopics topics = HeadgeoTopics.builder().reports(reportsTopic).alerts(alertsTopic).build();
-            KafkaCheck.check(kafka.clientProperties(), alertsOnly ? List.of(alertsTopic) : List.of(reportsTopic, alertsTopic));
+            List<String> read = alertsOnly ? List.of(alertsTopic) : List.of(reportsTopic, alertsTopic);
+            KafkaCheck.check(kafka.clientProperties(), read);
+            if (group != null) {
+                Map<String, AclOperation> needs = new LinkedHashMap<>();
+                read.forEach(t -> needs.put(t, AclOperation.READ));
+                KafkaCheck.checkPermissions(kafka.clientProperties(), needs, group);
+            }
             follower = new OutputFollower(kafka.clientProperties(), topics,
                     new OutputFollower.Options(!alertsOnly, true, fromBeginning, group));
         } catch (IllegalStateException e) {

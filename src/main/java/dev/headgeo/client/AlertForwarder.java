@@ -74,7 +74,10 @@ public final class AlertForwarder implements AutoCloseable {
         this.alerts = topics.alerts().valueSerde().deserializer();
         this.target = target;
         this.url = target.format().target(target.to());
-        consumer.subscribe(java.util.List.of(topics.alerts().name()));
+        String bootstrap = String.valueOf(p.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
+        consumer.subscribe(java.util.List.of(topics.alerts().name()), new GroupStart(consumer,
+                where -> LOG.info("forwarding {} alerts from Kafka at {} (group {}) to {}: reading {}", target.format(), bootstrap, group, url,
+                        where)));
     }
 
     /** Alerts acknowledged by the receiver so far. */
@@ -145,13 +148,16 @@ public final class AlertForwarder implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new DeliveryException("interrupted while delivering to " + url);
             }
-            if (stopping || System.nanoTime() + backoff.toNanos() > deadline) {
+            long left = deadline - System.nanoTime();
+            if (stopping || left <= 0) {
                 throw new DeliveryException("could not deliver the " + alert.getType() + " alert of run " + alert.getRunId() + " to " + url
                         + " within " + target.maxWait().toSeconds() + " s: " + problem);
             }
-            LOG.warn("POST {} failed ({}); retrying in {} ms", url, problem, backoff.toMillis());
+            // the last attempt is made at the deadline, so --max-wait is kept to the second
+            long pause = Math.min(backoff.toMillis(), Math.max(1, left / 1_000_000L));
+            LOG.warn("POST {} failed ({}); retrying in {} ms", url, problem, pause);
             try {
-                Thread.sleep(backoff.toMillis());
+                Thread.sleep(pause);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new DeliveryException("interrupted while delivering to " + url);

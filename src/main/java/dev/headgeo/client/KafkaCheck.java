@@ -80,6 +80,19 @@ public final class KafkaCheck {
      * @throws IllegalStateException naming every missing permission
      */
     public static void checkProcessorPermissions(Properties client, String applicationId, String input, List<String> outputs) {
+        Map<String, AclOperation> topics = new java.util.LinkedHashMap<>();
+        topics.put(input, AclOperation.READ);
+        outputs.forEach(t -> topics.put(t, AclOperation.WRITE));
+        checkPermissions(client, topics, applicationId);
+    }
+
+    /**
+     * The same check for any client: {@code needs} maps each topic to the operation it needs (READ,
+     * WRITE); READ on {@code group} is checked too unless it is null.
+     *
+     * @throws IllegalStateException naming every missing permission
+     */
+    public static void checkPermissions(Properties client, Map<String, AclOperation> needs, String group) {
         String bootstrap = String.valueOf(client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
         List<String> missing = new ArrayList<>();
         try (Admin admin = Admin.create(adminConfig(client))) {
@@ -89,10 +102,9 @@ public final class KafkaCheck {
                 return;
             }
             // IDEMPOTENT_WRITE on the cluster is implied by WRITE on a topic since Kafka 2.8 (KIP-679)
-            List<String> topics = new ArrayList<>(outputs);
-            topics.add(0, input);
-            for (String topic : topics) {
-                AclOperation needed = topic.equals(input) ? AclOperation.READ : AclOperation.WRITE;
+            for (Map.Entry<String, AclOperation> need : needs.entrySet()) {
+                String topic = need.getKey();
+                AclOperation needed = need.getValue();
                 try {
                     TopicDescription d = admin.describeTopics(List.of(topic), new DescribeTopicsOptions().includeAuthorizedOperations(true))
                             .allTopicNames().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS).get(topic);
@@ -107,20 +119,8 @@ public final class KafkaCheck {
                     }
                 }
             }
-            try {
-                ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(applicationId),
-                                new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
-                        .all().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS).get(applicationId);
-                if (group.authorizedOperations() != null && !allows(group.authorizedOperations(), AclOperation.READ)) {
-                    missing.add("READ on group " + applicationId);
-                }
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof AuthorizationException) {
-                    missing.add("READ on group " + applicationId);
-                } else if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-                    // a group that does not exist yet, but may be described: its ACL is there
-                    throw e;
-                }
+            if (group != null) {
+                checkGroup(admin, group, missing);
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException(describe(e.getCause(), bootstrap));
@@ -132,7 +132,26 @@ public final class KafkaCheck {
         }
         if (!missing.isEmpty()) {
             throw new IllegalStateException("not authorized at " + bootstrap + ": this principal lacks " + String.join(", ", missing)
-                    + " (see the README's Failure modes for the ACLs a processor needs)");
+                    + " (see the README's Failure modes for the ACLs headgeo's commands need)");
+        }
+    }
+
+    private static void checkGroup(Admin admin, String group, List<String> missing)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        try {
+            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group),
+                            new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
+                    .all().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS).get(group);
+            if (description.authorizedOperations() != null && !allows(description.authorizedOperations(), AclOperation.READ)) {
+                missing.add("READ on group " + group);
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException) {
+                missing.add("READ on group " + group);
+            } else if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                // a group that does not exist yet, but may be described: its ACL is there
+                throw e;
+            }
         }
     }
 

@@ -97,7 +97,7 @@ public final class OutputFollower implements AutoCloseable {
                 }
             }
             if (grouped) {
-                consumer.subscribe(names);
+                consumer.subscribe(names, new GroupStart(consumer, null));
             } else {
                 consumer.assign(partitions);
                 if (options.fromBeginning()) {

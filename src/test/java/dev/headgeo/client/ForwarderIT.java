@@ -145,6 +145,27 @@ class ForwarderIT {
     }
 
     @Test
+    void anUnavailableReceiverIsRetriedForTheWholeMaxWaitAndNoLonger() throws Exception {
+        HeadgeoTopics topics = alertsTopic("unavailable");
+        produceAlerts(topics, "unavailable-run", 1, AlertType.INCOMPLETE_CHECKPOINT);
+        try (Receiver down = new Receiver(n -> 503)) {
+            AlertForwarder f = new AlertForwarder(client(), topics, "unavailable-group", true, new AlertForwarder.Target(
+                    URI.create(down.url()), AlertDelivery.json, EnumSet.allOf(AlertType.class), null, Duration.ofSeconds(4)));
+            try (f) {
+                long[] firstTry = new long[1];
+                org.assertj.core.api.Assertions.assertThatThrownBy(() -> {
+                    firstTry[0] = System.nanoTime();
+                    f.run();
+                }).isInstanceOf(AlertForwarder.DeliveryException.class).hasMessageContaining("within 4 s").hasMessageContaining("503");
+                double seconds = (System.nanoTime() - firstTry[0]) / 1e9;
+                // back-off 0.5, 1, 2 s would leave 3.5 s; the last attempt is made at the deadline
+                assertThat(seconds).as("gave up after").isGreaterThanOrEqualTo(4.0);
+                assertThat(down.bodies().size()).as("attempts").isGreaterThanOrEqualTo(4);
+            }
+        }
+    }
+
+    @Test
     void aRefusingReceiverStopsTheForwarderWithOneLine() throws Exception {
         HeadgeoTopics topics = alertsTopic("refused");
         produceAlerts(topics, "refused-run", 1, AlertType.INCOMPLETE_CHECKPOINT);
@@ -201,10 +222,127 @@ class ForwarderIT {
     }
 
     static Process forwardProcess(HeadgeoTopics topics, String url, String name) throws Exception {
+        return forwardProcess(topics, url, name, "kill-group", true);
+    }
+
+    static Process forwardProcess(HeadgeoTopics topics, String url, String name, String group, boolean fromBeginning) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.headgeo.cli.Main", "forward",
-                "--bootstrap-servers", kafka.bootstrapServers(), "--to", url, "--format", "json", "--group", "kill-group",
-                "--from-beginning", "--alerts-topic", topics.alerts().name()).redirectErrorStream(true).redirectOutput(tmp.resolve("forward-" + name + ".log").toFile()).start();
+        List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"), "dev.headgeo.cli.Main", "forward",
+                "--bootstrap-servers", kafka.bootstrapServers(), "--to", url, "--format", "json", "--group", group,
+                "--alerts-topic", topics.alerts().name()));
+        if (fromBeginning) {
+            command.add("--from-beginning");
+        }
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve("forward-" + name + ".log").toFile()).start();
+    }
+
+    /** A fresh alerts topic with {@code partitions} partitions. */
+    static HeadgeoTopics alertsTopic(String name, int partitions) throws Exception {
+        HeadgeoTopics topics = HeadgeoTopics.builder().alerts(name + ".alerts").build();
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(client())) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topics.alerts().name(), partitions, (short) 1))).all().get();
+        }
+        return topics;
+    }
+
+    /** A run id that Java's partitioner puts on {@code partition} of {@code partitions}. */
+    static String runOnPartition(String prefix, int partition, int partitions) {
+        for (int i = 0; ; i++) {
+            String run = prefix + "-" + i;
+            byte[] key = run.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            if (org.apache.kafka.common.utils.Utils.toPositive(org.apache.kafka.common.utils.Utils.murmur2(key)) % partitions == partition) {
+                return run;
+            }
+        }
+    }
+
+    static void awaitLog(String name, String text) throws Exception {
+        Path log = tmp.resolve("forward-" + name + ".log");
+        await(() -> {
+            try {
+                return java.nio.file.Files.exists(log) && java.nio.file.Files.readString(log).contains(text);
+            } catch (java.io.IOException e) {
+                return false;
+            }
+        }, Duration.ofSeconds(60), name + " logging '" + text + "'");
+    }
+
+    @Test
+    void aNewGroupKilledBeforeAnyAlertOnSomePartitionsStillDeliversWhatCameMeanwhile() throws Exception {
+        HeadgeoTopics topics = alertsTopic("every", 3);
+        List<String> runs = List.of(runOnPartition("p", 0, 3), runOnPartition("p", 1, 3), runOnPartition("p", 2, 3));
+        try (Receiver receiver = new Receiver(i -> 200)) {
+            Process first = forwardProcess(topics, receiver.url(), "every-1", "every-group", false);
+            try {
+                awaitLog("every-1", "(new, committed now)");
+                produceAlerts(topics, runs.get(0), 1, AlertType.VERDICT_FLIP);
+                await(() -> messages(receiver).contains("alert 0 of " + runs.get(0)), Duration.ofSeconds(60), "the first flip");
+            } finally {
+                first.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            // raised while no forwarder runs, on partitions it never delivered from
+            for (String run : runs) {
+                produceAlerts(topics, run, 2, AlertType.VERDICT_FLIP);
+            }
+            Process second = forwardProcess(topics, receiver.url(), "every-2", "every-group", false);
+            try {
+                await(() -> messages(receiver).size() >= 7, Duration.ofSeconds(60), "every alert raised meanwhile");
+            } finally {
+                second.destroy();
+                second.waitFor(10, TimeUnit.SECONDS);
+            }
+            List<String> expected = new ArrayList<>(List.of("alert 0 of " + runs.get(0)));
+            for (String run : runs) {
+                expected.addAll(List.of("alert 0 of " + run, "alert 1 of " + run));
+            }
+            assertThat(messages(receiver)).containsExactlyInAnyOrderElementsOf(expected);
+            String started = java.nio.file.Files.readString(tmp.resolve("forward-every-1.log"));
+            assertThat(started).contains("forwarding json alerts from Kafka at " + kafka.bootstrapServers() + " (group every-group) to "
+                    + receiver.url(), "every.alerts-0@0 (new, committed now)", "every.alerts-2@0 (new, committed now)");
+        }
+    }
+
+    @Test
+    void watchWithAGroupStoppedBeforeAnyRecordResumesWhereItStarted() throws Exception {
+        HeadgeoTopics topics = alertsTopic("watched", 3);
+        HeadgeoTopics watched = HeadgeoTopics.builder().alerts(topics.alerts().name()).build();
+        OutputFollower.Options options = new OutputFollower.Options(false, true, false, "watch-group");
+        try (OutputFollower follower = new OutputFollower(client(), watched, options)) {
+            await(() -> follower.poll(Duration.ofMillis(200), new OutputFollower.Listener() {
+                @Override
+                public void report(dev.headgeo.avro.CheckpointReport r) {
+                }
+
+                @Override
+                public void alert(Alert a) {
+                }
+            }) >= 0 && committedPartitions("watch-group") == 3, Duration.ofSeconds(60), "the group's start to be committed");
+        }
+        for (int p = 0; p < 3; p++) {
+            produceAlerts(topics, runOnPartition("w", p, 3), 1, AlertType.INCOMPLETE_CHECKPOINT);
+        }
+        List<String> seen = new ArrayList<>();
+        try (OutputFollower follower = new OutputFollower(client(), watched, options)) {
+            await(() -> follower.poll(Duration.ofMillis(200), new OutputFollower.Listener() {
+                @Override
+                public void report(dev.headgeo.avro.CheckpointReport r) {
+                }
+
+                @Override
+                public void alert(Alert a) {
+                    seen.add(a.getRunId());
+                }
+            }) >= 0 && seen.size() == 3, Duration.ofSeconds(60), "the three alerts raised while watch was stopped");
+        }
+        assertThat(seen).containsExactlyInAnyOrder(runOnPartition("w", 0, 3), runOnPartition("w", 1, 3), runOnPartition("w", 2, 3));
+    }
+
+    static int committedPartitions(String group) {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(client())) {
+            return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().size();
+        } catch (Exception e) {
+            return 0;
+        }
     }
 
     @Test
