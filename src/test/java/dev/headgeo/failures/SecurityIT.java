@@ -45,7 +45,7 @@ class SecurityIT {
     static void start() {
         // one principal per test: ACLs belong to principals, and each test grants a different set
         kafka = EmbeddedKafka.startSecured(Map.of("admin", "admin-secret", "no-group-app", APP_PASSWORD, "no-write-app", APP_PASSWORD,
-                "full-app", APP_PASSWORD, "any-app", APP_PASSWORD));
+                "full-app", APP_PASSWORD, "any-app", APP_PASSWORD, "reader", APP_PASSWORD));
         TopicCreator.createMissing(client("admin", "admin-secret"), HeadgeoTopics.defaults().names());
     }
 
@@ -110,6 +110,29 @@ class SecurityIT {
         assertThat(r.err().strip().lines()).hasSize(1);
         assertThat(r.err()).contains("not authorized", "READ on group no-group-app");
         assertThat((System.nanoTime() - t0) / 1e9).isLessThan(30);
+    }
+
+    @Test
+    void forwardAndWatchWithAGroupButWithoutItsAclExitWithTheSameLine() throws Exception {
+        try (Admin admin = Admin.create(client("admin", "admin-secret"))) {
+            admin.createAcls(List.of(
+                    allow("reader", ResourceType.TOPIC, HeadgeoTopics.DEFAULT_ALERTS, PatternType.LITERAL, AclOperation.READ),
+                    allow("reader", ResourceType.TOPIC, HeadgeoTopics.DEFAULT_REPORTS, PatternType.LITERAL, AclOperation.READ)))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
+        String[] sasl = {"--bootstrap-servers", kafka.bootstrapServers(), "--kafka", "security.protocol=SASL_PLAINTEXT",
+            "--kafka", "sasl.mechanism=PLAIN", "--kafka", "sasl.jaas.config=" + EmbeddedKafka.jaas("reader", APP_PASSWORD)};
+        for (String[] command : List.of(new String[] {"forward", "--to", "http://127.0.0.1:1/", "--group", "ops-forward"},
+                new String[] {"watch", "--group", "ops-watch"})) {
+            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(command), java.util.Arrays.stream(sasl)).toArray(String[]::new);
+            long t0 = System.nanoTime();
+            CliTesting.Result r = runFor(Duration.ofSeconds(30), args);
+            assertThat(r.status()).as(command[0] + ": " + r.err()).isEqualTo(2);
+            assertThat(r.err().strip().lines()).as(command[0]).hasSize(1);
+            assertThat(r.err()).contains("headgeo " + command[0] + ": not authorized at " + kafka.bootstrapServers()
+                    + ": this principal lacks READ on group " + command[command.length - 1]);
+            assertThat((System.nanoTime() - t0) / 1e9).as(command[0]).isLessThan(15);
+        }
     }
 
     @Test
