@@ -64,7 +64,11 @@ final class DemoCommand implements Callable<Integer> {
         }
         try (DemoEnvironment env = started) {
             // Ctrl-C at any point: stop the processor and the broker and remove their files.
-            Runtime.getRuntime().addShutdownHook(new Thread(env::close, "demo-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                boolean bySignal = CleanStop.bySignal();
+                env.close();
+                CleanStop.exitZeroIf(bySignal);
+            }, "demo-shutdown"));
             DemoScenario scenario = new DemoScenario(env.client(), HeadgeoTopics.defaults(), view, layerInterval);
             String runId = "demo-" + UUID.randomUUID().toString().substring(0, 8);
             view.progress("simulated training run " + runId + ": " + DemoScenario.STEPS.size() + " checkpoints, "

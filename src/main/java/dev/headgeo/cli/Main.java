@@ -19,7 +19,9 @@ public final class Main {
     public static final int USAGE = 2;
 
     public static void main(String[] args) {
-        System.exit(run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        int status = run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+        CleanStop.commandExits();
+        System.exit(status);
     }
 
     /** Parses and runs one command line with the given environment; returns the exit status. */

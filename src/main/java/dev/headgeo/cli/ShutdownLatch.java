@@ -3,7 +3,10 @@ package dev.headgeo.cli;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-/** Closes something on SIGTERM / Ctrl-C (a JVM shutdown hook) and lets the command wait for that. */
+/**
+ * Closes something on SIGTERM / Ctrl-C (a JVM shutdown hook) and lets the command wait for that.
+ * A close that completed exits 0, not the signal's 143 / 130: it was a clean stop.
+ */
 final class ShutdownLatch {
     private final CountDownLatch closed = new CountDownLatch(1);
 
@@ -14,8 +17,10 @@ final class ShutdownLatch {
     static ShutdownLatch onSignal(String name, Runnable close) {
         ShutdownLatch latch = new ShutdownLatch();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            boolean bySignal = CleanStop.bySignal();
             close.run();
             latch.closed.countDown();
+            CleanStop.exitZeroIf(bySignal);
         }, name));
         return latch;
     }

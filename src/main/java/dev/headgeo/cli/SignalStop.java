@@ -7,7 +7,8 @@ import java.util.concurrent.TimeUnit;
  * On SIGTERM / Ctrl-C, asks the command's loop to stop and lets the JVM exit once the command has
  * closed its resources (or after 5 s), so that a consumer closes cleanly. The hook waits for
  * {@link #close()}, not for the command's thread to end: that thread ends in System.exit, which
- * blocks while shutdown hooks run.
+ * blocks while shutdown hooks run. A stop that closed cleanly exits 0 (a signal would make it
+ * 143 or 130, which a supervisor restarting "on failure" takes for a crash).
  */
 final class SignalStop implements AutoCloseable {
     private final Thread hook;
@@ -15,9 +16,12 @@ final class SignalStop implements AutoCloseable {
 
     private SignalStop(Runnable stop, String name) {
         this.hook = new Thread(() -> {
+            boolean bySignal = CleanStop.bySignal();
             stop.run();
             try {
-                finished.await(5, TimeUnit.SECONDS);
+                if (finished.await(5, TimeUnit.SECONDS)) {
+                    CleanStop.exitZeroIf(bySignal);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -291,6 +291,7 @@ class ForwarderIT {
                 second.destroy();
                 second.waitFor(10, TimeUnit.SECONDS);
             }
+            assertThat(second.exitValue()).as("forward's exit status after SIGTERM").isZero();
             List<String> expected = new ArrayList<>(List.of("alert 0 of " + runs.get(0)));
             for (String run : runs) {
                 expected.addAll(List.of("alert 0 of " + run, "alert 1 of " + run));

@@ -92,6 +92,7 @@ class ResilienceIT {
             } finally {
                 second.destroy();
                 assertThat(second.waitFor(10, TimeUnit.SECONDS)).isTrue();
+                assertThat(second.exitValue()).as("exit status after SIGTERM and a clean stop").isZero();
             }
             assertThat(Files.readString(tmp.resolve("second.log"))).contains("shutting down", "stopped");
         }
