@@ -70,10 +70,51 @@ public final class Main {
         });
         cli.setParameterExceptionHandler((e, ignored) -> {
             CommandLine c = e.getCommandLine();
-            c.getErr().println("headgeo " + c.getCommandName() + ": " + e.getMessage() + " (see --help)");
+            c.getErr().println(parameterError(c, e));
             return USAGE;
         });
+        // -V on every command, not only on headgeo itself
+        Version version = new Version();
+        cli.getSubcommands().values().forEach(sub -> sub.getCommandSpec().versionProvider(version));
         return cli;
+    }
+
+    /** One line: "headgeo: unknown command 'analyse' (did you mean analyze?)", or the option's problem. */
+    static String parameterError(CommandLine c, CommandLine.ParameterException e) {
+        boolean top = c.getCommandSpec().parent() == null;
+        String who = top ? "headgeo" : "headgeo " + c.getCommandName();
+        if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getUnmatched().isEmpty()) {
+            String first = u.getUnmatched().get(0);
+            String typed = first.replaceFirst("=.*", "");
+            java.util.List<String> suggestions = u.getSuggestions().stream()
+                    .filter(x -> editDistance(typed, x) <= Math.max(2, typed.length() / 3)).toList();
+            String hint = suggestions.isEmpty() ? "" : " (did you mean " + String.join(" or ", suggestions) + "?)";
+            if (top && !first.startsWith("-")) {
+                return who + ": unknown command '" + first + "'" + hint + "; commands: " + String.join(", ", c.getSubcommands().keySet());
+            }
+            return who + ": unknown " + (first.startsWith("-") ? "option" : "argument") + " '" + first + "'" + hint + " (see --help)";
+        }
+        return who + ": " + e.getMessage() + " (see --help)";
+    }
+
+    /** Levenshtein distance, to keep only suggestions that look like a typo of what was typed. */
+    static int editDistance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitute = prev[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                cur[j] = Math.min(substitute, Math.min(prev[j], cur[j - 1]) + 1);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
     }
 
     /** The jar's version from its manifest, or "dev" when run from classes. */

@@ -1,0 +1,46 @@
+package dev.headgeo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Mistyped commands and options: one line naming the problem and the likely intent, exit 2; -V on every command. */
+class CommandLineErrorsTest {
+    @Test
+    void aMistypedCommandGetsADidYouMean() {
+        CliTesting.Result r = CliTesting.run("analyse", "dump.json");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("headgeo: unknown command 'analyse' (did you mean analyze?); commands: "
+                + "analyze, run, publish, watch, forward, demo, broker, bench, forecast-bench, loadtest");
+    }
+
+    @Test
+    void anUnrelatedWordGetsNoFarFetchedSuggestion() {
+        CliTesting.Result r = CliTesting.run("frobnicate");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err()).startsWith("headgeo: unknown command 'frobnicate'; commands: ").doesNotContain("did you mean");
+    }
+
+    @Test
+    void aMistypedOptionNamesTheOneMeant() {
+        CliTesting.Result r = CliTesting.run("run", "--bootstrap-server", "x:9092");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("headgeo run: unknown option '--bootstrap-server' (did you mean --bootstrap-servers?) (see --help)");
+    }
+
+    @Test
+    void everyCommandPrintsTheVersion() {
+        for (String command : new String[] {"run", "publish", "watch", "forward", "demo", "analyze", "loadtest"}) {
+            CliTesting.Result r = CliTesting.run(command, "-V");
+            assertThat(r.status()).as(command).isZero();
+            assertThat(r.out().strip()).as(command).matches("headgeo (dev|\\d+\\.\\d+\\.\\d+.*)");
+        }
+    }
+
+    @Test
+    void editDistanceIsLevenshtein() {
+        assertThat(Main.editDistance("analyse", "analyze")).isEqualTo(1);
+        assertThat(Main.editDistance("", "abc")).isEqualTo(3);
+        assertThat(Main.editDistance("kitten", "sitting")).isEqualTo(3);
+    }
+}
