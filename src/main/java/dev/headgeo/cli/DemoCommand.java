@@ -56,9 +56,25 @@ final class DemoCommand implements Callable<Integer> {
         if (simulateOnly && bootstrapServers == null) {
             throw new UserError("--simulate-only needs --bootstrap-servers of a cluster where headgeo runs");
         }
+        // a taken HTTP port is found before Kafka starts, not 25 s later
+        HttpAddress http;
+        try {
+            http = HttpAddress.parse(httpAddress);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--http-address " + e.getMessage());
+        }
+        if (http != null && !simulateOnly && http.port() != 0) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new java.net.InetSocketAddress(http.host(), http.port()));
+            } catch (java.io.IOException e) {
+                throw new UserError("cannot serve HTTP on " + http.host() + ":" + http.port() + ": " + e.getMessage()
+                        + " (choose another with --http-address, or port 0 for any free one)");
+            }
+        }
         DemoEnvironment started;
         try {
-            started = DemoEnvironment.start(bootstrapServers, timeout, view, !simulateOnly, HttpAddress.parse(httpAddress));
+            started = DemoEnvironment.start(bootstrapServers, timeout, view, !simulateOnly, http);
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }

@@ -40,8 +40,20 @@ final class ForwardCommand implements Callable<Integer> {
     String group;
 
     @Option(names = "--types", split = ",", defaultValue = "VERDICT_FLIP,INCOMPLETE_CHECKPOINT,FLIP_FORECAST,ANALYSIS_FAILED",
-            description = "Alert types to deliver, comma-separated (default: ${DEFAULT-VALUE}).")
+            completionCandidates = DeliverableTypes.class,
+            description = "Alert types to deliver, comma-separated: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     List<AlertType> types;
+
+    /** Every alert type but UNKNOWN, which is never written (it is how an older reader sees a newer type). */
+    static final class DeliverableTypes extends java.util.ArrayList<String> {
+        DeliverableTypes() {
+            for (AlertType t : AlertType.values()) {
+                if (t != AlertType.UNKNOWN) {
+                    add(t.name());
+                }
+            }
+        }
+    }
 
     @Option(names = "--dashboard-url", description = "headgeo's dashboard (http://host:8080/): each alert links to its run's page.")
     String dashboardUrl;
@@ -66,6 +78,9 @@ final class ForwardCommand implements Callable<Integer> {
             }
         } catch (URISyntaxException e) {
             throw new UserError("--to '" + to + "' is not an http(s) URL");
+        }
+        if (types.contains(AlertType.UNKNOWN)) {
+            throw new UserError("--types: UNKNOWN is not an alert type headgeo raises; choose from " + String.join(", ", new DeliverableTypes()));
         }
         Set<AlertType> wanted = types.isEmpty() ? EnumSet.noneOf(AlertType.class) : EnumSet.copyOf(types);
         HeadgeoTopics topics = HeadgeoTopics.builder().alerts(alertsTopic).build();

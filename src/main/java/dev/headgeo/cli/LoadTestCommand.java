@@ -90,6 +90,14 @@ final class LoadTestCommand implements Callable<Integer> {
             }
             Properties client = new Properties();
             client.put("bootstrap.servers", bootstrap);
+            if (kafka == null) {
+                try {
+                    // an unreachable or wrong cluster is one line within seconds, as for the other commands
+                    dev.headgeo.client.KafkaCheck.check(client, topics.names());
+                } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
+                    throw new UserError(e.getMessage());
+                }
+            }
             LoadTest.Result r = new LoadTest(client, topics).run(plan, patience);
             var line = Json.MAPPER.createObjectNode()
                     .put("layers", layers).put("heads", heads).put("rank", rank).put("runs", runs)

@@ -113,7 +113,9 @@ final class WatchCommand implements Callable<Integer> {
             throw new UserError(e.getMessage());
         }
         if (format == Format.text) {
-            view.header();
+            if (!alertsOnly) {
+                view.header();
+            }
         }
         try (SignalStop signal = SignalStop.install("watch-shutdown", follower::wakeup); follower) {
             long lastRecord = System.nanoTime();
