@@ -92,10 +92,11 @@ public final class ApiServer implements AutoCloseable {
      * @param kafkaProblem why Kafka counts as unreachable now (one line), or null while it answers
      */
     public void attach(HeadgeoService service, HostInfo self, Supplier<String> kafkaProblem) {
-        this.views = new RunViews(service.streams());
         this.router = new InstanceRouter(service.streams(), self, token);
         this.kafkaProblem = kafkaProblem;
         this.service = service;
+        // last: a set views field is what lets the API routes in, so everything they use is there before it
+        this.views = new RunViews(service.streams());
     }
 
     private KafkaStreams.State streamsState() {

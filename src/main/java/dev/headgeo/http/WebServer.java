@@ -133,7 +133,7 @@ final class WebServer implements AutoCloseable {
                 headers.add(h.getKey(), h.getValue());
             }
             headers.put(HttpHeader.CONTENT_LENGTH, reply.body().length);
-            response.write(true, method.equals("HEAD") ? null : ByteBuffer.wrap(reply.body()), callback);
+            response.write(true, method.equals("HEAD") ? ByteBuffer.allocate(0) : ByteBuffer.wrap(reply.body()), callback);
             return true;
         }
     }
