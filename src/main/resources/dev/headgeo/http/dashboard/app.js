@@ -38,8 +38,10 @@
     return el('span', { class: cls, title: primary ? 'primary anchor' : '' },
       verdict ? LABEL[verdict] : 'no verdict', residual === null || residual === undefined ? null : el('small', {}, fmt(residual, 3)));
   }
+  // the page's requests in flight: aborted when the user goes to another page
+  let inFlight = new AbortController();
   async function getJson(path) {
-    const r = await fetch(path, { headers: { Accept: 'application/json' } });
+    const r = await fetch(path, { headers: { Accept: 'application/json' }, signal: inFlight.signal });
     if (!r.ok) {
       let msg = r.status + '';
       try { msg = (await r.json()).error || msg; } catch (e) { /* not JSON */ }
@@ -253,12 +255,16 @@
 
   // ---- routing and polling ---------------------------------------------------------------------
   async function refresh() {
+    const shown = page;
     try {
       let missing = [];
       if (page.kind === 'run') {
-        renderRun(await getJson('/api/runs/' + encodeURIComponent(page.run)));
+        const run = await getJson('/api/runs/' + encodeURIComponent(page.run));
+        if (shown !== page) return;   // an answer for a page the user has left is dropped
+        renderRun(run);
       } else {
         const [runs, alerts] = await Promise.all([getJson('/api/runs'), getJson('/api/alerts')]);
+        if (shown !== page) return;
         renderOverview(runs.runs, alerts.alerts);
         missing = [...new Set([...(runs.missing_instances || []), ...(alerts.missing_instances || [])])];
       }
@@ -270,6 +276,7 @@
         setConn(true, 'live · ' + new Date().toLocaleTimeString());
       }
     } catch (e) {
+      if (shown !== page || e.name === 'AbortError') return;
       if (e.status === 404 && page.kind === 'run') {
         view.replaceChildren(el('div', { class: 'card empty' }, 'No run ', el('b', {}, page.run), ' (its history may have been dropped). ', el('a', { href: '#/' }, 'All runs')));
         disposeCharts();
@@ -277,14 +284,20 @@
       setConn(false, 'error: ' + e.message);
     }
   }
+  // the next poll starts POLL_MS after the previous one ended, so slow answers never pile up
+  async function poll(forPage) {
+    await refresh();
+    if (forPage === page) timer = setTimeout(() => poll(forPage), POLL_MS);
+  }
   function route() {
     const m = location.hash.match(/^#\/run\/(.+)$/);
     page = m ? { kind: 'run', run: decodeURIComponent(m[1]) } : { kind: 'runs' };
     disposeCharts();
     if (page.kind === 'run') buildRunPage(page.run); else view.replaceChildren(el('div', { class: 'empty' }, 'loading…'));
-    if (timer) clearInterval(timer);
-    refresh();
-    timer = setInterval(refresh, POLL_MS);
+    if (timer) clearTimeout(timer);
+    inFlight.abort();
+    inFlight = new AbortController();
+    poll(page);
   }
   window.addEventListener('hashchange', route);
   route();
