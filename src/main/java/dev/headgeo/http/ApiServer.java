@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
@@ -175,7 +176,7 @@ public final class ApiServer implements AutoCloseable {
             return Reply.ok(withArray("runs", v.runSummaries(RunViews.Scope.ANY)));
         }
         List<String> missing = new ArrayList<>();
-        List<JsonNode> all = new ArrayList<>(mine(() -> v.runSummaries(RunViews.Scope.ANY), missing));
+        List<JsonNode> all = new ArrayList<>(Objects.requireNonNullElse(mine(() -> v.runSummaries(RunViews.Scope.ANY), missing), List.of()));
         InstanceRouter.Gathered others = router.askOthers("/api/runs");
         missing.addAll(others.missing());
         for (InstanceRouter.Answer a : others.answers()) {
@@ -201,7 +202,8 @@ public final class ApiServer implements AutoCloseable {
         AlertPages.Cursor before = AlertPages.parse(call.query("before"));
         String run = call.query("run");
         List<String> missing = new ArrayList<>();
-        AlertPages.Page own = AlertPages.page(new ArrayList<>(mine(() -> v.alerts(RunViews.Scope.ANY, run), missing)), before, limit, false);
+        List<JsonNode> kept = new ArrayList<>(Objects.requireNonNullElse(mine(() -> v.alerts(RunViews.Scope.ANY, run), missing), List.of()));
+        AlertPages.Page own = AlertPages.page(kept, before, limit, false);
         if (local(call)) {
             return Reply.ok(page(own, missing));
         }
@@ -255,11 +257,7 @@ public final class ApiServer implements AutoCloseable {
             }
             return Reply.ok(mine.json()).withHeader(InstanceRouter.COPY_HEADER, mine.active() ? "active" : "standby");
         }
-        List<RunViews.Copy> found = mine(() -> {
-            RunViews.Copy c = lookup.apply(views());
-            return c == null ? List.of() : List.of(c);
-        }, missing);
-        mine = found.isEmpty() ? null : found.get(0);
+        mine = mine(() -> lookup.apply(views()), missing);
         if (mine != null && mine.active()) {
             return Reply.ok(mine.json());
         }
@@ -286,13 +284,16 @@ public final class ApiServer implements AutoCloseable {
         throw HttpError.notFound(notFound);
     }
 
-    /** This instance's part of a fan-out; when its stores cannot answer now, it is one of the missing. */
-    private <T> List<T> mine(Supplier<List<T>> read, List<String> missing) {
+    /**
+     * This instance's part of a fan-out: null when it has none or cannot read its stores now, in
+     * which case it is one of the missing.
+     */
+    private static <T> T mine(Supplier<T> read, List<String> missing) {
         try {
             return read.get();
         } catch (HttpError | InvalidStateStoreException e) {
             missing.add("this instance (" + e.getMessage() + ")");
-            return List.of();
+            return null;
         }
     }
 

@@ -256,17 +256,6 @@ class ForwarderIT {
         }
     }
 
-    static void awaitLog(String name, String text) throws Exception {
-        Path log = tmp.resolve("forward-" + name + ".log");
-        await(() -> {
-            try {
-                return java.nio.file.Files.exists(log) && java.nio.file.Files.readString(log).contains(text);
-            } catch (java.io.IOException e) {
-                return false;
-            }
-        }, Duration.ofSeconds(60), name + " logging '" + text + "'");
-    }
-
     @Test
     void aNewGroupKilledBeforeAnyAlertOnSomePartitionsStillDeliversWhatCameMeanwhile() throws Exception {
         HeadgeoTopics topics = alertsTopic("every", 3);
@@ -274,7 +263,7 @@ class ForwarderIT {
         try (Receiver receiver = new Receiver(i -> 200)) {
             Process first = forwardProcess(topics, receiver.url(), "every-1", "every-group", false);
             try {
-                awaitLog("every-1", "(new, committed now)");
+                dev.headgeo.testing.LogFiles.awaitText(tmp.resolve("forward-every-1.log"), "(new, committed now)", Duration.ofSeconds(60), first);
                 produceAlerts(topics, runs.get(0), 1, AlertType.VERDICT_FLIP);
                 await(() -> messages(receiver).contains("alert 0 of " + runs.get(0)), Duration.ofSeconds(60), "the first flip");
             } finally {

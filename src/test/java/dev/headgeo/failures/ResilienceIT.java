@@ -13,6 +13,7 @@ import dev.headgeo.stream.HeadgeoStreamsConfig;
 import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.testing.ExternalProgram;
 import dev.headgeo.testing.Golden;
+import dev.headgeo.testing.LogFiles;
 import dev.headgeo.testing.ReportReader;
 import dev.headgeo.testing.RunPublisher;
 import dev.headgeo.wire.HeadgeoTopics;
@@ -66,7 +67,7 @@ class ResilienceIT {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); RunPublisher publish = new RunPublisher(kafka.bootstrapServers())) {
             Process first = processor(kafka, "first");
             try {
-                awaitLog("first", "ready:", Duration.ofSeconds(60));
+                LogFiles.awaitText(tmp.resolve("first.log"), "ready:", Duration.ofSeconds(60), first);
                 LayerGeometry absurd = LayerRecords.split(Golden.dump("two_layers"), "crash-run", 1, null, null).get(0);
                 absurd.setNumLayers(Integer.MAX_VALUE);
                 publishRaw(kafka, absurd);
@@ -143,18 +144,6 @@ class ResilienceIT {
                 "--bootstrap-servers", kafka.bootstrapServers(), "--state-dir", tmp.resolve("state").toString(),
                 "--instance-id", "resilience-1", "--http-address", "none", "--application-id", "headgeo-crash-it")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile()).start();
-    }
-
-    void awaitLog(String name, String text, Duration patience) throws Exception {
-        long deadline = System.nanoTime() + patience.toNanos();
-        Path log = tmp.resolve(name + ".log");
-        while (System.nanoTime() < deadline) {
-            if (Files.exists(log) && Files.readString(log).contains(text)) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(name + " never logged '" + text + "':\n" + Files.readString(log));
     }
 
     static void publishRaw(EmbeddedKafka kafka, LayerGeometry layer) {

@@ -8,6 +8,7 @@ import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.kafka.EmbeddedKafka;
 import dev.headgeo.testing.ExternalProgram;
 import dev.headgeo.testing.Golden;
+import dev.headgeo.testing.LogFiles;
 import dev.headgeo.testing.Python;
 import dev.headgeo.testing.ReportJson;
 import dev.headgeo.testing.ReportReader;
@@ -112,16 +113,7 @@ class ScaleOutIT {
     }
 
     static void awaitReady(Instance i) throws Exception {
-        Path log = tmp.resolve(i.name() + ".log");
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        while (System.nanoTime() < deadline) {
-            assertThat(i.process().isAlive()).as(i.name() + " exited:\n" + Files.readString(log)).isTrue();
-            if (Files.readString(log).contains("ready:")) {
-                return;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError(i.name() + " not ready within 90 s:\n" + Files.readString(log));
+        LogFiles.awaitText(tmp.resolve(i.name() + ".log"), "ready:", Duration.ofSeconds(90), i.process());
     }
 
     /** Publishes checkpoint {@code checkpoint} of every run through librdkafka with its default partitioner. */
