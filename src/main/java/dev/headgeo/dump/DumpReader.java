@@ -38,7 +38,9 @@ public final class DumpReader {
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            throw new DumpException(name + ": invalid JSON" + where + ": " + e.getOriginalMessage());
+            // Jackson names the source it was told not to show ("[Source: REDACTED (…); line: 1, column: 1]"): keep the position
+            String why = e.getOriginalMessage().replaceAll("\\[Source: REDACTED[^;]*; ", "[");
+            throw new DumpException(name + ": invalid JSON" + where + ": " + why);
         } catch (IOException e) {
             throw new DumpException(name + ": cannot read: " + e.getMessage());
         }
