@@ -8,6 +8,10 @@ public enum Stability {
     /** The mean is undefined (one layer); the script prints "not stable" for it. */
     UNDEFINED("not stable");
 
+    /** The script's thresholds on the mean, strictly above. */
+    public static final double VERY_STABLE_ABOVE = 0.98;
+    public static final double APPROXIMATELY_STABLE_ABOVE = 0.9;
+
     private final String words;
 
     Stability(String words) {
@@ -19,10 +23,10 @@ public enum Stability {
         if (Double.isNaN(mean)) {
             return UNDEFINED;
         }
-        if (mean > 0.98) {
+        if (mean > VERY_STABLE_ABOVE) {
             return VERY_STABLE;
         }
-        if (mean > 0.9) {
+        if (mean > APPROXIMATELY_STABLE_ABOVE) {
             return APPROXIMATELY_STABLE;
         }
         return NOT_STABLE;

@@ -48,9 +48,27 @@ public final class LoadTest {
         }
     }
 
-    /** What came back. */
+    /** What came back; {@code burstRecords} are the burst's encoded records, for a baseline on the same records. */
     public record Result(int sent, int received, double burstCheckpointsPerSecond, double burstMegabytesPerSecond,
-                         Latency steady, Latency burst, long layerBytes) {
+                         Latency steady, Latency burst, long layerBytes, List<Checkpoint> burstRecords) {
+    }
+
+    /** One checkpoint's layer records, encoded, with the run id they are keyed by. */
+    public record Checkpoint(String runId, List<byte[]> layers) {
+        long bytes() {
+            return layers.stream().mapToLong(b -> b.length).sum();
+        }
+    }
+
+    /** How the load generator's producer sends: acks=all, batches in MBs as headgeo's own producer. */
+    static Properties producerConfig(Properties client) {
+        Properties p = new Properties();
+        p.putAll(client);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 * 1024));
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 * 1024 * 1024));
+        return p;
     }
 
     /** Latency percentiles of one phase in milliseconds; NaN when the phase had no reports. */
@@ -72,9 +90,9 @@ public final class LoadTest {
     public Result run(Plan plan, Duration patience) throws InterruptedException {
         String prefix = "load-" + Long.toHexString(System.nanoTime() & 0xffffff) + "-";
         int steadyCount = plan.steadyCount();
-        List<List<byte[]>> steady = encode(plan, prefix, 0, steadyCount);
-        List<List<byte[]>> burst = encode(plan, prefix, steadyCount, plan.burstCheckpoints());
-        long layerBytes = burst.isEmpty() ? 0 : burst.get(0).stream().mapToLong(b -> b.length).sum();
+        List<Checkpoint> steady = encode(plan, prefix, 0, steadyCount);
+        List<Checkpoint> burst = encode(plan, prefix, steadyCount, plan.burstCheckpoints());
+        long layerBytes = burst.isEmpty() ? 0 : burst.get(0).bytes();
         int total = steadyCount + plan.burstCheckpoints();
 
         ConcurrentMap<String, Long> latencies = new ConcurrentHashMap<>();
@@ -82,13 +100,8 @@ public final class LoadTest {
         AtomicBoolean stop = new AtomicBoolean();
         OutputFollower follower = new OutputFollower(client, topics, new OutputFollower.Options(true, false, false, null));
         Thread reader = new Thread(() -> read(follower, prefix, latencies, arrivals, stop, total), "loadtest-reader");
-        Properties p = new Properties();
-        p.putAll(client);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(512 * 1024));
-        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(4 * 1024 * 1024));
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(client), new ByteArraySerializer(),
+                new ByteArraySerializer())) {
             reader.start();
             long intervalNanos = plan.steadyRate() > 0 ? (long) (1e9 / plan.steadyRate()) : 0;
             long next = System.nanoTime();
@@ -97,14 +110,14 @@ public final class LoadTest {
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
-                send(producer, prefix, plan, i, steady.get(i));
+                send(producer, steady.get(i));
                 next += intervalNanos;
             }
             awaitReports(arrivals, steadyCount, patience);
             long burstStart = System.nanoTime();
             long burstStartMs = System.currentTimeMillis();
             for (int i = 0; i < burst.size(); i++) {
-                send(producer, prefix, plan, steadyCount + i, burst.get(i));
+                send(producer, burst.get(i));
             }
             producer.flush();
             awaitReports(arrivals, total, patience);
@@ -114,15 +127,16 @@ public final class LoadTest {
             reader.join(5000);
             int burstReceived = (int) arrivals.keySet().stream().filter(k -> checkpointOf(k) >= steadyCount).count();
             return new Result(total, arrivals.size(), burstReceived / burstSeconds, burstReceived * layerBytes / 1e6 / burstSeconds,
-                    Latency.of(phase(latencies, plan.warmupCount(), steadyCount)), Latency.of(phase(latencies, steadyCount, total)), layerBytes);
+                    Latency.of(phase(latencies, plan.warmupCount(), steadyCount)), Latency.of(phase(latencies, steadyCount, total)), layerBytes,
+                    burst);
         } finally {
             stop.set(true);
         }
     }
 
-    private void send(KafkaProducer<byte[], byte[]> producer, String prefix, Plan plan, int index, List<byte[]> layers) {
-        byte[] key = runId(prefix, plan, index).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        for (byte[] layer : layers) {
+    private void send(KafkaProducer<byte[], byte[]> producer, Checkpoint checkpoint) {
+        byte[] key = checkpoint.runId().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (byte[] layer : checkpoint.layers()) {
             producer.send(new ProducerRecord<>(topics.layers().name(), key, layer));
         }
     }
@@ -136,16 +150,16 @@ public final class LoadTest {
     }
 
     /** Layer records of checkpoints {@code from … from+count-1}, each as Avro single-object bytes. */
-    private List<List<byte[]>> encode(Plan plan, String prefix, int from, int count) {
+    private List<Checkpoint> encode(Plan plan, String prefix, int from, int count) {
         Dump dump = SyntheticDumps.generate(plan.layers(), plan.heads(), plan.rank(), 0.03, 7);
         var serializer = topics.layers().valueSerde().serializer();
-        List<List<byte[]>> out = new ArrayList<>(count);
+        List<Checkpoint> out = new ArrayList<>(count);
         for (int i = from; i < from + count; i++) {
             List<byte[]> layers = new ArrayList<>(plan.layers());
             for (LayerGeometry l : LayerRecords.split(dump, runId(prefix, plan, i), i, "loadtest", null)) {
                 layers.add(serializer.serialize(topics.layers().name(), l));
             }
-            out.add(layers);
+            out.add(new Checkpoint(runId(prefix, plan, i), layers));
         }
         return out;
     }

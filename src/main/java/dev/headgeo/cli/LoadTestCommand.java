@@ -2,6 +2,7 @@ package dev.headgeo.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.headgeo.app.ProcessorApp;
+import dev.headgeo.bench.Baseline;
 import dev.headgeo.bench.LoadTest;
 import dev.headgeo.kafka.EmbeddedKafka;
 import dev.headgeo.stream.HeadgeoStreamsConfig;
@@ -61,6 +62,10 @@ final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--burst", defaultValue = "300", description = "Checkpoints sent at once after it (default: ${DEFAULT-VALUE}).")
     int burst;
 
+    @Option(names = "--baseline", description = {"Then move the burst's records through a pass-through Kafka Streams application with the",
+        "same settings (exactly-once, partitions) on two temporary topics, and report its figures and ratio_to_baseline."})
+    boolean baseline;
+
     @Option(names = "--patience", defaultValue = "5m", description = "How long to wait for the reports (default: ${DEFAULT-VALUE}).")
     Duration patience;
 
@@ -90,6 +95,7 @@ final class LoadTestCommand implements Callable<Integer> {
             }
             Properties client = new Properties();
             client.put("bootstrap.servers", bootstrap);
+            Properties streamsConfig = HeadgeoStreamsConfig.of(bootstrap, "unused", null, topics, Map.of());
             if (kafka == null) {
                 try {
                     // an unreachable or wrong cluster is one line within seconds, as for the other commands
@@ -108,6 +114,13 @@ final class LoadTestCommand implements Callable<Integer> {
                     .put("checkpoint_bytes", r.layerBytes());
             latency(line, "steady", r.steady());
             latency(line, "burst", r.burst());
+            if (baseline) {
+                Baseline.Result b = Baseline.run(streamsConfig, client, topics.layers().name(), r.burstRecords(), patience);
+                line.putObject("baseline").put("what", "pass-through Kafka Streams, exactly-once, same partitions and records")
+                        .put("checkpoints", b.checkpoints()).put("records", b.records())
+                        .put("checkpoints_per_s", round(b.checkpointsPerSecond())).put("mb_per_s", round(b.megabytesPerSecond()));
+                line.put("ratio_to_baseline", Math.round(r.burstCheckpointsPerSecond() / b.checkpointsPerSecond() * 1000) / 1000.0);
+            }
             if (app != null) {
                 line.put("jvm", "broker, processor and load generator in this JVM")
                         .put("heap_used_mb", round(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6))

@@ -62,6 +62,7 @@ public final class ApiServer implements AutoCloseable {
                 .get("/assets/echarts.min.js", call -> asset("/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js"))
                 .get("/api/runs", this::runs)
                 .get("/api/alerts", this::alerts)
+                .get("/api/thresholds", call -> Reply.ok(thresholds()))
                 .get("/api/runs/{run}", call -> findRun(call, "no run " + call.path("run"), v -> v.run(call.path("run"))))
                 .get("/api/runs/{run}/checkpoints/{checkpoint}", this::report);
         this.server = WebServer.start(address, this::answer);
@@ -98,6 +99,16 @@ public final class ApiServer implements AutoCloseable {
         this.service = service;
         // last: a set views field is what lets the API routes in, so everything they use is there before it
         this.views = new RunViews(service.streams());
+    }
+
+    /** The verdict and stability thresholds the analysis uses, so that the dashboard draws them instead of copying them. */
+    static com.fasterxml.jackson.databind.node.ObjectNode thresholds() {
+        var t = Json.MAPPER.createObjectNode();
+        t.putObject("verdict").put("supported_below", dev.headgeo.analysis.Verdict.SUPPORTED_BELOW)
+                .put("partially_supported_below", dev.headgeo.analysis.Verdict.PARTIALLY_SUPPORTED_BELOW);
+        t.putObject("shape_stability").put("very_stable_above", dev.headgeo.analysis.Stability.VERY_STABLE_ABOVE)
+                .put("approximately_stable_above", dev.headgeo.analysis.Stability.APPROXIMATELY_STABLE_ABOVE);
+        return t;
     }
 
     private KafkaStreams.State streamsState() {

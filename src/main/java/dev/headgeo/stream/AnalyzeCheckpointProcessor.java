@@ -17,33 +17,37 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Runs the analysis for LAST, MIDDLE and BEST on a gathered checkpoint and emits its report. */
-final class AnalyzeCheckpointProcessor implements Processor<String, GatheredCheckpoint, String, Object> {
+/**
+ * Runs the analysis for LAST, MIDDLE and BEST on a gathered checkpoint and sends its report to the
+ * reports topic, track-verdicts and remember-runs. When the analysis fails unexpectedly (a bug), only
+ * this checkpoint is lost: track-verdicts gets the failure (an ANALYSIS_FAILED alert for its run) and
+ * its layers go to the dead-letter topic as PROCESSING_ERROR.
+ */
+final class AnalyzeCheckpointProcessor implements Processor<String, GatheredCheckpoint, String, Flow.AnalyzeOutput> {
     private static final Logger LOG = LoggerFactory.getLogger(AnalyzeCheckpointProcessor.class);
     private static final Set<Anchor> ALL = EnumSet.allOf(Anchor.class);
 
-    /** A checkpoint whose analysis failed, handed to track-verdicts for its ANALYSIS_FAILED alert. */
-    record Failure(String runId, long checkpoint, int numLayers, int numHeads, String cause) {
-    }
-
     private final Anchor primary;
     private final HeadgeoMetrics metrics;
+    private final DeadLetters deadLetters;
     private final Function<Spectra, AnalysisResult> analyzer;
-    private ProcessorContext<String, Object> context;
+    private ProcessorContext<String, Flow.AnalyzeOutput> context;
 
-    AnalyzeCheckpointProcessor(Anchor primary, HeadgeoMetrics metrics) {
-        this(primary, metrics, spectra -> SaScheduleAnalyzer.analyze(spectra, ALL));
+    AnalyzeCheckpointProcessor(Anchor primary, HeadgeoMetrics metrics, DeadLetters deadLetters) {
+        this(primary, metrics, deadLetters, spectra -> SaScheduleAnalyzer.analyze(spectra, ALL));
     }
 
     /** With another analysis (tests make it fail). */
-    AnalyzeCheckpointProcessor(Anchor primary, HeadgeoMetrics metrics, Function<Spectra, AnalysisResult> analyzer) {
+    AnalyzeCheckpointProcessor(Anchor primary, HeadgeoMetrics metrics, DeadLetters deadLetters,
+                               Function<Spectra, AnalysisResult> analyzer) {
         this.primary = primary;
         this.metrics = metrics;
+        this.deadLetters = deadLetters;
         this.analyzer = analyzer;
     }
 
     @Override
-    public void init(ProcessorContext<String, Object> context) {
+    public void init(ProcessorContext<String, Flow.AnalyzeOutput> context) {
         this.context = context;
     }
 
@@ -59,10 +63,8 @@ final class AnalyzeCheckpointProcessor implements Processor<String, GatheredChec
                     ? ReportMapper.complete(origin, metrics.analysis().record(() -> analyzer.apply(g.spectra())), primary)
                     : ReportMapper.incomplete(origin, g.numLayers(), g.numHeads(), g.maxRank(), g.missingLayers(), primary);
         } catch (RuntimeException e) {
-            // this checkpoint only: an alert for its run, its layers to the dead-letter topic (by the handler), the rest goes on
-            context.forward(record.withValue(new Failure(g.runId(), g.checkpoint(), g.numLayers(), g.numHeads(), e.toString())),
-                    HeadgeoTopology.TRACK);
-            throw new AnalysisFailedException(g.runId(), g.checkpoint(), g.layerBytes(), e);
+            failed(record, e);
+            return;
         }
         if (g.complete()) {
             LOG.info("report run={} checkpoint={} {}x{}x{} verdict={} mean_residual={}", g.runId(), g.checkpoint(),
@@ -71,7 +73,25 @@ final class AnalyzeCheckpointProcessor implements Processor<String, GatheredChec
         } else {
             LOG.info("report run={} checkpoint={} INCOMPLETE missing_layers={}", g.runId(), g.checkpoint(), g.missingLayers());
         }
-        context.forward(record.withValue(report));
+        Record<String, Flow.Reported> reported = record.withValue(new Flow.Reported(report));
+        HeadgeoTopology.REPORTS.send(context, reported);
+        HeadgeoTopology.TRACK.send(context, reported);
+        HeadgeoTopology.REMEMBER.send(context, reported);
         metrics.reportSent(report.getStatus(), g.completedAt(), context.currentSystemTimeMs());
+    }
+
+    /** This checkpoint only: an alert for its run, its layers to the dead-letter topic, the rest goes on. */
+    private void failed(Record<String, GatheredCheckpoint> record, RuntimeException e) {
+        GatheredCheckpoint g = record.value();
+        String detail = "analysis of checkpoint " + g.checkpoint() + " of run " + g.runId() + " failed: " + e;
+        LOG.error("{}; its {} layers go to the dead-letter topic as PROCESSING_ERROR", detail, g.layerBytes().size(), e);
+        HeadgeoTopology.TRACK.send(context, record.withValue(
+                new Flow.AnalysisFailed(g.runId(), g.checkpoint(), g.numLayers(), g.numHeads(), e.toString())));
+        DeadLetters.Source source = DeadLetters.sourceOf(context, record);
+        String key = RawKeys.ofRunId(g.runId());
+        for (byte[] layer : g.layerBytes()) {
+            HeadgeoTopology.DEAD_LETTERS.send(context,
+                    deadLetters.of(key, layer, record.timestamp(), source, RejectReason.PROCESSING_ERROR, detail, e));
+        }
     }
 }

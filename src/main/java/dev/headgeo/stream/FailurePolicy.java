@@ -3,6 +3,7 @@ package dev.headgeo.stream;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.function.LongSupplier;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -25,7 +26,17 @@ final class FailurePolicy implements StreamsUncaughtExceptionHandler {
     static final Duration WINDOW = Duration.ofMinutes(10);
 
     private final Deque<Long> replacements = new ArrayDeque<>();
+    private final LongSupplier nanoTime;
     private volatile String fatal;
+
+    FailurePolicy() {
+        this(System::nanoTime);
+    }
+
+    /** With another clock (tests move it across the window). */
+    FailurePolicy(LongSupplier nanoTime) {
+        this.nanoTime = nanoTime;
+    }
 
     /** Why the processor stopped itself, one line; null while it has not. */
     String fatalCause() {
@@ -40,7 +51,7 @@ final class FailurePolicy implements StreamsUncaughtExceptionHandler {
             LOG.error("stopping: {}", cause);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         while (!replacements.isEmpty() && now - replacements.peekFirst() > WINDOW.toNanos()) {
             replacements.removeFirst();
         }

@@ -25,13 +25,13 @@ import org.slf4j.LoggerFactory;
  * layers stopped arriving as incomplete. Records it cannot use are rejected with their reason
  * (INVALID, TOO_LARGE, INCONSISTENT_CHECKPOINT, LATE, in that order) and never touch the stores.
  */
-final class GatherLayersProcessor implements Processor<String, ReceivedLayerDeserializer.ReceivedLayer, String, GatheredCheckpoint> {
+final class GatherLayersProcessor implements Processor<String, Flow.ReceivedLayer, String, Flow.GatherOutput> {
     private static final Logger LOG = LoggerFactory.getLogger(GatherLayersProcessor.class);
     private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
 
     private final StreamSettings settings;
     private final LayerReader reader = new LayerReader();
-    private ProcessorContext<String, GatheredCheckpoint> context;
+    private ProcessorContext<String, Flow.GatherOutput> context;
     /** One entry per layer: the record in Avro single-object encoding (its bytes as received when it came so). */
     private KeyValueStore<String, byte[]> layers;
     /** Bytes of the layers in {@code layers}, counted at init (the store may have been restored) and kept since. */
@@ -41,13 +41,16 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
     private KeyValueStore<String, OpenCheckpoint> open;
     private KeyValueStore<String, RunHistory> history;
 
-    GatherLayersProcessor(StreamSettings settings, OpenLayerBudget budget) {
+    private final DeadLetters deadLetters;
+
+    GatherLayersProcessor(StreamSettings settings, OpenLayerBudget budget, DeadLetters deadLetters) {
         this.settings = settings;
         this.budget = budget;
+        this.deadLetters = deadLetters;
     }
 
     @Override
-    public void init(ProcessorContext<String, GatheredCheckpoint> context) {
+    public void init(ProcessorContext<String, Flow.GatherOutput> context) {
         this.context = context;
         // a task revived after an exactly-once abort re-initialises on restored stores
         decoded.clear();
@@ -80,27 +83,26 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
     }
 
     @Override
-    public void process(Record<String, ReceivedLayerDeserializer.ReceivedLayer> record) {
-        if (record.value() == null) {
-            throw new RejectedRecordException(RejectReason.MALFORMED, "the record has no value");
-        }
+    public void process(Record<String, Flow.ReceivedLayer> record) {
         LayerValues layer = record.value().values();
-        String problem = LayerValidation.problem(record.key(), layer, settings.limits());
+        String problem = LayerValidation.problem(RawKeys.text(record.key()), layer, settings.limits());
         if (problem != null) {
-            throw new RejectedRecordException(RejectReason.INVALID, problem);
+            reject(record, RejectReason.INVALID, problem);
+            return;
         }
         byte[] stored = record.value().avro();
         String checkpointKey = StoreKeys.checkpoint(layer.runId(), layer.checkpoint());
         OpenCheckpoint state = open.get(checkpointKey);
         if (state != null && (state.getNumLayers() != layer.numLayers() || state.getNumHeads() != layer.numHeads())) {
-            throw new RejectedRecordException(RejectReason.INCONSISTENT_CHECKPOINT,
+            reject(record, RejectReason.INCONSISTENT_CHECKPOINT,
                     "layer " + layer.layer() + " says " + layer.numLayers() + " layers × " + layer.numHeads()
                             + " heads, checkpoint " + layer.checkpoint() + " started with "
                             + state.getNumLayers() + " × " + state.getNumHeads());
+            return;
         }
         if (state == null && isClosed(layer.runId(), layer.checkpoint())) {
-            throw new RejectedRecordException(RejectReason.LATE,
-                    "checkpoint " + layer.checkpoint() + " of run " + layer.runId() + " was already reported");
+            reject(record, RejectReason.LATE, "checkpoint " + layer.checkpoint() + " of run " + layer.runId() + " was already reported");
+            return;
         }
         long now = context.currentSystemTimeMs();
         logProducerOnce(layer.runId(), record.headers());
@@ -127,7 +129,14 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
         }
         List<GatheredCheckpoint.Layer> all = removeLayers(checkpointKey);
         open.delete(checkpointKey);
-        context.forward(record.withKey(layer.runId()).withValue(GatheredCheckpoint.complete(state, all, record.timestamp())));
+        HeadgeoTopology.ANALYZE.send(context, record.withKey(layer.runId()).withValue(GatheredCheckpoint.complete(state, all, record.timestamp())));
+    }
+
+    private void reject(Record<String, Flow.ReceivedLayer> record, RejectReason reason, String detail) {
+        Record<String, Flow.DeadLetter> dead = deadLetters.of(record.key(), record.value().received(), record.timestamp(),
+                DeadLetters.sourceOf(context, record), reason, detail, null);
+        LOG.warn("dead letter {} {}: {}", reason, DeadLetters.where(dead), Printable.of(detail));
+        HeadgeoTopology.DEAD_LETTERS.send(context, dead);
     }
 
     private boolean isClosed(String runId, long checkpoint) {
@@ -215,7 +224,7 @@ final class GatherLayersProcessor implements Processor<String, ReceivedLayerDese
         String checkpointKey = StoreKeys.checkpoint(state.getRunId(), state.getCheckpoint());
         List<GatheredCheckpoint.Layer> arrived = removeLayers(checkpointKey);
         open.delete(checkpointKey);
-        context.forward(new Record<>(state.getRunId(), GatheredCheckpoint.timedOut(state, arrived, now), now));
+        HeadgeoTopology.ANALYZE.send(context, new Record<>(state.getRunId(), GatheredCheckpoint.timedOut(state, arrived, now), now));
     }
 
     @Override

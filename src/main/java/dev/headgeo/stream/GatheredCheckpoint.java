@@ -15,7 +15,8 @@ import java.util.List;
  * @param layerBytes the layers as stored (Avro single-object encoding), for dead letters if the analysis fails
  */
 record GatheredCheckpoint(String runId, long checkpoint, int numLayers, int numHeads, int maxRank,
-                          Spectra spectra, List<Integer> missingLayers, long firstLayerAt, long completedAt, List<byte[]> layerBytes) {
+                          Spectra spectra, List<Integer> missingLayers, long firstLayerAt, long completedAt, List<byte[]> layerBytes)
+        implements Flow.GatherOutput {
 
     /** One stored layer: decoded, and its bytes. */
     record Layer(LayerValues values, byte[] bytes) {

@@ -18,7 +18,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * instance owning a run exports them.
  */
 public final class HeadgeoMetrics {
-    /** Key under which the exception handlers find this object in the Streams configuration. */
+    /**
+     * Key under which Kafka's exception handlers (which Kafka instantiates from class names) find this
+     * object in the Streams configuration; the topology's processors are handed it directly.
+     */
     public static final String CONFIG_KEY = "headgeo.metrics";
 
     private final MeterRegistry registry;
@@ -84,9 +87,13 @@ public final class HeadgeoMetrics {
                 k -> Counter.builder(name).description(description).tag(tag, value).register(registry));
     }
 
-    /** The metrics object from a Streams configuration map, or one that counts into nothing. */
+    /** The metrics object from a Streams configuration map; without one (a test's handler), one that nobody reads, said once. */
     static HeadgeoMetrics from(Map<String, ?> configs) {
-        Object m = configs.get(CONFIG_KEY);
-        return m instanceof HeadgeoMetrics metrics ? metrics : unregistered();
+        if (configs.get(CONFIG_KEY) instanceof HeadgeoMetrics metrics) {
+            return metrics;
+        }
+        org.slf4j.LoggerFactory.getLogger(HeadgeoMetrics.class)
+                .warn("no {} in the Streams configuration: the exception handlers' dead letters are not counted", CONFIG_KEY);
+        return unregistered();
     }
 }

@@ -8,37 +8,47 @@ import dev.headgeo.avro.RunState;
 import dev.headgeo.wire.AvroSerde;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.ProcessorSupplier;
 import org.apache.kafka.streams.state.Stores;
 
 /**
- * headgeo's topology:
+ * headgeo's topology (each edge carries one type of {@link Flow}):
  *
  * <pre>
  * layers-source (headgeo.layers, key run_id)
- *   └─ gather-layers   [checkpoint-layers, open-checkpoints, run-history]   time-out punctuator
- *        └─ analyze-checkpoint
- *             ├─ reports-sink (headgeo.reports)
- *             ├─ track-verdicts   [run-history]
- *             │    ├─ alerts-sink (headgeo.alerts)
- *             │    └─ remember-runs (its alerts)
- *             └─ remember-runs   [run-state, checkpoint-summaries, recent-reports]   (interactive queries)
- * records it cannot use ─▶ headgeo.dead-letters (exception handlers, KIP-1034)
+ *   └─ decode-layers ──────────────────────────────────────────────────────────┐ DeadLetter
+ *        └─ gather-layers   [checkpoint-layers, open-checkpoints, run-history]  ├─▶ dead-letters-sink (headgeo.dead-letters)
+ *             │  time-out punctuator ───────────────────────────────────────────┤
+ *             └─ analyze-checkpoint ────────────────────────────────────────────┘ (layers of a failed analysis)
+ *                  ├─ reports-sink (headgeo.reports)                  Reported
+ *                  ├─ track-verdicts   [run-history]                  Reported | AnalysisFailed
+ *                  │    ├─ alerts-sink (headgeo.alerts)               RaisedAlert
+ *                  │    └─ remember-runs                              RaisedAlert | ForecastChanged
+ *                  └─ remember-runs   [run-state, checkpoint-summaries, recent-reports]   Reported   (interactive queries)
  * </pre>
  *
- * The input is keyed by run_id, so a run's layers, checkpoints and history live in one task and
- * nothing is repartitioned.
+ * Records the topology rejects (MALFORMED, INVALID, TOO_LARGE, INCONSISTENT_CHECKPOINT, LATE) and the
+ * layers of a failed analysis (PROCESSING_ERROR) flow as values to the one dead-letter sink; Kafka's
+ * exception handlers stay configured as the safety net for what the topology cannot see (a bug
+ * thrown out of a processor, a record the broker refuses). The input is keyed by run_id, so a run's
+ * layers, checkpoints and history live in one task and nothing is repartitioned.
  */
 public final class HeadgeoTopology {
     public static final String SOURCE = "layers-source";
-    public static final String GATHER = "gather-layers";
-    public static final String ANALYZE = "analyze-checkpoint";
-    public static final String TRACK = "track-verdicts";
-    public static final String REPORTS_SINK = "reports-sink";
-    public static final String ALERTS_SINK = "alerts-sink";
-    public static final String REMEMBER = "remember-runs";
+    static final Node<Flow.ReceivedLayer> GATHER = new Node<>("gather-layers");
+    static final Node<GatheredCheckpoint> ANALYZE = new Node<>("analyze-checkpoint");
+    static final Node<Flow.CheckpointOutcome> TRACK = new Node<>("track-verdicts");
+    static final Node<Flow.RunEvent> REMEMBER = new Node<>("remember-runs");
+    static final Node<Flow.Reported> REPORTS = new Node<>("reports-sink");
+    static final Node<Flow.RaisedAlert> ALERTS = new Node<>("alerts-sink");
+    static final Node<Flow.DeadLetter> DEAD_LETTERS = new Node<>("dead-letters-sink");
+    public static final String DECODE = "decode-layers";
     public static final String LAYERS_STORE = "checkpoint-layers";
     public static final String OPEN_CHECKPOINTS_STORE = "open-checkpoints";
     public static final String RUN_HISTORY_STORE = "run-history";
@@ -62,35 +72,60 @@ public final class HeadgeoTopology {
 
     public static Topology build(HeadgeoTopics topics, StreamSettings settings, HeadgeoMetrics metrics) {
         AvroSerde.Format stored = AvroSerde.Format.avro;
-        Topology topology = new Topology();
-        topology.addSource(SOURCE, topics.layers().keySerde().deserializer(),
-                new ReceivedLayerDeserializer(topics.layers().valueSerde().deserializer(), settings.maxLayerBytes()),
-                topics.layers().name());
+        DeadLetters deadLetters = new DeadLetters(metrics);
         OpenLayerBudget openLayers = new OpenLayerBudget(settings.maxOpenLayerBytes());
-        topology.addProcessor(GATHER, () -> new GatherLayersProcessor(settings, openLayers), SOURCE);
-        topology.addProcessor(ANALYZE, () -> new AnalyzeCheckpointProcessor(settings.primaryAnchor(), metrics), GATHER);
-        topology.addSink(REPORTS_SINK, topics.reports().name(), topics.reports().keySerde().serializer(),
-                topics.reports().valueSerde().serializer(), ANALYZE);
-        topology.addProcessor(TRACK, () -> new TrackVerdictsProcessor(settings, metrics), ANALYZE);
-        topology.addSink(ALERTS_SINK, topics.alerts().name(), topics.alerts().keySerde().serializer(),
-                topics.alerts().valueSerde().serializer(), TRACK);
-        topology.addProcessor(REMEMBER, () -> new RememberRunsProcessor(settings), ANALYZE, TRACK);
+        Topology topology = new Topology();
+        topology.addSource(SOURCE, RawKeys.DESERIALIZER, Serdes.ByteArray().deserializer(), topics.layers().name());
+        topology.addProcessor(DECODE, () -> new DecodeLayersProcessor(topics.layers().valueSerde().deserializer(),
+                settings.maxLayerBytes(), deadLetters), SOURCE);
+        processor(topology, GATHER, () -> new GatherLayersProcessor(settings, openLayers, deadLetters), DECODE);
+        processor(topology, ANALYZE, () -> new AnalyzeCheckpointProcessor(settings.primaryAnchor(), metrics, deadLetters), GATHER.name());
+        sink(topology, DEAD_LETTERS, topics.deadLetters().name(), RawKeys.SERIALIZER, Flow.DeadLetter::value,
+                topics.deadLetters().valueSerde().serializer(), DECODE, GATHER.name(), ANALYZE.name());
+        sink(topology, REPORTS, topics.reports().name(), topics.reports().keySerde().serializer(), Flow.Reported::report,
+                topics.reports().valueSerde().serializer(), ANALYZE.name());
+        processor(topology, TRACK, () -> new TrackVerdictsProcessor(settings, metrics), ANALYZE.name());
+        sink(topology, ALERTS, topics.alerts().name(), topics.alerts().keySerde().serializer(), Flow.RaisedAlert::alert,
+                topics.alerts().valueSerde().serializer(), TRACK.name());
+        processor(topology, REMEMBER, () -> new RememberRunsProcessor(settings), ANALYZE.name(), TRACK.name());
 
         // in memory: layers are 99 % of the state's bytes and live seconds (written once, read and deleted
         // at completion), which RocksDB turned into memtable flushes and compactions; the changelog
         // still restores them
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(LAYERS_STORE),
-                Serdes.String(), Serdes.ByteArray()).withLoggingEnabled(LAYERS_CHANGELOG_CONFIG), GATHER);
+                Serdes.String(), Serdes.ByteArray()).withLoggingEnabled(LAYERS_CHANGELOG_CONFIG), GATHER.name());
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OPEN_CHECKPOINTS_STORE),
-                Serdes.String(), new AvroSerde<OpenCheckpoint>(OpenCheckpoint.getClassSchema(), stored)), GATHER);
+                Serdes.String(), new AvroSerde<OpenCheckpoint>(OpenCheckpoint.getClassSchema(), stored)), GATHER.name());
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_HISTORY_STORE),
-                Serdes.String(), new AvroSerde<RunHistory>(RunHistory.getClassSchema(), stored)), GATHER, TRACK);
+                Serdes.String(), new AvroSerde<RunHistory>(RunHistory.getClassSchema(), stored)), GATHER.name(), TRACK.name());
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STATE_STORE),
-                Serdes.String(), new AvroSerde<RunState>(RunState.getClassSchema(), stored)), REMEMBER);
+                Serdes.String(), new AvroSerde<RunState>(RunState.getClassSchema(), stored)), REMEMBER.name());
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHECKPOINT_SUMMARIES_STORE),
-                Serdes.String(), new AvroSerde<CheckpointSummary>(CheckpointSummary.getClassSchema(), stored)), REMEMBER);
+                Serdes.String(), new AvroSerde<CheckpointSummary>(CheckpointSummary.getClassSchema(), stored)), REMEMBER.name());
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECENT_REPORTS_STORE),
-                Serdes.String(), new AvroSerde<CheckpointReport>(CheckpointReport.getClassSchema(), stored)), REMEMBER);
+                Serdes.String(), new AvroSerde<CheckpointReport>(CheckpointReport.getClassSchema(), stored)), REMEMBER.name());
         return topology;
+    }
+
+    /** A processor at {@code node}, which only compiles when it takes what the node's parents send. */
+    private static <V, KO, VO> void processor(Topology topology, Node<V> node, ProcessorSupplier<String, V, KO, VO> supplier,
+                                              String... parents) {
+        topology.addProcessor(node.name(), supplier, parents);
+    }
+
+    /** A sink at {@code node} writing the part of each value that the topic's serializer takes. */
+    private static <V, T> void sink(Topology topology, Node<V> node, String topic, Serializer<String> keySerializer,
+                                    Function<V, T> part, Serializer<T> valueSerializer, String... parents) {
+        topology.addSink(node.name(), topic, keySerializer, new Serializer<V>() {
+            @Override
+            public byte[] serialize(String t, V value) {
+                return value == null ? null : valueSerializer.serialize(t, part.apply(value));
+            }
+
+            @Override
+            public byte[] serialize(String t, Headers headers, V value) {
+                return value == null ? null : valueSerializer.serialize(t, headers, part.apply(value));
+            }
+        }, parents);
     }
 }

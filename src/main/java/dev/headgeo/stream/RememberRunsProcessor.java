@@ -10,7 +10,6 @@ import dev.headgeo.avro.RunState;
 import dev.headgeo.report.Summaries;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -28,7 +27,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * from track-verdicts, in either order. A run's entries go when it has been quiet for the history
  * retention, as its history does.
  */
-final class RememberRunsProcessor implements Processor<String, SpecificRecord, Void, Void> {
+final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Void, Void> {
     /** Full reports kept per run, for {@code /api/runs/{run}/checkpoints/{n}}. */
     static final int RECENT_REPORTS = 16;
     /** Alerts kept per run. */
@@ -55,16 +54,17 @@ final class RememberRunsProcessor implements Processor<String, SpecificRecord, V
     }
 
     @Override
-    public void process(Record<String, SpecificRecord> record) {
-        if (record.value() instanceof CheckpointReport report) {
-            remember(report);
-        } else if (record.value() instanceof Alert alert) {
-            remember(alert);
-        } else if (record.value() instanceof Forecast forecast) {
-            RunState state = stateOf(record.key(), null);
-            state.setForecast(forecast);
-            runs.put(record.key(), state);
-        }
+    public void process(Record<String, Flow.RunEvent> record) {
+        record.value().dispatch(
+                reported -> remember(reported.report()),
+                raised -> remember(raised.alert()),
+                changed -> remember(record.key(), changed.forecast()));
+    }
+
+    private void remember(String runId, Forecast forecast) {
+        RunState state = stateOf(runId, null);
+        state.setForecast(forecast);
+        runs.put(runId, state);
     }
 
     private RunState stateOf(String runId, CheckpointReport report) {

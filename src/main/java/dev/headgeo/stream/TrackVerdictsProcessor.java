@@ -18,7 +18,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -41,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * ({@link TrendForecast}) reaches a verdict boundary within the horizon; once per forecast crossing,
  * again only after the forecast was withdrawn.</li>
  * </ul>
- * Alerts go to every child; the run's current {@code Forecast} goes to remember-runs only.
+ * Alerts go to the alerts topic and remember-runs; the run's current {@code Forecast} to remember-runs only.
  */
-final class TrackVerdictsProcessor implements Processor<String, Object, String, SpecificRecord> {
+final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointOutcome, String, Flow.RunEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(TrackVerdictsProcessor.class);
 
     private final int historySize;
@@ -51,7 +50,7 @@ final class TrackVerdictsProcessor implements Processor<String, Object, String, 
     private final Duration sweepInterval;
     private final AlertSettings alerts;
     private final HeadgeoMetrics metrics;
-    private ProcessorContext<String, SpecificRecord> context;
+    private ProcessorContext<String, Flow.RunEvent> context;
     private KeyValueStore<String, RunHistory> history;
 
     TrackVerdictsProcessor(StreamSettings settings, HeadgeoMetrics metrics) {
@@ -63,7 +62,7 @@ final class TrackVerdictsProcessor implements Processor<String, Object, String, 
     }
 
     @Override
-    public void init(ProcessorContext<String, SpecificRecord> context) {
+    public void init(ProcessorContext<String, Flow.RunEvent> context) {
         this.context = context;
         this.history = context.getStateStore(HeadgeoTopology.RUN_HISTORY_STORE);
         context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::forgetQuietRuns);
@@ -84,12 +83,13 @@ final class TrackVerdictsProcessor implements Processor<String, Object, String, 
     }
 
     @Override
-    public void process(Record<String, Object> record) {
-        if (record.value() instanceof AnalyzeCheckpointProcessor.Failure failure) {
-            raise(record, analysisFailed(failure, context.currentSystemTimeMs()));
-            return;
-        }
-        CheckpointReport report = (CheckpointReport) record.value();
+    public void process(Record<String, Flow.CheckpointOutcome> record) {
+        record.value().dispatch(
+                reported -> closed(record, reported.report()),
+                failure -> raise(record, analysisFailed(failure, context.currentSystemTimeMs())));
+    }
+
+    private void closed(Record<String, ?> record, CheckpointReport report) {
         RunHistory h = history.get(report.getRunId());
         if (h == null) {
             h = RunHistory.newBuilder().setEntries(new ArrayList<>()).setForgottenBelow(-1L).setLastClosedAt(0L).build();
@@ -217,7 +217,7 @@ final class TrackVerdictsProcessor implements Processor<String, Object, String, 
                 .setCrossingCheckpoint(t.crossing() ? t.crossingCheckpoint() : null)
                 .build();
         h.setForecast(f);
-        context.forward(cause.withValue(f), HeadgeoTopology.REMEMBER);
+        HeadgeoTopology.REMEMBER.send(context, cause.withValue(new Flow.ForecastChanged(f)));
         String key = t.crossingKey();
         if (key != null && !key.equals(h.getAlertedForecast())) {
             raise(cause, forecastAlert(report, t, now));
@@ -228,7 +228,9 @@ final class TrackVerdictsProcessor implements Processor<String, Object, String, 
     private void raise(Record<String, ?> cause, Alert alert) {
         LOG.info("alert {}", alert.getMessage());
         metrics.alertRaised(alert.getType());
-        context.forward(cause.withValue(alert));
+        Record<String, Flow.RaisedAlert> raised = cause.withValue(new Flow.RaisedAlert(alert));
+        HeadgeoTopology.ALERTS.send(context, raised);
+        HeadgeoTopology.REMEMBER.send(context, raised);
     }
 
     private static ClosedCheckpoint closedEntry(CheckpointReport report) {
@@ -296,7 +298,7 @@ final class TrackVerdictsProcessor implements Processor<String, Object, String, 
                 .build();
     }
 
-    private static Alert analysisFailed(AnalyzeCheckpointProcessor.Failure f, long now) {
+    private static Alert analysisFailed(Flow.AnalysisFailed f, long now) {
         return Alert.newBuilder()
                 .setType(AlertType.ANALYSIS_FAILED)
                 .setRunId(f.runId())

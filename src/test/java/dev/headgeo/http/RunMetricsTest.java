@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.headgeo.avro.Anchor;
 import dev.headgeo.avro.AnchorSummary;
 import dev.headgeo.avro.CheckpointSummary;
+import dev.headgeo.avro.Forecast;
 import dev.headgeo.avro.ReportStatus;
 import dev.headgeo.avro.RunState;
 import dev.headgeo.avro.Verdict;
@@ -12,6 +13,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class RunMetricsTest {
@@ -28,27 +31,58 @@ class RunMetricsTest {
                 .setIncompleteCheckpoints(0).setRecentAlerts(List.of()).build();
     }
 
+    /** The scrape as series → value ("name{labels}" exactly as exposed), so that assertions compare whole values. */
+    static Map<String, String> series(String scrape) {
+        Map<String, String> out = new TreeMap<>();
+        for (String line : scrape.split("\n")) {
+            if (!line.startsWith("#") && !line.isBlank()) {
+                int space = line.lastIndexOf(' ');
+                out.put(line.substring(0, space), line.substring(space + 1));
+            }
+        }
+        return out;
+    }
+
     @Test
     void aRunsSeriesFollowItsStateAndVanishWithIt() {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         RunMetrics metrics = new RunMetrics(registry, MetricsLimits.DEFAULT);
+        RunState a = run("a", Verdict.PARTIALLY_SUPPORTED, 0.2, 1);
+        a.setForecast(Forecast.newBuilder().setAnchor(Anchor.LAST).setAtCheckpoint(300).setPoints(5).setCurrentMeanResidual(0.2)
+                .setLevel(0.21).setTrendPerCheckpoint(0.025).setSpacing(100).setHorizonCheckpoint(1300).setForecastMeanResidual(0.45)
+                .setAgreement(0.97).setBoundary(0.3).setCrossingCheckpoint(700L).build());
 
-        metrics.refresh(List.of(run("a", Verdict.PARTIALLY_SUPPORTED, 0.2, 1), run("b", Verdict.SUPPORTED, 0.05, 0)), 3);
-        String scrape = registry.scrape();
-        assertThat(scrape).contains("headgeo_run_verdict{anchor=\"LAST\",run_id=\"a\"} 1.0",
-                "headgeo_run_mean_residual{anchor=\"LAST\",run_id=\"a\"} 0.2", "headgeo_run_verdict{anchor=\"MIDDLE\",run_id=\"a\"} NaN",
-                "headgeo_run_shape_invariance{run_id=\"a\"} 0.97", "headgeo_run_last_checkpoint{run_id=\"b\"} 300.0",
-                "headgeo_run_verdict_flips_total{run_id=\"a\"} 1.0", "headgeo_run_incomplete_checkpoints_total{run_id=\"b\"} 0.0",
-                "headgeo_run_info{primary_anchor=\"LAST\",run_id=\"b\"} 1", "headgeo_open_checkpoints 3.0", "headgeo_runs_owned 2.0",
-                "headgeo_runs_exported 2.0");
+        metrics.refresh(List.of(a, run("b", Verdict.SUPPORTED, 0.05, 0)), 3);
+        Map<String, String> scrape = series(registry.scrape());
+        assertThat(scrape).containsAllEntriesOf(Map.ofEntries(
+                Map.entry("headgeo_run_verdict{anchor=\"LAST\",run_id=\"a\"}", "1.0"),
+                Map.entry("headgeo_run_mean_residual{anchor=\"LAST\",run_id=\"a\"}", "0.2"),
+                Map.entry("headgeo_run_verdict{anchor=\"MIDDLE\",run_id=\"a\"}", "NaN"),
+                Map.entry("headgeo_run_shape_invariance{run_id=\"a\"}", "0.97"),
+                Map.entry("headgeo_run_last_checkpoint{run_id=\"b\"}", "300.0"),
+                Map.entry("headgeo_run_trend_per_checkpoint{run_id=\"a\"}", "0.025"),
+                Map.entry("headgeo_run_forecast_boundary{run_id=\"a\"}", "0.3"),
+                Map.entry("headgeo_run_forecast_crossing_checkpoint{run_id=\"a\"}", "700.0"),
+                Map.entry("headgeo_run_trend_per_checkpoint{run_id=\"b\"}", "NaN"),
+                Map.entry("headgeo_run_forecast_boundary{run_id=\"b\"}", "NaN"),
+                Map.entry("headgeo_run_forecast_crossing_checkpoint{run_id=\"b\"}", "NaN"),
+                Map.entry("headgeo_run_verdict_flips_total{run_id=\"a\"}", "1.0"),
+                Map.entry("headgeo_run_incomplete_checkpoints_total{run_id=\"b\"}", "0.0"),
+                Map.entry("headgeo_run_info{primary_anchor=\"LAST\",run_id=\"b\"}", "1"),
+                Map.entry("headgeo_open_checkpoints", "3.0"),
+                Map.entry("headgeo_runs_owned", "2.0"),
+                Map.entry("headgeo_runs_exported", "2.0")));
 
+        a.setForecast(null);
         metrics.refresh(List.of(run("a", Verdict.REJECTED, 0.4, 2)), 0);
-        scrape = registry.scrape();
-        assertThat(scrape).contains("headgeo_run_verdict{anchor=\"LAST\",run_id=\"a\"} 2.0", "headgeo_run_verdict_flips_total{run_id=\"a\"} 2.0");
-        assertThat(scrape).doesNotContain("run_id=\"b\"");
+        scrape = series(registry.scrape());
+        assertThat(scrape).containsEntry("headgeo_run_verdict{anchor=\"LAST\",run_id=\"a\"}", "2.0")
+                .containsEntry("headgeo_run_verdict_flips_total{run_id=\"a\"}", "2.0")
+                .containsEntry("headgeo_run_forecast_boundary{run_id=\"a\"}", "NaN");
+        assertThat(scrape.keySet()).noneMatch(k -> k.contains("run_id=\"b\""));
 
         metrics.refresh(List.of(), 0);
-        assertThat(registry.scrape()).doesNotContain("run_id=");
+        assertThat(series(registry.scrape()).keySet()).noneMatch(k -> k.contains("run_id="));
     }
 
     @Test

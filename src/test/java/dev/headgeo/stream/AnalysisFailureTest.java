@@ -1,7 +1,6 @@
 package dev.headgeo.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.AlertType;
@@ -12,6 +11,7 @@ import dev.headgeo.dump.LayerRecords;
 import dev.headgeo.testing.Golden;
 import dev.headgeo.wire.AvroCodec;
 import dev.headgeo.wire.AvroSerde;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,28 +41,47 @@ class AnalysisFailureTest {
     }
 
     @Test
-    void theAnalysisFailureGoesToTrackVerdictsAndCarriesTheLayers() {
-        MockProcessorContext<String, Object> context = new MockProcessorContext<>();
+    void theFailureGoesToTrackVerdictsAndEveryLayerToTheDeadLetterSink() {
+        MockProcessorContext<String, Flow.AnalyzeOutput> context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(9L);
+        context.setRecordMetadata("headgeo.layers", 2, 41L);
+        HeadgeoMetrics metrics = new HeadgeoMetrics(new SimpleMeterRegistry());
         AnalyzeCheckpointProcessor processor = new AnalyzeCheckpointProcessor(dev.headgeo.analysis.Anchor.LAST,
-                HeadgeoMetrics.unregistered(), spectra -> {
+                metrics, new DeadLetters(metrics), spectra -> {
                     throw new ArithmeticException("boom");
                 });
         processor.init(context);
+        GatheredCheckpoint g = gathered();
 
-        assertThatThrownBy(() -> processor.process(new Record<>("broken", gathered(), 5L)))
-                .isInstanceOfSatisfying(AnalysisFailedException.class, e -> {
-                    assertThat(e.layers()).hasSize(2);
-                    assertThat(e.getMessage()).contains("checkpoint 7 of run broken", "ArithmeticException: boom");
-                });
-        assertThat(context.forwarded()).hasSize(1);
-        assertThat(context.forwarded().get(0).childName()).hasValue(HeadgeoTopology.TRACK);
-        assertThat(context.forwarded().get(0).record().value()).isInstanceOf(AnalyzeCheckpointProcessor.Failure.class);
+        processor.process(new Record<>("broken", g, 5L));
+
+        List<MockProcessorContext.CapturedForward<? extends String, ? extends Flow.AnalyzeOutput>> out = context.forwarded();
+        assertThat(out).hasSize(3);
+        assertThat(out.get(0).childName()).hasValue(HeadgeoTopology.TRACK.name());
+        assertThat(out.get(0).record().value()).isEqualTo(new Flow.AnalysisFailed("broken", 7, 2, 2, "java.lang.ArithmeticException: boom"));
+        for (int i = 0; i < 2; i++) {
+            var dead = out.get(1 + i);
+            assertThat(dead.childName()).hasValue(HeadgeoTopology.DEAD_LETTERS.name());
+            assertThat(dead.record().key()).isEqualTo("broken");
+            Flow.DeadLetter letter = (Flow.DeadLetter) dead.record().value();
+            assertThat(letter.reason()).isEqualTo(RejectReason.PROCESSING_ERROR);
+            assertThat(letter.value()).isEqualTo(g.layerBytes().get(i));
+            Headers h = dead.record().headers();
+            assertThat(header(h, DeadLetters.REASON_HEADER)).isEqualTo("PROCESSING_ERROR");
+            assertThat(header(h, DeadLetters.DETAIL_HEADER)).isEqualTo("analysis of checkpoint 7 of run broken failed: java.lang.ArithmeticException: boom");
+            assertThat(header(h, DeadLetters.EXCEPTION_HEADER)).isEqualTo("java.lang.ArithmeticException");
+            assertThat(header(h, DeadLetters.STACKTRACE_HEADER)).startsWith("java.lang.ArithmeticException: boom");
+            assertThat(header(h, DeadLetters.TOPIC_HEADER)).isEqualTo("headgeo.layers");
+            assertThat(header(h, DeadLetters.PARTITION_HEADER)).isEqualTo("2");
+            assertThat(header(h, DeadLetters.OFFSET_HEADER)).isEqualTo("41");
+        }
+        assertThat(metrics.registry().get("headgeo.dead.letters").tag("reason", "PROCESSING_ERROR").counter().count()).isEqualTo(2.0);
+        assertThat(metrics.registry().get("headgeo.reports").tag("status", "COMPLETE").counter().count()).isZero();
     }
 
     @Test
     void trackVerdictsRaisesAnAnalysisFailedAlert() {
-        MockProcessorContext<String, org.apache.avro.specific.SpecificRecord> context = new MockProcessorContext<>();
+        MockProcessorContext<String, Flow.RunEvent> context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(9L);
         KeyValueStore<String, RunHistory> history = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(HeadgeoTopology.RUN_HISTORY_STORE),
                 Serdes.String(), new AvroSerde<RunHistory>(RunHistory.getClassSchema(), AvroSerde.Format.avro)).withLoggingDisabled().build();
@@ -71,32 +90,46 @@ class AnalysisFailureTest {
         TrackVerdictsProcessor track = new TrackVerdictsProcessor(StreamSettings.defaults(), HeadgeoMetrics.unregistered());
         track.init(context);
 
-        track.process(new Record<>("broken", new AnalyzeCheckpointProcessor.Failure("broken", 7, 2, 2, "ArithmeticException: boom"), 5L));
+        track.process(new Record<>("broken", new Flow.AnalysisFailed("broken", 7, 2, 2, "ArithmeticException: boom"), 5L));
 
-        Alert alert = (Alert) context.forwarded().get(0).record().value();
+        assertThat(context.forwarded()).extracting(f -> f.childName().orElseThrow())
+                .containsExactly(HeadgeoTopology.ALERTS.name(), HeadgeoTopology.REMEMBER.name());
+        Alert alert = ((Flow.RaisedAlert) context.forwarded().get(0).record().value()).alert();
         assertThat(alert.getType()).isEqualTo(AlertType.ANALYSIS_FAILED);
         assertThat(alert.getCheckpoint()).isEqualTo(7);
-        assertThat(alert.getMessage()).contains("checkpoint 7", "ArithmeticException: boom", "PROCESSING_ERROR");
+        assertThat(alert.getMessage()).isEqualTo("run broken: the analysis of checkpoint 7 failed (ArithmeticException: boom); "
+                + "its layers are on the dead-letter topic as PROCESSING_ERROR");
         assertThat(history.get("broken")).as("a failed checkpoint is not part of the history").isNull();
     }
 
     @Test
-    void theHandlerDeadLettersEveryLayerAsProcessingError() {
-        RejectedRecordHandler handler = new RejectedRecordHandler();
-        handler.configure(Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "dlq"));
-        GatheredCheckpoint g = gathered();
-        var response = handler.handleError(context(), new org.apache.kafka.streams.processor.api.Record<>("broken", "x", 5L),
-                new AnalysisFailedException("broken", 7, g.layerBytes(), new ArithmeticException("boom")));
+    void theSafetyNetHandlerDeadLettersABugAsProcessingError() {
+        ProcessingErrorHandler handler = new ProcessingErrorHandler();
+        HeadgeoMetrics metrics = new HeadgeoMetrics(new SimpleMeterRegistry());
+        handler.configure(Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "dlq", HeadgeoMetrics.CONFIG_KEY, metrics));
+        var response = handler.handleError(context(), new Record<>("broken", "x", 5L), new IllegalStateException("a bug"));
 
         List<ProducerRecord<byte[], byte[]>> dead = response.deadLetterQueueRecords();
-        assertThat(dead).hasSize(2);
-        for (int i = 0; i < 2; i++) {
-            assertThat(dead.get(i).topic()).isEqualTo("dlq");
-            assertThat(dead.get(i).value()).isEqualTo(g.layerBytes().get(i));
-            assertThat(new String(dead.get(i).key(), StandardCharsets.UTF_8)).isEqualTo("broken");
-            assertThat(new String(dead.get(i).headers().lastHeader(DeadLetters.REASON_HEADER).value(), StandardCharsets.UTF_8))
-                    .isEqualTo("PROCESSING_ERROR");
-        }
+        assertThat(dead).hasSize(1);
+        ProducerRecord<byte[], byte[]> d = dead.get(0);
+        assertThat(d.topic()).isEqualTo("dlq");
+        assertThat(d.key()).isEqualTo("broken".getBytes(StandardCharsets.UTF_8));
+        assertThat(d.value()).containsExactly(1, 2, 3);
+        assertThat(d.timestamp()).isEqualTo(5L);
+        assertThat(header(d.headers(), DeadLetters.REASON_HEADER)).isEqualTo("PROCESSING_ERROR");
+        assertThat(header(d.headers(), DeadLetters.DETAIL_HEADER)).isEqualTo("a bug");
+        assertThat(header(d.headers(), DeadLetters.EXCEPTION_HEADER)).isEqualTo("java.lang.IllegalStateException");
+        assertThat(header(d.headers(), DeadLetters.MESSAGE_HEADER)).isEqualTo("a bug");
+        assertThat(header(d.headers(), DeadLetters.TOPIC_HEADER)).isEqualTo("headgeo.layers");
+        assertThat(header(d.headers(), DeadLetters.PARTITION_HEADER)).isEqualTo("0");
+        assertThat(header(d.headers(), DeadLetters.OFFSET_HEADER)).isEqualTo("41");
+        assertThat(header(d.headers(), "producer-header")).as("the original headers are kept").isEqualTo("kept");
+        assertThat(metrics.registry().get("headgeo.dead.letters").tag("reason", "PROCESSING_ERROR").counter().count()).isEqualTo(1.0);
+    }
+
+    static String header(Headers headers, String name) {
+        var h = headers.lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     static ErrorHandlerContext context() {
@@ -114,11 +147,11 @@ class AnalysisFailureTest {
             }
 
             public Headers headers() {
-                return new RecordHeaders();
+                return new RecordHeaders().add("producer-header", "kept".getBytes(StandardCharsets.UTF_8));
             }
 
             public String processorNodeId() {
-                return HeadgeoTopology.ANALYZE;
+                return HeadgeoTopology.ANALYZE.name();
             }
 
             public TaskId taskId() {

@@ -2,7 +2,9 @@ package dev.headgeo.stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
@@ -34,5 +36,31 @@ class FailurePolicyTest {
         }
         assertThat(policy.handle(new IllegalStateException("boom again"))).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
         assertThat(policy.fatalCause()).isEqualTo("a stream thread failed 4 times within 10 minutes, last: IllegalStateException: boom again");
+    }
+
+    @Test
+    void failuresOlderThanTheWindowNoLongerCount() {
+        AtomicLong now = new AtomicLong(0);
+        FailurePolicy policy = new FailurePolicy(now::get);
+        for (int i = 0; i < FailurePolicy.MAX_REPLACEMENTS; i++) {
+            assertThat(policy.handle(new IllegalStateException("boom " + i))).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+            now.addAndGet(Duration.ofMinutes(1).toNanos());
+        }
+        // 10 minutes and a nanosecond after the first failure: it has left the window, two remain in it
+        now.set(FailurePolicy.WINDOW.toNanos() + 1);
+        assertThat(policy.handle(new IllegalStateException("later"))).isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
+        assertThat(policy.fatalCause()).isNull();
+        // the fourth within ten minutes of the second stops it
+        assertThat(policy.handle(new IllegalStateException("again"))).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+        assertThat(policy.fatalCause()).endsWith("last: IllegalStateException: again");
+    }
+
+    @Test
+    void aConfigurationTheClusterRefusesIsFatal() {
+        assertThat(FailurePolicy.fatalCauseOf(new StreamsException(new org.apache.kafka.common.config.ConfigException("bad value"))))
+                .isEqualTo("the cluster refuses the configuration: bad value");
+        assertThat(FailurePolicy.fatalCauseOf(new IllegalStateException("not fatal"))).isNull();
+        assertThat(FailurePolicy.oneLine(new StreamsException("outer", new IllegalStateException("first line\nsecond"))))
+                .isEqualTo("IllegalStateException: first line");
     }
 }

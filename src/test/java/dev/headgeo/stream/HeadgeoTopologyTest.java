@@ -1,5 +1,12 @@
 package dev.headgeo.stream;
 
+import org.apache.kafka.streams.TopologyDescription;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndFailExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndFailProcessingExceptionHandler;
+import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.Path;
+import java.util.Map;
 import static dev.headgeo.testing.ReportJson.withoutTimes;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -15,7 +22,6 @@ import dev.headgeo.testing.ReportJson;
 import dev.headgeo.wire.AvroJson;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -298,12 +304,50 @@ class HeadgeoTopologyTest extends TopologyTestBase {
     }
 
     @Test
+    void deadLettersDoNotDependOnTheHandlersAUserConfigures(@TempDir Path other) {
+        // a user's --kafka options replace headgeo's exception handlers with Kafka's fail-fast defaults
+        try (TopologyFixture strict = new TopologyFixture(other, TopologyFixture.settings(Duration.ofMinutes(10)), Map.of(
+                StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailProcessingExceptionHandler.class.getName(),
+                StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndFailExceptionHandler.class.getName()))) {
+            byte[] key = {(byte) 0xFF, (byte) 0xFE, 'r'};
+            strict.bytesLayers.pipeInput(key, "not a layer".getBytes(StandardCharsets.UTF_8));
+            strict.layers.pipeInput("other-key", layersOf("two_layers", "run", 1).get(0));
+            strict.send(layersOf("two_layers", "run", 1));
+
+            List<TestRecord<byte[], byte[]>> dead = strict.deadLetterRecords();
+            assertThat(dead).extracting(HeadgeoTopologyTest::reason).containsExactly("MALFORMED", "INVALID");
+            assertThat(dead.get(0).key()).as("the key's bytes as they came, not valid UTF-8").isEqualTo(key);
+            assertThat(strict.reports.readValuesToList()).hasSize(1);
+        }
+    }
+
+    @Test
+    void everyNodeAndEdgeIsTheDiagrams() {
+        TopologyDescription d = HeadgeoTopology.build(HeadgeoTopics.defaults(), StreamSettings.defaults()).describe();
+        Map<String, List<String>> successors = new java.util.TreeMap<>();
+        d.subtopologies().forEach(sub -> sub.nodes().forEach(n ->
+                successors.put(n.name(), n.successors().stream().map(TopologyDescription.Node::name).sorted().toList())));
+
+        assertThat(d.subtopologies()).hasSize(1);
+        assertThat(successors).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "layers-source", List.of("decode-layers"),
+                "decode-layers", List.of("dead-letters-sink", "gather-layers"),
+                "gather-layers", List.of("analyze-checkpoint", "dead-letters-sink"),
+                "analyze-checkpoint", List.of("dead-letters-sink", "remember-runs", "reports-sink", "track-verdicts"),
+                "track-verdicts", List.of("alerts-sink", "remember-runs"),
+                "remember-runs", List.of(),
+                "reports-sink", List.of(),
+                "alerts-sink", List.of(),
+                "dead-letters-sink", List.of()));
+    }
+
+    @Test
     void everyNodeAndStoreHasItsName() {
         String description = HeadgeoTopology.build(HeadgeoTopics.defaults(), StreamSettings.defaults()).describe().toString();
 
         assertThat(description).contains("Source: layers-source (topics: [headgeo.layers])", "Processor: gather-layers",
                 "Processor: analyze-checkpoint", "Processor: track-verdicts", "Sink: reports-sink (topic: headgeo.reports)",
-                "Sink: alerts-sink (topic: headgeo.alerts)", "Processor: remember-runs", "checkpoint-layers", "open-checkpoints", "run-history",
+                "Sink: alerts-sink (topic: headgeo.alerts)", "Sink: dead-letters-sink (topic: headgeo.dead-letters)", "Processor: remember-runs", "checkpoint-layers", "open-checkpoints", "run-history",
                 "run-state", "checkpoint-summaries", "recent-reports");
         assertThat(description).doesNotContain("KSTREAM-").doesNotContain("repartition");
     }

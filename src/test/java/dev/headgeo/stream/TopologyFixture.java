@@ -24,16 +24,23 @@ final class TopologyFixture implements AutoCloseable {
     final TopologyTestDriver driver;
     final TestInputTopic<String, LayerGeometry> layers;
     final TestInputTopic<String, byte[]> rawLayers;
+    final TestInputTopic<byte[], byte[]> bytesLayers;
     final TestOutputTopic<String, CheckpointReport> reports;
     final TestOutputTopic<String, Alert> alerts;
     final TestOutputTopic<byte[], byte[]> deadLetters;
 
     TopologyFixture(Path stateDir, StreamSettings settings) {
-        Properties props = HeadgeoStreamsConfig.of("unused:9092", "headgeo-test", stateDir.toString(), topics, Map.of());
+        this(stateDir, settings, Map.of());
+    }
+
+    /** With {@code extra} Streams settings, as a user's {@code --kafka} options would add them. */
+    TopologyFixture(Path stateDir, StreamSettings settings, Map<String, String> extra) {
+        Properties props = HeadgeoStreamsConfig.of("unused:9092", "headgeo-test", stateDir.toString(), topics, extra);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
         driver = new TopologyTestDriver(HeadgeoTopology.build(topics, settings), props, Instant.parse("2026-01-01T00:00:00Z"));
         layers = driver.createInputTopic(topics.layers().name(), new StringSerializer(), topics.layers().valueSerde().serializer());
         rawLayers = driver.createInputTopic(topics.layers().name(), new StringSerializer(), new ByteArraySerializer());
+        bytesLayers = driver.createInputTopic(topics.layers().name(), new ByteArraySerializer(), new ByteArraySerializer());
         reports = driver.createOutputTopic(topics.reports().name(), topics.reports().keySerde().deserializer(),
                 topics.reports().valueSerde().deserializer());
         alerts = driver.createOutputTopic(topics.alerts().name(), topics.alerts().keySerde().deserializer(),

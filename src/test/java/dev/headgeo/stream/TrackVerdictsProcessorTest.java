@@ -14,7 +14,6 @@ import dev.headgeo.report.ReportMapper;
 import dev.headgeo.wire.AvroSerde;
 import java.time.Duration;
 import java.util.List;
-import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class TrackVerdictsProcessorTest {
     static final long T0 = 1_700_000_000_000L;
 
-    MockProcessorContext<String, SpecificRecord> context;
+    MockProcessorContext<String, Flow.RunEvent> context;
     KeyValueStore<String, RunHistory> history;
     TrackVerdictsProcessor processor;
 
@@ -63,12 +62,13 @@ class TrackVerdictsProcessorTest {
     }
 
     void process(CheckpointReport report) {
-        processor.process(new Record<>(report.getRunId(), report, T0));
+        processor.process(new Record<>(report.getRunId(), new Flow.Reported(report), T0));
     }
 
     List<Alert> alerts() {
-        List<Alert> out = context.forwarded().stream().filter(f -> f.record().value() instanceof Alert)
-                .map(f -> (Alert) f.record().value()).toList();
+        List<Alert> out = context.forwarded().stream()
+                .filter(f -> f.childName().equals(java.util.Optional.of(HeadgeoTopology.ALERTS.name())))
+                .map(f -> ((Flow.RaisedAlert) f.record().value()).alert()).toList();
         context.resetForwards();
         return out;
     }

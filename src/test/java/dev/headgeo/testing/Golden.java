@@ -21,10 +21,12 @@ import java.util.zip.GZIPInputStream;
 public final class Golden {
     private static final Path DIR = directory();
 
+
     private Golden() {
     }
 
-    private static Path directory() {
+    /** Where the fixtures are: dumps, the script's printed output and its values ({@code NAME.ANCHOR.values.json}). */
+    public static Path directory() {
         URL url = Golden.class.getResource("/golden");
         try {
             return Path.of(url.toURI());
@@ -37,7 +39,7 @@ public final class Golden {
     public static List<String> names() {
         try (Stream<Path> files = Files.list(DIR)) {
             return files.map(p -> p.getFileName().toString())
-                    .filter(n -> n.endsWith(".json") || n.endsWith(".json.gz"))
+                    .filter(n -> (n.endsWith(".json") || n.endsWith(".json.gz")) && !n.endsWith(".values.json"))
                     .map(n -> n.replaceAll("\\.json(\\.gz)?$", ""))
                     .sorted()
                     .toList();

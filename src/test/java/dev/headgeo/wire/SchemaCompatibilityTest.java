@@ -40,41 +40,74 @@ class SchemaCompatibilityTest {
         return out;
     }
 
-    @Test
-    void anAlertWrittenWithTheFirstSchemaStillDecodes() throws IOException {
-        Schema v1 = version1("alert-v1.avsc");
-        Schema type = v1.getField("type").schema();
-        GenericRecord old = new GenericRecordBuilder(v1)
-                .set("type", new GenericData.EnumSymbol(type, "VERDICT_FLIP")).set("run_id", "r").set("checkpoint", 2L)
-                .set("message", "flipped").set("earlier_checkpoint", 1L).set("missing_layers", List.of()).set("raised_at", 5L)
-                .build();
-
-        Alert decoded = new AvroCodec<Alert>(Alert.getClassSchema()).decode(encode(v1, old));
-
-        assertThat(decoded.getType()).isEqualTo(AlertType.VERDICT_FLIP);
-        assertThat(decoded.getRunId()).isEqualTo("r");
-        assertThat(decoded.getEarlierCheckpoint()).isEqualTo(1L);
-        assertThat(decoded.getEarlierVerdicts()).isEmpty();
-        assertThat(decoded.getBoundary()).isNull();
+    /** Bytes written by Python's avro library with a schema of schemas/history ({@code tools/write_old_bytes.py}). */
+    static byte[] oldBytes(String name) throws IOException {
+        try (InputStream in = SchemaCompatibilityTest.class.getResourceAsStream("/schema-bytes/" + name)) {
+            return in.readAllBytes();
+        }
     }
 
     @Test
-    void aRunHistoryWrittenWithTheFirstSchemaStillDecodes() throws IOException {
-        Schema v1 = version1("run_history-v1.avsc");
-        Schema closed = v1.getField("entries").schema().getElementType();
-        GenericRecord entry = new GenericRecordBuilder(closed).set("checkpoint", 7L)
-                .set("status", new GenericData.EnumSymbol(closed.getField("status").schema(), "COMPLETE"))
-                .set("verdict", new GenericData.EnumSymbol(Verdict.getClassSchema(), "SUPPORTED")).set("mean_residual", 0.05).build();
-        GenericRecord old = new GenericRecordBuilder(v1).set("entries", List.of(entry)).set("forgotten_below", -1L)
-                .set("last_closed_at", 9L).build();
+    void aFlipAlertWrittenWithTheFirstSchemaDecodesWithEveryField() throws IOException {
+        Alert decoded = new AvroCodec<Alert>(Alert.getClassSchema()).decode(oldBytes("alert-v1-flip.bin"));
 
-        RunHistory decoded = new AvroCodec<RunHistory>(RunHistory.getClassSchema()).decode(encode(v1, old));
+        assertThat(decoded.getType()).isEqualTo(AlertType.VERDICT_FLIP);
+        assertThat(decoded.getRunId()).isEqualTo("gpt2-small-42");
+        assertThat(decoded.getCheckpoint()).isEqualTo(3000L);
+        assertThat(decoded.getMessage()).isEqualTo("run gpt2-small-42: verdict (LAST anchor) flipped from SUPPORTED at checkpoint 2000 "
+                + "to REJECTED at checkpoint 3000");
+        assertThat(decoded.getAnchor()).isEqualTo(Anchor.LAST);
+        assertThat(decoded.getEarlierCheckpoint()).isEqualTo(2000L);
+        assertThat(decoded.getEarlierVerdict()).isEqualTo(Verdict.SUPPORTED);
+        assertThat(decoded.getEarlierMeanResidual()).isEqualTo(0.0625);
+        assertThat(decoded.getLaterCheckpoint()).isEqualTo(3000L);
+        assertThat(decoded.getLaterVerdict()).isEqualTo(Verdict.REJECTED);
+        assertThat(decoded.getLaterMeanResidual()).isEqualTo(0.4375);
+        assertThat(decoded.getNumLayers()).isNull();
+        assertThat(decoded.getMissingLayers()).isEmpty();
+        assertThat(decoded.getRaisedAt()).isEqualTo(Instant.ofEpochMilli(1764633600123L));
+        // fields added after v1 take their defaults
+        assertThat(decoded.getEarlierVerdicts()).isEmpty();
+        assertThat(decoded.getLaterVerdicts()).isEmpty();
+        assertThat(decoded.getBoundary()).isNull();
+        assertThat(decoded.getForecastCheckpoint()).isNull();
+    }
 
-        assertThat(decoded.getEntries()).hasSize(1);
+    @Test
+    void anIncompleteAlertWrittenWithTheFirstSchemaDecodesWithEveryField() throws IOException {
+        Alert decoded = new AvroCodec<Alert>(Alert.getClassSchema()).decode(oldBytes("alert-v1-incomplete.bin"));
+
+        assertThat(decoded.getType()).isEqualTo(AlertType.INCOMPLETE_CHECKPOINT);
+        assertThat(decoded.getRunId()).isEqualTo("r");
+        assertThat(decoded.getCheckpoint()).isEqualTo(7L);
+        assertThat(decoded.getMessage()).isEqualTo("incomplete");
+        assertThat(decoded.getAnchor()).isNull();
+        assertThat(decoded.getEarlierCheckpoint()).isNull();
+        assertThat(decoded.getLaterVerdict()).isNull();
+        assertThat(decoded.getNumLayers()).isEqualTo(12);
+        assertThat(decoded.getMissingLayers()).containsExactly(3, 11);
+        assertThat(decoded.getRaisedAt()).isEqualTo(Instant.ofEpochMilli(1764633600999L));
+    }
+
+    @Test
+    void aRunHistoryWrittenWithTheFirstSchemaDecodesWithEveryField() throws IOException {
+        RunHistory decoded = new AvroCodec<RunHistory>(RunHistory.getClassSchema()).decode(oldBytes("run_history-v1.bin"));
+
+        assertThat(decoded.getEntries()).hasSize(2);
+        assertThat(decoded.getEntries().get(0).getCheckpoint()).isEqualTo(100L);
+        assertThat(decoded.getEntries().get(0).getStatus()).isEqualTo(dev.headgeo.avro.ReportStatus.COMPLETE);
+        assertThat(decoded.getEntries().get(0).getVerdict()).isEqualTo(Verdict.SUPPORTED);
         assertThat(decoded.getEntries().get(0).getMeanResidual()).isEqualTo(0.05);
         assertThat(decoded.getEntries().get(0).getAnchorVerdicts()).isEmpty();
+        assertThat(decoded.getEntries().get(1).getCheckpoint()).isEqualTo(200L);
+        assertThat(decoded.getEntries().get(1).getStatus()).isEqualTo(dev.headgeo.avro.ReportStatus.INCOMPLETE);
+        assertThat(decoded.getEntries().get(1).getVerdict()).isNull();
+        assertThat(decoded.getEntries().get(1).getMeanResidual()).isNull();
+        assertThat(decoded.getForgottenBelow()).isEqualTo(42L);
+        assertThat(decoded.getLastClosedAt()).isEqualTo(1764633600000L);
         assertThat(decoded.getForecast()).isNull();
         assertThat(decoded.getFlipControl()).isNull();
+        assertThat(decoded.getAlertedForecast()).isNull();
     }
 
     @Test
@@ -90,7 +123,12 @@ class SchemaCompatibilityTest {
         GenericRecord read = oldReader.decode(new AvroCodec<Alert>(Alert.getClassSchema()).toAvro(flip));
 
         assertThat(read.get("type").toString()).isEqualTo("VERDICT_FLIP");
+        assertThat(read.get("run_id").toString()).isEqualTo("r");
+        assertThat(read.get("checkpoint")).isEqualTo(2L);
+        assertThat(read.get("message").toString()).isEqualTo("m");
         assertThat(read.get("later_verdict").toString()).isEqualTo("REJECTED");
+        assertThat(read.get("earlier_verdict")).isNull();
+        assertThat(read.get("raised_at")).isEqualTo(3L);
         assertThat(read.getSchema().getField("later_verdicts")).isNull();
     }
 

@@ -12,6 +12,8 @@
   let timer = null;
   let charts = {};
   let page = null;
+  // the verdict and stability thresholds, from /api/thresholds (the analysis's own constants)
+  let limits = null;
 
   function el(tag, attrs, ...children) {
     const e = document.createElement(tag);
@@ -117,7 +119,7 @@
       el('div', { class: 'runhead' }, el('a', { class: 'back', href: '#/' }, '← all runs'), el('h1', { id: 'run-title' }, runId), el('span', { id: 'run-chips' })),
       el('div', { id: 'run-forecast', class: 'forecast' }),
       el('div', { class: 'charts' },
-        el('div', { class: 'card' }, el('h2', {}, 'Verdict timeline', el('span', { class: 'sub' }, 'mean residual per anchor; bands at 0.1 and 0.3')), el('div', { class: 'chart', id: 'chart-timeline' })),
+        el('div', { class: 'card' }, el('h2', {}, 'Verdict timeline', el('span', { class: 'sub', id: 'timeline-sub' }, 'mean residual per anchor')), el('div', { class: 'chart', id: 'chart-timeline' })),
         el('div', { class: 'card' }, el('h2', {}, 'Per-layer residual', el('span', { class: 'sub', id: 'heat-sub' }, 'primary anchor, layer × checkpoint')), el('div', { class: 'chart', id: 'chart-heatmap' })),
         el('div', { class: 'card' }, el('h2', {}, 'Shape invariance', el('span', { class: 'sub' }, 'mean pairwise shape cosine across layers')), el('div', { class: 'chart', id: 'chart-shape' })),
         el('div', { class: 'card' }, el('h2', {}, 'Alerts of this run'), el('div', { id: 'run-alerts' }))),
@@ -128,9 +130,9 @@
     return {
       silent: true,
       data: [
-        [{ yAxis: 0, itemStyle: { color: 'rgba(26,152,80,0.10)' } }, { yAxis: 0.1 }],
-        [{ yAxis: 0.1, itemStyle: { color: 'rgba(199,124,2,0.10)' } }, { yAxis: 0.3 }],
-        [{ yAxis: 0.3, itemStyle: { color: 'rgba(215,48,39,0.08)' } }, { yAxis: top }]]
+        [{ yAxis: 0, itemStyle: { color: 'rgba(26,152,80,0.10)' } }, { yAxis: limits.verdict.supported_below }],
+        [{ yAxis: limits.verdict.supported_below, itemStyle: { color: 'rgba(199,124,2,0.10)' } }, { yAxis: limits.verdict.partially_supported_below }],
+        [{ yAxis: limits.verdict.partially_supported_below, itemStyle: { color: 'rgba(215,48,39,0.08)' } }, { yAxis: top }]]
     };
   }
 
@@ -158,6 +160,8 @@
   }
 
   function renderRun(run) {
+    document.getElementById('timeline-sub').textContent = 'mean residual per anchor; bands at '
+      + limits.verdict.supported_below + ' and ' + limits.verdict.partially_supported_below;
     const cps = run.checkpoints;
     const complete = cps.filter((c) => c.status === 'COMPLETE');
     const latest = complete.length ? complete[complete.length - 1] : null;
@@ -231,7 +235,8 @@
         markLine: { silent: true, symbol: 'none', lineStyle: { type: 'dashed' },
           // a backing so the label stays readable where the line runs through it
           label: { position: 'insideEndTop', color: '#6b7385', backgroundColor: 'rgba(255,255,255,0.85)', padding: [1, 3] },
-          data: [{ yAxis: 0.98, label: { formatter: 'very stable > 0.98' } }, { yAxis: 0.9, label: { formatter: 'approx. stable > 0.9' } }] } }]
+          data: [{ yAxis: limits.shape_stability.very_stable_above, label: { formatter: 'very stable > ' + limits.shape_stability.very_stable_above } },
+            { yAxis: limits.shape_stability.approximately_stable_above, label: { formatter: 'approx. stable > ' + limits.shape_stability.approximately_stable_above } }] } }]
     }, true);
 
     document.getElementById('run-alerts').replaceChildren(alertList(run.alerts.slice().reverse()));
@@ -258,6 +263,7 @@
     const shown = page;
     try {
       let missing = [];
+      if (!limits) limits = await getJson('/api/thresholds');
       if (page.kind === 'run') {
         const run = await getJson('/api/runs/' + encodeURIComponent(page.run));
         if (shown !== page) return;   // an answer for a page the user has left is dropped
