@@ -127,16 +127,28 @@ class HeadgeoProducer:
     ``block=True`` waits up to ``timeout`` and raises :class:`HeadgeoPublishError`.
     """
 
+    #: seconds with every broker down after which a blocking publish gives up, instead of its whole timeout
+    UNREACHABLE_AFTER = 5.0
+
     def __init__(self, bootstrap_servers, topic="headgeo.layers", model=None, delivery_timeout=30.0, **config):
         import collections
+        import logging
         import threading
 
         from confluent_kafka import Producer
 
         self._topic = topic
         self._model = model
+        self._bootstrap_servers = bootstrap_servers
         # librdkafka's own reports (connection refused, authentication failed), the cause of a failure
         self._client_errors = collections.deque(maxlen=5)
+        self._all_down_at = None
+        # librdkafka's log lines go to a logger of their own (quiet unless the application configures it),
+        # not straight to stderr: what matters reaches the caller as one line in HeadgeoPublishError
+        librdkafka_log = logging.getLogger("headgeo.librdkafka")
+        if not librdkafka_log.handlers:
+            librdkafka_log.addHandler(logging.NullHandler())
+            librdkafka_log.propagate = False
         self._producer = Producer({
             "bootstrap.servers": bootstrap_servers,
             # the same partition for a run_id as Java's producers and Kafka Streams compute (murmur2);
@@ -145,12 +157,20 @@ class HeadgeoProducer:
             "enable.idempotence": True,
             "acks": "all",
             "message.timeout.ms": int(delivery_timeout * 1000),
-            "error_cb": lambda err: self._client_errors.append(str(err)),
+            "error_cb": self._client_error,
+            "logger": librdkafka_log,
             **config,
         })
         self._closed = threading.Event()
         self._poller = threading.Thread(target=self._poll_loop, name="headgeo-producer-poll", daemon=True)
         self._poller.start()
+
+    def _client_error(self, err):
+        from confluent_kafka import KafkaError
+
+        self._client_errors.append(str(err))
+        if err.code() == KafkaError._ALL_BROKERS_DOWN:
+            self._all_down_at = time.monotonic()
 
     def _poll_loop(self):
         while not self._closed.is_set():
@@ -194,9 +214,16 @@ class HeadgeoProducer:
             except BufferError:
                 finish_one("the producer's local queue is full (Kafka unreachable for a while?)")
         if block:
-            if not done.wait(timeout):
-                raise HeadgeoPublishError(f"headgeo: {pending[0]} of {len(records)} records of {run_id}@{checkpoint} "
-                                          f"not delivered within {timeout:g} s: {self._cause(errors)}")
+            started = time.monotonic()
+            while not done.wait(0.1):
+                waited = time.monotonic() - started
+                down = self._all_down_at is not None and self._all_down_at >= started - self.UNREACHABLE_AFTER
+                if down and waited >= self.UNREACHABLE_AFTER and pending[0] == len(records):
+                    raise HeadgeoPublishError(f"headgeo: Kafka at {self._bootstrap_servers} unreachable for {waited:.0f} s, "
+                                              f"nothing of {run_id}@{checkpoint} delivered: {self._cause(errors)}")
+                if waited >= timeout:
+                    raise HeadgeoPublishError(f"headgeo: {pending[0]} of {len(records)} records of {run_id}@{checkpoint} "
+                                              f"not delivered within {timeout:g} s: {self._cause(errors)}")
             if errors:
                 raise HeadgeoPublishError(f"headgeo: {len(errors)} of {len(records)} records of {run_id}@{checkpoint} "
                                           f"failed: {self._cause(errors)}")

@@ -218,6 +218,26 @@ class NonBlockingPublishTest(unittest.TestCase):
         self.assertIn("refused", str(raised.exception).lower())
         producer.close(0)
 
+    def test_a_blocking_publish_to_a_dead_cluster_gives_up_after_seconds_with_one_line(self):
+        import socket
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+        s.close()
+        producer = headgeo.HeadgeoProducer(f"127.0.0.1:{port}")
+        t0 = time.monotonic()
+        with self.assertRaises(headgeo.HeadgeoPublishError) as raised:
+            producer.publish_checkpoint("r", 1, [[[1.0]]], [[1.0]], timeout=60.0)
+        took = time.monotonic() - t0
+        message = str(raised.exception)
+        self.assertIn(f"Kafka at 127.0.0.1:{port} unreachable", message)
+        self.assertIn("refused", message.lower())
+        self.assertNotIn("\n", message)
+        # gave up on the outage, not on the 60 s time-out (a wide margin for a loaded machine)
+        self.assertLess(took, 30.0)
+        self.assertGreaterEqual(took, headgeo.HeadgeoProducer.UNREACHABLE_AFTER - 0.5)
+        producer.close(0)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -60,6 +60,7 @@ public final class Baseline {
             config.putAll(streamsConfig);
             config.put(StreamsConfig.APPLICATION_ID_CONFIG, id);
             config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+            config.remove(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG); // nothing in a pass-through can throw
             Topology passThrough = new Topology();
             passThrough.addSource("source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), in);
             passThrough.addSink("sink", out, Serdes.ByteArray().serializer(), Serdes.ByteArray().serializer(), "source");

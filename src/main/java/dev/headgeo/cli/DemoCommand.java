@@ -72,19 +72,27 @@ final class DemoCommand implements Callable<Integer> {
                         + " (choose another with --http-address, or port 0 for any free one)");
             }
         }
+        // Ctrl-C at any point, also while the broker and the processor start: stop what runs and remove their files
+        java.util.concurrent.atomic.AtomicReference<DemoEnvironment> running = new java.util.concurrent.atomic.AtomicReference<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            boolean bySignal = CleanStop.bySignal();
+            // the clients' complaints about the broker going away while everything stops are not news
+            ((ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("org.apache.kafka"))
+                    .setLevel(ch.qos.logback.classic.Level.OFF);
+            DemoEnvironment env = running.get();
+            if (env != null) {
+                env.close();
+            }
+            CleanStop.exitZeroIf(bySignal);
+        }, "demo-shutdown"));
         DemoEnvironment started;
         try {
             started = DemoEnvironment.start(bootstrapServers, timeout, view, !simulateOnly, http);
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
+        running.set(started);
         try (DemoEnvironment env = started) {
-            // Ctrl-C at any point: stop the processor and the broker and remove their files.
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                boolean bySignal = CleanStop.bySignal();
-                env.close();
-                CleanStop.exitZeroIf(bySignal);
-            }, "demo-shutdown"));
             DemoScenario scenario = new DemoScenario(env.client(), HeadgeoTopics.defaults(), view, layerInterval);
             String runId = "demo-" + UUID.randomUUID().toString().substring(0, 8);
             view.progress("simulated training run " + runId + ": " + DemoScenario.STEPS.size() + " checkpoints, "

@@ -11,7 +11,7 @@ class LoadTestIT {
     @Test
     void everyCheckpointSentIsReportedAndTheLineHasItsFields() throws Exception {
         CliRunner.Result r = CliRunner.run("loadtest", "--layers", "4", "--heads", "2", "--rank", "8", "--runs", "2",
-                "--rate", "10", "--warmup", "1s", "--steady", "2s", "--burst", "20", "--patience", "60s");
+                "--rate", "10", "--warmup", "1s", "--steady", "2s", "--burst", "20", "--patience", "60s", "--baseline");
 
         JsonNode line = Json.MAPPER.readTree(r.out());
         assertThat(r.status()).as(r.err()).isZero();
@@ -26,5 +26,13 @@ class LoadTestIT {
         }
         assertThat(line.get("checkpoint_bytes").asLong()).isPositive();
         assertThat(line.get("rss_mb").asDouble()).isPositive();
+        // the pass-through baseline moved every record of the burst (20 checkpoints of 4 layers)
+        JsonNode baseline = line.get("baseline");
+        assertThat(baseline.get("checkpoints").asInt()).isEqualTo(20);
+        assertThat(baseline.get("records").asLong()).isEqualTo(80);
+        assertThat(baseline.get("checkpoints_per_s").asDouble()).isPositive();
+        assertThat(line.get("ratio_to_baseline").asDouble()).isCloseTo(
+                line.get("burst_checkpoints_per_s").asDouble() / baseline.get("checkpoints_per_s").asDouble(),
+                org.assertj.core.data.Offset.offset(0.01 + 0.05 * line.get("ratio_to_baseline").asDouble()));
     }
 }

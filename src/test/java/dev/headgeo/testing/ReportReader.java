@@ -16,6 +16,12 @@ public final class ReportReader {
 
     /** The reports on the topic, waiting until there are {@code expected} or {@code patience} has passed. */
     public static List<CheckpointReport> read(Properties client, HeadgeoTopics topics, int expected, Duration patience) {
+        return read(client, topics, expected, patience, r -> true);
+    }
+
+    /** The reports that {@code which} accepts, waiting until there are {@code expected} or {@code patience} has passed. */
+    public static List<CheckpointReport> read(Properties client, HeadgeoTopics topics, int expected, Duration patience,
+                                              java.util.function.Predicate<CheckpointReport> which) {
         List<CheckpointReport> reports = new ArrayList<>();
         try (OutputFollower follower = new OutputFollower(client, topics, true)) {
             long deadline = System.nanoTime() + patience.toNanos();
@@ -23,7 +29,9 @@ public final class ReportReader {
                 follower.poll(Duration.ofMillis(200), new OutputFollower.Listener() {
                     @Override
                     public void report(CheckpointReport r) {
-                        reports.add(r);
+                        if (which.test(r)) {
+                            reports.add(r);
+                        }
                     }
 
                     @Override

@@ -1,0 +1,74 @@
+package dev.headgeo.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.headgeo.kafka.EmbeddedKafka;
+import dev.headgeo.testing.LogFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The README's exit statuses for the long-running commands as separate processes: 0 after SIGTERM
+ * (what Ctrl-C and a supervisor's stop send) and a clean stop. {@code run} and {@code forward} are
+ * checked in ResilienceIT and ForwarderIT, 1 after a failure in SecurityIT, 2 for bad usage in
+ * CommandLineErrorsTest and SettingDefaultsTest.
+ */
+class ExitStatusIT {
+    static EmbeddedKafka kafka;
+    @TempDir
+    static Path tmp;
+
+    @BeforeAll
+    static void start() {
+        kafka = EmbeddedKafka.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        kafka.close();
+    }
+
+    static Process headgeo(String log, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "dev.headgeo.cli.Main"));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
+    }
+
+    static void stopsWithZero(Process p, String log) throws Exception {
+        p.destroy(); // SIGTERM
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as(Files.readString(tmp.resolve(log))).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(tmp.resolve(log))).isZero();
+    }
+
+    @Test
+    void watchExitsZeroAfterSigterm() throws Exception {
+        // the processor makes the topics that watch reads
+        Process run = headgeo("run.log", "run", "--bootstrap-servers", kafka.bootstrapServers(), "--state-dir", tmp.resolve("state").toString(),
+                "--http-address", "none", "--application-id", "exit-status-it");
+        try {
+            LogFiles.awaitText(tmp.resolve("run.log"), "ready:", Duration.ofSeconds(90), run);
+            Process watch = headgeo("watch.log", "watch", "--bootstrap-servers", kafka.bootstrapServers(), "--group", "exit-status-watch");
+            LogFiles.awaitText(tmp.resolve("watch.log"), "run", Duration.ofSeconds(60), watch); // the header: it is reading
+            stopsWithZero(watch, "watch.log");
+        } finally {
+            stopsWithZero(run, "run.log");
+        }
+    }
+
+    @Test
+    void demoExitsZeroAfterSigtermWithItsBrokerStopped() throws Exception {
+        Process demo = headgeo("demo.log", "demo", "--keep-running", "--http-address", "127.0.0.1:0");
+        LogFiles.awaitText(tmp.resolve("demo.log"), "dashboard", Duration.ofSeconds(120), demo);
+        stopsWithZero(demo, "demo.log");
+        assertThat(Files.readString(tmp.resolve("demo.log"))).doesNotContain("Exception");
+    }
+}
