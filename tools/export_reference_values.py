@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Writes, for every golden dump and anchor, the numbers the reference script computes, at full
-precision, to src/test/resources/golden/NAME.ANCHOR.values.json (the script prints only 3-4 digits).
+precision, to OUT/NAME.ANCHOR.values.json (the script prints only 3-4 digits). GoldenValuesTest runs
+it into a temporary directory on every build, so the values compared are the script's of the day.
 The script itself is run, unchanged: its main() runs on the dump as on the command line and its
 local variables are taken when it returns (T_map, resid_map, per_head_cos, c, c_op, anchor_L,
 shape); the per-layer and overall numbers are the script's own numpy expressions on those maps,
 and the cross-head similarity uses the script's own cos_sim. nan becomes null, as in reports.
 
-    python3 tools/export_reference_values.py --script ../shared/reference/sa_schedule_derive_from_last.py
+    python3 tools/export_reference_values.py [--script tools/reference/sa_schedule_derive_from_last.py] --out DIR
 """
 import argparse
 import contextlib
@@ -21,7 +22,7 @@ import tempfile
 
 import numpy as np
 
-OUT = "src/test/resources/golden"
+GOLDEN = "src/test/resources/golden"
 
 
 def number(x):
@@ -87,12 +88,14 @@ def values(module, v):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--script", required=True, help="the reference script")
+    ap.add_argument("--script", default="tools/reference/sa_schedule_derive_from_last.py", help="the reference script")
+    ap.add_argument("--golden", default=GOLDEN, help="the golden dumps")
+    ap.add_argument("--out", required=True, help="where the .values.json files go")
     args = ap.parse_args()
     spec = importlib.util.spec_from_file_location("reference", args.script)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    paths = sorted(glob.glob(os.path.join(OUT, "*.json")) + glob.glob(os.path.join(OUT, "*.json.gz")))
+    paths = sorted(glob.glob(os.path.join(args.golden, "*.json")) + glob.glob(os.path.join(args.golden, "*.json.gz")))
     for path in paths:
         if ".values." in path:
             continue
@@ -106,9 +109,8 @@ def main():
             for anchor in ("last", "middle", "best"):
                 with np.errstate(all="ignore"):
                     v = values(module, run_script(module, dump, anchor))
-                with open(os.path.join(OUT, f"{name}.{anchor}.values.json"), "w") as f:
+                with open(os.path.join(args.out, f"{name}.{anchor}.values.json"), "w") as f:
                     json.dump(v, f, allow_nan=False)
-        print(name, file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -63,14 +63,19 @@ def without_logical_types(t):
     return t
 
 
+def names_for(history_file):
+    """Alert and run history v1 refer to the report's enums; the other history files define what they use."""
+    return shared_names() if history_file.startswith(("alert", "run_history")) else avro.schema.Names()
+
+
 def write(history_file, record, out_name):
     text = json.load(open("schemas/history/" + history_file))
-    schema = avro.schema.make_avsc_object(text, shared_names())
+    schema = avro.schema.make_avsc_object(text, names_for(history_file))
     body = io.BytesIO()
     avro.io.DatumWriter(schema).write(record, avro.io.BinaryEncoder(body))
     # avro 1.11.1's canonical_form keeps {"type":"long"} for a timestamp-millis field where the specification
     # (and Java's SchemaNormalization) has "long", which changes the fingerprint: computed without logical types
-    canonical = avro.schema.make_avsc_object(without_logical_types(text), shared_names()).canonical_form
+    canonical = avro.schema.make_avsc_object(without_logical_types(text), names_for(history_file)).canonical_form
     header = b"\xc3\x01" + struct.pack("<Q", crc64_avro(canonical.encode("utf-8")))
     with open(OUT + out_name, "wb") as f:
         f.write(header + body.getvalue())
@@ -103,6 +108,25 @@ def main():
         ],
         "forgotten_below": 42, "last_closed_at": 1764633600000,
     }, "run_history-v1.bin")
+    fit = {"anchor_layer": 1, "mean_residual": 0.125, "max_residual": 0.25, "frac_below_0_10": 0.5, "frac_below_0_20": 0.75,
+           "corr_scale_entropy": None, "verdict": "PARTIALLY_SUPPORTED",
+           "layers": [{"layer": 0, "mean_residual": 0.25, "max_residual": 0.25, "mean_scale": 1.5},
+                      {"layer": 1, "mean_residual": 0.0, "max_residual": 0.0, "mean_scale": 1.0}]}
+    write("checkpoint_report-v1.avsc", {
+        "run_id": "gpt2-small-42", "checkpoint": 3000, "status": "COMPLETE", "missing_layers": [], "num_layers": 2,
+        "num_heads": 1, "max_rank": 4,
+        "shape_invariance": {"mean": 0.96875, "std": 0.0, "min": 0.96875, "max": 0.96875, "per_head": [0.96875],
+                             "stability": "APPROXIMATELY_STABLE"},
+        "fits": [dict(fit, anchor="LAST"), dict(fit, anchor="MIDDLE"), dict(fit, anchor="BEST")],
+        "corr_opnorm_entropy": -0.5, "cross_head_similarity": [None, None], "primary_anchor": "LAST",
+        "verdict": "PARTIALLY_SUPPORTED", "first_layer_at": at(1764633600000), "completed_at": at(1764633601000),
+        "analyzed_at": at(1764633601500),
+    }, "checkpoint_report-v1.bin")
+    write("layer_geometry-v1.avsc", {
+        "run_id": "gpt2-small-42", "checkpoint": 3000, "layer": 1, "num_layers": 2, "num_heads": 2,
+        "metric_singvals_per_head": [[3.0, 1.0], [2.0]], "mean_attention_entropy_per_head": [0.5, 0.25],
+        "model": "gpt2", "emitted_at": at(1764633600000),
+    }, "layer_geometry-v1.bin")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Publishes a dump in the reference script's layout through the headgeo client package.
 
-    python3 examples/python/publish_dump.py DUMP.json --run RUN --checkpoint N --bootstrap-servers 127.0.0.1:9092
+    python3 examples/python/publish_dump.py DUMP.json --run RUN --checkpoint N --bootstrap-servers 127.0.0.1:9092 \\
+        [--model gpt2] [--tag owner=ana --tag lr=3e-4]
 """
 import argparse
 import json
@@ -17,15 +18,22 @@ def main():
     ap.add_argument("--checkpoint", type=int, required=True)
     ap.add_argument("--bootstrap-servers", default="localhost:9092")
     ap.add_argument("--topic", default="headgeo.layers")
+    ap.add_argument("--model", help="model name carried in each record")
+    ap.add_argument("--tag", dest="tags", action="append", default=[], metavar="KEY=VALUE",
+                    help="run context carried in each record (repeat: --tag owner=ana --tag lr=3e-4)")
     ap.add_argument("-X", dest="config", action="append", default=[], metavar="KEY=VALUE",
                     help="librdkafka setting, as with kcat (e.g. -X partitioner=consistent_random)")
     args = ap.parse_args()
     config = dict(kv.split("=", 1) for kv in args.config)
+    bad = [kv for kv in args.tags if "=" not in kv]
+    if bad:
+        raise ValueError(f"--tag {bad[0]!r}: expected KEY=VALUE")
+    tags = dict(kv.split("=", 1) for kv in args.tags)
     with open(args.dump) as f:
         dump = json.load(f)
     sv = [row["metric_singvals_per_head"] for row in dump["static"]]
     ent = [row["mean_attention_entropy_per_head"] for row in dump["dynamic"]]
-    n = HeadgeoProducer(args.bootstrap_servers, args.topic, **config).publish_checkpoint(args.run, args.checkpoint, sv, ent)
+    n = HeadgeoProducer(args.bootstrap_servers, args.topic, model=args.model, tags=tags, **config).publish_checkpoint(args.run, args.checkpoint, sv, ent)
     print(f"published {n} layer records of {args.run}@{args.checkpoint}")
 
 

@@ -133,7 +133,8 @@ def main(argv=None):
     producer = None
     outcomes = []
     if not args.no_publish:
-        producer = headgeo.HeadgeoProducer(args.bootstrap_servers, topic=args.topic, model=f"tiny-transformer-{args.attention}")
+        producer = headgeo.HeadgeoProducer(args.bootstrap_servers, topic=args.topic, model=f"tiny-transformer-{args.attention}",
+                                            tags={"lr": "2e-3", "seed": str(args.seed), "attention": args.attention, "steps": str(args.steps)})
     if args.dump_dir:
         os.makedirs(args.dump_dir, exist_ok=True)
 

@@ -7,7 +7,7 @@ entropies. Each layer becomes one JSON record on ``headgeo.layers`` keyed by ``r
 
     from headgeo import HeadgeoProducer, head_singular_values, mean_attention_entropy
 
-    producer = HeadgeoProducer("broker:9092", model="my-transformer")
+    producer = HeadgeoProducer("broker:9092", model="my-transformer", tags={"owner": "ana", "lr": "3e-4"})
     sv = [head_singular_values(blk.attn.q_proj.weight, blk.attn.k_proj.weight, num_heads) for blk in model.blocks]
     ent = [mean_attention_entropy(probs) for probs in attention_probs_per_layer]   # from a forward pass
     producer.publish_checkpoint("run-42", step, sv, ent)
@@ -71,14 +71,40 @@ def mean_attention_entropy(attention_probs, eps=1e-12):
     return entropy.mean(axis=(0, 2)).tolist()
 
 
-def layer_records(run_id, checkpoint, singular_values, entropies, model=None, emitted_at_ms=None):
+#: headgeo's rules for tags (design §10); a record that breaks them would be a dead letter
+MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE = 32, 64, 256
+
+
+def _checked_tags(tags):
+    """The tags as a dict of str to str, or a ValueError naming the first rule broken."""
+    tags = {} if tags is None else dict(tags)
+    if len(tags) > MAX_TAGS:
+        raise ValueError(f"{len(tags)} tags, the limit is {MAX_TAGS}")
+    out = {}
+    for key, value in tags.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise ValueError(f"tag {key!r}={value!r}: keys and values must be strings")
+        if not 1 <= len(key) <= MAX_TAG_KEY:
+            raise ValueError(f"tag key {key!r} has {len(key)} characters, must be 1 to {MAX_TAG_KEY}")
+        if len(value) > MAX_TAG_VALUE:
+            raise ValueError(f"tag {key!r} has a value of {len(value)} characters, the limit is {MAX_TAG_VALUE}")
+        if any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in key + value):
+            raise ValueError(f"tag {key!r}={value!r} contains control characters")
+        out[key] = value
+    return out
+
+
+def layer_records(run_id, checkpoint, singular_values, entropies, model=None, emitted_at_ms=None, tags=None):
     """The JSON records of one checkpoint, one per layer, checked against headgeo's rules.
 
     singular_values: per layer, per head, a sequence of singular values (heads may differ in length).
     entropies: per layer, per head, the mean attention entropy.
+    tags: run context (owner, learning rate, config) as str -> str, shown with the run's reports;
+    records without tags have no ``tags`` field, so a processor of an earlier release reads them too.
     """
     if not run_id:
         raise ValueError("run_id must be a non-empty string")
+    tags = _checked_tags(tags)
     if int(checkpoint) < 0:
         raise ValueError("checkpoint must be >= 0")
     layers = [[_array(s).ravel().tolist() for s in layer] for layer in singular_values]
@@ -110,6 +136,8 @@ def layer_records(run_id, checkpoint, singular_values, entropies, model=None, em
             "model": model,
             "emitted_at": emitted_at_ms,
         })
+        if tags:
+            records[-1]["tags"] = tags
     return records
 
 
@@ -130,7 +158,7 @@ class HeadgeoProducer:
     #: seconds with every broker down after which a blocking publish gives up, instead of its whole timeout
     UNREACHABLE_AFTER = 5.0
 
-    def __init__(self, bootstrap_servers, topic="headgeo.layers", model=None, delivery_timeout=30.0, **config):
+    def __init__(self, bootstrap_servers, topic="headgeo.layers", model=None, delivery_timeout=30.0, tags=None, **config):
         import collections
         import logging
         import threading
@@ -139,6 +167,7 @@ class HeadgeoProducer:
 
         self._topic = topic
         self._model = model
+        self._tags = _checked_tags(tags)
         self._bootstrap_servers = bootstrap_servers
         # librdkafka's own reports (connection refused, authentication failed), the cause of a failure
         self._client_errors = collections.deque(maxlen=5)
@@ -189,7 +218,7 @@ class HeadgeoProducer:
         import threading
 
         records = layer_records(run_id, checkpoint, singular_values, entropies, self._model,
-                                int(time.time() * 1000))
+                                int(time.time() * 1000), self._tags)
         errors = []
         pending = [len(records)]
         lock = threading.Lock()

@@ -55,6 +55,27 @@ class LayerRecordsTest(unittest.TestCase):
             with self.assertRaises(ValueError):
                 layer_records("run", 0, sv, ent)
 
+    def test_tags_ride_on_every_record_and_none_means_no_field(self):
+        sv, ent = np.ones((2, 1, 3)), [[1.0]] * 2
+        tagged = layer_records("run", 5, sv, ent, tags={"owner": "ana", "lr": "3e-4"})
+        self.assertEqual([r["tags"] for r in tagged], [{"owner": "ana", "lr": "3e-4"}] * 2)
+        # without tags the record is a version-1 record, which an earlier processor accepts
+        self.assertNotIn("tags", layer_records("run", 5, sv, ent)[0])
+        self.assertNotIn("tags", layer_records("run", 5, sv, ent, tags={})[0])
+
+    def test_tags_that_break_the_rules_are_refused_with_the_rule(self):
+        sv, ent = np.ones((1, 1, 3)), [[1.0]]
+        cases = [({str(i): "x" for i in range(33)}, "33 tags, the limit is 32"),
+                 ({"": "x"}, "must be 1 to 64"),
+                 ({"k" * 65: "x"}, "must be 1 to 64"),
+                 ({"k": "v" * 257}, "the limit is 256"),
+                 ({"k": "a\nb"}, "control characters"),
+                 ({"k": 3}, "must be strings")]
+        for tags, message in cases:
+            with self.assertRaisesRegex(ValueError, message):
+                layer_records("run", 0, sv, ent, tags=tags)
+        self.assertEqual(len(layer_records("run", 0, sv, ent, tags={"k" * 64: "v" * 256})), 1)
+
 
 if __name__ == "__main__":
     unittest.main()

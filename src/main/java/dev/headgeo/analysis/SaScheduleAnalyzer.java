@@ -210,7 +210,7 @@ public final class SaScheduleAnalyzer {
         return new AnchorFitResult(anchor, anchorLayer, layerMean, layerMax, layerScale,
                 meanResidual, NumpySum.max(residual, 0, cells),
                 (double) below10 / cells, (double) below20 / cells,
-                NumpySum.pearson(scale, entropy), Verdict.ofMeanResidual(meanResidual));
+                NumpySum.pearson(scale, entropy), Verdict.ofMeanResidual(meanResidual), residual, scale);
     }
 
     /** ‖σ_x − t σ_y‖² with four independent partial sums, so the loop is not one long dependency chain. */

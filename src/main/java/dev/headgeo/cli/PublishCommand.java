@@ -7,8 +7,11 @@ import dev.headgeo.dump.Dump;
 import dev.headgeo.dump.LayerRecords;
 import dev.headgeo.wire.AvroSerde;
 import dev.headgeo.wire.HeadgeoTopics;
+import dev.headgeo.wire.RunTags;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,6 +47,10 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--model", description = "Free-text model name carried in each record.")
     String model;
 
+    @Option(names = "--tag", paramLabel = "KEY=VALUE",
+            description = "Run context carried in each record (repeat: --tag owner=ana --tag lr=3e-4); at most 32.")
+    Map<String, String> tags = new LinkedHashMap<>();
+
     @Option(names = {"--input-topic", "--topic"}, defaultValue = HeadgeoTopics.DEFAULT_LAYERS,
             description = "Layer topic (default: ${DEFAULT-VALUE}).")
     String topic;
@@ -53,8 +60,12 @@ final class PublishCommand implements Callable<Integer> {
         if (run.isEmpty() || checkpoint < 0) {
             throw new UserError("--run must be non-empty and --checkpoint >= 0");
         }
+        String tagProblem = RunTags.problem(tags);
+        if (tagProblem != null) {
+            throw new UserError("--tag: " + tagProblem);
+        }
         Dump d = Dumps.load(dump);
-        List<LayerGeometry> layers = LayerRecords.split(d, run, checkpoint, model, Instant.now());
+        List<LayerGeometry> layers = LayerRecords.split(d, run, checkpoint, model, Instant.now(), tags);
         HeadgeoTopics topics = HeadgeoTopics.builder().layers(topic).layersFormat(format).build();
         try {
             KafkaCheck.check(kafka.clientProperties(), List.of(topic));

@@ -106,6 +106,11 @@ final class RunCommand implements Callable<Integer> {
             description = "Closed checkpoints remembered per run for flips and late records (default: ${DEFAULT-VALUE}).")
     int historySize;
 
+    @Option(names = "--kept-reports", defaultValue = StreamSettings.DEFAULT_KEPT_REPORTS,
+            description = "Full reports kept per run for the API, the dashboard and export, the newest (default: ${DEFAULT-VALUE}); "
+                    + "each takes about 24 x layers x heads x 3 bytes.")
+    int keptReports;
+
     @Option(names = "--history-retention", defaultValue = StreamSettings.DEFAULT_HISTORY_RETENTION,
             description = "A run's history is dropped after this long without a report (default: ${DEFAULT-VALUE}).")
     Duration historyRetention;
@@ -156,6 +161,7 @@ final class RunCommand implements Callable<Integer> {
                 Checks.positive("--max-layer-bytes", maxLayerBytes),
                 Checks.positive("--max-open-layer-bytes", maxOpenLayerBytes),
                 Checks.positive("--history-size", historySize),
+                Checks.positive("--kept-reports", keptReports),
                 Checks.positive("--history-retention", historyRetention),
                 new AlertSettings(Checks.nonNegative("--flip-margin", flipMargin), Checks.positive("--flip-confirmations", flipConfirmations),
                         Checks.atLeast("--forecast-window", forecastWindow, TrendForecast.MIN_POINTS),

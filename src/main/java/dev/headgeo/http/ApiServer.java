@@ -64,7 +64,8 @@ public final class ApiServer implements AutoCloseable {
                 .get("/api/alerts", this::alerts)
                 .get("/api/thresholds", call -> Reply.ok(thresholds()))
                 .get("/api/runs/{run}", call -> findRun(call, "no run " + call.path("run"), v -> v.run(call.path("run"))))
-                .get("/api/runs/{run}/checkpoints/{checkpoint}", this::report);
+                .get("/api/runs/{run}/checkpoints/{checkpoint}", this::report)
+                .get("/api/runs/{run}/export", this::export);
         this.server = WebServer.start(address, this::answer);
     }
 
@@ -252,6 +253,23 @@ public final class ApiServer implements AutoCloseable {
             throw HttpError.badRequest("checkpoint '" + call.path("checkpoint") + "' is not a number");
         }
         return findRun(call, "no kept report of checkpoint " + checkpoint + " of run " + run, v -> v.report(run, checkpoint));
+    }
+
+    /**
+     * {@code /api/runs/{run}/export?format=csv|jsonl}: the kept history found like the run (its owner's copy),
+     * formatted here; between instances it travels as {@link RunViews#history}'s JSON.
+     */
+    private Reply export(HttpCall call) {
+        String run = call.path("run");
+        RunExport.Format format = RunExport.Format.parse(call.query("format"));
+        Reply found = findRun(call, "no kept history of run " + run, v -> v.history(run));
+        if (local(call) || found.status() != 200) {
+            return found;
+        }
+        JsonNode history = parse(new String(found.body(), java.nio.charset.StandardCharsets.UTF_8));
+        String fileName = run.replaceAll("[^A-Za-z0-9._-]", "_") + "." + format.extension;
+        return new Reply(200, format.contentType, RunExport.render(history, format).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Map.of("Content-Disposition", "attachment; filename=\"" + fileName + "\""));
     }
 
     /**

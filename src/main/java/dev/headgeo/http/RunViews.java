@@ -6,13 +6,16 @@ import dev.headgeo.avro.Anchor;
 import dev.headgeo.avro.AnchorSummary;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.CheckpointSummary;
+import dev.headgeo.avro.OpenCheckpoint;
 import dev.headgeo.avro.RunState;
 import dev.headgeo.stream.HeadgeoTopology;
 import dev.headgeo.stream.StoreKeys;
 import dev.headgeo.wire.AvroJson;
 import dev.headgeo.wire.Json;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -73,11 +76,95 @@ final class RunViews {
         return out;
     }
 
-    /** Every run this instance holds in {@code scope}, as RunSummary objects. */
+    /**
+     * Every run this instance holds in {@code scope}, as RunSummary objects with their open checkpoints;
+     * a run with open checkpoints only (its first still arriving) has a summary of those alone.
+     */
     List<ObjectNode> runSummaries(Scope scope) {
+        Map<String, List<OpenCheckpoint>> open = new LinkedHashMap<>();
+        for (OpenCheckpoint o : this.<OpenCheckpoint>values(HeadgeoTopology.OPEN_CHECKPOINTS_STORE, scope)) {
+            open.computeIfAbsent(o.getRunId(), r -> new ArrayList<>()).add(o);
+        }
         List<ObjectNode> out = new ArrayList<>();
         for (RunState s : this.<RunState>values(HeadgeoTopology.RUN_STATE_STORE, scope)) {
-            out.add(summary(s));
+            ObjectNode summary = summary(s);
+            summary.set("open_checkpoints", openJson(open.remove(s.getRunId())));
+            out.add(summary);
+        }
+        open.forEach((run, checkpoints) -> out.add(gatheringOnly(run, checkpoints)));
+        return out;
+    }
+
+    /** The summary of a run none of whose checkpoints is closed yet. */
+    private static ObjectNode gatheringOnly(String runId, List<OpenCheckpoint> open) {
+        ObjectNode out = Json.MAPPER.createObjectNode();
+        out.put("run_id", runId);
+        out.putNull("last_checkpoint");
+        out.putNull("last_status");
+        out.putNull("primary_anchor");
+        out.putNull("verdict");
+        out.putObject("verdicts");
+        out.putObject("mean_residuals");
+        out.putNull("forecast");
+        out.put("checkpoints", 0);
+        out.put("flips", 0);
+        out.putNull("last_report_at");
+        out.putNull("model");
+        out.putObject("tags");
+        out.set("open_checkpoints", openJson(open));
+        return out;
+    }
+
+    /** §10's open_checkpoints entries, ascending by checkpoint. */
+    private static ArrayNode openJson(List<OpenCheckpoint> open) {
+        ArrayNode out = Json.MAPPER.createArrayNode();
+        if (open == null) {
+            return out;
+        }
+        List<OpenCheckpoint> sorted = new ArrayList<>(open);
+        sorted.sort(java.util.Comparator.comparingLong(OpenCheckpoint::getCheckpoint));
+        for (OpenCheckpoint o : sorted) {
+            ObjectNode c = out.addObject();
+            c.put("checkpoint", o.getCheckpoint());
+            c.put("received_layers", o.getLayersReceived());
+            c.put("num_layers", o.getNumLayers());
+            c.put("first_layer_at", o.getFirstLayerAt());
+            c.put("last_layer_at", o.getLastLayerAt());
+        }
+        return out;
+    }
+
+    /** A run's open checkpoints in {@code scope} (key prefix run_id NUL), with the layers each still lacks. */
+    private ArrayNode openCheckpoints(String runId, Scope scope) {
+        ReadOnlyKeyValueStore<String, OpenCheckpoint> open = store(HeadgeoTopology.OPEN_CHECKPOINTS_STORE, scope);
+        ReadOnlyKeyValueStore<String, byte[]> layers = store(HeadgeoTopology.LAYERS_STORE, scope);
+        List<OpenCheckpoint> found = new ArrayList<>();
+        if (open != null) {
+            try (KeyValueIterator<String, OpenCheckpoint> it = open.prefixScan(StoreKeys.runPrefix(runId), KEYS)) {
+                it.forEachRemaining(e -> found.add(e.value));
+            }
+        }
+        ArrayNode out = openJson(found);
+        for (int i = 0; i < out.size(); i++) {
+            OpenCheckpoint o = found.get(i);
+            ArrayNode missing = ((ObjectNode) out.get(i)).putArray("missing_layers");
+            boolean[] have = new boolean[o.getNumLayers()];
+            if (layers != null) {
+                String prefix = StoreKeys.layerPrefix(StoreKeys.checkpoint(runId, o.getCheckpoint()));
+                try (KeyValueIterator<String, byte[]> it = layers.prefixScan(prefix, KEYS)) {
+                    it.forEachRemaining(e -> {
+                        int layer = Integer.parseInt(e.key.substring(prefix.length()));
+                        if (layer >= 0 && layer < have.length) {
+                            have[layer] = true;
+                        }
+                    });
+                }
+            }
+            for (int l = 0; l < have.length; l++) {
+                if (!have[l]) {
+                    missing.add(l);
+                }
+            }
         }
         return out;
     }
@@ -132,6 +219,28 @@ final class RunViews {
         });
     }
 
+    /** A run's kept history for export: {@code summaries} (every kept checkpoint) and {@code reports} (the kept full ones), ascending. */
+    Copy history(String runId) {
+        return locate(scope -> {
+            ReadOnlyKeyValueStore<String, CheckpointSummary> summaries = store(HeadgeoTopology.CHECKPOINT_SUMMARIES_STORE, scope);
+            ReadOnlyKeyValueStore<String, CheckpointReport> reports = store(HeadgeoTopology.RECENT_REPORTS_STORE, scope);
+            ObjectNode out = Json.MAPPER.createObjectNode();
+            ArrayNode s = out.putArray("summaries");
+            ArrayNode r = out.putArray("reports");
+            if (summaries != null) {
+                try (KeyValueIterator<String, CheckpointSummary> it = summaries.prefixScan(StoreKeys.runPrefix(runId), KEYS)) {
+                    it.forEachRemaining(e -> s.add(AvroJson.toJson(e.value)));
+                }
+            }
+            if (reports != null) {
+                try (KeyValueIterator<String, CheckpointReport> it = reports.prefixScan(StoreKeys.runPrefix(runId), KEYS)) {
+                    it.forEachRemaining(e -> r.add(AvroJson.toJson(e.value)));
+                }
+            }
+            return s.isEmpty() && r.isEmpty() ? null : out;
+        });
+    }
+
     /** The active copy, else a standby copy; unavailable (503) only when neither could be read. */
     private static Copy locate(java.util.function.Function<Scope, ObjectNode> read) {
         HttpError unavailable = null;
@@ -154,12 +263,29 @@ final class RunViews {
     private ObjectNode run(String runId, Scope scope) {
         ReadOnlyKeyValueStore<String, RunState> runs = store(HeadgeoTopology.RUN_STATE_STORE, scope);
         RunState state = runs == null ? null : runs.get(runId);
+        ArrayNode open = openCheckpoints(runId, scope);
         if (state == null) {
-            return null;
+            if (open.isEmpty()) {
+                return null;
+            }
+            ObjectNode out = Json.MAPPER.createObjectNode();
+            out.put("run_id", runId);
+            out.putNull("primary_anchor");
+            out.putNull("model");
+            out.putObject("tags");
+            out.set("open_checkpoints", open);
+            out.putArray("checkpoints");
+            out.putArray("alerts");
+            out.putNull("forecast");
+            return out;
         }
         ObjectNode out = Json.MAPPER.createObjectNode();
         out.put("run_id", runId);
         out.put("primary_anchor", state.getPrimaryAnchor().name());
+        out.put("model", state.getModel());
+        ObjectNode tags = out.putObject("tags");
+        state.getTags().forEach(tags::put);
+        out.set("open_checkpoints", open);
         ArrayNode checkpoints = out.putArray("checkpoints");
         ReadOnlyKeyValueStore<String, CheckpointSummary> summaries = store(HeadgeoTopology.CHECKPOINT_SUMMARIES_STORE, scope);
         if (summaries != null) {
@@ -212,6 +338,9 @@ final class RunViews {
         out.put("checkpoints", s.getSummariesKept());
         out.put("flips", s.getFlips());
         out.put("last_report_at", s.getLastReportAt());
+        out.put("model", s.getModel());
+        ObjectNode tags = out.putObject("tags");
+        s.getTags().forEach(tags::put);
         return out;
     }
 

@@ -21,7 +21,12 @@ public final class ReportMapper {
     }
 
     /** Where and when a report's checkpoint came from; timestamps may be null (offline analysis). */
-    public record Origin(String runId, long checkpoint, Instant firstLayerAt, Instant completedAt, Instant analyzedAt) {
+    public record Origin(String runId, long checkpoint, Instant firstLayerAt, Instant completedAt, Instant analyzedAt,
+                         String model, java.util.Map<String, String> tags) {
+        /** Without run context (offline analysis, tests). */
+        public Origin(String runId, long checkpoint, Instant firstLayerAt, Instant completedAt, Instant analyzedAt) {
+            this(runId, checkpoint, firstLayerAt, completedAt, analyzedAt, null, java.util.Map.of());
+        }
     }
 
     /** A COMPLETE report; {@code primary} must be one of the analyzed anchors. */
@@ -47,6 +52,8 @@ public final class ReportMapper {
                 .setFirstLayerAt(origin.firstLayerAt())
                 .setCompletedAt(origin.completedAt())
                 .setAnalyzedAt(origin.analyzedAt())
+                .setModel(origin.model())
+                .setTags(new java.util.LinkedHashMap<>(origin.tags()))
                 .build();
     }
 
@@ -70,6 +77,8 @@ public final class ReportMapper {
                 .setFirstLayerAt(origin.firstLayerAt())
                 .setCompletedAt(origin.completedAt())
                 .setAnalyzedAt(origin.analyzedAt())
+                .setModel(origin.model())
+                .setTags(new java.util.LinkedHashMap<>(origin.tags()))
                 .build();
     }
 
@@ -85,9 +94,12 @@ public final class ReportMapper {
     }
 
     private static AnchorFit anchorFit(AnchorFitResult fit) {
-        List<LayerFit> layers = new ArrayList<>(fit.layerMeanResidual().length);
-        for (int l = 0; l < fit.layerMeanResidual().length; l++) {
-            layers.add(new LayerFit(l, fit.layerMeanResidual()[l], fit.layerMaxResidual()[l], fit.layerMeanScale()[l]));
+        int numLayers = fit.layerMeanResidual().length;
+        int numHeads = numLayers == 0 ? 0 : fit.headResidual().length / numLayers;
+        List<LayerFit> layers = new ArrayList<>(numLayers);
+        for (int l = 0; l < numLayers; l++) {
+            layers.add(new LayerFit(l, fit.layerMeanResidual()[l], fit.layerMaxResidual()[l], fit.layerMeanScale()[l],
+                    orNulls(fit.headResidual(), l * numHeads, numHeads), orNulls(fit.headScale(), l * numHeads, numHeads)));
         }
         return AnchorFit.newBuilder()
                 .setAnchor(Anchor.valueOf(fit.anchor().name()))
@@ -104,6 +116,14 @@ public final class ReportMapper {
 
     private static Double orNull(double x) {
         return Double.isNaN(x) ? null : x;
+    }
+
+    private static List<Double> orNulls(double[] xs, int from, int n) {
+        List<Double> out = new ArrayList<>(n);
+        for (int i = from; i < from + n; i++) {
+            out.add(orNull(xs[i]));
+        }
+        return out;
     }
 
     private static List<Double> orNulls(double[] xs) {

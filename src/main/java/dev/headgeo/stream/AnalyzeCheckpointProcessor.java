@@ -56,7 +56,7 @@ final class AnalyzeCheckpointProcessor implements Processor<String, GatheredChec
         GatheredCheckpoint g = record.value();
         ReportMapper.Origin origin = new ReportMapper.Origin(g.runId(), g.checkpoint(),
                 Instant.ofEpochMilli(g.firstLayerAt()), Instant.ofEpochMilli(g.completedAt()),
-                Instant.ofEpochMilli(context.currentSystemTimeMs()));
+                Instant.ofEpochMilli(context.currentSystemTimeMs()), g.model(), g.tags());
         CheckpointReport report;
         try {
             report = g.complete()

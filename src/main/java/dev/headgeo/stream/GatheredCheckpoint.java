@@ -15,8 +15,18 @@ import java.util.List;
  * @param layerBytes the layers as stored (Avro single-object encoding), for dead letters if the analysis fails
  */
 record GatheredCheckpoint(String runId, long checkpoint, int numLayers, int numHeads, int maxRank,
-                          Spectra spectra, List<Integer> missingLayers, long firstLayerAt, long completedAt, List<byte[]> layerBytes)
+                          Spectra spectra, List<Integer> missingLayers, long firstLayerAt, long completedAt, List<byte[]> layerBytes,
+                          String model, java.util.Map<String, String> tags)
         implements Flow.GatherOutput {
+
+    /** The run context of a checkpoint: the model and tags of its lowest layer that names them. */
+    private static String modelOf(List<Layer> layers) {
+        return layers.stream().map(l -> l.values().model()).filter(java.util.Objects::nonNull).findFirst().orElse(null);
+    }
+
+    private static java.util.Map<String, String> tagsOf(List<Layer> layers) {
+        return layers.stream().map(l -> l.values().tags()).filter(t -> !t.isEmpty()).findFirst().orElse(java.util.Map.of());
+    }
 
     /** One stored layer: decoded, and its bytes. */
     record Layer(LayerValues values, byte[] bytes) {
@@ -35,7 +45,7 @@ record GatheredCheckpoint(String runId, long checkpoint, int numLayers, int numH
         }
         Spectra spectra = new Spectra(singularValues, entropy);
         return new GatheredCheckpoint(state.getRunId(), state.getCheckpoint(), state.getNumLayers(), state.getNumHeads(),
-                spectra.maxRank(), spectra, List.of(), state.getFirstLayerAt(), completedAt, bytes);
+                spectra.maxRank(), spectra, List.of(), state.getFirstLayerAt(), completedAt, bytes, modelOf(layers), tagsOf(layers));
     }
 
     /** The checkpoint timed out with only {@code arrived} layers. */
@@ -51,7 +61,7 @@ record GatheredCheckpoint(String runId, long checkpoint, int numLayers, int numH
             }
         }
         return new GatheredCheckpoint(state.getRunId(), state.getCheckpoint(), state.getNumLayers(), state.getNumHeads(),
-                Spectra.maxRank(singularValues), null, missing, state.getFirstLayerAt(), now, List.of());
+                Spectra.maxRank(singularValues), null, missing, state.getFirstLayerAt(), now, List.of(), modelOf(arrived), tagsOf(arrived));
     }
 
     boolean complete() {

@@ -3,6 +3,7 @@ package dev.headgeo.stream;
 import dev.headgeo.analysis.GeometryRules;
 import dev.headgeo.util.Printable;
 import dev.headgeo.wire.LayerValues;
+import dev.headgeo.wire.RunTags;
 
 /** The rules for one decoded layer record (README, "Layer record rules"); the first broken one is an INVALID dead letter. */
 final class LayerValidation {
@@ -45,6 +46,10 @@ final class LayerValidation {
                 return "metric_singvals_per_head[" + h + "] has " + heads[h].length + " values, the limit is "
                         + limits.maxSingularValues();
             }
+        }
+        String tags = RunTags.problem(v.tags());
+        if (tags != null) {
+            return tags;
         }
         String spectra = GeometryRules.singularValuesProblem("", v.numHeads(), heads);
         if (spectra != null) {

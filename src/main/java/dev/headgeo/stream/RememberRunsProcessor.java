@@ -23,13 +23,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Keeps what the HTTP API and the per-run metrics show, queryable by interactive queries: per run a
  * {@code RunState} (latest checkpoint, latest complete summary, alert counts, recent alerts), its
  * recent checkpoints' summaries one entry each (as many as the run history keeps) and its
- * {@value #RECENT_REPORTS} most recent full reports. Takes reports from analyze-checkpoint and alerts
+ * most recent full reports (as many as the settings keep). Takes reports from analyze-checkpoint and alerts
  * from track-verdicts, in either order. A run's entries go when it has been quiet for the history
  * retention, as its history does.
  */
 final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Void, Void> {
     /** Full reports kept per run, for {@code /api/runs/{run}/checkpoints/{n}}. */
-    static final int RECENT_REPORTS = 16;
     /** Alerts kept per run. */
     static final int RECENT_ALERTS = 50;
     private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
@@ -91,10 +90,14 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
         }
         reports.put(key, report);
         state.setSummariesKept(trim(summaries, report.getRunId(), state.getSummariesKept(), settings.historySize()));
-        state.setReportsKept(trim(reports, report.getRunId(), state.getReportsKept(), RECENT_REPORTS));
+        state.setReportsKept(trim(reports, report.getRunId(), state.getReportsKept(), settings.keptReports()));
         if (report.getCheckpoint() >= state.getLastCheckpoint()) {
             state.setLastCheckpoint(report.getCheckpoint());
             state.setLastStatus(report.getStatus());
+            state.setTags(report.getTags());
+            if (report.getModel() != null) {
+                state.setModel(report.getModel());
+            }
         }
         CheckpointSummary latest = state.getLatestComplete();
         if (report.getStatus() == ReportStatus.COMPLETE && (latest == null || report.getCheckpoint() >= latest.getCheckpoint())) {

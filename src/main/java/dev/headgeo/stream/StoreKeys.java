@@ -24,7 +24,7 @@ public final class StoreKeys {
         return layerPrefix(checkpointKey) + String.format("%010d", layer);
     }
 
-    static String layerPrefix(String checkpointKey) {
+    public static String layerPrefix(String checkpointKey) {
         return checkpointKey + SEPARATOR;
     }
 }

@@ -36,6 +36,13 @@ public final class AvroCodec<T extends SpecificRecord> {
 
     private final Schema schema;
     private final BinaryMessageEncoder<T> encoder;
+    /**
+     * Layer records only: the encoder of the previous version, used when a record sets none of the fields
+     * added since (they are appended last), so that a processor of the previous release still reads it
+     * (design §13: writers write v1 records when no v2 field is set). Null for the other records.
+     */
+    private final BinaryMessageEncoder<T> previousVersionEncoder;
+    private final int previousVersionFields;
     /** A reader per writer schema this codec knows (the current one and the earlier versions), by fingerprint. */
     private final Map<Long, DatumReader<T>> readers = new HashMap<>();
 
@@ -43,7 +50,16 @@ public final class AvroCodec<T extends SpecificRecord> {
         this.schema = schema;
         SpecificData model = modelFor(schema);
         this.encoder = new BinaryMessageEncoder<>(model, schema);
-        List<Schema> writers = new ArrayList<>(SchemaHistory.earlierVersionsOf(schema));
+        List<Schema> earlier = SchemaHistory.earlierVersionsOf(schema);
+        Schema previous = earlier.isEmpty() ? null : earlier.get(earlier.size() - 1);
+        if (previous != null && schema.getFullName().equals("dev.headgeo.avro.LayerGeometry")) {
+            this.previousVersionEncoder = new BinaryMessageEncoder<>(model, previous);
+            this.previousVersionFields = previous.getFields().size();
+        } else {
+            this.previousVersionEncoder = null;
+            this.previousVersionFields = 0;
+        }
+        List<Schema> writers = new ArrayList<>(earlier);
         writers.add(schema);
         for (Schema writer : writers) {
             @SuppressWarnings("unchecked")
@@ -63,13 +79,22 @@ public final class AvroCodec<T extends SpecificRecord> {
     /** Avro single-object encoding. */
     public byte[] toAvro(T record) {
         try {
-            ByteBuffer b = encoder.encode(record);
+            ByteBuffer b = (previousVersionEncoder != null && onlyPreviousFields(record) ? previousVersionEncoder : encoder).encode(record);
             byte[] out = new byte[b.remaining()];
             b.get(out);
             return out;
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode " + schema.getName(), e);
         }
+    }
+
+    private boolean onlyPreviousFields(T record) {
+        for (int i = previousVersionFields; i < schema.getFields().size(); i++) {
+            if (record.get(i) != null) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Compact one-line JSON (see {@link AvroJson}). */

@@ -67,6 +67,11 @@ public final class AvroJson {
                 }
                 return a;
             }
+            case MAP: {
+                ObjectNode o = NODES.objectNode();
+                ((java.util.Map<?, ?>) v).forEach((key, item) -> o.set(key.toString(), value(schema.getValueType(), item)));
+                return o;
+            }
             case ENUM:
             case STRING:
                 return NODES.textNode(v.toString());
@@ -152,6 +157,14 @@ public final class AvroJson {
                     items.add(read(schema.getElementType(), node.get(i), path + "[" + i + "]"));
                 }
                 return new GenericData.Array<>(schema, items);
+            }
+            case MAP: {
+                if (!node.isObject()) {
+                    throw new AvroJsonException(where + " must be a JSON object");
+                }
+                java.util.Map<String, Object> entries = new java.util.LinkedHashMap<>();
+                node.fields().forEachRemaining(e -> entries.put(e.getKey(), read(schema.getValueType(), e.getValue(), path + "." + e.getKey())));
+                return entries;
             }
             case ENUM: {
                 if (!node.isTextual() || !schema.hasEnumSymbol(node.asText())) {

@@ -31,12 +31,20 @@ public final class LayerArrays {
     /** The same record with its numbers unboxed (JSON input; Avro input is read by {@link LayerReader} directly). */
     public static LayerValues values(LayerGeometry v) {
         return new LayerValues(v.getRunId(), v.getCheckpoint(), v.getLayer(), v.getNumLayers(), v.getNumHeads(),
-                singularValues(v), entropy(v), v.getModel(), v.getEmittedAt() == null ? null : v.getEmittedAt().toEpochMilli());
+                singularValues(v), entropy(v), v.getModel(), v.getEmittedAt() == null ? null : v.getEmittedAt().toEpochMilli(),
+                v.getTags() == null ? java.util.Map.of() : tags(v.getTags()));
+    }
+
+    /** Avro's map of CharSequence keys and values as Strings, in order. */
+    static java.util.Map<String, String> tags(java.util.Map<? extends CharSequence, ? extends CharSequence> tags) {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        tags.forEach((k, v) -> out.put(k.toString(), v.toString()));
+        return out;
     }
 
     /** The record of one layer. */
     public static LayerGeometry toRecord(String runId, long checkpoint, int layer, int numLayers, double[][] singularValues,
-                                         double[] entropy, String model, Instant emittedAt) {
+                                         double[] entropy, String model, Instant emittedAt, java.util.Map<String, String> tags) {
         List<List<Double>> heads = new ArrayList<>(singularValues.length);
         for (double[] s : singularValues) {
             heads.add(boxed(s));
@@ -51,6 +59,8 @@ public final class LayerArrays {
                 .setMeanAttentionEntropyPerHead(boxed(entropy))
                 .setModel(model)
                 .setEmittedAt(emittedAt)
+                // no map rather than an empty one: a record without tags is written as version 1
+                .setTags(tags.isEmpty() ? null : new java.util.LinkedHashMap<>(tags))
                 .build();
     }
 

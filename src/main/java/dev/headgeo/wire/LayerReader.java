@@ -93,6 +93,7 @@ public final class LayerReader {
         double[] entropy = null;
         String model = null;
         Long emittedAt = null;
+        java.util.Map<String, String> tags = java.util.Map.of();
         for (Schema.Field f : order) {
             switch (f.name()) {
                 case "run_id" -> runId = in.readString();
@@ -104,10 +105,31 @@ public final class LayerReader {
                 case "mean_attention_entropy_per_head" -> entropy = readDoubles(in, bodyLength);
                 case "model" -> model = in.readIndex() == 0 ? readNull(in) : in.readString();
                 case "emitted_at" -> emittedAt = in.readIndex() == 0 ? readNull(in) : Long.valueOf(in.readLong());
+                case "tags" -> tags = in.readIndex() == 0 ? readNoTags(in) : readTags(in, bodyLength);
                 default -> throw new IllegalStateException("LayerReader does not know field " + f.name());
             }
         }
-        return new LayerValues(runId, checkpoint, layer, numLayers, numHeads, singularValues, entropy, model, emittedAt);
+        return new LayerValues(runId, checkpoint, layer, numLayers, numHeads, singularValues, entropy, model, emittedAt, tags);
+    }
+
+    private static java.util.Map<String, String> readNoTags(Decoder in) throws IOException {
+        in.readNull();
+        return java.util.Map.of();
+    }
+
+    /** A map of strings, in the order written; entries are bounded by the record's length (each takes at least two bytes). */
+    private static java.util.Map<String, String> readTags(Decoder in, int bodyLength) throws IOException {
+        java.util.Map<String, String> tags = new java.util.LinkedHashMap<>();
+        for (long n = in.readMapStart(); n != 0; n = in.mapNext()) {
+            if (n < 0 || n > bodyLength) {
+                throw new IOException("a map of " + n + " entries in a record of " + bodyLength + " bytes");
+            }
+            for (long i = 0; i < n; i++) {
+                String key = in.readString();
+                tags.put(key, in.readString());
+            }
+        }
+        return tags;
     }
 
     private static <T> T readNull(Decoder in) throws IOException {

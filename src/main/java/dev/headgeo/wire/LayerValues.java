@@ -8,7 +8,8 @@ package dev.headgeo.wire;
  * @param entropy [head] mean attention entropy
  * @param model null when absent
  * @param emittedAt epoch milliseconds, null when absent
+ * @param tags run context (layer record v2), empty when absent
  */
 public record LayerValues(String runId, long checkpoint, int layer, int numLayers, int numHeads,
-                          double[][] singularValues, double[] entropy, String model, Long emittedAt) {
+                          double[][] singularValues, double[] entropy, String model, Long emittedAt, java.util.Map<String, String> tags) {
 }

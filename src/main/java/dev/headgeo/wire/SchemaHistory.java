@@ -16,7 +16,8 @@ import org.apache.avro.Schema;
  */
 final class SchemaHistory {
     /** Every earlier version, oldest first, as packaged from schemas/history. */
-    private static final List<String> RESOURCES = List.of("alert-v1.avsc", "run_history-v1.avsc");
+    private static final List<String> RESOURCES = List.of("alert-v1.avsc", "run_history-v1.avsc", "checkpoint_report-v1.avsc",
+            "layer_geometry-v1.avsc", "run_state-v1.avsc");
     private static final List<Schema> EARLIER = load();
 
     private SchemaHistory() {
@@ -36,10 +37,13 @@ final class SchemaHistory {
     private static List<Schema> load() {
         List<Schema> out = new ArrayList<>();
         for (String name : RESOURCES) {
-            // each version is parsed on its own, knowing the shared named types (Anchor, Verdict, ReportStatus)
+            // each version is parsed on its own; alert and run history v1 use the shared named types (Anchor, Verdict,
+            // ReportStatus) without defining them and know them from the report's schema; the others are self-contained
             Parser parser = new Parser();
-            parser.addTypes(List.of(CheckpointReport.getClassSchema().getField("primary_anchor").schema(),
-                    dev.headgeo.avro.Verdict.getClassSchema(), dev.headgeo.avro.ReportStatus.getClassSchema()));
+            if (name.startsWith("alert") || name.startsWith("run_history")) {
+                parser.addTypes(List.of(CheckpointReport.getClassSchema().getField("primary_anchor").schema(),
+                        dev.headgeo.avro.Verdict.getClassSchema(), dev.headgeo.avro.ReportStatus.getClassSchema()));
+            }
             try (InputStream in = SchemaHistory.class.getResourceAsStream("schema-history/" + name)) {
                 if (in == null) {
                     throw new IllegalStateException("schema history " + name + " is missing from the jar");

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.headgeo.report.ReportMapper;
 import dev.headgeo.testing.Golden;
+import dev.headgeo.testing.Python;
 import dev.headgeo.wire.AvroJson;
 import dev.headgeo.wire.Json;
 import java.io.IOException;
@@ -16,18 +17,32 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Stream;
 import org.assertj.core.api.SoftAssertions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every number of the report equals the reference script's own value to 1e-12 (relative above 1), not
- * only to the digits it prints: the values were taken out of the script's main() as it ran on each
- * golden dump ({@code tools/export_reference_values.py}). Every anchor's fit, with every anchor as the
- * primary, and the per-head shape cosines.
+ * only to the digits it prints: before the tests, {@code tools/export_reference_values.py} runs the
+ * script (a copy in tools/reference) on each golden dump and takes the values out of its main(). Every
+ * anchor's fit, with every anchor as the primary, the per-head shape cosines and the per-(layer, head)
+ * maps {@code resid_map} and {@code T_map} as {@code head_residuals} and {@code head_scales}.
  */
 class GoldenValuesTest {
     static final double TOLERANCE = 1e-12;
+
+    @TempDir
+    static Path exported;
+
+    @BeforeAll
+    static void exportTheScriptsValues() throws IOException {
+        String python = Python.withModules("numpy").orElseThrow(() -> new AssertionError(
+                "the reference script's values are exported by python3 with numpy (apt-get install python3-numpy)"));
+        Python.Run run = Python.run(python, List.of("tools/export_reference_values.py", "--out", exported.toString()));
+        assertThat(run.status()).as(run.output()).isZero();
+    }
 
     static Stream<Arguments> fixturesAndPrimaries() {
         List<Arguments> out = new ArrayList<>();
@@ -76,6 +91,8 @@ class GoldenValuesTest {
                 close(soft, at + "layer " + l + " mean_residual", row.get("mean_residual"), v.get("layer_mean_resid").get(l));
                 close(soft, at + "layer " + l + " max_residual", row.get("max_residual"), v.get("layer_max_resid").get(l));
                 close(soft, at + "layer " + l + " mean_scale", row.get("mean_scale"), v.get("layer_mean_T").get(l));
+                closeAll(soft, at + "layer " + l + " head_residuals", row.get("head_residuals"), v.get("resid_map").get(l));
+                closeAll(soft, at + "layer " + l + " head_scales", row.get("head_scales"), v.get("T_map").get(l));
             }
         }
         soft.assertThat(report.get("primary_anchor").asText()).isEqualTo(primary.name());
@@ -85,7 +102,7 @@ class GoldenValuesTest {
     }
 
     static JsonNode values(String name, Anchor anchor) throws IOException {
-        Path file = Golden.directory().resolve(name + "." + anchor.name().toLowerCase(Locale.ROOT) + ".values.json");
+        Path file = exported.resolve(name + "." + anchor.name().toLowerCase(Locale.ROOT) + ".values.json");
         return Json.MAPPER.readTree(Files.readString(file));
     }
 

@@ -31,7 +31,7 @@ class AnalyzeCommandTest {
         report.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("run_id", "checkpoint", "status", "missing_layers", "num_layers",
                 "num_heads", "max_rank", "shape_invariance", "fits", "corr_opnorm_entropy",
-                "cross_head_similarity", "primary_anchor", "verdict", "first_layer_at", "completed_at", "analyzed_at");
+                "cross_head_similarity", "primary_anchor", "verdict", "first_layer_at", "completed_at", "analyzed_at", "model", "tags");
         assertThat(report.get("run_id").asText()).isEqualTo("ragged_ranks");
         assertThat(report.get("checkpoint").asLong()).isZero();
         assertThat(report.get("status").asText()).isEqualTo("COMPLETE");
@@ -43,6 +43,14 @@ class AnalyzeCommandTest {
         report.get("fits").get(0).fieldNames().forEachRemaining(fitFields::add);
         assertThat(fitFields).containsExactly("anchor", "anchor_layer", "layers", "mean_residual", "max_residual",
                 "frac_below_0_10", "frac_below_0_20", "corr_scale_entropy", "verdict");
+        JsonNode row = report.get("fits").get(0).get("layers").get(1);
+        List<String> rowFields = new ArrayList<>();
+        row.fieldNames().forEachRemaining(rowFields::add);
+        assertThat(rowFields).containsExactly("layer", "mean_residual", "max_residual", "mean_scale", "head_residuals", "head_scales");
+        assertThat(row.get("head_residuals")).hasSize(report.get("num_heads").asInt());
+        assertThat(row.get("head_scales")).hasSize(report.get("num_heads").asInt());
+        assertThat(report.get("model").isNull()).isTrue();
+        assertThat(report.get("tags").isEmpty()).isTrue();
     }
 
     @Test

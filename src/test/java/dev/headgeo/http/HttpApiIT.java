@@ -52,6 +52,10 @@ class HttpApiIT {
     /** Run → dumps of its checkpoints 100, 200, … */
     static final Map<String, List<String>> RUNS = new LinkedHashMap<>();
 
+    static final Map<String, String> GAMMA_TAGS = Map.of("owner", "ana", "lr", "3e-4");
+    /** A run with one open checkpoint and nothing closed. */
+    static final String GATHERING = "omega-gathering";
+
     static {
         RUNS.put("alpha", List.of("supported_12x12x64", "rejected_12x12x64"));
         RUNS.put("beta", List.of("partial_12x12x64"));
@@ -101,7 +105,7 @@ class HttpApiIT {
         List<LayerGeometry> layers = new ArrayList<>();
         RUNS.forEach((run, dumps) -> {
             for (int i = 0; i < dumps.size(); i++) {
-                layers.addAll(LayerRecords.split(Golden.dump(dumps.get(i)), run, 100L * (i + 1), "m", null));
+                layers.addAll(LayerRecords.split(Golden.dump(dumps.get(i)), run, 100L * (i + 1), "m", null, run.equals("gamma") ? GAMMA_TAGS : Map.of()));
             }
         });
         Properties client = new Properties();
@@ -117,11 +121,32 @@ class HttpApiIT {
                 reported += r.get("checkpoints").asInt();
             }
             if (reported == RUNS.values().stream().mapToInt(List::size).sum()) {
+                publishOpenCheckpoints(client);
                 return;
             }
             Thread.sleep(200);
         }
         throw new AssertionError("not every checkpoint was reported within 60 s: " + a.json("/api/runs"));
+    }
+
+    /** Checkpoints still arriving: 5 of alpha's 12 layers at 300, 3 of a run that has no closed checkpoint yet. */
+    static void publishOpenCheckpoints(Properties client) throws Exception {
+        List<LayerGeometry> open = new ArrayList<>(LayerRecords.split(Golden.dump("supported_12x12x64"), "alpha", 300, "m", null).subList(0, 5));
+        open.addAll(LayerRecords.split(Golden.dump("supported_12x12x64"), GATHERING, 50, "m", null).subList(4, 7));
+        try (LayerPublisher publisher = new LayerPublisher(client, HeadgeoTopics.defaults().layers())) {
+            publisher.publish(open);
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            HttpClientForTests.Response gathering = a.get(path(GATHERING));
+            JsonNode alpha = a.json(path("alpha"));
+            if (gathering.status() == 200 && alpha.get("open_checkpoints").size() == 1
+                    && alpha.get("open_checkpoints").get(0).get("received_layers").asInt() == 5) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the open checkpoints were not seen within 60 s: " + a.json(path("alpha")));
     }
 
     static int port(ProcessorApp app) {
@@ -168,12 +193,24 @@ class HttpApiIT {
         assertThat(fromA).isEqualTo(fromB);
         List<String> ids = new ArrayList<>();
         fromA.get("runs").forEach(r -> ids.add(r.get("run_id").asText()));
-        assertThat(ids).containsExactlyElementsOf(RUNS.keySet().stream().sorted().toList());
+        List<String> expectedIds = new ArrayList<>(RUNS.keySet());
+        expectedIds.add(GATHERING);
+        assertThat(ids).containsExactlyElementsOf(expectedIds.stream().sorted().toList());
         long ownedByFirst = RUNS.keySet().stream().filter(r -> nonOwner(r) == b).count();
         assertThat(ownedByFirst).as("runs owned by the first instance").isBetween(1L, (long) RUNS.size() - 1);
 
         for (JsonNode summary : fromA.get("runs")) {
             String run = summary.get("run_id").asText();
+            if (run.equals(GATHERING)) {
+                assertThat(summary.get("last_checkpoint").isNull()).isTrue();
+                assertThat(summary.get("verdict").isNull()).isTrue();
+                assertThat(summary.get("open_checkpoints")).hasSize(1);
+                assertThat(summary.get("open_checkpoints").get(0).get("received_layers").asInt()).isEqualTo(3);
+                continue;
+            }
+            assertThat(summary.get("open_checkpoints")).as(run).hasSize(run.equals("alpha") ? 1 : 0);
+            assertThat(summary.get("model").asText()).isEqualTo("m");
+            assertThat(Json.MAPPER.convertValue(summary.get("tags"), Map.class)).isEqualTo(run.equals("gamma") ? GAMMA_TAGS : Map.of());
             int last = RUNS.get(run).size() - 1;
             ObjectNode expected = offline(run, last);
             assertThat(summary.get("last_checkpoint").asLong()).isEqualTo(100L * (last + 1));
@@ -296,5 +333,63 @@ class HttpApiIT {
                 "headgeo_run_verdict_flips_total{run_id=\"alpha\"} 1.0", "headgeo_reports_total{status=\"COMPLETE\"}",
                 "headgeo_ready 1.0", "headgeo_analysis_seconds_count", "headgeo_report_delay_seconds_count", "jvm_memory_used_bytes",
                 "kafka_stream");
+    }
+
+    @Test
+    void openCheckpointsAnswerFromEitherInstanceAndARunWithOnlyThoseToo() throws Exception {
+        for (HttpClientForTests c : List.of(a, b)) {
+            JsonNode open = c.json(path("alpha")).get("open_checkpoints");
+            assertThat(open).hasSize(1);
+            assertThat(open.get(0).get("checkpoint").asLong()).isEqualTo(300);
+            assertThat(open.get(0).get("received_layers").asInt()).isEqualTo(5);
+            assertThat(open.get(0).get("num_layers").asInt()).isEqualTo(12);
+            assertThat(open.get(0).get("missing_layers")).extracting(JsonNode::asInt).containsExactly(5, 6, 7, 8, 9, 10, 11);
+            assertThat(open.get(0).get("last_layer_at").asLong()).isGreaterThanOrEqualTo(open.get(0).get("first_layer_at").asLong());
+
+            JsonNode gathering = c.json(path(GATHERING));
+            assertThat(gathering.get("checkpoints")).isEmpty();
+            assertThat(gathering.get("open_checkpoints").get(0).get("missing_layers")).extracting(JsonNode::asInt)
+                    .containsExactly(0, 1, 2, 3, 7, 8, 9, 10, 11);
+        }
+        assertThat(a.json(path("gamma")).get("model").asText()).isEqualTo("m");
+        assertThat(Json.MAPPER.convertValue(b.json(path("gamma")).get("tags"), Map.class)).isEqualTo(GAMMA_TAGS);
+    }
+
+    @Test
+    void theKeptHistoryExportsAsCsvAndJsonLinesFromEitherInstance() throws Exception {
+        for (String run : List.of("alpha", "weird run/1+x")) {
+            for (HttpClientForTests c : List.of(a, b)) {
+                HttpClientForTests.Response csv = c.get(path(run) + "/export?format=csv");
+                assertThat(csv.status()).as(csv.body()).isEqualTo(200);
+                List<String> lines = csv.body().lines().toList();
+                assertThat(lines.get(0)).startsWith("checkpoint,status,verdict,mean_residual_last,mean_residual_middle,mean_residual_best,"
+                        + "shape_invariance_mean,corr_opnorm_entropy");
+                assertThat(lines).hasSize(1 + RUNS.get(run).size());
+                List<String> header = List.of(lines.get(0).split(",", -1));
+                for (int i = 0; i < RUNS.get(run).size(); i++) {
+                    ObjectNode expected = offline(run, i);
+                    List<String> row = List.of(lines.get(i + 1).split(",", -1));
+                    assertThat(row).hasSameSizeAs(header);
+                    assertThat(row.get(0)).isEqualTo(Long.toString(100L * (i + 1)));
+                    assertThat(row.get(2)).isEqualTo(expected.get("verdict").asText());
+                    for (int f = 0; f < 3; f++) {
+                        // full precision: the cell reads back as the report's double, bit for bit
+                        assertThat(Double.parseDouble(row.get(3 + f))).isEqualTo(expected.get("fits").get(f).get("mean_residual").asDouble());
+                    }
+                    JsonNode mean = expected.get("shape_invariance").get("mean");
+                    assertThat(row.get(6)).isEqualTo(mean.isNull() ? "" : Double.toString(mean.asDouble()));
+                }
+
+                HttpClientForTests.Response jsonl = c.get(path(run) + "/export?format=jsonl");
+                assertThat(jsonl.status()).isEqualTo(200);
+                List<String> reports = jsonl.body().lines().toList();
+                assertThat(reports).hasSize(RUNS.get(run).size());
+                for (int i = 0; i < reports.size(); i++) {
+                    assertThat(ReportJson.withoutTimes(Json.MAPPER.readTree(reports.get(i)))).isEqualTo(ReportJson.withoutTimes(offline(run, i)));
+                }
+            }
+        }
+        assertThat(a.get(path("alpha") + "/export?format=xml").status()).isEqualTo(400);
+        assertThat(b.get(path("no-such-run") + "/export").status()).isEqualTo(404);
     }
 }

@@ -372,4 +372,47 @@ class HeadgeoTopologyTest extends TopologyTestBase {
 
         assertThat(withoutTimes(AvroJson.toJson(f.reports.readValue()))).isEqualTo(expectedReport("two_layers", "run", 1));
     }
+
+    @Test
+    void theModelAndTagsOfTheLayersRideOnTheReportAndTheRunsState() {
+        Map<String, String> tags = Map.of("owner", "ana", "lr", "3e-4");
+        List<LayerGeometry> layers = new ArrayList<>(LayerRecords.split(Golden.dump("two_layers"), "run", 1, "gpt2", null, tags));
+        // JSON with tags (as the Python producer writes) and Avro v2 alike
+        f.rawLayers.pipeInput("run", AvroJson.toJsonLine(layers.get(0)).getBytes(StandardCharsets.UTF_8));
+        f.send(layers.subList(1, 2));
+
+        CheckpointReport report = f.reports.readValue();
+        assertThat(report.getModel()).isEqualTo("gpt2");
+        assertThat(report.getTags()).isEqualTo(tags);
+        assertThat(report.getFits().get(0).getLayers().get(1).getHeadResiduals()).hasSize(2);
+        dev.headgeo.avro.RunState state = f.driver.<String, dev.headgeo.avro.RunState>getKeyValueStore(HeadgeoTopology.RUN_STATE_STORE).get("run");
+        assertThat(state.getModel()).isEqualTo("gpt2");
+        assertThat(state.getTags()).isEqualTo(tags);
+
+        // a later checkpoint without context leaves the model and clears the tags (they are the latest checkpoint's)
+        f.send(layersOf("two_layers", "run", 2));
+        state = f.driver.<String, dev.headgeo.avro.RunState>getKeyValueStore(HeadgeoTopology.RUN_STATE_STORE).get("run");
+        assertThat(state.getModel()).isEqualTo("gpt2");
+        assertThat(state.getTags()).isEmpty();
+    }
+
+    @Test
+    void tagsBreakingTheRulesAreInvalidDeadLetters() {
+        List<Map<String, String>> bad = List.of(
+                java.util.stream.IntStream.range(0, 33).boxed().collect(java.util.stream.Collectors.toMap(i -> "k" + i, i -> "v")),
+                Map.of("", "v"), Map.of("k".repeat(65), "v"), Map.of("k", "v".repeat(257)), Map.of("k", "a\u0007b"));
+        for (Map<String, String> tags : bad) {
+            f.send(LayerRecords.split(Golden.dump("two_layers"), "run", 1, null, null, tags).subList(0, 1));
+        }
+        f.send(LayerRecords.split(Golden.dump("two_layers"), "run", 1, null, null, Map.of("k".repeat(64), "v".repeat(256))));
+
+        List<TestRecord<byte[], byte[]>> dead = f.deadLetterRecords();
+        assertThat(dead).extracting(HeadgeoTopologyTest::reason).containsOnly("INVALID").hasSize(5);
+        assertThat(dead).extracting(d -> new String(d.headers().lastHeader(DeadLetters.DETAIL_HEADER).value(), StandardCharsets.UTF_8))
+                .anySatisfy(d -> assertThat(d).contains("33 entries, the limit is 32"))
+                .anySatisfy(d -> assertThat(d).contains("must be 1 to 64"))
+                .anySatisfy(d -> assertThat(d).contains("the limit is 256"))
+                .anySatisfy(d -> assertThat(d).contains("control characters"));
+        assertThat(f.reports.readValuesToList()).hasSize(1);
+    }
 }

@@ -85,6 +85,8 @@ class RememberRunsTest extends TopologyTestBase {
 
     @Test
     void summariesAndReportsAreBoundedPerRunNewestKept() {
+        f.close();
+        fixture(TopologyFixture.settings(Duration.ofMinutes(10)).withKeptReports(5));
         for (long c = 1; c <= 20; c++) {
             send("two_layers", "long-run", c);
         }
@@ -92,13 +94,13 @@ class RememberRunsTest extends TopologyTestBase {
 
         RunState state = runs().get("long-run");
         assertThat(state.getSummariesKept()).isEqualTo(8);
-        assertThat(state.getReportsKept()).isEqualTo(RememberRunsProcessor.RECENT_REPORTS);
+        assertThat(state.getReportsKept()).isEqualTo(5);
         assertThat(count(summaries())).isEqualTo(8 + 1);
-        assertThat(count(reports())).isEqualTo(RememberRunsProcessor.RECENT_REPORTS + 1);
+        assertThat(count(reports())).isEqualTo(5 + 1);
         assertThat(summaries().get(StoreKeys.checkpoint("long-run", 12))).isNull();
         assertThat(summaries().get(StoreKeys.checkpoint("long-run", 13))).isNotNull();
-        assertThat(reports().get(StoreKeys.checkpoint("long-run", 4))).isNull();
-        assertThat(reports().get(StoreKeys.checkpoint("long-run", 5))).isNotNull();
+        assertThat(reports().get(StoreKeys.checkpoint("long-run", 15))).isNull();
+        assertThat(reports().get(StoreKeys.checkpoint("long-run", 16))).isNotNull();
         assertThat(state.getLastCheckpoint()).isEqualTo(20);
     }
 

@@ -25,7 +25,7 @@ public final class Golden {
     private Golden() {
     }
 
-    /** Where the fixtures are: dumps, the script's printed output and its values ({@code NAME.ANCHOR.values.json}). */
+    /** Where the fixtures are: the dumps and the script's printed output ({@code NAME.ANCHOR.txt}). */
     public static Path directory() {
         URL url = Golden.class.getResource("/golden");
         try {
@@ -39,7 +39,7 @@ public final class Golden {
     public static List<String> names() {
         try (Stream<Path> files = Files.list(DIR)) {
             return files.map(p -> p.getFileName().toString())
-                    .filter(n -> (n.endsWith(".json") || n.endsWith(".json.gz")) && !n.endsWith(".values.json"))
+                    .filter(n -> (n.endsWith(".json") || n.endsWith(".json.gz")))
                     .map(n -> n.replaceAll("\\.json(\\.gz)?$", ""))
                     .sorted()
                     .toList();

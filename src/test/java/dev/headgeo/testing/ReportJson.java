@@ -10,7 +10,10 @@ import dev.headgeo.wire.AvroJson;
 import java.util.EnumSet;
 import java.util.List;
 
-/** Report JSON for comparisons: the stream's report and the offline analysis differ only in their timestamps. */
+/**
+ * Report JSON for comparisons: the stream's report and the offline analysis differ only in their
+ * timestamps and in the run context (model, tags) the layer records carried, which tests of their own check.
+ */
 public final class ReportJson {
     /** The three fields a report gets from the stream, not from the analysis. */
     public static final List<String> TIMESTAMPS = List.of("first_layer_at", "completed_at", "analyzed_at");
@@ -18,10 +21,14 @@ public final class ReportJson {
     private ReportJson() {
     }
 
-    /** A copy without {@link #TIMESTAMPS}. */
+    /** The run context a report takes from its layer records. */
+    public static final List<String> CONTEXT = List.of("model", "tags");
+
+    /** A copy without {@link #TIMESTAMPS} and {@link #CONTEXT}. */
     public static ObjectNode withoutTimes(JsonNode report) {
         ObjectNode copy = (ObjectNode) report.deepCopy();
         copy.remove(TIMESTAMPS);
+        copy.remove(CONTEXT);
         return copy;
     }
 

@@ -40,6 +40,14 @@ class SchemaCompatibilityTest {
         return out;
     }
 
+    static byte[] encodeQuietly(Schema schema, GenericRecord record) {
+        try {
+            return encode(schema, record);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** Bytes written by Python's avro library with a schema of schemas/history ({@code tools/write_old_bytes.py}). */
     static byte[] oldBytes(String name) throws IOException {
         try (InputStream in = SchemaCompatibilityTest.class.getResourceAsStream("/schema-bytes/" + name)) {
