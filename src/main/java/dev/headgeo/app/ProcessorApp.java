@@ -106,7 +106,7 @@ public final class ProcessorApp implements AutoCloseable {
         }
         KafkaReachability reachability = new KafkaReachability(streamsConfig);
         if (http != null) {
-            http.attach(service, self, reachability::problem);
+            http.attach(service, self, reachability::problem, settings.alerts());
         }
         io.micrometer.core.instrument.Gauge.builder("headgeo.kafka.reachable", reachability, r -> r.reachable() ? 1 : 0)
                 .description("1 while the cluster answers this instance").register(registry);

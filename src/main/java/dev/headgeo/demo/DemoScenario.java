@@ -102,7 +102,8 @@ public final class DemoScenario {
             for (Step step : STEPS) {
                 Dump dump = SyntheticDumps.generate(LAYERS, HEADS, RANK, step.noise(), step.checkpoint());
                 dumps.add(dump);
-                List<LayerGeometry> layers = new ArrayList<>(LayerRecords.split(dump, runId, step.checkpoint(), "demo-transformer", Instant.now()));
+                List<LayerGeometry> layers = new ArrayList<>(LayerRecords.split(dump, runId, step.checkpoint(), "demo-transformer", Instant.now(),
+                        java.util.Map.of("owner", "demo", "lr", "3e-4")));
                 Collections.shuffle(layers, random);
                 for (int i = 0; i < step.layersSent(); i++) {
                     publisher.send(layers.get(i));

@@ -46,6 +46,7 @@ public final class ApiServer implements AutoCloseable {
     private volatile RunViews views;
     private volatile InstanceRouter router;
     private volatile Supplier<String> kafkaProblem = () -> null;
+    private volatile dev.headgeo.stream.AlertSettings alertSettings = dev.headgeo.stream.AlertSettings.defaults();
 
     private ApiServer(HttpAddress address, String token, PrometheusMeterRegistry registry, MetricsLimits metricsLimits) {
         this.token = token == null || token.isBlank() ? null : token;
@@ -62,7 +63,7 @@ public final class ApiServer implements AutoCloseable {
                 .get("/assets/echarts.min.js", call -> asset("/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js"))
                 .get("/api/runs", this::runs)
                 .get("/api/alerts", this::alerts)
-                .get("/api/thresholds", call -> Reply.ok(thresholds()))
+                .get("/api/thresholds", call -> Reply.ok(thresholds(alertSettings)))
                 .get("/api/runs/{run}", call -> findRun(call, "no run " + call.path("run"), v -> v.run(call.path("run"))))
                 .get("/api/runs/{run}/checkpoints/{checkpoint}", this::report)
                 .get("/api/runs/{run}/export", this::export);
@@ -94,7 +95,8 @@ public final class ApiServer implements AutoCloseable {
      *
      * @param kafkaProblem why Kafka counts as unreachable now (one line), or null while it answers
      */
-    public void attach(HeadgeoService service, HostInfo self, Supplier<String> kafkaProblem) {
+    public void attach(HeadgeoService service, HostInfo self, Supplier<String> kafkaProblem, dev.headgeo.stream.AlertSettings alerts) {
+        this.alertSettings = alerts;
         this.router = new InstanceRouter(service.streams(), self, token);
         this.kafkaProblem = kafkaProblem;
         this.service = service;
@@ -102,13 +104,18 @@ public final class ApiServer implements AutoCloseable {
         this.views = new RunViews(service.streams());
     }
 
-    /** The verdict and stability thresholds the analysis uses, so that the dashboard draws them instead of copying them. */
-    static com.fasterxml.jackson.databind.node.ObjectNode thresholds() {
+    /**
+     * The verdict and stability thresholds the analysis uses and this instance's forecast settings, so that
+     * the dashboard draws them (and says why a forecast was withheld) instead of copying them.
+     */
+    static com.fasterxml.jackson.databind.node.ObjectNode thresholds(dev.headgeo.stream.AlertSettings alerts) {
         var t = Json.MAPPER.createObjectNode();
         t.putObject("verdict").put("supported_below", dev.headgeo.analysis.Verdict.SUPPORTED_BELOW)
                 .put("partially_supported_below", dev.headgeo.analysis.Verdict.PARTIALLY_SUPPORTED_BELOW);
         t.putObject("shape_stability").put("very_stable_above", dev.headgeo.analysis.Stability.VERY_STABLE_ABOVE)
                 .put("approximately_stable_above", dev.headgeo.analysis.Stability.APPROXIMATELY_STABLE_ABOVE);
+        t.putObject("forecast").put("window", alerts.forecastWindow()).put("horizon", alerts.forecastHorizon())
+                .put("min_agreement", alerts.forecastAgreement());
         return t;
     }
 

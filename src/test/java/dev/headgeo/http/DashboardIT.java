@@ -22,6 +22,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
@@ -33,9 +34,11 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The dashboard in Debian's real Chromium, driven by Selenium through Debian's chromedriver:
- * the runs table, a run id with HTML in it shown as text, the run page's charts drawn with data,
- * and a checkpoint published after the page loaded appearing without a reload. Screenshots go to
- * target/.
+ * the runs table (trouble first, by name, filtered by a tag), a run id with HTML in it shown as
+ * text, the run page's charts drawn with data, where the hypothesis breaks (head map, temperature
+ * schedule, worst heads, the three anchors) for a checkpoint picked in the table, a checkpoint
+ * still arriving, a checkpoint published after the page loaded appearing without a reload, the
+ * compare view, and the phone layout. Screenshots at 1400 and 390 px wide go to target/.
  */
 class DashboardIT {
     static final String CHROMEDRIVER = "/usr/bin/chromedriver";
@@ -58,9 +61,10 @@ class DashboardIT {
                     new HttpAddress("127.0.0.1", 0), TOKEN);
                  RunPublisher publish = new RunPublisher(kafka.bootstrapServers())) {
                 assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
-                publish.checkpoint("drift-run", 1000, "supported_12x12x64");
-                publish.checkpoint("drift-run", 2000, "rejected_12x12x64");
-                publish.checkpoint("drift-run", 3000, "supported_12x12x64");
+                Map<String, String> tags = Map.of("owner", "ana", "lr", "3e-4");
+                publish.checkpoint("drift-run", 1000, "supported_12x12x64", tags);
+                publish.checkpoint("drift-run", 2000, "rejected_12x12x64", tags);
+                publish.checkpoint("drift-run", 3000, "supported_12x12x64", tags);
                 publish.checkpoint(HOSTILE_RUN, 10, "two_layers");
                 publish.checkpoint("stuck-run", 500, "rejected_12x12x64");
                 double[] rising = {0.041, 0.052, 0.063, 0.074, 0.085};
@@ -73,23 +77,45 @@ class DashboardIT {
                     WebDriverWait wait = new WebDriverWait(browser, Duration.ofSeconds(30));
                     browser.get(app.httpUrl() + "?token=" + TOKEN);
                     wait.until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 4);
-                    List<String> ids = browser.findElements(By.cssSelector("#runs a.runid")).stream().map(WebElement::getText).toList();
-                    assertThat(ids).containsExactly(HOSTILE_RUN, "drift-run", "stuck-run", "trend-run");
+                    // trouble first: rejected, then flipping, then forecast to cross, then the rest
+                    wait.until(d -> runIds(d).equals(List.of("stuck-run", "drift-run", "trend-run", HOSTILE_RUN)));
+                    browser.findElement(By.id("sort-toggle")).click();
+                    assertThat(runIds(browser)).containsExactly(HOSTILE_RUN, "drift-run", "stuck-run", "trend-run");
+                    browser.findElement(By.id("filter")).sendKeys("owner=ana");
+                    wait.until(d -> runIds(d).equals(List.of("drift-run")));
+                    assertThat(text(browser, "#runs tr[data-run='drift-run'] .context")).contains("test-model", "owner=ana", "lr=3e-4");
+                    browser.findElement(By.id("filter")).clear();
+                    browser.findElement(By.id("filter")).sendKeys(" ");
+                    wait.until(d -> runIds(d).size() == 4);
+                    browser.findElement(By.id("sort-toggle")).click();
                     assertThat(browser.findElements(By.cssSelector("#runs img"))).as("HTML in a run id is not markup").isEmpty();
                     assertNoDialog(browser);
-                    WebElement drift = browser.findElement(By.cssSelector("#runs tr[data-run='drift-run']"));
-                    assertThat(drift.findElement(By.cssSelector("td.verdict[data-anchor='LAST'] .chip")).getText()).startsWith("supported");
-                    assertThat(drift.findElement(By.cssSelector("td.verdict[data-anchor='LAST'] .chip")).getAttribute("class"))
-                            .contains("c-SUPPORTED", "primary");
-                    WebElement stuck = browser.findElement(By.cssSelector("#runs tr[data-run='stuck-run']"));
-                    assertThat(stuck.findElement(By.cssSelector("td.verdict[data-anchor='BEST'] .chip")).getText()).startsWith("rejected");
-                    assertThat(stuck.findElement(By.cssSelector("td.verdict[data-anchor='BEST'] .chip")).getAttribute("class"))
-                            .contains("c-REJECTED").doesNotContain("primary");
+                    // read in one script: the table is redrawn every 2 s, so element references go stale
+                    assertThat(chip(browser, "drift-run", "LAST")).startsWith("supported").contains("c-SUPPORTED", "primary");
+                    assertThat(chip(browser, "stuck-run", "BEST")).startsWith("rejected").contains("c-REJECTED").doesNotContain("primary");
                     wait.until(d -> d.findElements(By.cssSelector("#alerts li.VERDICT_FLIP")).size() == 2);
                     screenshot(browser, "dashboard-overview.png");
 
+                    publish.partialCheckpoint("drift-run", 3500, "supported_12x12x64", 7);
                     browser.get(app.httpUrl() + "#/run/" + URLEncoder.encode("drift-run", StandardCharsets.UTF_8));
                     wait.until(d -> seriesLength(d, "chart-timeline") == 3);
+                    wait.until(d -> d.findElement(By.id("open-checkpoints")).getText().contains("checkpoint 3500: 7 of 12 layers"));
+                    assertThat(browser.findElement(By.id("open-checkpoints")).getText()).contains("missing 7–11");
+                    // where it breaks: the latest kept checkpoint's heads, the schedule of every kept checkpoint
+                    wait.until(d -> seriesLength(d, "head-map") == 12 * 12);
+                    assertThat(seriesCount(browser, "schedule")).isEqualTo(3);
+                    assertThat(browser.findElements(By.cssSelector("#head-map canvas"))).isNotEmpty();
+                    assertThat(browser.findElements(By.cssSelector("#top-heads li"))).hasSize(10);
+                    assertThat(browser.findElement(By.id("where-sub")).getText()).startsWith("checkpoint 3000, last anchor");
+                    assertThat(browser.findElements(By.cssSelector("#anchors-table thead th"))).extracting(WebElement::getText)
+                            .containsExactly("CHECKPOINT 3000", "LAST", "MIDDLE", "BEST");
+                    click(browser, "#checkpoints tr[data-checkpoint='2000']");
+                    wait.until(d -> d.findElement(By.id("where-sub")).getText().startsWith("checkpoint 2000, last anchor"));
+                    assertThat(text(browser, "#top-heads li .num")).as("the worst head of a rejected checkpoint")
+                            .satisfies(r -> assertThat(Double.parseDouble(r)).isGreaterThan(0.3));
+                    click(browser, "#anchor-tabs button[data-anchor='BEST']");
+                    wait.until(d -> d.findElement(By.id("where-sub")).getText().startsWith("checkpoint 2000, best anchor"));
+                    assertThat(browser.findElement(By.cssSelector("#export-csv")).getAttribute("href")).endsWith("/api/runs/drift-run/export?format=csv");
                     assertThat(browser.findElements(By.cssSelector("#chart-timeline canvas"))).isNotEmpty();
                     assertThat(browser.findElements(By.cssSelector("#chart-heatmap canvas"))).isNotEmpty();
                     assertThat(heatCells(browser)).isEqualTo(3 * 12);
@@ -101,9 +127,12 @@ class DashboardIT {
                     publish.checkpoint("drift-run", 4000, "rejected_12x12x64");
                     wait.until(d -> seriesLength(d, "chart-timeline") == 4);
                     wait.until(d -> d.findElements(By.cssSelector("#checkpoints tbody tr")).size() == 4);
+                    wait.until(d -> seriesCount(d, "schedule") == 4);
+                    assertThat(browser.findElement(By.id("where-sub")).getText()).as("the choice stays while new checkpoints arrive")
+                            .startsWith("checkpoint 2000, best anchor");
                     assertThat(browser.executeScript("return window.__loadedOnce;")).as("no reload").isEqualTo("yes");
                     assertThat(browser.findElements(By.cssSelector("#run-alerts li.VERDICT_FLIP"))).hasSize(3);
-                    screenshot(browser, "dashboard-run.png");
+                    fullPageScreenshot(browser, "dashboard-run.png", 1400);
 
                     browser.get(app.httpUrl() + "#/run/trend-run");
                     wait.until(d -> d.findElement(By.id("run-forecast")).getText().contains("Forecast: crosses 0.1"));
@@ -112,6 +141,26 @@ class DashboardIT {
                             + " const t = c.getOption().series.find(s => s.name === 'trend'); return t ? t.data.filter(v => v !== null).length : 0;");
                     assertThat(((Number) trendPoints).intValue()).isEqualTo(2);
                     screenshot(browser, "dashboard-forecast.png");
+
+                    browser.get(app.httpUrl() + "#/compare?runs=drift-run,stuck-run,trend-run");
+                    wait.until(d -> seriesCount(d, "compare-timeline") == 3 && seriesLength(d, "compare-timeline") == 4);
+                    assertThat(seriesCount(browser, "compare-schedule")).isEqualTo(3);
+                    assertThat(browser.findElements(By.cssSelector("#compare-table tbody tr"))).hasSize(3);
+                    screenshot(browser, "dashboard-compare.png");
+
+                    // a phone: the runs table turns into one card per run
+                    browser.manage().window().setSize(new Dimension(390, 844));
+                    browser.get(app.httpUrl() + "#/");
+                    wait.until(d -> d.findElements(By.cssSelector("#runs tbody tr")).size() == 4);
+                    assertThat(((JavascriptExecutor) browser).executeScript("return getComputedStyle(document.querySelector('#runs thead')).display;"))
+                            .isEqualTo("none");
+                    Object widest = browser.executeScript("return document.documentElement.scrollWidth;");
+                    assertThat(((Number) widest).intValue()).as("nothing wider than the phone").isLessThanOrEqualTo(390);
+                    fullPageScreenshot(browser, "dashboard-overview-phone.png", 390);
+                    browser.get(app.httpUrl() + "#/run/drift-run");
+                    wait.until(d -> seriesLength(d, "head-map") == 12 * 12);
+                    fullPageScreenshot(browser, "dashboard-run-phone.png", 390);
+                    browser.manage().window().setSize(new Dimension(1400, 1100));
 
                     browser.get(app.httpUrl() + "#/run/" + URLEncoder.encode(HOSTILE_RUN, StandardCharsets.UTF_8).replace("+", "%20"));
                     wait.until(d -> seriesLength(d, "chart-timeline") == 1);
@@ -143,6 +192,50 @@ class DashboardIT {
                 "const e = document.getElementById(arguments[0]); const c = e && echarts.getInstanceByDom(e);"
                         + " return c ? c.getOption().series[0].data.length : -1;", chartId);
         return ((Number) n).longValue();
+    }
+
+    static long seriesCount(org.openqa.selenium.WebDriver d, String chartId) {
+        Object n = ((JavascriptExecutor) d).executeScript(
+                "const e = document.getElementById(arguments[0]); const c = e && echarts.getInstanceByDom(e);"
+                        + " return c ? c.getOption().series.filter(s => s.data && s.data.length).length : -1;", chartId);
+        return ((Number) n).longValue();
+    }
+
+    @SuppressWarnings("unchecked")
+    static List<String> runIds(org.openqa.selenium.WebDriver d) {
+        return (List<String>) ((JavascriptExecutor) d).executeScript(
+                "return [...document.querySelectorAll('#runs a.runid')].map(a => a.textContent);");
+    }
+
+    /** Clicks the first element matching {@code css} in one script (it may be redrawn between finding and clicking). */
+    static void click(org.openqa.selenium.WebDriver d, String css) {
+        Object clicked = ((JavascriptExecutor) d).executeScript("const e = document.querySelector(arguments[0]); if (e) e.click(); return !!e;", css);
+        assertThat(clicked).as("an element " + css).isEqualTo(true);
+    }
+
+    /** The visible text of the first element matching {@code css}, read at once. */
+    static String text(org.openqa.selenium.WebDriver d, String css) {
+        return (String) ((JavascriptExecutor) d).executeScript("const e = document.querySelector(arguments[0]); return e ? e.innerText : null;", css);
+    }
+
+    /** A run's verdict chip in the runs table: its text, a space, its classes. */
+    static String chip(org.openqa.selenium.WebDriver d, String run, String anchor) {
+        return (String) ((JavascriptExecutor) d).executeScript(
+                "const c = [...document.querySelectorAll('#runs tr')].find(r => r.dataset.run === arguments[0])"
+                        + "?.querySelector(`td.verdict[data-anchor='${arguments[1]}'] .chip`); return c ? c.innerText + ' ' + c.className : null;",
+                run, anchor);
+    }
+
+    /** The whole page at {@code width}: the window made as tall as the page, shot, and put back. */
+    static void fullPageScreenshot(ChromeDriver browser, String name, int width) throws Exception {
+        Dimension before = browser.manage().window().getSize();
+        Object height = browser.executeScript("return document.documentElement.scrollHeight;");
+        browser.manage().window().setSize(new Dimension(width, Math.min(6000, ((Number) height).intValue() + 140)));
+        // the charts follow the window's size on resize; one frame for them to draw
+        new WebDriverWait(browser, Duration.ofSeconds(5)).until(d -> ((JavascriptExecutor) d).executeScript(
+                "return new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))));"));
+        screenshot(browser, name);
+        browser.manage().window().setSize(before);
     }
 
     static long heatCells(org.openqa.selenium.WebDriver d) {
