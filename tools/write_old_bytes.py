@@ -108,6 +108,17 @@ def main():
         ],
         "forgotten_below": 42, "last_closed_at": 1764633600000,
     }, "run_history-v1.bin")
+    write("alert-v2.avsc", {
+        "type": "VERDICT_FLIP", "run_id": "gpt2-small-42", "checkpoint": 3000,
+        "message": "run gpt2-small-42: verdict (LAST anchor) flipped from REJECTED at checkpoint 2000 to SUPPORTED at checkpoint 3000",
+        "anchor": "LAST", "earlier_checkpoint": 2000, "earlier_verdict": "REJECTED", "earlier_mean_residual": 0.4375,
+        "later_checkpoint": 3000, "later_verdict": "SUPPORTED", "later_mean_residual": 0.0625,
+        "num_layers": None, "missing_layers": [],
+        "earlier_verdicts": [{"anchor": "LAST", "verdict": "REJECTED", "mean_residual": 0.4375}],
+        "later_verdicts": [{"anchor": "LAST", "verdict": "SUPPORTED", "mean_residual": 0.0625}],
+        "boundary": None, "forecast_checkpoint": None, "current_mean_residual": None, "trend_per_checkpoint": None,
+        "raised_at": at(1764633600321),
+    }, "alert-v2-recovery.bin")
     fit = {"anchor_layer": 1, "mean_residual": 0.125, "max_residual": 0.25, "frac_below_0_10": 0.5, "frac_below_0_20": 0.75,
            "corr_scale_entropy": None, "verdict": "PARTIALLY_SUPPORTED",
            "layers": [{"layer": 0, "mean_residual": 0.25, "max_residual": 0.25, "mean_scale": 1.5},

@@ -41,7 +41,8 @@ final class ForwardCommand implements Callable<Integer> {
 
     @Option(names = "--types", split = ",", defaultValue = "VERDICT_FLIP,INCOMPLETE_CHECKPOINT,FLIP_FORECAST,ANALYSIS_FAILED",
             completionCandidates = DeliverableTypes.class,
-            description = "Alert types to deliver, comma-separated: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+            description = "Alert types to deliver, comma-separated: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}); "
+                    + "the end of a state (FLIP_FORECAST_WITHDRAWN, INCOMPLETE_RESOLVED) goes with its start.")
     List<AlertType> types;
 
     /** Every alert type but UNKNOWN, which is never written (it is how an older reader sees a newer type). */
@@ -54,6 +55,11 @@ final class ForwardCommand implements Callable<Integer> {
             }
         }
     }
+
+    @Option(names = "--label-tags", split = ",", paramLabel = "KEY[,KEY…]",
+            description = "Run tags that become Alertmanager labels (e.g. owner, for routes and silences); the same list as run's --label-tags "
+                    + "so that both paths' alerts merge (default: none).")
+    List<String> labelTags = new java.util.ArrayList<>();
 
     @Option(names = "--dashboard-url", description = "headgeo's dashboard (http://host:8080/): each alert links to its run's page.")
     String dashboardUrl;
@@ -83,13 +89,18 @@ final class ForwardCommand implements Callable<Integer> {
             throw new UserError("--types: UNKNOWN is not an alert type headgeo raises; choose from " + String.join(", ", new DeliverableTypes()));
         }
         Set<AlertType> wanted = types.isEmpty() ? EnumSet.noneOf(AlertType.class) : EnumSet.copyOf(types);
+        AlertForwarder.Target target;
+        try {
+            target = new AlertForwarder.Target(uri, format, wanted, dashboardUrl, Checks.positive("--max-wait", maxWait), labelTags);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--label-tags: " + e.getMessage());
+        }
         HeadgeoTopics topics = HeadgeoTopics.builder().alerts(alertsTopic).build();
         AlertForwarder forwarder;
         try {
             KafkaCheck.check(kafka.clientProperties(), List.of(alertsTopic));
             KafkaCheck.checkPermissions(kafka.clientProperties(), Map.of(alertsTopic, AclOperation.READ), group);
-            forwarder = new AlertForwarder(kafka.clientProperties(), topics, group, fromBeginning,
-                    new AlertForwarder.Target(uri, format, wanted, dashboardUrl, Checks.positive("--max-wait", maxWait)));
+            forwarder = new AlertForwarder(kafka.clientProperties(), topics, group, fromBeginning, target);
         } catch (KafkaException | IllegalStateException e) {
             throw new UserError(e.getMessage());
         }

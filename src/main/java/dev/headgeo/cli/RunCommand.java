@@ -13,6 +13,7 @@ import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.wire.AvroSerde;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -147,8 +148,22 @@ final class RunCommand implements Callable<Integer> {
             description = "Only runs reported within this long get headgeo_run_* series (default: ${DEFAULT-VALUE}).")
     Duration metricsRunWindow;
 
+    @Option(names = "--label-tags", split = ",", paramLabel = "KEY[,KEY…]",
+            description = "Run tags that become labels of the headgeo_run_* series (e.g. owner), for routing and silencing in Alertmanager; "
+                    + "give forward the same list (default: none).")
+    List<String> labelTags = new ArrayList<>();
+
     @Option(names = "--http-token", description = "Bearer token required on every HTTP path but /health and /ready (default: none).")
     String httpToken;
+
+    private MetricsLimits metricsLimits() {
+        try {
+            return new MetricsLimits(Checks.positive("--metrics-max-runs", metricsMaxRuns), Checks.positive("--metrics-run-window", metricsRunWindow),
+                    labelTags);
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--label-tags: " + e.getMessage());
+        }
+    }
 
     @Override
     public Integer call() throws InterruptedException {
@@ -186,7 +201,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             KafkaCheck.check(props, createTopics ? List.of() : topics.names());
             app = ProcessorApp.start(props, topics, settings, createTopics, http, httpToken,
-                    new MetricsLimits(Checks.positive("--metrics-max-runs", metricsMaxRuns), Checks.positive("--metrics-run-window", metricsRunWindow)));
+                    metricsLimits());
         } catch (IllegalStateException | KafkaException e) {
             throw new UserError(e.getMessage());
         }

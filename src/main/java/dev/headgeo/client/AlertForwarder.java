@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -37,8 +38,24 @@ public final class AlertForwarder implements AutoCloseable {
     private static final Duration FIRST_BACKOFF = Duration.ofMillis(500);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
-    /** Where and how to deliver. */
-    public record Target(URI to, AlertDelivery format, Set<AlertType> types, String dashboardUrl, Duration maxWait) {
+    /**
+     * Where and how to deliver. {@code types}: the alert types to deliver; the end of a state (a forecast
+     * withdrawn, an incomplete spell over) goes wherever its start goes. {@code labelTags}: run tags that
+     * become Alertmanager labels, as {@code run --label-tags} gives them to the rules' series.
+     */
+    public record Target(URI to, AlertDelivery format, Set<AlertType> types, String dashboardUrl, Duration maxWait, List<String> labelTags) {
+        public Target {
+            labelTags = List.copyOf(labelTags);
+            TagLabels.check(labelTags);
+        }
+
+        public Target(URI to, AlertDelivery format, Set<AlertType> types, String dashboardUrl, Duration maxWait) {
+            this(to, format, types, dashboardUrl, maxWait, List.of());
+        }
+
+        boolean wants(AlertType type) {
+            return types.contains(type) || types.contains(AlertDelivery.stateOf(type));
+        }
     }
 
     /** Delivery failed for good; the message is one line. */
@@ -113,10 +130,10 @@ public final class AlertForwarder implements AutoCloseable {
             LOG.warn("skipped an undecodable alert at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
             return;
         }
-        if (!target.types().contains(alert.getType())) {
+        if (!target.wants(alert.getType())) {
             return;
         }
-        post(alert, target.format().body(alert, target.dashboardUrl()));
+        post(alert, target.format().body(alert, target.dashboardUrl(), target.labelTags()));
         delivered++;
         LOG.info("forwarded {} of run {} (checkpoint {}) to {}", alert.getType(), alert.getRunId(), alert.getCheckpoint(), url);
     }

@@ -1,6 +1,8 @@
 package dev.headgeo.console;
 
 import dev.headgeo.avro.Alert;
+import dev.headgeo.avro.Severity;
+import dev.headgeo.stream.RunAlerts;
 import dev.headgeo.avro.Anchor;
 import dev.headgeo.avro.AnchorFit;
 import dev.headgeo.avro.CheckpointReport;
@@ -16,6 +18,7 @@ public final class ConsoleView {
     private static final String RESET = "\u001b[0m";
     private static final String BOLD_RED = "\u001b[1;31m";
     private static final String YELLOW = "\u001b[33m";
+    private static final String GREEN = "\u001b[32m";
 
     private static final int RUN_WIDTH = 14;
 
@@ -58,8 +61,15 @@ public final class ConsoleView {
         out.flush();
     }
 
+    /** An alert line by severity: critical in bold red, warning in yellow, a recovery or an end (info) in green with {@code ok}. */
     public void alert(Alert a) {
-        out.println(paint(BOLD_RED, "!! ALERT " + a.getType() + ": " + Printable.of(a.getMessage())));
+        Severity severity = RunAlerts.severityOf(a);
+        String line = switch (severity) {
+            case CRITICAL -> paint(BOLD_RED, "!! ALERT " + a.getType() + " (critical): " + Printable.of(a.getMessage()));
+            case WARNING -> paint(YELLOW, "!  ALERT " + a.getType() + ": " + Printable.of(a.getMessage()));
+            case INFO -> paint(GREEN, "ok " + a.getType() + ": " + Printable.of(a.getMessage()));
+        };
+        out.println(line);
         out.flush();
     }
 

@@ -4,6 +4,7 @@ import dev.headgeo.avro.Anchor;
 import dev.headgeo.avro.AnchorSummary;
 import dev.headgeo.avro.CheckpointSummary;
 import dev.headgeo.avro.RunState;
+import dev.headgeo.client.TagLabels;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -21,7 +22,8 @@ import java.util.function.ToDoubleFunction;
  * {@code headgeo_run_shape_invariance}, {@code headgeo_run_last_checkpoint},
  * {@code headgeo_run_verdict_flips_total}, {@code headgeo_run_incomplete_checkpoints_total},
  * {@code headgeo_run_trend_per_checkpoint}, {@code headgeo_run_forecast_boundary},
- * {@code headgeo_run_forecast_crossing_checkpoint}, {@code headgeo_run_info}), refreshed from this instance's stores before each scrape: a run's
+ * {@code headgeo_run_forecast_crossing_checkpoint}, {@code headgeo_run_incomplete}, {@code headgeo_run_info}), each with
+ * the labels of {@link MetricsLimits#labelTags()}, refreshed from this instance's stores before each scrape: a run's
  * series exist only on the instance that owns the run now, and vanish with its state. {@link MetricsLimits}
  * bound how many runs are exported; {@code headgeo_runs_owned} and {@code headgeo_runs_exported} say
  * when some are left out.
@@ -61,7 +63,8 @@ final class RunMetrics {
         }
         Map<String, RunState> now = new HashMap<>();
         for (RunState s : recent) {
-            now.put(s.getRunId() + '\u0000' + s.getPrimaryAnchor(), s);
+            // a new key (and new series) when a label changes: the primary anchor, a labelled tag's value
+            now.put(s.getRunId() + '\u0000' + s.getPrimaryAnchor() + '\u0000' + TagLabels.of(limits.labelTags(), s.getTags()), s);
         }
         runs = now;
         meters.entrySet().removeIf(e -> {
@@ -78,6 +81,9 @@ final class RunMetrics {
 
     private List<Meter> register(String key, RunState state) {
         Tags run = Tags.of("run_id", state.getRunId());
+        for (Map.Entry<String, String> label : TagLabels.of(limits.labelTags(), state.getTags()).entrySet()) {
+            run = run.and(label.getKey(), label.getValue());
+        }
         List<Meter> out = new ArrayList<>();
         for (Anchor anchor : Anchor.values()) {
             Tags tags = run.and("anchor", anchor.name());
@@ -100,8 +106,14 @@ final class RunMetrics {
                         : s.getForecast().getCrossingCheckpoint()));
         out.add(gauge("headgeo.run.info", "1 for each run this instance owns, with its primary anchor",
                 run.and("primary_anchor", state.getPrimaryAnchor().name()), key, s -> 1));
-        out.add(FunctionCounter.builder("headgeo.run.verdict.flips", this, m -> m.value(key, RunState::getFlips))
-                .description("VERDICT_FLIP alerts raised for the run").tags(run).register(registry));
+        out.add(FunctionCounter.builder("headgeo.run.verdict.flips", this, m -> m.value(key, s -> s.getFlips() - s.getFlipsBetter()))
+                .description("VERDICT_FLIP alerts raised for the run, by direction of the change").tags(run.and("direction", "worse"))
+                .register(registry));
+        out.add(FunctionCounter.builder("headgeo.run.verdict.flips", this, m -> m.value(key, RunState::getFlipsBetter))
+                .description("VERDICT_FLIP alerts raised for the run, by direction of the change").tags(run.and("direction", "better"))
+                .register(registry));
+        out.add(gauge("headgeo.run.incomplete", "1 while the run's highest reported checkpoint is incomplete (no later one complete yet)",
+                run, key, s -> s.getLastStatus() == dev.headgeo.avro.ReportStatus.INCOMPLETE && s.getLastCheckpoint() >= 0 ? 1 : 0));
         out.add(FunctionCounter.builder("headgeo.run.incomplete.checkpoints", this, m -> m.value(key, RunState::getIncompleteCheckpoints))
                 .description("INCOMPLETE_CHECKPOINT alerts raised for the run").tags(run).register(registry));
         return out;

@@ -112,6 +112,10 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
         RunState state = stateOf(alert.getRunId(), null);
         if (alert.getType() == AlertType.VERDICT_FLIP) {
             state.setFlips(state.getFlips() + 1);
+            if (alert.getEarlierVerdict() != null && alert.getLaterVerdict() != null
+                    && RunAlerts.better(alert.getEarlierVerdict(), alert.getLaterVerdict())) {
+                state.setFlipsBetter(state.getFlipsBetter() + 1);
+            }
         } else if (alert.getType() == AlertType.INCOMPLETE_CHECKPOINT) {
             state.setIncompleteCheckpoints(state.getIncompleteCheckpoints() + 1);
         }

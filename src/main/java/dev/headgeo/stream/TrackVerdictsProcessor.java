@@ -2,7 +2,6 @@ package dev.headgeo.stream;
 
 import dev.headgeo.analysis.TrendForecast;
 import dev.headgeo.avro.Alert;
-import dev.headgeo.avro.AlertType;
 import dev.headgeo.avro.AnchorFit;
 import dev.headgeo.avro.AnchorVerdict;
 import dev.headgeo.avro.CheckpointReport;
@@ -14,10 +13,8 @@ import dev.headgeo.avro.RunHistory;
 import dev.headgeo.avro.Verdict;
 import dev.headgeo.report.Reports;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -38,8 +35,12 @@ import org.slf4j.LoggerFactory;
  * <li>INCOMPLETE_CHECKPOINT when a checkpoint timed out;</li>
  * <li>FLIP_FORECAST when the trend of the primary mean residual over the last complete checkpoints
  * ({@link TrendForecast}) reaches a verdict boundary within the horizon; once per forecast crossing,
- * again only after the forecast was withdrawn.</li>
+ * again only after the forecast was withdrawn;</li>
+ * <li>the ends of those states: FLIP_FORECAST_WITHDRAWN when an alerted forecast no longer holds
+ * (withdrawn or come true), INCOMPLETE_RESOLVED when a checkpoint later than the run's highest
+ * (incomplete) one completes.</li>
  * </ul>
+ * The records themselves, with severity and wording, are {@link RunAlerts}'.
  * Alerts go to the alerts topic and remember-runs; the run's current {@code Forecast} to remember-runs only.
  */
 final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointOutcome, String, Flow.RunEvent> {
@@ -86,7 +87,7 @@ final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointO
     public void process(Record<String, Flow.CheckpointOutcome> record) {
         record.value().dispatch(
                 reported -> closed(record, reported.report()),
-                failure -> raise(record, analysisFailed(failure, context.currentSystemTimeMs())));
+                failure -> raise(record, RunAlerts.analysisFailed(failure, context.currentSystemTimeMs())));
     }
 
     private void closed(Record<String, ?> record, CheckpointReport report) {
@@ -95,21 +96,26 @@ final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointO
             h = RunHistory.newBuilder().setEntries(new ArrayList<>()).setForgottenBelow(-1L).setLastClosedAt(0L).build();
         }
         List<ClosedCheckpoint> entries = new ArrayList<>(h.getEntries());
+        // the run is in an incomplete spell while its highest closed checkpoint is incomplete
+        ClosedCheckpoint highest = entries.isEmpty() ? null : entries.get(entries.size() - 1);
         ClosedCheckpoint closed = closedEntry(report);
         int at = insertionPoint(entries, report.getCheckpoint());
         entries.add(at, closed);
         long now = context.currentSystemTimeMs();
         if (report.getStatus() == ReportStatus.INCOMPLETE) {
-            raise(record, incomplete(report, now));
+            raise(record, RunAlerts.incomplete(report, now));
         } else {
+            if (highest != null && highest.getStatus() == ReportStatus.INCOMPLETE && report.getCheckpoint() > highest.getCheckpoint()) {
+                raise(record, RunAlerts.incompleteResolved(report, highest.getCheckpoint(), now));
+            }
             if (alerts.immediateFlips()) {
                 ClosedCheckpoint earlier = nearestComplete(entries, at, -1);
                 ClosedCheckpoint later = nearestComplete(entries, at, +1);
                 if (earlier != null && earlier.getVerdict() != closed.getVerdict()) {
-                    raise(record, flip(report, earlier, closed, now));
+                    raise(record, RunAlerts.flip(report, earlier, closed, now));
                 }
                 if (later != null && later.getVerdict() != closed.getVerdict()) {
-                    raise(record, flip(report, closed, later, now));
+                    raise(record, RunAlerts.flip(report, closed, later, now));
                 }
             } else {
                 h.setFlipControl(controlledFlip(record, report, h.getFlipControl(), closed, entries, now));
@@ -162,7 +168,7 @@ final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointO
                     state.getConfirmedMeanResidual(), anchorVerdictsOf(entries, state.getConfirmedCheckpoint()));
             ClosedCheckpoint later = new ClosedCheckpoint(closed.getCheckpoint(), ReportStatus.COMPLETE, seen, r,
                     closed.getAnchorVerdicts());
-            raise(cause, flip(report, earlier, later, now));
+            raise(cause, RunAlerts.flip(report, earlier, later, now));
             return new FlipControl(seen, closed.getCheckpoint(), r, null, 0, closed.getCheckpoint());
         }
         return state;
@@ -216,11 +222,17 @@ final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointO
                 .setAgreement(t.agreement()).setBoundary(t.crossing() ? t.boundary() : null)
                 .setCrossingCheckpoint(t.crossing() ? t.crossingCheckpoint() : null)
                 .build();
+        Forecast previous = h.getForecast();
         h.setForecast(f);
         HeadgeoTopology.REMEMBER.send(context, cause.withValue(new Flow.ForecastChanged(f)));
         String key = t.crossingKey();
-        if (key != null && !key.equals(h.getAlertedForecast())) {
-            raise(cause, forecastAlert(report, t, now));
+        String alerted = h.getAlertedForecast();
+        if (alerted != null && !alerted.equals(key) && previous != null && previous.getBoundary() != null) {
+            // the alerted forecast no longer holds: its state ends before a new one may start
+            raise(cause, RunAlerts.forecastEnded(report, previous, t.latestResidual(), now));
+        }
+        if (key != null && !key.equals(alerted)) {
+            raise(cause, RunAlerts.forecast(report, t, now));
         }
         h.setAlertedForecast(key);
     }
@@ -257,69 +269,5 @@ final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointO
             }
         }
         return null;
-    }
-
-    private static Alert flip(CheckpointReport report, ClosedCheckpoint earlier, ClosedCheckpoint later, long now) {
-        return Alert.newBuilder()
-                .setType(AlertType.VERDICT_FLIP)
-                .setRunId(report.getRunId())
-                .setCheckpoint(later.getCheckpoint())
-                .setMessage("run " + report.getRunId() + ": verdict (" + report.getPrimaryAnchor() + " anchor) flipped from "
-                        + earlier.getVerdict() + " at checkpoint " + earlier.getCheckpoint() + " to " + later.getVerdict()
-                        + " at checkpoint " + later.getCheckpoint())
-                .setAnchor(report.getPrimaryAnchor())
-                .setEarlierCheckpoint(earlier.getCheckpoint())
-                .setEarlierVerdict(earlier.getVerdict())
-                .setEarlierMeanResidual(earlier.getMeanResidual())
-                .setEarlierVerdicts(earlier.getAnchorVerdicts())
-                .setLaterCheckpoint(later.getCheckpoint())
-                .setLaterVerdict(later.getVerdict())
-                .setLaterMeanResidual(later.getMeanResidual())
-                .setLaterVerdicts(later.getAnchorVerdicts())
-                .setRaisedAt(Instant.ofEpochMilli(now))
-                .build();
-    }
-
-    private static Alert forecastAlert(CheckpointReport report, TrendForecast.Result t, long now) {
-        String direction = t.rising() ? "rise above" : "fall below";
-        return Alert.newBuilder()
-                .setType(AlertType.FLIP_FORECAST)
-                .setRunId(report.getRunId())
-                .setCheckpoint(t.latestCheckpoint())
-                .setMessage(String.format(Locale.ROOT, "run %s: mean residual (%s anchor) %.4f at checkpoint %d, trend %+.4f per checkpoint: "
-                                + "forecast to %s %.1f by checkpoint %d", report.getRunId(), report.getPrimaryAnchor(), t.latestResidual(),
-                        t.latestCheckpoint(), t.trendPerInterval(), direction, t.boundary(), t.crossingCheckpoint()))
-                .setAnchor(report.getPrimaryAnchor())
-                .setBoundary(t.boundary())
-                .setForecastCheckpoint(t.crossingCheckpoint())
-                .setCurrentMeanResidual(t.latestResidual())
-                .setTrendPerCheckpoint(t.trendPerInterval())
-                .setRaisedAt(Instant.ofEpochMilli(now))
-                .build();
-    }
-
-    private static Alert analysisFailed(Flow.AnalysisFailed f, long now) {
-        return Alert.newBuilder()
-                .setType(AlertType.ANALYSIS_FAILED)
-                .setRunId(f.runId())
-                .setCheckpoint(f.checkpoint())
-                .setMessage("run " + f.runId() + ": the analysis of checkpoint " + f.checkpoint() + " failed (" + f.cause()
-                        + "); its layers are on the dead-letter topic as PROCESSING_ERROR")
-                .setNumLayers(f.numLayers())
-                .setRaisedAt(Instant.ofEpochMilli(now))
-                .build();
-    }
-
-    private static Alert incomplete(CheckpointReport report, long now) {
-        return Alert.newBuilder()
-                .setType(AlertType.INCOMPLETE_CHECKPOINT)
-                .setRunId(report.getRunId())
-                .setCheckpoint(report.getCheckpoint())
-                .setMessage("run " + report.getRunId() + ": checkpoint " + report.getCheckpoint() + " incomplete, its layers stopped arriving: "
-                        + report.getMissingLayers().size() + " of " + report.getNumLayers() + " missing " + report.getMissingLayers())
-                .setNumLayers(report.getNumLayers())
-                .setMissingLayers(report.getMissingLayers())
-                .setRaisedAt(Instant.ofEpochMilli(now))
-                .build();
     }
 }

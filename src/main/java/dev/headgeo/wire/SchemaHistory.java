@@ -16,7 +16,7 @@ import org.apache.avro.Schema;
  */
 final class SchemaHistory {
     /** Every earlier version, oldest first, as packaged from schemas/history. */
-    private static final List<String> RESOURCES = List.of("alert-v1.avsc", "run_history-v1.avsc", "checkpoint_report-v1.avsc",
+    private static final List<String> RESOURCES = List.of("alert-v1.avsc", "alert-v2.avsc", "run_history-v1.avsc", "checkpoint_report-v1.avsc",
             "layer_geometry-v1.avsc", "run_state-v1.avsc");
     private static final List<Schema> EARLIER = load();
 

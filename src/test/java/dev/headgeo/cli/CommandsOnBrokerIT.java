@@ -167,6 +167,6 @@ class CommandsOnBrokerIT {
                 assertThat(withoutTimes(AvroJson.toJson(report))).isEqualTo(withoutTimes(AvroJson.toJson(expected)));
             }
         }
-        assertThat(screen.toString()).contains("!! ALERT VERDICT_FLIP", "!! ALERT INCOMPLETE_CHECKPOINT", "INCOMPLETE");
+        assertThat(screen.toString()).contains("ALERT VERDICT_FLIP", "!  ALERT INCOMPLETE_CHECKPOINT", "INCOMPLETE");
     }
 }

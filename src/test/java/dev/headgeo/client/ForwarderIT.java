@@ -273,19 +273,21 @@ class ForwarderIT {
             for (String run : runs) {
                 produceAlerts(topics, run, 2, AlertType.VERDICT_FLIP);
             }
+            List<String> expected = new ArrayList<>(List.of("alert 0 of " + runs.get(0)));
+            for (String run : runs) {
+                expected.addAll(List.of("alert 0 of " + run, "alert 1 of " + run));
+            }
             Process second = forwardProcess(topics, receiver.url(), "every-2", "every-group", false);
             try {
-                await(() -> messages(receiver).size() >= 7, Duration.ofSeconds(60), "every alert raised meanwhile");
+                await(() -> extra(messages(receiver), expected) != null, Duration.ofSeconds(60), "every alert raised meanwhile");
             } finally {
                 second.destroy();
                 second.waitFor(10, TimeUnit.SECONDS);
             }
             assertThat(second.exitValue()).as("forward's exit status after SIGTERM").isZero();
-            List<String> expected = new ArrayList<>(List.of("alert 0 of " + runs.get(0)));
-            for (String run : runs) {
-                expected.addAll(List.of("alert 0 of " + run, "alert 1 of " + run));
-            }
-            assertThat(messages(receiver)).containsExactlyInAnyOrderElementsOf(expected);
+            // at-least-once: the first forwarder may have been killed after its POST and before its commit,
+            // so the alert it delivered may come again; nothing else is repeated, nothing is missing
+            assertThat(extra(messages(receiver), expected)).as("deliveries beyond the alerts raised").allMatch(("alert 0 of " + runs.get(0))::equals);
             String started = java.nio.file.Files.readString(tmp.resolve("forward-every-1.log"));
             assertThat(started).contains("forwarding json alerts from Kafka at " + kafka.bootstrapServers() + " (group every-group) to "
                     + receiver.url(), "every.alerts-0@0 (new, committed now)", "every.alerts-2@0 (new, committed now)");
@@ -371,11 +373,23 @@ class ForwarderIT {
                             return false;
                         }
                     });
-            assertThat(found[0].get("labels").get("anchor").asText()).isEqualTo("LAST");
-            assertThat(found[0].get("labels").get("severity").asText()).isEqualTo("warning");
+            assertThat(found[0].get("labels").get("direction").asText()).isEqualTo("worse");
+            assertThat(found[0].get("labels").get("severity").asText()).as("into REJECTED").isEqualTo("critical");
+            assertThat(found[0].get("annotations").get("anchor").asText()).isEqualTo("LAST");
             assertThat(found[0].get("annotations").get("summary").asText()).contains("am-run", "REJECTED", "200");
             assertThat(found[0].get("generatorURL").asText()).isEqualTo("http://headgeo.example:8080/#/run/am-run");
             assertThat(found[0].get("status").get("state").asText()).isEqualTo("active");
         }
+    }
+
+    /** What {@code got} holds beyond {@code expected} (as multisets), or null while something expected is missing. */
+    static List<String> extra(List<String> got, List<String> expected) {
+        List<String> left = new ArrayList<>(got);
+        for (String e : expected) {
+            if (!left.remove(e)) {
+                return null;
+            }
+        }
+        return left;
     }
 }

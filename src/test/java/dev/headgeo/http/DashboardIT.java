@@ -132,6 +132,10 @@ class DashboardIT {
                             .startsWith("checkpoint 2000, best anchor");
                     assertThat(browser.executeScript("return window.__loadedOnce;")).as("no reload").isEqualTo("yes");
                     assertThat(browser.findElements(By.cssSelector("#run-alerts li.VERDICT_FLIP"))).hasSize(3);
+                    // the recovery at 3000 is news, the flips into REJECTED are critical
+                    assertThat(browser.findElements(By.cssSelector("#run-alerts li.VERDICT_FLIP.sev-info"))).hasSize(1);
+                    assertThat(browser.findElements(By.cssSelector("#run-alerts li.VERDICT_FLIP.sev-critical"))).hasSize(2);
+                    assertThat(text(browser, "#run-alerts li.sev-info .what")).isEqualTo("RECOVERY");
                     fullPageScreenshot(browser, "dashboard-run.png", 1400);
 
                     browser.get(app.httpUrl() + "#/run/trend-run");

@@ -88,12 +88,15 @@ class PrometheusIT {
 
                     assertThat(value(query(api, "headgeo_run_verdict{run_id=\"flip-run\",anchor=\"MIDDLE\"}"))).isEqualTo(2.0);
                     assertThat(value(query(api, "headgeo_run_last_checkpoint{run_id=\"flip-run\"}"))).isEqualTo(200.0);
-                    assertThat(value(query(api, "headgeo_run_verdict_flips_total{run_id=\"flip-run\"}"))).isEqualTo(1.0);
+                    assertThat(value(query(api, "headgeo_run_verdict_flips_total{run_id=\"flip-run\",direction=\"worse\"}"))).isEqualTo(1.0);
+                    assertThat(value(query(api, "headgeo_run_verdict_flips_total{run_id=\"flip-run\",direction=\"better\"}"))).isEqualTo(0.0);
                     assertThat(value(query(api, "headgeo_ready"))).isEqualTo(1.0);
                     assertThat(value(query(api, "sum(headgeo_reports_total{status=\"COMPLETE\"})"))).isEqualTo(2.0);
 
                     JsonNode flip = awaitAlert(api, "HeadgeoVerdictFlip", "flip-run", prometheus);
                     assertThat(flip.get("state").asText()).isEqualTo("firing");
+                    assertThat(Json.MAPPER.convertValue(flip.get("labels"), Map.class)).as("no instance or job: one alert per condition")
+                            .isEqualTo(Map.of("alertname", "HeadgeoVerdictFlip", "run_id", "flip-run", "direction", "worse", "severity", "critical"));
                     assertThat(flip.get("annotations").get("summary").asText()).contains("flip-run");
                     assertThat(flip.get("annotations").get("description").asText()).contains("flip-run", "200");
                     JsonNode rejected = awaitAlert(api, "HeadgeoHypothesisRejected", "flip-run", prometheus);

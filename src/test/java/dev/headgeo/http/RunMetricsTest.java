@@ -66,7 +66,9 @@ class RunMetricsTest {
                 Map.entry("headgeo_run_trend_per_checkpoint{run_id=\"b\"}", "NaN"),
                 Map.entry("headgeo_run_forecast_boundary{run_id=\"b\"}", "NaN"),
                 Map.entry("headgeo_run_forecast_crossing_checkpoint{run_id=\"b\"}", "NaN"),
-                Map.entry("headgeo_run_verdict_flips_total{run_id=\"a\"}", "1.0"),
+                Map.entry("headgeo_run_verdict_flips_total{direction=\"worse\",run_id=\"a\"}", "1.0"),
+                Map.entry("headgeo_run_verdict_flips_total{direction=\"better\",run_id=\"a\"}", "0.0"),
+                Map.entry("headgeo_run_incomplete{run_id=\"a\"}", "0.0"),
                 Map.entry("headgeo_run_incomplete_checkpoints_total{run_id=\"b\"}", "0.0"),
                 Map.entry("headgeo_run_info{primary_anchor=\"LAST\",run_id=\"b\"}", "1"),
                 Map.entry("headgeo_open_checkpoints", "3.0"),
@@ -74,15 +76,42 @@ class RunMetricsTest {
                 Map.entry("headgeo_runs_exported", "2.0")));
 
         a.setForecast(null);
-        metrics.refresh(List.of(run("a", Verdict.REJECTED, 0.4, 2)), 0);
+        RunState later = run("a", Verdict.REJECTED, 0.4, 3);
+        later.setFlipsBetter(1);
+        later.setLastStatus(dev.headgeo.avro.ReportStatus.INCOMPLETE);
+        metrics.refresh(List.of(later), 0);
         scrape = series(registry.scrape());
         assertThat(scrape).containsEntry("headgeo_run_verdict{anchor=\"LAST\",run_id=\"a\"}", "2.0")
-                .containsEntry("headgeo_run_verdict_flips_total{run_id=\"a\"}", "2.0")
+                .containsEntry("headgeo_run_verdict_flips_total{direction=\"worse\",run_id=\"a\"}", "2.0")
+                .containsEntry("headgeo_run_verdict_flips_total{direction=\"better\",run_id=\"a\"}", "1.0")
+                .containsEntry("headgeo_run_incomplete{run_id=\"a\"}", "1.0")
                 .containsEntry("headgeo_run_forecast_boundary{run_id=\"a\"}", "NaN");
         assertThat(scrape.keySet()).noneMatch(k -> k.contains("run_id=\"b\""));
 
         metrics.refresh(List.of(), 0);
         assertThat(series(registry.scrape()).keySet()).noneMatch(k -> k.contains("run_id="));
+    }
+
+    @Test
+    void labelledTagsRideOnEverySeriesOfTheRun() {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        RunMetrics metrics = new RunMetrics(registry, new MetricsLimits(10, Duration.ofHours(1), List.of("owner")));
+        RunState owned = run("a", Verdict.SUPPORTED, 0.05, 0);
+        owned.setTags(Map.of("owner", "ana", "lr", "3e-4"));
+        metrics.refresh(List.of(owned, run("b", Verdict.SUPPORTED, 0.05, 0)), 0);
+        Map<String, String> scrape = series(registry.scrape());
+        assertThat(scrape).containsEntry("headgeo_run_incomplete{owner=\"ana\",run_id=\"a\"}", "0.0")
+                .containsEntry("headgeo_run_verdict_flips_total{direction=\"worse\",owner=\"ana\",run_id=\"a\"}", "0.0")
+                .containsEntry("headgeo_run_info{owner=\"ana\",primary_anchor=\"LAST\",run_id=\"a\"}", "1")
+                // no owner: an empty label, which Prometheus takes as none
+                .containsEntry("headgeo_run_info{owner=\"\",primary_anchor=\"LAST\",run_id=\"b\"}", "1");
+        assertThat(scrape.keySet()).noneMatch(k -> k.contains("lr="));
+
+        owned.setTags(Map.of("owner", "bo"));
+        metrics.refresh(List.of(owned), 0);
+        scrape = series(registry.scrape());
+        assertThat(scrape).containsEntry("headgeo_run_info{owner=\"bo\",primary_anchor=\"LAST\",run_id=\"a\"}", "1");
+        assertThat(scrape.keySet()).noneMatch(k -> k.contains("ana"));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.within;
 
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.AlertType;
+import dev.headgeo.avro.Severity;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.RunHistory;
 import dev.headgeo.avro.RunState;
@@ -43,7 +44,12 @@ class AlertsTest extends TopologyTestBase {
         start(AlertSettings.defaults());
         List<Alert> alerts = play("drift", 0.041, 0.052, 0.063, 0.074, 0.085, 0.096, 0.107, 0.118);
 
-        assertThat(kinds(alerts)).containsExactly("FLIP_FORECAST@400", "VERDICT_FLIP@700");
+        // the forecast's state ends when it comes true, after the flip it foretold
+        assertThat(kinds(alerts)).containsExactly("FLIP_FORECAST@400", "VERDICT_FLIP@700", "FLIP_FORECAST_WITHDRAWN@700");
+        assertThat(alerts).extracting(Alert::getSeverity).containsExactly(Severity.WARNING, Severity.WARNING, Severity.INFO);
+        assertThat(alerts.get(2).getMessage()).isEqualTo("run drift: the forecast came true: mean residual 0.1070 at checkpoint 700 is above 0.1");
+        assertThat(alerts.get(2).getBoundary()).isEqualTo(0.1);
+        assertThat(alerts.get(2).getTrendPerCheckpoint()).as("the ended forecast's trend").isCloseTo(0.011, within(1e-9));
         Alert forecast = alerts.get(0);
         assertThat(forecast.getBoundary()).isEqualTo(0.1);
         assertThat(forecast.getCurrentMeanResidual()).isCloseTo(0.074, within(1e-12));
@@ -74,9 +80,11 @@ class AlertsTest extends TopologyTestBase {
         List<Alert> alerts = play("back-and-forth", 0.041, 0.052, 0.063, 0.074, 0.06, 0.05, 0.045, 0.04, 0.04, 0.04,
                 0.051, 0.062, 0.073, 0.084);
 
-        assertThat(alerts).extracting(Alert::getType).containsExactly(AlertType.FLIP_FORECAST, AlertType.FLIP_FORECAST);
+        assertThat(alerts).extracting(Alert::getType)
+                .containsExactly(AlertType.FLIP_FORECAST, AlertType.FLIP_FORECAST_WITHDRAWN, AlertType.FLIP_FORECAST);
         assertThat(alerts.get(0).getCheckpoint()).isEqualTo(400);
-        assertThat(alerts.get(1).getCheckpoint()).isGreaterThan(1000);
+        assertThat(alerts.get(1).getMessage()).startsWith("run back-and-forth: the forecast to rise above 0.1 is withdrawn: mean residual 0.0500 at checkpoint 600");
+        assertThat(alerts.get(2).getCheckpoint()).isGreaterThan(1000);
     }
 
     @Test
@@ -84,8 +92,12 @@ class AlertsTest extends TopologyTestBase {
         start(AlertSettings.defaults());
         List<Alert> alerts = play("recovering", 0.2, 0.17, 0.14, 0.11, 0.08);
 
-        assertThat(kinds(alerts)).containsExactly("FLIP_FORECAST@300", "VERDICT_FLIP@500");
+        assertThat(kinds(alerts)).containsExactly("FLIP_FORECAST@300", "VERDICT_FLIP@500", "FLIP_FORECAST_WITHDRAWN@500");
         assertThat(alerts.get(0).getMessage()).contains("fall below 0.1");
+        // a recovery, foretold and come: news, not alarms
+        assertThat(alerts).extracting(Alert::getSeverity).containsOnly(Severity.INFO);
+        assertThat(alerts.get(1).getMessage()).isEqualTo("run recovering: verdict (LAST anchor) recovered from PARTIALLY_SUPPORTED at checkpoint 400 "
+                + "to SUPPORTED at checkpoint 500");
         assertThat(alerts.get(0).getTrendPerCheckpoint()).isCloseTo(-0.03, within(1e-9));
     }
 

@@ -242,7 +242,7 @@ class HeadgeoTopologyTest extends TopologyTestBase {
         f.send(layersOf("rejected_12x12x64", "run", 3));
 
         assertThat(f.alerts.readValuesToList()).extracting(Alert::getType)
-                .containsExactly(AlertType.INCOMPLETE_CHECKPOINT, AlertType.VERDICT_FLIP);
+                .containsExactly(AlertType.INCOMPLETE_CHECKPOINT, AlertType.INCOMPLETE_RESOLVED, AlertType.VERDICT_FLIP);
     }
 
     @Test

@@ -114,7 +114,26 @@ class TrackVerdictsProcessorTest {
 
         process(complete("r", 3, 0.5));
 
-        assertThat(alerts()).extracting(a -> a.getEarlierCheckpoint() + "->" + a.getLaterCheckpoint()).containsExactly("1->3");
+        List<Alert> next = alerts();
+        assertThat(next).extracting(Alert::getType).containsExactly(AlertType.INCOMPLETE_RESOLVED, AlertType.VERDICT_FLIP);
+        assertThat(next.get(0).getEarlierCheckpoint()).as("the incomplete checkpoint it ends").isEqualTo(2L);
+        assertThat(next.get(0).getSeverity()).isEqualTo(dev.headgeo.avro.Severity.INFO);
+        assertThat(next.get(1).getEarlierCheckpoint() + "->" + next.get(1).getLaterCheckpoint()).isEqualTo("1->3");
+        assertThat(next.get(1).getSeverity()).as("into REJECTED").isEqualTo(dev.headgeo.avro.Severity.CRITICAL);
+    }
+
+    @Test
+    void anIncompleteSpellEndsOnlyWithACompleteCheckpointAfterIt() {
+        process(complete("r", 5, 0.05));
+        process(incomplete("r", 6));
+        process(incomplete("r", 7));
+        // earlier than the spell: it still holds
+        process(complete("r", 4, 0.05));
+        process(complete("r", 8, 0.05));
+        process(complete("r", 9, 0.05));
+
+        assertThat(alerts()).extracting(a -> a.getType() + "@" + a.getCheckpoint())
+                .containsExactly("INCOMPLETE_CHECKPOINT@6", "INCOMPLETE_CHECKPOINT@7", "INCOMPLETE_RESOLVED@8");
     }
 
     @Test

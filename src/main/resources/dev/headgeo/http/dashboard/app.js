@@ -217,13 +217,36 @@
     document.getElementById('alerts-box').replaceChildren(alertList(alerts));
   }
 
+  const VERDICT_ORDER = ['SUPPORTED', 'PARTIALLY_SUPPORTED', 'REJECTED'];
+  /** The alert's severity; alerts of earlier versions carry none and get the one headgeo derives. */
+  function severity(a) {
+    if (a.severity) return a.severity.toLowerCase();
+    if (a.type === 'VERDICT_FLIP' && a.earlier_verdict && a.later_verdict) {
+      const better = VERDICT_ORDER.indexOf(a.later_verdict) < VERDICT_ORDER.indexOf(a.earlier_verdict);
+      return better ? 'info' : a.later_verdict === 'REJECTED' ? 'critical' : 'warning';
+    }
+    if (a.type === 'FLIP_FORECAST') return a.trend_per_checkpoint < 0 ? 'info' : 'warning';
+    if (a.type === 'FLIP_FORECAST_WITHDRAWN' || a.type === 'INCOMPLETE_RESOLVED') return 'info';
+    return 'warning';
+  }
+  /** What the card says it is: a recovery and the end of a state read as such, not as alarms. */
+  function alertTitle(a, sev) {
+    if (a.type === 'VERDICT_FLIP') return sev === 'info' ? 'recovery' : 'verdict flip' + (sev === 'critical' ? ' · critical' : '');
+    if (a.type === 'FLIP_FORECAST_WITHDRAWN') return 'resolved · forecast no longer holds';
+    if (a.type === 'INCOMPLETE_RESOLVED') return 'resolved · complete again';
+    if (a.type === 'FLIP_FORECAST') return sev === 'info' ? 'forecast · recovery ahead' : 'flip forecast';
+    return a.type.replace(/_/g, ' ').toLowerCase();
+  }
   function alertList(alerts, id) {
     if (!alerts.length) return el('div', { class: 'empty' }, 'No alerts.');
     const ul = el('ul', { class: 'alerts', id: id || 'alerts' });
-    alerts.slice(0, 100).forEach((a) => ul.appendChild(el('li', { class: a.type },
-      el('span', { class: 'when' }, ago(a.raised_at)),
-      el('div', { class: 'what' }, a.type.replace(/_/g, ' ')),
-      el('div', { class: 'msg' }, a.message))));
+    alerts.slice(0, 100).forEach((a) => {
+      const sev = severity(a);
+      ul.appendChild(el('li', { class: a.type + ' sev-' + sev, 'data-severity': sev },
+        el('span', { class: 'when' }, ago(a.raised_at)),
+        el('div', { class: 'what' }, alertTitle(a, sev)),
+        el('div', { class: 'msg' }, a.message)));
+    });
     return ul;
   }
 
