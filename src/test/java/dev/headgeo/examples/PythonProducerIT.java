@@ -63,8 +63,13 @@ class PythonProducerIT {
                 assertThat(service.awaitRunning(Duration.ofSeconds(60))).isTrue();
                 for (int i = 0; i < fixtures.size(); i++) {
                     Path dump = Golden.dumpFile(fixtures.get(i), tmp);
-                    Python.Run run = Python.run(python.get(), List.of("examples/python/publish_dump.py", dump.toString(),
+                    List<String> args = new java.util.ArrayList<>(List.of("examples/python/publish_dump.py", dump.toString(),
                             "--run", "py-run", "--checkpoint", Integer.toString(i), "--bootstrap-servers", kafka.bootstrapServers()));
+                    if (i == 1) {
+                        // run context through librdkafka: JSON layer records with tags (v2); the others carry none (v1)
+                        args.addAll(List.of("--model", "gpt2", "--tag", "owner=ana", "--tag", "lr=3e-4"));
+                    }
+                    Python.Run run = Python.run(python.get(), args);
                     assertThat(run.status()).as(run.output()).isZero();
                 }
                 List<CheckpointReport> reports = ReportReader.read(kafka.bootstrapServers(), fixtures.size(), Duration.ofSeconds(60));
@@ -74,6 +79,8 @@ class PythonProducerIT {
                     var expected = ReportMapper.complete(new ReportMapper.Origin("py-run", r.getCheckpoint(), null, null, null),
                             SaScheduleAnalyzer.analyze(Golden.dump(fixture).spectra(), EnumSet.allOf(Anchor.class)), Anchor.LAST);
                     assertThat(withoutTimes(AvroJson.toJson(r))).isEqualTo(withoutTimes(AvroJson.toJson(expected)));
+                    assertThat(r.getTags()).isEqualTo(r.getCheckpoint() == 1 ? Map.of("owner", "ana", "lr", "3e-4") : Map.of());
+                    assertThat(r.getModel()).isEqualTo(r.getCheckpoint() == 1 ? "gpt2" : null);
                 }
                 for (String run : List.of("a", "run-b", "c/3", "dd-44", "e")) {
                     Python.Run r = Python.run(python.get(), List.of("examples/python/publish_dump.py", Golden.dumpFile("two_layers", tmp).toString(),
