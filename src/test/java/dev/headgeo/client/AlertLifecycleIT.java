@@ -47,7 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * there (no label set twice, no instance or job on a run's alert); a rejected run that recovers, a
  * withdrawn forecast and an incomplete spell resolve within a minute and the receivers hear the
  * resolution; a recovery arrives as info; a run silenced with amtool stays silent; an owner tag
- * (`--label-tags owner` on both paths) routes to the owner's receiver.
+ * (`--label-tags owner` on both paths) routes to the owner's receiver; a `forward` process killed with
+ * kill -9 and restarted delivers every alert raised meanwhile, on every partition.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AlertLifecycleIT {
@@ -292,6 +293,68 @@ class AlertLifecycleIT {
         awaitNotified(ana, "firing HeadgeoHypothesisRejected loud-run warning");
         assertThat(notified(ana)).noneMatch(n -> n.contains("silenced-run"));
         assertThat(notified(team)).noneMatch(n -> n.contains("silenced-run"));
+    }
+
+    @Test
+    @Order(5)
+    void aForwarderKilledWithKillNineLosesNoAlertOnAnyPartition() throws Exception {
+        String topic = "killed.alerts";
+        Properties client = new Properties();
+        client.put("bootstrap.servers", kafka.bootstrapServers());
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(client)) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3, (short) 1))).all().get();
+        }
+        HeadgeoTopics topics = HeadgeoTopics.builder().alerts(topic).build();
+        List<String> runs = List.of(ForwarderIT.runOnPartition("killed", 0, 3), ForwarderIT.runOnPartition("killed", 1, 3),
+                ForwarderIT.runOnPartition("killed", 2, 3));
+        Process first = forwardProcess(topic, "killed-1");
+        try {
+            dev.headgeo.testing.LogFiles.awaitText(tmp.resolve("forward-killed-1.log"), "(new, committed now)", Duration.ofSeconds(60), first);
+            flip(topics, runs.get(0), 100);
+            await("the first flip", has("HeadgeoVerdictFlip", runs.get(0), "severity", "critical"), Duration.ofSeconds(60));
+        } finally {
+            first.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        // raised while no forwarder runs, on every partition, two of them never delivered from
+        for (String run : runs) {
+            flip(topics, run, 200);
+        }
+        Process second = forwardProcess(topic, "killed-2");
+        try {
+            await("every run's flip at 200", all -> runs.stream().allMatch(r -> all.stream().anyMatch(a -> a.get("labels").path("run_id").asText().equals(r)
+                    && a.get("annotations").path("checkpoint").asText().equals("200"))), Duration.ofSeconds(60));
+        } finally {
+            second.destroy();
+            second.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        for (String run : runs) {
+            List<JsonNode> flips = alerts("HeadgeoVerdictFlip", run);
+            assertThat(flips).as(run).hasSize(1);
+            assertThat(flips.get(0).get("annotations").get("checkpoint").asText()).as(run + ": the flip raised while forward was down")
+                    .isEqualTo("200");
+        }
+    }
+
+    static void flip(HeadgeoTopics topics, String run, long checkpoint) {
+        Properties client = new Properties();
+        client.put("bootstrap.servers", kafka.bootstrapServers());
+        try (org.apache.kafka.clients.producer.KafkaProducer<String, dev.headgeo.avro.Alert> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
+                client, topics.alerts().keySerde().serializer(), topics.alerts().valueSerde().serializer())) {
+            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topics.alerts().name(), run, dev.headgeo.avro.Alert.newBuilder()
+                    .setType(AlertType.VERDICT_FLIP).setRunId(run).setCheckpoint(checkpoint).setMessage("flip of " + run + " at " + checkpoint)
+                    .setEarlierVerdict(dev.headgeo.avro.Verdict.SUPPORTED).setLaterVerdict(dev.headgeo.avro.Verdict.REJECTED)
+                    .setEarlierCheckpoint(checkpoint - 100).setLaterCheckpoint(checkpoint)
+                    .setSeverity(dev.headgeo.avro.Severity.CRITICAL).setRaisedAt(java.time.Instant.now()).build()));
+            producer.flush();
+        }
+    }
+
+    /** `headgeo forward --format alertmanager` as its own process, so that it can be killed with kill -9. */
+    static Process forwardProcess(String topic, String name) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.headgeo.cli.Main", "forward",
+                "--bootstrap-servers", kafka.bootstrapServers(), "--to", am, "--format", "alertmanager", "--group", "killed-group",
+                "--alerts-topic", topic).redirectErrorStream(true).redirectOutput(tmp.resolve("forward-" + name + ".log").toFile()).start();
     }
 
     static boolean present(List<JsonNode> all, String alertname, String run) {
