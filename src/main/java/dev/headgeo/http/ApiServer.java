@@ -188,14 +188,20 @@ public final class ApiServer implements AutoCloseable {
         return call.header(InstanceRouter.LOCAL_HEADER) != null;
     }
 
-    /** {@code /api/runs}: every run any reachable instance holds, one entry each (the most advanced copy). */
+    /** Marks which copy a summary came from while instances merge them; not part of the answer. */
+    private static final String COPY_FIELD = "copy";
+
+    /**
+     * {@code /api/runs}: every run any reachable instance holds, one entry each: the active copy (a standby
+     * copy may lag behind, for example in its open checkpoints), else the most advanced standby copy.
+     */
     private Reply runs(HttpCall call) {
         RunViews v = views();
         if (local(call)) {
-            return Reply.ok(withArray("runs", v.runSummaries(RunViews.Scope.ANY)));
+            return Reply.ok(withArray("runs", ownSummaries(v)));
         }
         List<String> missing = new ArrayList<>();
-        List<JsonNode> all = new ArrayList<>(Objects.requireNonNullElse(mine(() -> v.runSummaries(RunViews.Scope.ANY), missing), List.of()));
+        List<JsonNode> all = new ArrayList<>(Objects.requireNonNullElse(mine(() -> ownSummaries(v), missing), List.of()));
         InstanceRouter.Gathered others = router.askOthers("/api/runs");
         missing.addAll(others.missing());
         for (InstanceRouter.Answer a : others.answers()) {
@@ -204,14 +210,36 @@ public final class ApiServer implements AutoCloseable {
             }
         }
         Map<String, JsonNode> best = new LinkedHashMap<>();
-        Comparator<JsonNode> advanced = Comparator.comparingLong((JsonNode r) -> r.path("last_checkpoint").asLong())
+        Comparator<JsonNode> preferred = Comparator.comparing((JsonNode r) -> r.path(COPY_FIELD).asText().equals("active"))
+                .thenComparingLong(r -> r.path("last_checkpoint").asLong())
                 .thenComparingLong(r -> r.path("checkpoints").asLong()).thenComparingLong(r -> r.path("last_report_at").asLong());
         for (JsonNode r : all) {
-            best.merge(r.path("run_id").asText(), r, (x, y) -> advanced.compare(y, x) > 0 ? y : x);
+            best.merge(r.path("run_id").asText(), r, (x, y) -> preferred.compare(y, x) > 0 ? y : x);
         }
-        List<JsonNode> sorted = new ArrayList<>(best.values());
+        List<JsonNode> sorted = new ArrayList<>();
+        for (JsonNode r : best.values()) {
+            ObjectNode copy = r.deepCopy();
+            copy.remove(COPY_FIELD);
+            sorted.add(copy);
+        }
         sorted.sort(Comparator.comparing(r -> r.path("run_id").asText()));
         return Reply.ok(withMissing(withArray("runs", sorted), missing));
+    }
+
+    /** This instance's run summaries, each marked as its active or a standby copy. */
+    private static List<ObjectNode> ownSummaries(RunViews v) {
+        List<ObjectNode> out = new ArrayList<>();
+        java.util.Set<String> active = new java.util.HashSet<>();
+        for (ObjectNode s : v.runSummaries(RunViews.Scope.ACTIVE)) {
+            active.add(s.path("run_id").asText());
+            out.add(s.put(COPY_FIELD, "active"));
+        }
+        for (ObjectNode s : v.runSummaries(RunViews.Scope.ANY)) {
+            if (!active.contains(s.path("run_id").asText())) {
+                out.add(s.put(COPY_FIELD, "standby"));
+            }
+        }
+        return out;
     }
 
     /** {@code /api/alerts?run=&limit=&before=}: newest first across instances, one page. */

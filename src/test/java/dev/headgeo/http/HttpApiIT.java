@@ -330,7 +330,7 @@ class HttpApiIT {
         }
         String all = metricsA + metricsB;
         assertThat(all).contains("headgeo_run_verdict{anchor=\"LAST\",run_id=\"alpha\"} 2.0",
-                "headgeo_run_verdict_flips_total{run_id=\"alpha\"} 1.0", "headgeo_reports_total{status=\"COMPLETE\"}",
+                "headgeo_run_verdict_flips_total{direction=\"worse\",run_id=\"alpha\"} 1.0", "headgeo_reports_total{status=\"COMPLETE\"}",
                 "headgeo_ready 1.0", "headgeo_analysis_seconds_count", "headgeo_report_delay_seconds_count", "jvm_memory_used_bytes",
                 "kafka_stream");
     }
