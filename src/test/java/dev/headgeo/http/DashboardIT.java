@@ -116,6 +116,10 @@ class DashboardIT {
                     click(browser, "#anchor-tabs button[data-anchor='BEST']");
                     wait.until(d -> d.findElement(By.id("where-sub")).getText().startsWith("checkpoint 2000, best anchor"));
                     assertThat(browser.findElement(By.cssSelector("#export-csv")).getAttribute("href")).endsWith("/api/runs/drift-run/export?format=csv");
+                    // the choice is in the address: a reload (or a shared link) opens the same view
+                    assertThat(browser.getCurrentUrl()).endsWith("#/run/drift-run?checkpoint=2000&anchor=BEST");
+                    browser.navigate().refresh();
+                    wait.until(d -> d.findElement(By.id("where-sub")).getText().startsWith("checkpoint 2000, best anchor"));
                     assertThat(browser.findElements(By.cssSelector("#chart-timeline canvas"))).isNotEmpty();
                     assertThat(browser.findElements(By.cssSelector("#chart-heatmap canvas"))).isNotEmpty();
                     assertThat(heatCells(browser)).isEqualTo(3 * 12);

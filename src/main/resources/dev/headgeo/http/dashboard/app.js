@@ -256,7 +256,7 @@
   }
   function buildRunPage(runId) {
     disposeCharts();
-    page.selection = { checkpoint: null, anchor: null };
+    page.selection = { checkpoint: page.initial.checkpoint, anchor: page.initial.anchor };
     page.kept = { signature: null, reports: new Map() };
     const exportLinks = el('span', { class: 'exports' }, 'export ',
       el('a', { id: 'export-csv', href: runPath(runId) + '/export?format=csv', download: '' }, 'CSV'), ' · ',
@@ -327,6 +327,10 @@
   function select(checkpoint, anchor) {
     if (checkpoint !== undefined && checkpoint !== null) page.selection.checkpoint = checkpoint;
     if (anchor) page.selection.anchor = anchor;
+    // the choice goes into the address (without a hashchange), so the view can be shared or reloaded
+    const sel = page.selection;
+    history.replaceState(null, '', '#/run/' + encodeURIComponent(page.run_id) + '?checkpoint=' + sel.checkpoint
+      + '&anchor=' + (sel.anchor || ''));
     if (page.run) renderWhere(page.run);
   }
 
@@ -675,11 +679,17 @@
     if (forPage === page) timer = setTimeout(() => poll(forPage), POLL_MS);
   }
   function route() {
-    const run = location.hash.match(/^#\/run\/(.+)$/);
+    const run = location.hash.match(/^#\/run\/([^?]+)(?:\?(.*))?$/);
     const compare = location.hash.match(/^#\/compare\?runs=(.*)$/);
     disposeCharts();
     if (run) {
-      page = { kind: 'run', run_id: decodeURIComponent(run[1]) };
+      // #/run/ID?checkpoint=N&anchor=A opens with that checkpoint and anchor chosen
+      const params = new URLSearchParams(run[2] || '');
+      const checkpoint = params.get('checkpoint');
+      const anchor = params.get('anchor');
+      page = { kind: 'run', run_id: decodeURIComponent(run[1]), initial: {
+        checkpoint: checkpoint !== null && /^\d+$/.test(checkpoint) ? Number(checkpoint) : null,
+        anchor: ANCHORS.includes(anchor) ? anchor : null } };
       buildRunPage(page.run_id);
     } else if (compare) {
       const ids = [...new Set(compare[1].split(',').map((s) => decodeURIComponent(s)).filter(Boolean))];
