@@ -7,7 +7,6 @@ import java.util.Arrays;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.errors.ErrorHandlerContext;
 import org.apache.kafka.streams.processor.api.Record;
 
@@ -46,7 +45,6 @@ public final class DeadLetters {
 
     /** Where the rejected record came from; null fields when it is not known (a punctuation). */
     record Source(String topic, Integer partition, Long offset, Headers headers) {
-        static final Source UNKNOWN = new Source(null, null, null, new RecordHeaders());
     }
 
     private final HeadgeoMetrics metrics;
@@ -65,14 +63,18 @@ public final class DeadLetters {
                                        String detail, Throwable cause) {
         metrics.deadLettered(reason);
         byte[] copied = cut(value);
-        Headers headers = new RecordHeaders();
-        for (Header h : source.headers()) {
-            headers.add(h);
+        // A Record made without headers gets its own empty, writable set: the source's are copied into it.
+        Record<String, Flow.DeadLetter> dead = new Record<>(rawKey, new Flow.DeadLetter(reason, copied), timestamp);
+        Headers headers = dead.headers();
+        if (source.headers() != null) {
+            for (Header h : source.headers()) {
+                headers.add(h);
+            }
         }
         String exception = cause != null ? cause.getClass().getName() : REJECTED_PREFIX + reason.name();
         addHeaders(headers, exception, cause != null ? stackTrace(cause) : reason + ": " + detail, detail, source);
         addHeadgeoHeaders(headers, reason, detail, value, copied);
-        return new Record<>(rawKey, new Flow.DeadLetter(reason, copied), timestamp, headers);
+        return dead;
     }
 
     /** A dead letter from one of Kafka's exception handlers (a processor's bug), for {@code topic}; nothing when no topic is configured. */
