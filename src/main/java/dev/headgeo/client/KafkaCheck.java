@@ -23,6 +23,7 @@ import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
@@ -54,10 +55,7 @@ public final class KafkaCheck {
         try (Admin admin = Admin.create(p)) {
             admin.describeCluster().clusterId().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS);
             if (!topics.isEmpty()) {
-                Map<String, TopicDescription> found = admin.describeTopics(topics).allTopicNames().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS);
-                if (found.size() != topics.size()) {
-                    throw new IllegalStateException("topics missing at " + bootstrap + ": " + topics);
-                }
+                requireDescribable(admin, topics, bootstrap);
             }
         } catch (ExecutionException e) {
             throw new IllegalStateException(describe(e.getCause(), bootstrap));
@@ -67,6 +65,38 @@ public final class KafkaCheck {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking Kafka at " + bootstrap);
+        }
+    }
+
+    /**
+     * Every topic exists and this principal may describe it; a refusal names the topics (the Admin
+     * client's own exception does not).
+     */
+    private static void requireDescribable(Admin admin, Collection<String> topics, String bootstrap)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        // one request, read topic by topic: one topic's refusal must not hide another's
+        Map<String, KafkaFuture<TopicDescription>> perTopic = admin.describeTopics(topics).topicNameValues();
+        List<String> refused = new ArrayList<>();
+        List<String> missing = new ArrayList<>();
+        for (String topic : topics) {
+            try {
+                perTopic.get(topic).get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof AuthorizationException) {
+                    refused.add(topic);
+                } else if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                    missing.add(topic);
+                } else {
+                    throw e;
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("topic " + String.join(", ", missing) + " does not exist at " + bootstrap + " (has headgeo run created it?)");
+        }
+        if (!refused.isEmpty()) {
+            throw new IllegalStateException("not authorized at " + bootstrap + ": this principal lacks DESCRIBE on topic " + String.join(", ", refused)
+                    + " (READ or WRITE grants it; see the README's Failure modes for the ACLs headgeo's commands need)");
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates headgeo's topics that do not exist yet, with the broker's default partitions and replication. */
@@ -38,6 +39,11 @@ public final class TopicCreator {
                     admin.createTopics(List.of(t)).all().get(10, TimeUnit.SECONDS);
                     created.add(t.name());
                 } catch (ExecutionException e) {
+                    if (e.getCause() instanceof AuthorizationException) {
+                        throw new IllegalStateException("cannot create topic " + t.name() + " at " + adminConfig.get("bootstrap.servers")
+                                + ": this principal lacks CREATE on the cluster or the topic (grant it, or create the topics beforehand"
+                                + " and start with --no-create-topics)");
+                    }
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException("cannot create topic " + t.name() + ": " + e.getCause().getMessage());
                     }

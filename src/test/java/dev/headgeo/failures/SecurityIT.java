@@ -8,7 +8,9 @@ import dev.headgeo.kafka.EmbeddedKafka;
 import dev.headgeo.testing.ReportReader;
 import dev.headgeo.testing.RunPublisher;
 import dev.headgeo.wire.HeadgeoTopics;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +47,7 @@ class SecurityIT {
     static void start() {
         // one principal per test: ACLs belong to principals, and each test grants a different set
         kafka = EmbeddedKafka.startSecured(Map.of("admin", "admin-secret", "no-group-app", APP_PASSWORD, "no-write-app", APP_PASSWORD,
-                "full-app", APP_PASSWORD, "any-app", APP_PASSWORD, "reader", APP_PASSWORD));
+                "full-app", APP_PASSWORD, "any-app", APP_PASSWORD, "reader", APP_PASSWORD, "stranger", APP_PASSWORD));
         TopicCreator.createMissing(client("admin", "admin-secret"), HeadgeoTopics.defaults().names());
     }
 
@@ -133,6 +135,29 @@ class SecurityIT {
                     + ": this principal lacks READ on group " + command[command.length - 1]);
             assertThat((System.nanoTime() - t0) / 1e9).as(command[0]).isLessThan(15);
         }
+    }
+
+    @Test
+    void aPrincipalWithoutAnyAclIsToldWhichTopicsItCannotSeeOrCreate() throws Exception {
+        String[] sasl = {"--bootstrap-servers", kafka.bootstrapServers(), "--kafka", "security.protocol=SASL_PLAINTEXT",
+            "--kafka", "sasl.mechanism=PLAIN", "--kafka", "sasl.jaas.config=" + EmbeddedKafka.jaas("stranger", APP_PASSWORD)};
+        Path dump = tmp.resolve("dump.json");
+        Files.copy(Path.of("src/test/resources/golden/identical_layers.json"), dump, StandardCopyOption.REPLACE_EXISTING);
+        String[] publish = java.util.stream.Stream.concat(java.util.stream.Stream.of("publish", dump.toString(), "--run", "r", "--checkpoint", "1"),
+                java.util.Arrays.stream(sasl)).toArray(String[]::new);
+        CliTesting.Result published = runFor(Duration.ofSeconds(30), publish);
+        assertThat(published.status()).as(published.err()).isEqualTo(2);
+        assertThat(published.err().strip().lines()).hasSize(1);
+        assertThat(published.err()).contains("headgeo publish: not authorized at " + kafka.bootstrapServers()
+                + ": this principal lacks DESCRIBE on topic " + HeadgeoTopics.DEFAULT_LAYERS + " (");
+
+        String[] run = java.util.stream.Stream.concat(java.util.stream.Stream.of("run", "--http-address", "none", "--state-dir", tmp.resolve("stranger").toString()),
+                java.util.Arrays.stream(sasl)).toArray(String[]::new);
+        CliTesting.Result ran = runFor(Duration.ofSeconds(30), run);
+        assertThat(ran.status()).as(ran.err()).isEqualTo(2);
+        assertThat(ran.err().strip().lines()).hasSize(1);
+        assertThat(ran.err()).contains("headgeo run: cannot create topic ", " at " + kafka.bootstrapServers()
+                + ": this principal lacks CREATE on the cluster or the topic", "--no-create-topics");
     }
 
     @Test

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
@@ -85,7 +86,8 @@ class DashboardIT {
                     wait.until(d -> runIds(d).equals(List.of("drift-run")));
                     assertThat(text(browser, "#runs tr[data-run='drift-run'] .context")).contains("test-model", "owner=ana", "lr=3e-4");
                     browser.findElement(By.id("filter")).clear();
-                    browser.findElement(By.id("filter")).sendKeys(" ");
+                    // clear() fires no input event: type and erase one character so the page hears the empty filter
+                    browser.findElement(By.id("filter")).sendKeys(" ", Keys.BACK_SPACE);
                     wait.until(d -> runIds(d).size() == 4);
                     browser.findElement(By.id("sort-toggle")).click();
                     assertThat(browser.findElements(By.cssSelector("#runs img"))).as("HTML in a run id is not markup").isEmpty();
