@@ -66,10 +66,8 @@ public final class DeadLetters {
         // A Record made without headers gets its own empty, writable set: the source's are copied into it.
         Record<String, Flow.DeadLetter> dead = new Record<>(rawKey, new Flow.DeadLetter(reason, copied), timestamp);
         Headers headers = dead.headers();
-        if (source.headers() != null) {
-            for (Header h : source.headers()) {
-                headers.add(h);
-            }
+        for (Header h : source.headers()) {
+            headers.add(h);
         }
         String exception = cause != null ? cause.getClass().getName() : REJECTED_PREFIX + reason.name();
         addHeaders(headers, exception, cause != null ? stackTrace(cause) : reason + ": " + detail, detail, source);
