@@ -92,12 +92,17 @@ public final class KafkaCheck {
             }
         }
         if (!missing.isEmpty()) {
-            throw new IllegalStateException("topic " + String.join(", ", missing) + " does not exist at " + bootstrap + " (has headgeo run created it?)");
+            throw new IllegalStateException(topics(missing) + (missing.size() == 1 ? " does not exist at " : " do not exist at ") + bootstrap
+                    + " (headgeo run creates its topics unless started with --no-create-topics)");
         }
         if (!refused.isEmpty()) {
-            throw new IllegalStateException("not authorized at " + bootstrap + ": this principal lacks DESCRIBE on topic " + String.join(", ", refused)
+            throw new IllegalStateException("not authorized at " + bootstrap + ": this principal lacks DESCRIBE on " + topics(refused)
                     + " (READ or WRITE grants it; see the README's Failure modes for the ACLs headgeo's commands need)");
         }
+    }
+
+    private static String topics(List<String> names) {
+        return (names.size() == 1 ? "topic " : "topics ") + String.join(", ", names);
     }
 
     /**
@@ -198,7 +203,7 @@ public final class KafkaCheck {
             return "not authorized at " + bootstrap + ": " + cause.getMessage();
         }
         if (cause instanceof UnknownTopicOrPartitionException) {
-            return "a topic does not exist at " + bootstrap + " (has headgeo run created it?): " + cause.getMessage();
+            return "a topic does not exist at " + bootstrap + " (headgeo run creates its topics unless started with --no-create-topics): " + cause.getMessage();
         }
         return "Kafka at " + bootstrap + ": " + cause.getMessage();
     }

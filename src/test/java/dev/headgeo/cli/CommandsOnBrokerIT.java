@@ -128,6 +128,21 @@ class CommandsOnBrokerIT {
     }
 
     @Test
+    void topicsThatDoNotExistAreNamedInOneLine() throws Exception {
+        Path dump = Golden.dumpFile("two_layers", tmp);
+        CliRunner.Result published = CliRunner.run("publish", dump.toString(), "--run", "r", "--checkpoint", "1",
+                "--topic", "no-such-layers", "--bootstrap-servers", kafka.bootstrapServers());
+        assertThat(published.status()).isEqualTo(2);
+        assertThat(published.err().strip()).isEqualTo("headgeo publish: topic no-such-layers does not exist at " + kafka.bootstrapServers()
+                + " (headgeo run creates its topics unless started with --no-create-topics)");
+
+        CliRunner.Result watched = CliRunner.run("watch", "--reports-topic", "no-reports", "--alerts-topic", "no-alerts",
+                "--bootstrap-servers", kafka.bootstrapServers());
+        assertThat(watched.status()).isEqualTo(2);
+        assertThat(watched.err().strip()).startsWith("headgeo watch: topics no-reports, no-alerts do not exist at ");
+    }
+
+    @Test
     void badDumpPublishesNothing() throws Exception {
         Path bad = tmp.resolve("bad.json");
         Files.writeString(bad, "{\"num_layers\": 2, \"num_heads\": 1, \"static\": [], \"dynamic\": []}");
