@@ -29,12 +29,26 @@ def main():
     if bad:
         raise ValueError(f"--tag {bad[0]!r}: expected KEY=VALUE")
     tags = dict(kv.split("=", 1) for kv in args.tags)
-    with open(args.dump) as f:
-        dump = json.load(f)
-    sv = [row["metric_singvals_per_head"] for row in dump["static"]]
-    ent = [row["mean_attention_entropy_per_head"] for row in dump["dynamic"]]
+    sv, ent = read_dump(args.dump)
     n = HeadgeoProducer(args.bootstrap_servers, args.topic, model=args.model, tags=tags, **config).publish_checkpoint(args.run, args.checkpoint, sv, ent)
     print(f"published {n} layer records of {args.run}@{args.checkpoint}")
+
+
+def read_dump(path):
+    """The per-layer singular values and entropies of a dump in the reference script's layout, or a ValueError in one line."""
+    with open(path) as f:
+        try:
+            dump = json.load(f)
+        except json.JSONDecodeError as e:
+            raise ValueError(f"{path}: not JSON: {e}") from None
+    try:
+        sv = [row["metric_singvals_per_head"] for row in dump["static"]]
+        ent = [row["mean_attention_entropy_per_head"] for row in dump["dynamic"]]
+    except (KeyError, TypeError) as e:
+        why = f"no {e}" if isinstance(e, KeyError) else str(e)
+        raise ValueError(f"{path}: not a dump in the reference script's layout (static[].metric_singvals_per_head, "
+                         f"dynamic[].mean_attention_entropy_per_head): {why}") from None
+    return sv, ent
 
 
 if __name__ == "__main__":

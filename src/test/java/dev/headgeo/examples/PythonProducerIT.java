@@ -87,6 +87,12 @@ class PythonProducerIT {
                             "--run", run, "--checkpoint", "7", "--bootstrap-servers", kafka.bootstrapServers()));
                     assertThat(r.status()).as(r.output()).isZero();
                 }
+                Path notADump = Files.writeString(tmp.resolve("not-a-dump.json"), "{\"num_layers\": 2}");
+                Python.Run refused = Python.run(python.get(), List.of("examples/python/publish_dump.py", notADump.toString(),
+                        "--run", "never", "--checkpoint", "1", "--bootstrap-servers", kafka.bootstrapServers()));
+                assertThat(refused.status()).as(refused.output()).isEqualTo(2);
+                assertThat(refused.output().strip()).isEqualTo("publish_dump: " + notADump + ": not a dump in the reference script's layout"
+                        + " (static[].metric_singvals_per_head, dynamic[].mean_attention_entropy_per_head): no 'static'");
                 assertPartitionedLikeJava(kafka.bootstrapServers(), 5, 12 + 6 + 1 + 5 * 2);
             }
         }
