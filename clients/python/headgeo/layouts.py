@@ -28,6 +28,9 @@ error naming the module and what is missing; nothing is guessed. Falcon's ``quer
 """
 import numpy as np
 
+from headgeo.distributed import full
+from headgeo.qk_norm import norm_modules, qk_norm_fold
+
 _HEADS = ("num_heads", "num_attention_heads", "n_heads", "n_head")
 _KV_HEADS = ("num_key_value_heads", "num_kv_heads", "n_kv_heads")
 _ROTARY_CONFIG = ("rope_theta", "rotary_pct", "rotary_emb_base", "rotary_dim", "rope_scaling", "partial_rotary_factor")
@@ -87,11 +90,11 @@ class AttentionBlock:
         return f"AttentionBlock({self.name!r}, {self.layout}, heads={self.num_heads}, kv_heads={self.num_kv_heads}, head_dim={self.head_dim})"
 
 
-def numpy64(t):
-    """A tensor (or array) as a float64 numpy array on the CPU."""
+def numpy64(t, name="parameter"):
+    """A tensor (or array) as a float64 numpy array on the CPU; a DTensor shard is all-gathered first (a collective)."""
     if hasattr(t, "detach"):
         import torch
-        return t.detach().to(dtype=torch.float64, device="cpu").numpy()
+        return full(t.detach(), name).to(dtype=torch.float64, device="cpu").numpy()
     return np.asarray(t, dtype=np.float64)
 
 
@@ -157,6 +160,14 @@ def _split_dims(name, total, heads, kv, what):
 
 def _block(name, module):
     """The AttentionBlock of ``module``, None when it is not an attention block."""
+    block = _read_block(name, module)
+    if block is not None and block.layout not in ("q_proj/k_proj", "query/key", "q/k") and norm_modules(module) is not None:
+        raise ValueError(f"{name}: q_norm/k_norm on a {block.layout} block are not folded into its metric: refused rather "
+                         "than measured without them")
+    return block
+
+
+def _read_block(name, module):
     from torch import nn
     if isinstance(module, nn.MultiheadAttention):
         d, heads = module.embed_dim, module.num_heads
@@ -244,9 +255,16 @@ def _block(name, module):
                 # T5 does not scale q.k by 1/sqrt(d) and adds its relative position bias
                 scaled = False
                 terms = terms or ("T5's relative position bias" if hasattr(module, "n_heads") else None)
-            return AttentionBlock(name, module, layout, heads, kv, q.weight.shape[0] // heads,
-                                  lambda q=q, k=k: (numpy64(q.weight), numpy64(k.weight)), terms, scaled=scaled,
-                                  qk_source=((q, k), None))
+            d = q.weight.shape[0] // heads
+            fold = qk_norm_fold(name, module, heads, kv, d)
+
+            def weights(q=q, k=k, fold=fold):
+                w_q, w_k = numpy64(q.weight, f"{name}.{q_name}.weight"), numpy64(k.weight, f"{name}.{k_name}.weight")
+                return fold(w_q, w_k) if fold is not None else (w_q, w_k)
+            if fold is not None:
+                # recomputing softmax(q.k) from the projections would skip the norms
+                terms = ", ".join(t for t in (terms, fold.names) if t)
+            return AttentionBlock(name, module, layout, heads, kv, d, weights, terms, scaled=scaled, qk_source=((q, k), None))
     return None
 
 

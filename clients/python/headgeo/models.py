@@ -23,10 +23,12 @@ change what training does next.
 """
 import inspect
 import math
+from collections.abc import Mapping
 
 import torch
 from torch import nn
 
+from headgeo.distributed import unwrap
 from headgeo.layouts import attention_blocks
 from headgeo.producer import mean_attention_entropy
 
@@ -151,20 +153,47 @@ class _Recomputed:
 
 
 class _EagerAttention:
-    """Hugging Face returns attention probabilities only from its eager attention: switch to it for the probe."""
+    """Hugging Face returns attention probabilities only from its eager attention: switch every config the model's modules hold to it for the probe.
+
+    Sub-models keep configs of their own (T5's encoder and decoder hold copies), so the model's top config alone is not enough.
+    """
 
     def __init__(self, model):
-        self.config = getattr(model, "config", None)
-        self.before = getattr(self.config, "_attn_implementation", None)
+        configs = {}
+        for module in model.modules():
+            config = getattr(module, "config", None)
+            if config is not None and getattr(config, "_attn_implementation", None) not in (None, "eager"):
+                configs[id(config)] = config
+        self.before = [(config, config._attn_implementation) for config in configs.values()]
 
     def __enter__(self):
-        if self.before is not None and self.before != "eager":
-            self.config._attn_implementation = "eager"
+        for config, _ in self.before:
+            config._attn_implementation = "eager"
         return self
 
     def __exit__(self, *exc):
-        if self.before is not None and self.before != "eager":
-            self.config._attn_implementation = self.before
+        for config, implementation in self.before:
+            config._attn_implementation = implementation
+
+
+def _call_model(model, batch, **kwargs):
+    """Runs the model on a probe batch: a tensor, or a dict of model inputs (``labels`` left out: no loss is needed).
+
+    An encoder-decoder model (T5, BART) is given decoder inputs as in training, shifted right from the
+    batch's labels or, without labels, from its input ids.
+    """
+    inputs = {k: v for k, v in batch.items() if k != "labels"} if isinstance(batch, Mapping) else None
+    config = getattr(model, "config", None)
+    if getattr(config, "is_encoder_decoder", False):
+        inputs = inputs if inputs is not None else {"input_ids": batch}
+        if "decoder_input_ids" not in inputs and "decoder_inputs_embeds" not in inputs:
+            source = batch.get("labels") if isinstance(batch, Mapping) and batch.get("labels") is not None else inputs.get("input_ids")
+            prepare = getattr(model, "prepare_decoder_input_ids_from_labels", None)
+            if source is not None and prepare is not None:
+                inputs["decoder_input_ids"] = prepare(labels=source)
+    if inputs is not None:
+        return model(**inputs, **kwargs)
+    return model(batch, **kwargs)
 
 
 def measure(model, probe_batch, forward=None, causal=None):
@@ -176,9 +205,11 @@ def measure(model, probe_batch, forward=None, causal=None):
     probabilities are recomputed; default: the block's own (GPT-2 and the fused layouts are causal,
     other projection blocks say ``is_causal``).
     """
+    model = unwrap(model)
     blocks = attention_blocks(model)
     singular_values = [b.singular_values() for b in blocks]
     own = _accepts_output_attentions(model.forward) and (forward is None or _accepts_output_attentions(forward))
+    run = forward if forward is not None else (lambda batch, **kw: _call_model(model, batch, **kw))
     if not own:
         for b in blocks:
             if b.position_terms:
@@ -197,10 +228,10 @@ def measure(model, probe_batch, forward=None, causal=None):
         with torch.no_grad():
             if own:
                 with _EagerAttention(model), _OwnProbabilities(blocks) as capture:
-                    (forward or model)(probe_batch, output_attentions=True)
+                    run(probe_batch, output_attentions=True)
             else:
                 with _Recomputed(blocks, causal) as capture:
-                    (forward or model)(probe_batch)
+                    run(probe_batch)
     finally:
         for m, mode in modes.items():
             m.training = mode

@@ -27,6 +27,7 @@ import time
 
 import numpy as np
 
+from headgeo import distributed
 from headgeo.version import __version__
 
 # on every record, so that the processor can say which client (and version) a run's records come from
@@ -219,6 +220,8 @@ class HeadgeoProducer:
 
         records = layer_records(run_id, checkpoint, singular_values, entropies, self._model,
                                 int(time.time() * 1000), self._tags)
+        if not distributed.is_sender():
+            return 0  # one copy per job: global rank 0 sends it
         errors = []
         pending = [len(records)]
         lock = threading.Lock()
@@ -261,10 +264,14 @@ class HeadgeoProducer:
     def publish_model(self, run_id, step, model, probe_batch, forward=None, causal=None, block=False, **kwargs):
         """Measures a torch model's head geometry on a probe batch (:func:`headgeo.measure`) and publishes it.
 
-        Non-blocking by default; takes publish_checkpoint's timeout, block and on_delivery.
+        Non-blocking by default; takes publish_checkpoint's timeout, block and on_delivery. Under
+        torch.distributed every rank may call it: a sharded (FSDP2) model is gathered block by block with
+        every rank taking part, and only global rank 0 sends (the others return 0).
         """
         from headgeo.models import measure
 
+        if not distributed.is_sender() and not distributed.is_sharded(model):
+            return 0  # a replicated model is read by rank 0 alone; a sharded one needs every rank for the gathers
         singular_values, entropies = measure(model, probe_batch, forward=forward, causal=causal)
         return self.publish_checkpoint(run_id, step, singular_values, entropies, block=block, **kwargs)
 

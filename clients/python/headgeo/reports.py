@@ -1,0 +1,201 @@
+"""headgeo's reports, read back into a training job: the scalars a tracker shows beside the loss.
+
+:class:`ReportFollower` reads ``headgeo.reports`` in a background thread (no consumer group: it
+commits nothing and leaves no trace on the cluster), keeps the reports of one run's checkpoints
+that this job published, and hands them to the framework callback, which logs
+:func:`report_scalars` through the framework's own loggers (TensorBoard, W&B, MLflow ...).
+
+Reports arrive as Avro single-object encoding (the processor's default) or as JSON
+(``--output-format json``); Avro is decoded with the schemas shipped in this package, chosen by
+the fingerprint in each record (fastavro computes Avro's parsing canonical form and CRC-64-AVRO).
+"""
+from __future__ import annotations
+
+import io
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from typing import Dict, Iterable, List, Optional, Tuple
+
+log = logging.getLogger("headgeo")
+
+#: verdicts as numbers a chart can plot; higher is worse
+VERDICT_VALUES = {"SUPPORTED": 1, "PARTIALLY_SUPPORTED": 2, "REJECTED": 3}
+
+_SCHEMA_FILES = ("checkpoint_report.avsc", "checkpoint_report-v1.avsc")
+_AVRO_MAGIC = b"\xc3\x01"
+
+
+def report_scalars(report: dict) -> Dict[str, float]:
+    """``headgeo/mean_residual/{last,middle,best}``, ``headgeo/verdict/{...}`` (1 supported, 2 partially, 3 rejected),
+    ``headgeo/max_residual/{...}``, ``headgeo/shape_invariance`` and ``headgeo/corr_opnorm_entropy`` of a report
+    (what is null in it is left out); an INCOMPLETE report gives ``headgeo/incomplete`` = 1 only."""
+    if report.get("status") != "COMPLETE":
+        return {"headgeo/incomplete": 1.0}
+    out = {}
+    for fit in report.get("fits") or []:
+        anchor = str(fit["anchor"]).lower()
+        for key in ("mean_residual", "max_residual"):
+            if fit.get(key) is not None:
+                out[f"headgeo/{key}/{anchor}"] = float(fit[key])
+        if fit.get("verdict") in VERDICT_VALUES:
+            out[f"headgeo/verdict/{anchor}"] = float(VERDICT_VALUES[fit["verdict"]])
+    shape = report.get("shape_invariance") or {}
+    if shape.get("mean") is not None:
+        out["headgeo/shape_invariance"] = float(shape["mean"])
+    if report.get("corr_opnorm_entropy") is not None:
+        out["headgeo/corr_opnorm_entropy"] = float(report["corr_opnorm_entropy"])
+    return out
+
+
+class ReportDecoder:
+    """Decodes a report value, Avro single-object encoded or JSON; ValueError for anything else."""
+
+    def __init__(self):
+        from fastavro import parse_schema
+        from fastavro.schema import fingerprint, to_parsing_canonical_form
+
+        self._schemas = {}
+        folder = os.path.join(os.path.dirname(__file__), "schemas")
+        for name in _SCHEMA_FILES:
+            with open(os.path.join(folder, name), encoding="utf-8") as f:
+                schema = parse_schema(json.load(f))
+            # fastavro gives the fingerprint's bytes in the order single-object encoding writes them (little-endian)
+            key = bytes.fromhex(fingerprint(to_parsing_canonical_form(schema), "CRC-64-AVRO"))
+            self._schemas[key] = schema
+
+    def decode(self, value: bytes) -> dict:
+        from fastavro import schemaless_reader
+
+        if value[:2] == _AVRO_MAGIC:
+            schema = self._schemas.get(bytes(value[2:10]))
+            if schema is None:
+                raise ValueError(f"a report written with a schema this client does not know (fingerprint {bytes(value[2:10]).hex()}): "
+                                 "upgrade the headgeo client")
+            return schemaless_reader(io.BytesIO(value[10:]), schema, schema)
+        if value[:1] == b"{":
+            return json.loads(value)
+        raise ValueError("neither Avro single-object encoding nor JSON")
+
+
+class ReportFollower:
+    """Follows one run's reports from the time it starts; ``take()`` returns those of the checkpoints awaited so far."""
+
+    def __init__(self, bootstrap_servers: str, run_id: str, topic: str = "headgeo.reports", **config):
+        from confluent_kafka import Consumer
+
+        self._run_id = run_id
+        self._run_key = run_id.encode("utf-8")
+        self._topic = topic
+        self._decoder = ReportDecoder()
+        self._started_ms = int(time.time() * 1000)
+        self._awaited = set()
+        self._arrived: Dict[int, dict] = {}
+        self._taken = set()
+        self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
+        self._closed = threading.Event()
+        self._complained = set()
+        quiet = logging.getLogger("headgeo.librdkafka.reports")
+        if not quiet.handlers:
+            quiet.addHandler(logging.NullHandler())
+            quiet.propagate = False
+        self._consumer = Consumer({
+            "bootstrap.servers": bootstrap_servers,
+            "group.id": f"headgeo-report-follower-{uuid.uuid4()}",  # never joined: partitions are assigned, nothing committed
+            "enable.auto.commit": False,
+            "isolation.level": "read_committed",  # reports are written in transactions
+            "logger": quiet,
+            **config,
+        })
+        self._thread = threading.Thread(target=self._run, name="headgeo-report-follower", daemon=True)
+        self._thread.start()
+
+    def await_checkpoint(self, checkpoint: int) -> None:
+        """This job published ``checkpoint``: keep its report when it comes."""
+        with self._lock:
+            self._awaited.add(int(checkpoint))
+
+    def take(self) -> List[Tuple[int, dict]]:
+        """Reports arrived since the last call, (checkpoint, report) by checkpoint."""
+        with self._lock:
+            ready = sorted((c, r) for c, r in self._arrived.items() if c not in self._taken)
+            self._taken.update(c for c, _ in ready)
+            return ready
+
+    def outstanding(self) -> List[int]:
+        """Awaited checkpoints without a report yet."""
+        with self._lock:
+            return sorted(self._awaited - set(self._arrived))
+
+    def wait(self, timeout: float) -> List[int]:
+        """Waits up to ``timeout`` seconds for every awaited report; returns the checkpoints still outstanding."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while self._awaited - set(self._arrived):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._changed.wait(min(left, 0.5))
+            return sorted(self._awaited - set(self._arrived))
+
+    def close(self) -> None:
+        self._closed.set()
+        self._thread.join(5.0)
+        try:
+            self._consumer.close()
+        except Exception:  # noqa: BLE001 - closing a consumer that never connected
+            pass
+
+    def _complain_once(self, cause: str, message: str) -> None:
+        if cause not in self._complained:
+            self._complained.add(cause)
+            log.warning("headgeo: %s", message)
+
+    def _assign(self) -> bool:
+        from confluent_kafka import TopicPartition
+
+        metadata = self._consumer.list_topics(self._topic, timeout=5.0)
+        topic = metadata.topics.get(self._topic)
+        if topic is None or topic.error is not None or not topic.partitions:
+            raise RuntimeError(f"topic {self._topic} not found")
+        wanted = [TopicPartition(self._topic, p, self._started_ms) for p in topic.partitions]
+        self._consumer.assign(self._consumer.offsets_for_times(wanted, timeout=10.0))
+        return True
+
+    def _run(self) -> None:
+        assigned = False
+        while not self._closed.is_set():
+            try:
+                if not assigned:
+                    assigned = self._assign()
+                message = self._consumer.poll(0.5)
+            except Exception as e:  # noqa: BLE001 - the follower never takes the training job down
+                self._complain_once(type(e).__name__, f"reports of {self._run_id} cannot be read yet ({e}); retrying")
+                self._closed.wait(2.0)
+                continue
+            if message is None or message.error() is not None or message.key() != self._run_key:
+                continue
+            try:
+                report = self._decoder.decode(message.value())
+            except Exception as e:  # noqa: BLE001
+                self._complain_once("decode", f"a report of {self._run_id} could not be read: {e}")
+                continue
+            with self._changed:
+                checkpoint = int(report.get("checkpoint", -1))
+                if checkpoint in self._awaited and checkpoint not in self._arrived:
+                    self._arrived[checkpoint] = report
+                    self._changed.notify_all()
+
+
+def awaited_reports_line(outstanding: Iterable[int], run_id: str, waited: float) -> Optional[str]:
+    """The one line said at the end of training about reports that did not come back, or None."""
+    outstanding = list(outstanding)
+    if not outstanding:
+        return None
+    shown = ", ".join(str(c) for c in outstanding[:10]) + (" ..." if len(outstanding) > 10 else "")
+    return (f"headgeo: no report for {len(outstanding)} checkpoint(s) of {run_id} within {waited:g} s ({shown}); "
+            "is headgeo run processing headgeo.layers?")

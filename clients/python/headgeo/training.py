@@ -1,0 +1,248 @@
+"""What every framework callback shares: when to publish, on which rank, with which probe, and never breaking training.
+
+:class:`CheckpointPublisher` is called by :mod:`headgeo.hf` and :mod:`headgeo.lightning` from the
+framework's hooks, on every rank. It never raises into the training loop: a cause (Kafka down, a
+layout headgeo cannot read, a full local queue) is logged once on the ``headgeo`` logger, training
+goes on, and what could not be sent is counted and said in one line at the end.
+"""
+from __future__ import annotations
+
+import itertools
+import logging
+import threading
+from collections.abc import Mapping
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+from headgeo import distributed
+
+log = logging.getLogger("headgeo")
+
+#: examples in the default probe batch when the data loader does not say its batch size
+DEFAULT_PROBE_SIZE = 8
+
+
+def probe_from_dataloader(dataloader: Any, size: Optional[int] = None) -> Any:
+    """The first ``size`` examples of a data loader's dataset, collated as the loader collates them.
+
+    Read from the dataset, not by iterating the loader: iterating would draw from the random
+    generator (a shuffling sampler), enter collectives (accelerate's synchronised loaders) or leave a
+    half-consumed iterator behind, any of which would change what training does next.
+    """
+    import torch
+
+    dataset = dataloader.dataset
+    size = size or getattr(dataloader, "batch_size", None) or DEFAULT_PROBE_SIZE
+    with torch.random.fork_rng(devices=[]):
+        if hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__"):
+            examples = [dataset[i] for i in range(min(size, len(dataset)))]
+        else:
+            examples = list(itertools.islice(iter(dataset), size))
+    if not examples:
+        raise ValueError("the data loader's dataset is empty")
+    collate = getattr(dataloader, "collate_fn", None)
+    if collate is None:
+        from torch.utils.data import default_collate
+        collate = default_collate
+    return collate(examples)
+
+
+def to_device(batch: Any, device: Any) -> Any:
+    """Tensors in a batch (a tensor, a dict, a list or tuple of them) on ``device``."""
+    if hasattr(batch, "to") and hasattr(batch, "dtype"):
+        return batch.to(device)
+    if isinstance(batch, Mapping):
+        return {k: to_device(v, device) for k, v in batch.items()}
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(to_device(v, device) for v in batch)
+    return batch
+
+
+def model_device(model: Any) -> Any:
+    for p in model.parameters():
+        local = getattr(p, "to_local", None)
+        return local().device if local is not None else p.device
+    return "cpu"
+
+
+def detached(batch: Any) -> Any:
+    """A copy of the batch's tensors that training cannot change in place."""
+    if hasattr(batch, "detach") and hasattr(batch, "clone"):
+        return batch.detach().clone()
+    if isinstance(batch, Mapping):
+        return {k: detached(v) for k, v in batch.items()}
+    if isinstance(batch, (list, tuple)):
+        return type(batch)(detached(v) for v in batch)
+    return batch
+
+
+def model_name(model: Any) -> str:
+    """The name a report shows for the model: its config's name or path (a pretrained model), else its class."""
+    inner = distributed.unwrap(model)
+    name = getattr(getattr(inner, "config", None), "name_or_path", None)
+    return name if isinstance(name, str) and name else type(inner).__name__
+
+
+class CheckpointPublisher:
+    """Measures and publishes a model at chosen steps from any rank; only global rank 0 sends, nothing raises."""
+
+    def __init__(self, bootstrap_servers: str, probe_batch: Any = None, every_n_steps: Optional[int] = None,
+                 tags: Optional[Dict[str, str]] = None, log_reports: bool = False, report_timeout: float = 60.0,
+                 close_timeout: float = 10.0, forward: Optional[Callable] = None, topic: str = "headgeo.layers",
+                 reports_topic: str = "headgeo.reports", **producer_config):
+        if every_n_steps is not None and every_n_steps < 1:
+            raise ValueError(f"every_n_steps must be a positive number of steps, got {every_n_steps}")
+        self.bootstrap_servers = bootstrap_servers
+        self.every_n_steps = every_n_steps
+        self.user_tags = dict(tags or {})
+        self.log_reports = log_reports
+        self.report_timeout = report_timeout
+        self.close_timeout = close_timeout
+        self.forward = forward
+        self.topic = topic
+        self.reports_topic = reports_topic
+        self.producer_config = producer_config
+        self.probe_batch = detached(probe_batch) if probe_batch is not None else None
+        self.run_id: Optional[str] = None
+        self._producer = None
+        self._follower = None
+        self._published: List[int] = []
+        self._delivered_steps: List[int] = []
+        self._seen_steps = set()
+        self._failed: Dict[int, str] = {}
+        self._said = set()
+        self._disabled: Optional[str] = None
+        self._lock = threading.Lock()
+
+    # -- set-up ------------------------------------------------------------------------------------------
+
+    def start(self, run_id: str, model: Any, tags: Dict[str, str]) -> None:
+        """Called once training starts, on every rank: the run id, the model's name and the framework's tags."""
+        self.run_id = run_id
+        if not distributed.is_sender():
+            return
+        try:
+            from headgeo.producer import HeadgeoProducer
+            all_tags = {**{k: str(v) for k, v in tags.items()}, **self.user_tags}
+            self._producer = HeadgeoProducer(self.bootstrap_servers, topic=self.topic, model=model_name(model),
+                                             tags=all_tags, **self.producer_config)
+            if self.log_reports:
+                from headgeo.reports import ReportFollower
+                self._follower = ReportFollower(self.bootstrap_servers, run_id, topic=self.reports_topic)
+        except Exception as e:  # noqa: BLE001 - a misconfigured headgeo never stops training
+            self._disable(f"off for this run: {e}")
+
+    def set_default_probe(self, make: Callable[[], Any]) -> None:
+        """The probe batch when the user gave none, taken once (``make`` is called on every rank)."""
+        if self.probe_batch is not None or self._disabled:
+            return
+        try:
+            self.probe_batch = detached(make())
+        except Exception as e:  # noqa: BLE001
+            self._say("probe", f"headgeo: no probe batch could be taken from the data ({e}); pass probe_batch= to the callback")
+
+    # -- at a step -----------------------------------------------------------------------------------------
+
+    def due(self, step: int) -> bool:
+        return self.every_n_steps is not None and step > 0 and step % self.every_n_steps == 0
+
+    def publish(self, model: Any, step: int) -> None:
+        """Measures the model and publishes checkpoint ``step`` (once per step), on every rank; never raises."""
+        if self._disabled or step in self._seen_steps:
+            return
+        self._seen_steps.add(step)
+        sender = distributed.is_sender()
+        if not sender and not distributed.is_sharded(model):
+            return  # a replicated model: rank 0 reads it alone, no collective needs this rank
+        if self.probe_batch is None:
+            self._say("probe", "headgeo: no probe batch (pass probe_batch= to the callback); nothing is published")
+            return
+        try:
+            from headgeo.models import measure
+            probe = to_device(self.probe_batch, model_device(model))
+            singular_values, entropies = measure(model, probe, forward=self.forward)
+        except ValueError as e:
+            # the model's layout: the same at every step, so said once and not tried again
+            self._disable(f"cannot measure this model, nothing is published: {e}")
+            return
+        except Exception as e:  # noqa: BLE001
+            self._fail(step, f"measure:{type(e).__name__}", f"measuring checkpoint {step} failed: {type(e).__name__}: {e}")
+            return
+        if not sender or self._producer is None:
+            return
+        try:
+            self._producer.publish_checkpoint(self.run_id, step, singular_values, entropies, block=False,
+                                              on_delivery=self._delivered)
+        except Exception as e:  # noqa: BLE001
+            self._fail(step, f"publish:{type(e).__name__}", f"publishing checkpoint {step} failed: {e}")
+            return
+        with self._lock:
+            self._published.append(step)
+        if self._follower is not None:
+            self._follower.await_checkpoint(step)
+
+    def reports(self) -> List[Tuple[int, Dict[str, float]]]:
+        """(checkpoint, scalars) of reports that came back since the last call; empty on ranks other than 0."""
+        if self._follower is None:
+            return []
+        from headgeo.reports import report_scalars
+        return [(checkpoint, report_scalars(report)) for checkpoint, report in self._follower.take()]
+
+    # -- at the end ------------------------------------------------------------------------------------------
+
+    def wait_for_reports(self) -> None:
+        """Rank 0 with log_reports: waits up to report_timeout for the reports of every published checkpoint."""
+        if self._follower is None:
+            return
+        from headgeo.reports import awaited_reports_line
+        outstanding = self._follower.wait(self.report_timeout)
+        line = awaited_reports_line(outstanding, self.run_id, self.report_timeout)
+        if line:
+            log.warning(line)
+
+    def close(self) -> None:
+        """Delivers what is in flight (at most close_timeout seconds) and says in one line what was not sent."""
+        if self._follower is not None:
+            self._follower.close()
+            self._follower = None
+        if self._producer is None:
+            return
+        producer, self._producer = self._producer, None
+        try:
+            producer.close(self.close_timeout)
+        except Exception as e:  # noqa: BLE001
+            self._say("close", f"headgeo: closing the producer failed: {e}")
+        with self._lock:
+            published = list(self._published)
+            failed = dict(self._failed)
+            pending = [c for c in published if c not in self._delivered_steps and c not in failed]
+        if failed or pending:
+            lost = sorted(set(failed) | set(pending))
+            log.warning("headgeo: %d of %d checkpoints of %s not sent to Kafka at %s (%s)%s", len(lost), len(published) + len(
+                [c for c in failed if c not in published]), self.run_id, self.bootstrap_servers, ", ".join(map(str, lost[:10])),
+                "" if not failed else f"; first cause: {next(iter(failed.values()))}")
+
+    def _delivered(self, run_id: str, checkpoint: int, error: Optional[str]) -> None:
+        with self._lock:
+            if error is None:
+                self._delivered_steps.append(checkpoint)
+            else:
+                self._failed[checkpoint] = error
+        if error is not None:
+            self._say(f"delivery:{error.split(':')[0]}", f"headgeo: checkpoint {checkpoint} of {run_id} not delivered: {error}")
+
+    # -- saying things once ---------------------------------------------------------------------------------
+
+    def _say(self, cause: str, message: str) -> None:
+        if cause not in self._said:
+            self._said.add(cause)
+            log.warning(message)
+
+    def _fail(self, step: int, cause: str, message: str) -> None:
+        with self._lock:
+            self._failed[step] = message
+        self._say(cause, f"headgeo: {message}")
+
+    def _disable(self, message: str) -> None:
+        self._disabled = message
+        self._say("disabled", f"headgeo: {message}")
+

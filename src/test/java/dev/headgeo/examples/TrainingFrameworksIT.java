@@ -1,0 +1,223 @@
+package dev.headgeo.examples;
+
+import static dev.headgeo.testing.ReportJson.withoutTimes;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.headgeo.app.ProcessorApp;
+import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.avro.AnchorFit;
+import dev.headgeo.dump.DumpReader;
+import dev.headgeo.kafka.EmbeddedKafka;
+import dev.headgeo.stream.HeadgeoStreamsConfig;
+import dev.headgeo.stream.StreamSettings;
+import dev.headgeo.testing.Python;
+import dev.headgeo.testing.ReportJson;
+import dev.headgeo.testing.ReportReader;
+import dev.headgeo.wire.AvroJson;
+import dev.headgeo.wire.HeadgeoTopics;
+import dev.headgeo.wire.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The training stacks researchers use, for real (transformers 5, Lightning 2.6, torch 2.13 from the venv of
+ * tools/python-venv.sh), against a processor on the in-JVM broker: a Hugging Face Trainer alone and under torchrun
+ * (DDP, 2 processes), Lightning with strategy="ddp" over 2 processes, and FSDP2 over 2 processes. Each checkpoint's
+ * report equals the offline analysis of the checkpoint as saved (re-read from disk), each layer is sent once per
+ * checkpoint whatever the number of processes, and the reports come back into TensorBoard's event files.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TrainingFrameworksIT {
+    private static final Duration RUN_LIMIT = Duration.ofMinutes(4);
+    private static final String RUNS = "clients/python/tests/runs/";
+    /** tiny_data.tiny_llama(): three attention layers of 4 query heads. */
+    private static final int LAYERS = 3;
+
+    @TempDir
+    static Path tmp;
+
+    private String python;
+    private EmbeddedKafka kafka;
+    private ProcessorApp app;
+
+    @BeforeAll
+    void start() throws Exception {
+        Optional<String> found = Python.withModules("transformers", "lightning", "tensorboard", "confluent_kafka", "fastavro");
+        assumeTrue(found.isPresent(), "no python with transformers, lightning, tensorboard, confluent_kafka and fastavro "
+                + "(bash tools/python-venv.sh)");
+        python = found.get();
+        kafka = EmbeddedKafka.start();
+        HeadgeoTopics topics = HeadgeoTopics.defaults();
+        Properties config = HeadgeoStreamsConfig.of(kafka.bootstrapServers(), "headgeo-frameworks-it",
+                Files.createDirectories(tmp.resolve("state")).toString(), topics, Map.of("commit.interval.ms", "100"));
+        app = ProcessorApp.start(config, topics, StreamSettings.defaults(), true, null, null);
+        assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
+    }
+
+    @AfterAll
+    void stop() {
+        if (app != null) {
+            app.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @Test
+    void huggingFaceTrainerReportsEverySavedCheckpointAsItsSavedWeightsAnalyze() throws Exception {
+        Path out = tmp.resolve("hf");
+        JsonNode summary = run(List.of(RUNS + "hf_trainer.py", "--bootstrap-servers", kafka.bootstrapServers(),
+                "--run-id", "hf-trainer", "--output-dir", out.toString()));
+
+        List<CheckpointReport> reports = reportsOf("hf-trainer", 3);
+        assertSavedCheckpointsReported(reports, out, "hf-trainer", summary);
+        assertTensorBoardCarries(summary.get("tensorboard"), "train/headgeo/", reports);
+        CheckpointReport last = reports.get(2);
+        assertThat(last.getModel()).isEqualTo("LlamaForCausalLM");
+        assertThat(last.getTags()).containsEntry("learning_rate", "0.001").containsEntry("batch_size", "4")
+                .containsEntry("seed", "7").containsEntry("owner", "it");
+        assertThat(layerRecordsPerCheckpoint("hf-trainer")).isEqualTo(Map.of(10L, LAYERS, 20L, LAYERS, 30L, LAYERS));
+    }
+
+    @Test
+    void huggingFaceTrainerUnderTorchrunSendsOneRecordPerLayerPerCheckpoint() throws Exception {
+        Path out = tmp.resolve("hf-ddp");
+        JsonNode summary = run(List.of("-m", "torch.distributed.run", "--nproc_per_node", "2", RUNS + "hf_trainer.py",
+                "--bootstrap-servers", kafka.bootstrapServers(), "--run-id", "hf-ddp", "--output-dir", out.toString()));
+
+        List<CheckpointReport> reports = reportsOf("hf-ddp", 3);
+        assertSavedCheckpointsReported(reports, out, "hf-ddp", summary);
+        assertTensorBoardCarries(summary.get("tensorboard"), "train/headgeo/", reports);
+        assertThat(reports.get(0).getTags()).as("global batch: 4 per device x 2 processes").containsEntry("batch_size", "8");
+        assertThat(layerRecordsPerCheckpoint("hf-ddp")).isEqualTo(Map.of(10L, LAYERS, 20L, LAYERS, 30L, LAYERS));
+    }
+
+    @Test
+    void lightningWithDdpOverTwoProcessesSendsOneRecordPerLayerPerSavedCheckpoint() throws Exception {
+        Path out = tmp.resolve("lightning");
+        JsonNode summary = run(List.of(RUNS + "lightning_run.py", "--devices", "2", "--bootstrap-servers",
+                kafka.bootstrapServers(), "--run-id", "lightning-ddp", "--output-dir", out.toString()));
+
+        List<CheckpointReport> reports = reportsOf("lightning-ddp", 3);
+        assertSavedCheckpointsReported(reports, out, "lightning-ddp", summary);
+        assertTensorBoardCarries(summary.get("tensorboard"), "headgeo/", reports);
+        assertThat(reports.get(0).getTags()).containsEntry("learning_rate", "0.001").containsEntry("seed", "7");
+        assertThat(layerRecordsPerCheckpoint("lightning-ddp")).isEqualTo(Map.of(10L, LAYERS, 20L, LAYERS, 30L, LAYERS));
+    }
+
+    @Test
+    void fsdp2ShardedModelsMeasureAsTheirUnshardedCopiesAndOneRankSends() throws Exception {
+        Python.Run run = Python.run(python, List.of("-m", "torch.distributed.run", "--nproc_per_node", "2", RUNS + "fsdp2_run.py",
+                "--bootstrap-servers", kafka.bootstrapServers(), "--run-id", "fsdp2"), RUN_LIMIT);
+        assertThat(run.status()).as(run.output()).isZero();
+        List<JsonNode> ranks = new ArrayList<>();
+        for (String line : run.output().split("\n")) {
+            if (line.startsWith("{\"rank\"")) {
+                ranks.add(Json.MAPPER.readTree(line));
+            }
+        }
+        assertThat(ranks).as(run.output()).hasSize(2);
+        for (JsonNode rank : ranks) {
+            for (String model : List.of("llama", "qwen3")) {
+                assertThat(rank.get(model).get("singular_values").asDouble()).as("rank %s %s", rank.get("rank"), model)
+                        .isLessThanOrEqualTo(1e-15);
+                assertThat(rank.get(model).get("entropies").asDouble()).isLessThanOrEqualTo(1e-12);
+            }
+            assertThat(rank.get("sent").asInt()).as("rank %s sent", rank.get("rank")).isEqualTo(rank.get("rank").asInt() == 0 ? LAYERS : 0);
+        }
+        assertThat(reportsOf("fsdp2", 1)).singleElement().satisfies(r -> assertThat(r.getNumLayers()).isEqualTo(LAYERS));
+        assertThat(layerRecordsPerCheckpoint("fsdp2")).isEqualTo(Map.of(10L, LAYERS));
+    }
+
+    private JsonNode run(List<String> args) throws Exception {
+        Python.Run run = Python.run(python, args, RUN_LIMIT);
+        assertThat(run.status()).as(run.output()).isZero();
+        String[] lines = run.output().strip().split("\n");
+        return Json.MAPPER.readTree(lines[lines.length - 1]);
+    }
+
+    private List<CheckpointReport> reportsOf(String runId, int expected) {
+        List<CheckpointReport> reports = new ArrayList<>(ReportReader.read(client(), HeadgeoTopics.defaults(), expected,
+                Duration.ofSeconds(60), r -> r.getRunId().equals(runId)));
+        reports.sort(java.util.Comparator.comparingLong(CheckpointReport::getCheckpoint));
+        return reports;
+    }
+
+    /** Reports for checkpoints 10, 20 and 30, each equal to the analysis of the checkpoint re-read from disk. */
+    private static void assertSavedCheckpointsReported(List<CheckpointReport> reports, Path out, String runId, JsonNode summary)
+            throws Exception {
+        assertThat(summary.get("checkpoints").toString()).isEqualTo("[10,20,30]");
+        assertThat(reports).extracting(CheckpointReport::getCheckpoint).containsExactly(10L, 20L, 30L);
+        for (CheckpointReport r : reports) {
+            assertThat(r.getNumLayers()).isEqualTo(LAYERS);
+            assertThat(withoutTimes(AvroJson.toJson(r))).as("checkpoint %d", r.getCheckpoint())
+                    .isEqualTo(ReportJson.offline(DumpReader.read(out.resolve("dump-" + r.getCheckpoint() + ".json")), runId,
+                            r.getCheckpoint()));
+        }
+    }
+
+    /** TensorBoard holds each report's mean residual and verdict per anchor at the checkpoint's step (float32 there). */
+    private static void assertTensorBoardCarries(JsonNode scalars, String prefix, List<CheckpointReport> reports) {
+        for (CheckpointReport r : reports) {
+            String step = Long.toString(r.getCheckpoint());
+            for (AnchorFit fit : r.getFits()) {
+                String anchor = fit.getAnchor().name().toLowerCase(java.util.Locale.ROOT);
+                JsonNode residual = scalars.path(prefix + "mean_residual/" + anchor).path(step);
+                assertThat(residual.isMissingNode()).as("%smean_residual/%s at step %s in %s", prefix, anchor, step, scalars).isFalse();
+                assertThat(residual.asDouble()).isCloseTo(fit.getMeanResidual(), within(1e-7 * Math.max(1, fit.getMeanResidual())));
+                assertThat(scalars.path(prefix + "verdict/" + anchor).path(step).asInt()).isEqualTo(fit.getVerdict().ordinal() + 1);
+            }
+        }
+    }
+
+    private Properties client() {
+        Properties client = new Properties();
+        client.put("bootstrap.servers", kafka.bootstrapServers());
+        return client;
+    }
+
+    /** How many layer records each checkpoint of a run has on headgeo.layers. */
+    private Map<Long, Integer> layerRecordsPerCheckpoint(String runId) throws Exception {
+        Properties props = client();
+        props.put("key.deserializer", StringDeserializer.class.getName());
+        props.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        Map<Long, Integer> counts = new HashMap<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(HeadgeoTopics.defaults().layers().name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+                    if (runId.equals(record.key())) {
+                        JsonNode layer = Json.MAPPER.readTree(record.value());
+                        counts.merge(layer.get("checkpoint").asLong(), 1, Integer::sum);
+                    }
+                }
+            }
+        }
+        return counts;
+    }
+}
