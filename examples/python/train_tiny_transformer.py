@@ -157,7 +157,7 @@ def main(argv=None):
             if args.dump_dir:
                 with open(os.path.join(args.dump_dir, f"{args.run}-{step}.json"), "w") as f:
                     json.dump(headgeo.dump(singular_values, entropies), f)
-            print(f"step {step}: loss {float(loss):.3f}, checkpoint measured in {1000 * publish_seconds[-1]:.0f} ms and handed to Kafka",
+            print(f"step {step}: loss {loss.item():.3f}, checkpoint measured in {1000 * publish_seconds[-1]:.0f} ms and handed to Kafka",
                   file=sys.stderr, flush=True)
     undelivered = producer.close(30) if producer is not None else 0
     failed = [(cp, err) for cp, err in outcomes if err is not None]

@@ -59,10 +59,11 @@ class HeadgeoCallback(TrainerCallback):
 
     def __init__(self, bootstrap_servers: str, run_id: Optional[str] = None, probe_batch: Any = None,
                  every_n_steps: Optional[int] = None, tags: Optional[Dict[str, str]] = None, log_reports: bool = False,
-                 report_timeout: float = 60.0, forward: Optional[Callable] = None, **producer_config):
+                 report_timeout: float = 60.0, close_timeout: float = 10.0, forward: Optional[Callable] = None, **producer_config):
         self.run_id = run_id
         self.publisher = CheckpointPublisher(bootstrap_servers, probe_batch=probe_batch, every_n_steps=every_n_steps, tags=tags,
-                                             log_reports=log_reports, report_timeout=report_timeout, forward=forward,
+                                             log_reports=log_reports, report_timeout=report_timeout, close_timeout=close_timeout,
+                                             forward=forward,
                                              **producer_config)
         self._trainer: Optional[Trainer] = None
 

@@ -84,13 +84,15 @@ class HeadgeoCallback(Callback):
 
     def __init__(self, bootstrap_servers: str, run_id: Optional[str] = None, probe_batch: Any = None,
                  every_n_steps: Optional[int] = None, on_checkpoint: bool = True, tags: Optional[Dict[str, str]] = None,
-                 log_reports: bool = False, report_timeout: float = 60.0, module: Union[str, Callable, None] = None,
+                 log_reports: bool = False, report_timeout: float = 60.0, close_timeout: float = 10.0,
+                 module: Union[str, Callable, None] = None,
                  forward: Optional[Callable] = None, **producer_config):
         self.run_id = run_id
         self.on_checkpoint = on_checkpoint
         self.module = module
         self.publisher = CheckpointPublisher(bootstrap_servers, probe_batch=probe_batch, every_n_steps=every_n_steps, tags=tags,
-                                             log_reports=log_reports, report_timeout=report_timeout, forward=forward,
+                                             log_reports=log_reports, report_timeout=report_timeout, close_timeout=close_timeout,
+                                             forward=forward,
                                              **producer_config)
 
     def on_train_start(self, trainer, pl_module):

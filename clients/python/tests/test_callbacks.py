@@ -1,0 +1,141 @@
+"""The framework callbacks never break training: a dead broker, a model headgeo cannot read, a bad probe.
+
+Real transformers Trainer and Lightning Trainer runs on a tiny Llama (the venv of tools/python-venv.sh); no broker is
+needed: where one is, TrainingFrameworksIT runs these callbacks against a processor.
+"""
+import logging
+import os
+import socket
+import sys
+import tempfile
+import time
+import unittest
+
+try:
+    import torch
+    import transformers
+    import lightning as L
+
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "runs"))
+    import tiny_data
+    from headgeo import training
+    from headgeo.hf import HeadgeoCallback as HfCallback
+    from headgeo.lightning import HeadgeoCallback as LightningCallback
+except ImportError:  # pragma: no cover - depends on the machine
+    transformers = None
+
+
+def dead_address():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return f"127.0.0.1:{port}"
+
+
+def hf_train(directory, callbacks, steps=20):
+    """Trains the tiny Llama with the Trainer; the final parameters, flattened."""
+    transformers.logging.set_verbosity_error()
+    model = tiny_data.tiny_llama()
+    args = transformers.TrainingArguments(output_dir=directory, max_steps=steps, save_strategy="steps", save_steps=10,
+                                          per_device_train_batch_size=4, learning_rate=1e-3, seed=3, report_to=[], use_cpu=True,
+                                          disable_tqdm=True, save_only_model=True, logging_steps=100)
+    trainer = transformers.Trainer(model=model, args=args, train_dataset=tiny_data.RandomTokens(32, seed=1), callbacks=callbacks)
+    trainer.train()
+    return torch.cat([p.detach().flatten() for p in model.parameters()])
+
+
+@unittest.skipIf(transformers is None, "transformers and lightning are not installed (tools/python-venv.sh)")
+class CallbacksNeverBreakTrainingTest(unittest.TestCase):
+    def test_trainer_with_kafka_down_trains_as_without_and_says_once_what_was_not_sent(self):
+        with tempfile.TemporaryDirectory() as alone, tempfile.TemporaryDirectory() as published:
+            expected = hf_train(alone, [])
+            callback = HfCallback(dead_address(), run_id="down", every_n_steps=5, close_timeout=0.5)
+            with self.assertLogs("headgeo", level="WARNING") as logs:
+                started = time.monotonic()
+                got = hf_train(published, [callback])
+                took = time.monotonic() - started
+        self.assertTrue(torch.equal(expected, got), "the probe must not change training")
+        # checkpoints 5, 10, 15, 20 (10 and 20 are also saves: published once each)
+        self.assertEqual(callback.publisher._published, [5, 10, 15, 20])
+        self.assertEqual(len(logs.output), 1, logs.output)
+        self.assertRegex(logs.output[0], r"4 of 4 checkpoints of down not sent to Kafka at 127\.0\.0\.1:\d+ \(5, 10, 15, 20\)")
+        self.assertLess(took, 60, "publishing never waits for the dead broker")
+
+    def test_a_model_headgeo_cannot_read_is_said_once_and_training_goes_on(self):
+        with tempfile.TemporaryDirectory() as directory:
+            model_steps = []
+
+            class Refused(HfCallback):
+                def on_train_begin(self, args, state, control, model=None, **kwargs):
+                    attention = model.model.layers[0].self_attn
+                    attention.q_norm = torch.nn.LayerNorm(attention.head_dim)  # a norm with a bias: refused
+                    with torch.no_grad():
+                        attention.q_norm.bias.fill_(0.5)
+                    super().on_train_begin(args, state, control, model=model, **kwargs)
+
+                def on_step_end(self, args, state, control, **kwargs):
+                    model_steps.append(state.global_step)
+                    super().on_step_end(args, state, control, **kwargs)
+
+            callback = Refused(dead_address(), run_id="refused", every_n_steps=2, close_timeout=0.5)
+            with self.assertLogs("headgeo", level="WARNING") as logs:
+                hf_train(directory, [callback])
+        self.assertEqual(model_steps[-1], 20)
+        self.assertEqual(len(logs.output), 1, logs.output)
+        self.assertIn("cannot measure this model, nothing is published", logs.output[0])
+        self.assertIn("q_norm", logs.output[0])
+
+    def test_the_default_probe_is_the_first_examples_of_the_eval_data_collated_and_fixed(self):
+        with tempfile.TemporaryDirectory() as directory:
+            callback = HfCallback(dead_address(), run_id="probe", close_timeout=0.1)
+            transformers.logging.set_verbosity_error()
+            args = transformers.TrainingArguments(output_dir=directory, max_steps=2, per_device_eval_batch_size=3, report_to=[],
+                                                  use_cpu=True, disable_tqdm=True, save_strategy="no")
+            evaluation = tiny_data.RandomTokens(8, seed=2)
+            trainer = transformers.Trainer(model=tiny_data.tiny_llama(), args=args, train_dataset=tiny_data.RandomTokens(16, seed=1),
+                                           eval_dataset=evaluation, callbacks=[callback])
+            trainer.train()
+        probe = callback.publisher.probe_batch
+        self.assertTrue(torch.equal(probe["input_ids"], evaluation.ids[:3]))
+
+    def test_a_step_count_that_is_not_positive_is_refused_when_the_callback_is_made(self):
+        with self.assertRaises(ValueError):
+            HfCallback("localhost:9092", every_n_steps=0)
+
+    def test_lightning_with_kafka_down_finishes_and_says_once_what_was_not_sent(self):
+        class Module(L.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.model = tiny_data.tiny_llama()
+
+            def training_step(self, batch, batch_idx):
+                return self.model(**batch).loss
+
+            def configure_optimizers(self):
+                return torch.optim.SGD(self.parameters(), lr=1e-2)
+
+        callback = LightningCallback(dead_address(), run_id="lightning-down", every_n_steps=4, close_timeout=0.5)
+        loader = torch.utils.data.DataLoader(tiny_data.RandomTokens(32, seed=1), batch_size=4)
+        with tempfile.TemporaryDirectory() as directory, self.assertLogs("headgeo", level="WARNING") as logs:
+            trainer = L.Trainer(accelerator="cpu", devices=1, max_steps=8, logger=False, enable_checkpointing=False,
+                                enable_progress_bar=False, enable_model_summary=False, default_root_dir=directory,
+                                callbacks=[callback])
+            trainer.fit(Module(), loader)
+        self.assertEqual(trainer.global_step, 8)
+        self.assertEqual(callback.publisher._published, [4, 8])
+        self.assertEqual(len(logs.output), 1, logs.output)
+        self.assertIn("2 of 2 checkpoints of lightning-down not sent", logs.output[0])
+
+    def test_probe_from_a_shuffling_loader_draws_nothing_from_the_random_generator(self):
+        loader = torch.utils.data.DataLoader(tiny_data.RandomTokens(10, seed=1), batch_size=4, shuffle=True)
+        torch.manual_seed(5)
+        before = torch.random.get_rng_state()
+        probe = training.probe_from_dataloader(loader)
+        self.assertTrue(torch.equal(torch.random.get_rng_state(), before))
+        self.assertTrue(torch.equal(probe["input_ids"], loader.dataset.ids[:4]))
+
+
+if __name__ == "__main__":
+    logging.basicConfig()
+    unittest.main()
