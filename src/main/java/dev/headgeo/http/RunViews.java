@@ -10,6 +10,7 @@ import dev.headgeo.avro.OpenCheckpoint;
 import dev.headgeo.avro.RunState;
 import dev.headgeo.stream.HeadgeoTopology;
 import dev.headgeo.stream.StoreKeys;
+import dev.headgeo.wire.AvroCodec;
 import dev.headgeo.wire.AvroJson;
 import dev.headgeo.wire.Json;
 import java.util.ArrayList;
@@ -34,6 +35,8 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  */
 final class RunViews {
     private static final StringSerializer KEYS = new StringSerializer();
+    /** The kept reports are stored as their Avro bytes (see HeadgeoTopology.RECENT_REPORTS_STORE). */
+    private static final AvroCodec<CheckpointReport> REPORTS = new AvroCodec<>(CheckpointReport.getClassSchema());
 
     /** Which of this instance's copies a read may use. */
     enum Scope { ACTIVE, ANY }
@@ -213,9 +216,9 @@ final class RunViews {
     /** The kept report of a checkpoint, active copy first; null when this instance has none. */
     Copy report(String runId, long checkpoint) {
         return locate(scope -> {
-            ReadOnlyKeyValueStore<String, CheckpointReport> store = store(HeadgeoTopology.RECENT_REPORTS_STORE, scope);
-            CheckpointReport report = store == null ? null : store.get(StoreKeys.checkpoint(runId, checkpoint));
-            return report == null ? null : AvroJson.toJson(report);
+            ReadOnlyKeyValueStore<String, byte[]> store = store(HeadgeoTopology.RECENT_REPORTS_STORE, scope);
+            byte[] report = store == null ? null : store.get(StoreKeys.checkpoint(runId, checkpoint));
+            return report == null ? null : AvroJson.toJson(REPORTS.decode(report));
         });
     }
 
@@ -223,7 +226,7 @@ final class RunViews {
     Copy history(String runId) {
         return locate(scope -> {
             ReadOnlyKeyValueStore<String, CheckpointSummary> summaries = store(HeadgeoTopology.CHECKPOINT_SUMMARIES_STORE, scope);
-            ReadOnlyKeyValueStore<String, CheckpointReport> reports = store(HeadgeoTopology.RECENT_REPORTS_STORE, scope);
+            ReadOnlyKeyValueStore<String, byte[]> reports = store(HeadgeoTopology.RECENT_REPORTS_STORE, scope);
             ObjectNode out = Json.MAPPER.createObjectNode();
             ArrayNode s = out.putArray("summaries");
             ArrayNode r = out.putArray("reports");
@@ -233,8 +236,8 @@ final class RunViews {
                 }
             }
             if (reports != null) {
-                try (KeyValueIterator<String, CheckpointReport> it = reports.prefixScan(StoreKeys.runPrefix(runId), KEYS)) {
-                    it.forEachRemaining(e -> r.add(AvroJson.toJson(e.value)));
+                try (KeyValueIterator<String, byte[]> it = reports.prefixScan(StoreKeys.runPrefix(runId), KEYS)) {
+                    it.forEachRemaining(e -> r.add(AvroJson.toJson(REPORTS.decode(e.value))));
                 }
             }
             return s.isEmpty() && r.isEmpty() ? null : out;

@@ -102,8 +102,10 @@ public final class HeadgeoTopology {
                 Serdes.String(), new AvroSerde<RunState>(RunState.getClassSchema(), stored)), REMEMBER.name());
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHECKPOINT_SUMMARIES_STORE),
                 Serdes.String(), new AvroSerde<CheckpointSummary>(CheckpointSummary.getClassSchema(), stored)), REMEMBER.name());
+        // the reports' Avro bytes as the processor encoded them (what an AvroSerde would store): remember-runs checks and
+        // trims entries without decoding 50 KB reports, and readers decode only the ones they answer with
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECENT_REPORTS_STORE),
-                Serdes.String(), new AvroSerde<CheckpointReport>(CheckpointReport.getClassSchema(), stored)), REMEMBER.name());
+                Serdes.String(), Serdes.ByteArray()), REMEMBER.name());
         return topology;
     }
 

@@ -8,6 +8,7 @@ import dev.headgeo.avro.Forecast;
 import dev.headgeo.avro.ReportStatus;
 import dev.headgeo.avro.RunState;
 import dev.headgeo.report.Summaries;
+import dev.headgeo.wire.AvroCodec;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -28,7 +29,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * retention, as its history does.
  */
 final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Void, Void> {
-    /** Full reports kept per run, for {@code /api/runs/{run}/checkpoints/{n}}. */
     /** Alerts kept per run. */
     static final int RECENT_ALERTS = 50;
     private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
@@ -37,7 +37,9 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, RunState> runs;
     private KeyValueStore<String, CheckpointSummary> summaries;
-    private KeyValueStore<String, CheckpointReport> reports;
+    /** Avro single-object bytes of the reports (see HeadgeoTopology.RECENT_REPORTS_STORE). */
+    private KeyValueStore<String, byte[]> reports;
+    private final AvroCodec<CheckpointReport> reportCodec = new AvroCodec<>(CheckpointReport.getClassSchema());
 
     RememberRunsProcessor(StreamSettings settings) {
         this.settings = settings;
@@ -88,7 +90,7 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
         if (reports.get(key) == null) {
             state.setReportsKept(state.getReportsKept() + 1);
         }
-        reports.put(key, report);
+        reports.put(key, reportCodec.toAvro(report));
         state.setSummariesKept(trim(summaries, report.getRunId(), state.getSummariesKept(), settings.historySize()));
         state.setReportsKept(trim(reports, report.getRunId(), state.getReportsKept(), settings.keptReports()));
         if (report.getCheckpoint() >= state.getLastCheckpoint()) {

@@ -20,9 +20,10 @@ import org.apache.avro.io.ResolvingDecoder;
  * Reads a {@code LayerGeometry} in Avro single-object encoding straight into {@link LayerValues}:
  * doubles into {@code double[]} through Avro's own {@link Decoder}, without the boxed
  * {@code List<Double>} of the generated class (building and unboxing those lists was most of the
- * processor's decoding time and garbage). Schema evolution is Avro's: a record written with an
- * earlier version of the schema goes through a {@link ResolvingDecoder} (defaults filled in,
- * unknown fields skipped), the current version through the plain binary decoder.
+ * processor's decoding time and garbage). The current version and earlier versions whose fields
+ * are today's (version 1: all but the optional tags) are read by the plain binary decoder; any
+ * other earlier version goes through Avro's {@link ResolvingDecoder} (defaults filled in, unknown
+ * fields skipped).
  *
  * <p>Same rules as {@link AvroCodec#decode}: header, known fingerprint, nothing after the record.
  * Counts an array claims are checked against the bytes left, so a forged count cannot make it
@@ -31,9 +32,17 @@ import org.apache.avro.io.ResolvingDecoder;
 public final class LayerReader {
     private static final Schema SCHEMA = LayerGeometry.getClassSchema();
     private static final long CURRENT = SchemaNormalization.parsingFingerprint64(SCHEMA);
+    private static final Schema.Field[] CURRENT_FIELDS = SCHEMA.getFields().toArray(Schema.Field[]::new);
 
     /** Writer schemas other than the current one, by fingerprint. */
     private final Map<Long, Schema> earlier = new HashMap<>();
+    /**
+     * Earlier writers read without resolution, by fingerprint: their fields in their order, each with the same
+     * schema as today's field of that name. Going through a {@link ResolvingDecoder} costs a grammar step per value
+     * (a layer of 32 heads x 128 singular values is 4,096 steps) and made version-1 records, which every producer
+     * writes when it sets no tags, the stream thread's largest cost (issue #28).
+     */
+    private final Map<Long, Schema.Field[]> directly = new HashMap<>();
     private final Map<Long, ResolvingDecoder> resolvers = new HashMap<>();
     private BinaryDecoder reuse;
     private byte[] scratch = new byte[0];
@@ -45,8 +54,38 @@ public final class LayerReader {
     /** Reading also records written with {@code earlierVersions} of the schema. */
     LayerReader(List<Schema> earlierVersions) {
         for (Schema s : earlierVersions) {
-            earlier.put(SchemaNormalization.parsingFingerprint64(s), s);
+            long fingerprint = SchemaNormalization.parsingFingerprint64(s);
+            earlier.put(fingerprint, s);
+            if (readableDirectly(s)) {
+                directly.put(fingerprint, s.getFields().toArray(Schema.Field[]::new));
+            }
         }
+    }
+
+    /**
+     * True when every field of {@code writer} has today's schema under the same name and every field it lacks is
+     * optional with a null default, which {@link #readFields} starts from: its bytes are then today's decoding of
+     * its fields, in its order.
+     */
+    static boolean readableDirectly(Schema writer) {
+        for (Schema.Field f : writer.getFields()) {
+            Schema.Field today = SCHEMA.getField(f.name());
+            // the same binary encoding: equal parsing canonical forms (docs and properties aside)
+            if (today == null || !SchemaNormalization.toParsingForm(today.schema()).equals(SchemaNormalization.toParsingForm(f.schema()))) {
+                return false;
+            }
+        }
+        for (Schema.Field today : SCHEMA.getFields()) {
+            if (writer.getField(today.name()) == null && !optionalWithNullDefault(today)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean optionalWithNullDefault(Schema.Field field) {
+        Schema s = field.schema();
+        return field.hasDefaultValue() && s.getType() == Schema.Type.UNION && s.getTypes().get(0).getType() == Schema.Type.NULL;
     }
 
     /** @throws AvroCodec.MalformedException when the bytes are not a LayerGeometry in single-object encoding */
@@ -61,7 +100,9 @@ public final class LayerReader {
         LayerValues values;
         try {
             if (writer == SCHEMA) {
-                values = readFields(reuse, SCHEMA.getFields().toArray(Schema.Field[]::new), bodyLength);
+                values = readFields(reuse, CURRENT_FIELDS, bodyLength);
+            } else if (directly.containsKey(fingerprint)) {
+                values = readFields(reuse, directly.get(fingerprint), bodyLength);
             } else {
                 ResolvingDecoder in = resolvers.computeIfAbsent(fingerprint, f -> resolver(writer));
                 in.configure(reuse);

@@ -38,9 +38,12 @@ class RememberRunsTest extends TopologyTestBase {
         return f.driver.getKeyValueStore(HeadgeoTopology.CHECKPOINT_SUMMARIES_STORE);
     }
 
-    KeyValueStore<String, CheckpointReport> reports() {
+    /** The kept reports, as the Avro bytes the store holds. */
+    KeyValueStore<String, byte[]> reports() {
         return f.driver.getKeyValueStore(HeadgeoTopology.RECENT_REPORTS_STORE);
     }
+
+    static final dev.headgeo.wire.AvroCodec<CheckpointReport> REPORTS = new dev.headgeo.wire.AvroCodec<>(CheckpointReport.getClassSchema());
 
     static int count(KeyValueStore<String, ?> store) {
         int n = 0;
@@ -74,7 +77,7 @@ class RememberRunsTest extends TopologyTestBase {
         for (CheckpointReport r : sent) {
             String key = StoreKeys.checkpoint("run", r.getCheckpoint());
             assertThat(summaries().get(key)).isEqualTo(Summaries.of(r));
-            assertThat(reports().get(key)).isEqualTo(r);
+            assertThat(REPORTS.decode(reports().get(key))).isEqualTo(r);
         }
         CheckpointSummary s = summaries().get(StoreKeys.checkpoint("run", 200));
         assertThat(s.getFits()).hasSize(3);

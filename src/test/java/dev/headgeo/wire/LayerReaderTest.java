@@ -40,6 +40,20 @@ class LayerReaderTest {
     }
 
     @Test
+    void versionOneRecordsAreReadWithoutSchemaResolutionAndEqualTheGeneratedDecoder() {
+        Schema v1 = SchemaHistory.earlierVersionsOf(LayerGeometry.getClassSchema()).get(0);
+        assertThat(LayerReader.readableDirectly(v1)).as("version 2 only appends the optional tags").isTrue();
+        for (LayerGeometry record : LayerRecords.split(SyntheticDumps.generate(3, 4, 17, 0.05, 5), "v1", 2, "m", null)) {
+            byte[] bytes = codec.toAvro(record);
+            assertThat(AvroCodec.singleObjectFingerprint(bytes, v1)).as("written as version 1: no tags set")
+                    .isEqualTo(SchemaNormalization.parsingFingerprint64(v1));
+            LayerValues read = reader.read(bytes);
+            assertThat(read).usingRecursiveComparison().isEqualTo(LayerArrays.values(codec.decode(bytes)));
+            assertThat(read.tags()).isEmpty();
+        }
+    }
+
+    @Test
     void aRecordOfAnEarlierSchemaVersionGetsTheDefaults() throws IOException {
         Schema v0 = new Schema.Parser().parse("""
                 {"type":"record","name":"LayerGeometry","namespace":"dev.headgeo.avro","fields":[
@@ -61,6 +75,7 @@ class LayerReaderTest {
 
         assertThatThrownBy(() -> reader.read(bytes)).isInstanceOf(AvroCodec.MalformedException.class)
                 .hasMessageContaining("unknown schema fingerprint");
+        assertThat(LayerReader.readableDirectly(v0)).as("a field today's schema lacks: resolved by Avro").isFalse();
         LayerValues read = new LayerReader(List.of(v0)).read(bytes);
         assertThat(read.runId()).isEqualTo("old");
         assertThat(read.checkpoint()).isEqualTo(5L);
