@@ -7,7 +7,8 @@
 # topics at PARTITIONS (default 3), `run` of that jar in a JVM of its own (HEAP, default -Xmx1g), and CURRENT_JAR's
 # loadtest against it (LOADTEST_ARGS, default: 32 layers x 32 heads x rank 128, steady 20/s, burst 300). The processor's
 # RSS is sampled every second while the load runs. Prints one JSON line per round and jar, then the ratios of the
-# current release to the previous one (burst throughput, steady p99, peak RSS).
+# current release to the previous one (burst throughput, steady p99, peak RSS). CURRENT_RUN_ARGS: more flags for the
+# current release's `run` (say, --kafka num.stream.threads=2).
 set -euo pipefail
 previous=${1:?usage: tools/compare-releases.sh PREVIOUS_JAR [CURRENT_JAR]}
 current=${2:-target/headgeo.jar}
@@ -35,7 +36,8 @@ wait_for() { # wait_for SECONDS COMMAND...: until the command succeeds
 }
 
 one() { # one LABEL JAR ROUND
-  local label=$1 jar=$2 round=$3 port http broker run sampler
+  local label=$1 jar=$2 round=$3 port http broker run sampler extra=()
+  [[ $label == current && -n ${CURRENT_RUN_ARGS:-} ]] && read -r -a extra <<< "$CURRENT_RUN_ARGS"
   port=$(free_port); http=$(free_port)
   java -jar "$current" broker --port "$port" >"$work/broker-$label-$round.log" 2>&1 &
   broker=$!; pids+=("$broker")
@@ -49,7 +51,7 @@ for future in admin.create_topics([NewTopic(t, int(sys.argv[2]), 1) for t in top
     future.result()
 EOF
   java "$heap" -jar "$jar" run --bootstrap-servers "127.0.0.1:$port" --application-id "compare-$label-$round" \
-    --state-dir "$work/state-$label-$round" --http-address "127.0.0.1:$http" >"$work/run-$label-$round.log" 2>&1 &
+    --state-dir "$work/state-$label-$round" --http-address "127.0.0.1:$http" "${extra[@]}" >"$work/run-$label-$round.log" 2>&1 &
   run=$!; pids+=("$run")
   wait_for 120 curl -sf "http://127.0.0.1:$http/ready"
   (while kill -0 "$run" 2>/dev/null; do ps -o rss= -p "$run" >>"$work/rss-$label-$round"; sleep 1; done) &

@@ -82,8 +82,14 @@ public final class HeadgeoTopology {
         processor(topology, ANALYZE, () -> new AnalyzeCheckpointProcessor(settings.primaryAnchor(), metrics, deadLetters), GATHER.name());
         sink(topology, DEAD_LETTERS, topics.deadLetters().name(), RawKeys.SERIALIZER, Flow.DeadLetter::value,
                 topics.deadLetters().valueSerde().serializer(), DECODE, GATHER.name(), ANALYZE.name());
-        sink(topology, REPORTS, topics.reports().name(), topics.reports().keySerde().serializer(), Flow.Reported::report,
-                topics.reports().valueSerde().serializer(), ANALYZE.name());
+        if (topics.reports().valueSerde() instanceof AvroSerde<CheckpointReport> serde && serde.format() == AvroSerde.Format.avro) {
+            // the encoding analyze-checkpoint made once (the bytes AvroSerde would write)
+            sink(topology, REPORTS, topics.reports().name(), topics.reports().keySerde().serializer(), Flow.Reported::avro,
+                    Serdes.ByteArray().serializer(), ANALYZE.name());
+        } else {
+            sink(topology, REPORTS, topics.reports().name(), topics.reports().keySerde().serializer(), Flow.Reported::report,
+                    topics.reports().valueSerde().serializer(), ANALYZE.name());
+        }
         processor(topology, TRACK, () -> new TrackVerdictsProcessor(settings, metrics), ANALYZE.name());
         sink(topology, ALERTS, topics.alerts().name(), topics.alerts().keySerde().serializer(), Flow.RaisedAlert::alert,
                 topics.alerts().valueSerde().serializer(), TRACK.name());

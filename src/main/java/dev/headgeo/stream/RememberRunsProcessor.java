@@ -8,7 +8,6 @@ import dev.headgeo.avro.Forecast;
 import dev.headgeo.avro.ReportStatus;
 import dev.headgeo.avro.RunState;
 import dev.headgeo.report.Summaries;
-import dev.headgeo.wire.AvroCodec;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -39,7 +38,6 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
     private KeyValueStore<String, CheckpointSummary> summaries;
     /** Avro single-object bytes of the reports (see HeadgeoTopology.RECENT_REPORTS_STORE). */
     private KeyValueStore<String, byte[]> reports;
-    private final AvroCodec<CheckpointReport> reportCodec = new AvroCodec<>(CheckpointReport.getClassSchema());
 
     RememberRunsProcessor(StreamSettings settings) {
         this.settings = settings;
@@ -57,7 +55,7 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
     @Override
     public void process(Record<String, Flow.RunEvent> record) {
         record.value().dispatch(
-                reported -> remember(reported.report()),
+                reported -> remember(reported.report(), reported.avro()),
                 raised -> remember(raised.alert()),
                 changed -> remember(record.key(), changed.forecast()));
     }
@@ -79,7 +77,7 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
         return state;
     }
 
-    private void remember(CheckpointReport report) {
+    private void remember(CheckpointReport report, byte[] avro) {
         RunState state = stateOf(report.getRunId(), report);
         String key = StoreKeys.checkpoint(report.getRunId(), report.getCheckpoint());
         CheckpointSummary summary = Summaries.of(report);
@@ -90,7 +88,7 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
         if (reports.get(key) == null) {
             state.setReportsKept(state.getReportsKept() + 1);
         }
-        reports.put(key, reportCodec.toAvro(report));
+        reports.put(key, avro);
         state.setSummariesKept(trim(summaries, report.getRunId(), state.getSummariesKept(), settings.historySize()));
         state.setReportsKept(trim(reports, report.getRunId(), state.getReportsKept(), settings.keptReports()));
         if (report.getCheckpoint() >= state.getLastCheckpoint()) {

@@ -25,6 +25,11 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         this.format = format;
     }
 
+    /** The format this serde writes. */
+    public Format format() {
+        return format;
+    }
+
     @Override
     public Serializer<T> serializer() {
         return (topic, record) -> record == null ? null
