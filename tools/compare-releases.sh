@@ -6,7 +6,7 @@
 # For each round (ROUNDS, default 2) and each jar, alternating: a fresh single-node broker (CURRENT_JAR broker) with the
 # topics at PARTITIONS (default 3), `run` of that jar in a JVM of its own (HEAP, default -Xmx1g), and CURRENT_JAR's
 # loadtest against it (LOADTEST_ARGS, default: 32 layers x 32 heads x rank 128, steady 20/s, burst 300). The processor's
-# RSS is sampled every second while the load runs. Prints one JSON line per round and jar, then the ratios of the
+# RSS is sampled every second while the load runs, and its CPU seconds (user + system) are read at the end. Prints one JSON line per round and jar, then the ratios of the
 # current release to the previous one (burst throughput, steady p99, peak RSS). CURRENT_RUN_ARGS: more flags for the
 # current release's `run` (say, --kafka num.stream.threads=2).
 set -euo pipefail
@@ -58,14 +58,18 @@ EOF
   sampler=$!
   java -jar "$current" loadtest --bootstrap-servers "127.0.0.1:$port" "${loadtest_args[@]}" >"$work/load-$label-$round.json" \
     2>"$work/load-$label-$round.err" || { cat "$work/load-$label-$round.err" >&2; return 1; }
+  # CPU seconds the processor spent (user + system, from /proc): the same work for both releases, and far less
+  # sensitive to a noisy machine than latencies are
+  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$run/stat" >"$work/cpu-$label-$round"
   kill "$run" "$broker"; wait "$run" "$broker" 2>/dev/null || true
   kill "$sampler" 2>/dev/null || true
-  "$python" - "$label" "$round" "$jar" "$work/load-$label-$round.json" "$work/rss-$label-$round" <<'EOF'
+  "$python" - "$label" "$round" "$jar" "$work/load-$label-$round.json" "$work/rss-$label-$round" "$work/cpu-$label-$round" <<'EOF'
 import json, sys
-label, round_, jar, load, rss = sys.argv[1:]
+label, round_, jar, load, rss, cpu = sys.argv[1:]
 result = json.loads(open(load).read().strip().splitlines()[-1])
 samples = [int(x) for x in open(rss).read().split()]
-print(json.dumps({"release": label, "round": int(round_), "jar": jar, "peak_rss_mb": round(max(samples) / 1024), **result}))
+print(json.dumps({"release": label, "round": int(round_), "jar": jar, "peak_rss_mb": round(max(samples) / 1024),
+                  "processor_cpu_s": round(float(open(cpu).read()), 1), **result}))
 EOF
 }
 
@@ -90,6 +94,7 @@ burst = ("burst_checkpoints_per_s",)
 p99 = ("steady_latency_p99_ms",)
 print(json.dumps({
     "burst_ratio_current_to_previous": round(mean("current", *burst) / mean("previous", *burst), 3),
+    "processor_cpu_ratio_current_to_previous": round(mean("current", "processor_cpu_s") / mean("previous", "processor_cpu_s"), 3),
     "steady_p99_ms": {"previous": round(mean("previous", *p99)), "current": round(mean("current", *p99))},
     "peak_rss_mb": {"previous": round(mean("previous", "peak_rss_mb")), "current": round(mean("current", "peak_rss_mb"))},
 }))
