@@ -11,8 +11,8 @@ framework callbacks. Two rules make that safe:
 * **Only global rank 0 sends.** The other ranks measure only where the gather needs them (a
   sharded model); a replicated model (DDP, or no process group) is measured by rank 0 alone.
 
-Not read: FSDP1's flat parameters and DeepSpeed ZeRO-3 partitions (an error names the parameter;
-nothing wrong is published).
+Not supported: FSDP1 (``FullyShardedDataParallel``) and DeepSpeed ZeRO-3, which could not be run
+where headgeo is tested; :func:`full` refuses a ``FlatParameter`` or a ZeRO-3 partition handed to it.
 """
 from __future__ import annotations
 

@@ -142,6 +142,17 @@ def layer_records(run_id, checkpoint, singular_values, entropies, model=None, em
     return records
 
 
+def quiet_logger(name):
+    """A logger for librdkafka's own lines: silent (no handler, no propagation) unless the application configures it."""
+    import logging
+
+    logger = logging.getLogger(name)
+    if not logger.handlers:
+        logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+    return logger
+
+
 class HeadgeoPublishError(RuntimeError):
     """A checkpoint was not (wholly) delivered; the message carries librdkafka's cause."""
 
@@ -161,7 +172,6 @@ class HeadgeoProducer:
 
     def __init__(self, bootstrap_servers, topic="headgeo.layers", model=None, delivery_timeout=30.0, tags=None, **config):
         import collections
-        import logging
         import threading
 
         from confluent_kafka import Producer
@@ -175,10 +185,7 @@ class HeadgeoProducer:
         self._all_down_at = None
         # librdkafka's log lines go to a logger of their own (quiet unless the application configures it),
         # not straight to stderr: what matters reaches the caller as one line in HeadgeoPublishError
-        librdkafka_log = logging.getLogger("headgeo.librdkafka")
-        if not librdkafka_log.handlers:
-            librdkafka_log.addHandler(logging.NullHandler())
-            librdkafka_log.propagate = False
+        librdkafka_log = quiet_logger("headgeo.librdkafka")
         self._producer = Producer({
             "bootstrap.servers": bootstrap_servers,
             # the same partition for a run_id as Java's producers and Kafka Streams compute (murmur2);

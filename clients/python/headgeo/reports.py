@@ -87,6 +87,8 @@ class ReportFollower:
     def __init__(self, bootstrap_servers: str, run_id: str, topic: str = "headgeo.reports", **config):
         from confluent_kafka import Consumer
 
+        from headgeo.producer import quiet_logger
+
         self._run_id = run_id
         self._run_key = run_id.encode("utf-8")
         self._topic = topic
@@ -99,10 +101,7 @@ class ReportFollower:
         self._changed = threading.Condition(self._lock)
         self._closed = threading.Event()
         self._complained = set()
-        quiet = logging.getLogger("headgeo.librdkafka.reports")
-        if not quiet.handlers:
-            quiet.addHandler(logging.NullHandler())
-            quiet.propagate = False
+        quiet = quiet_logger("headgeo.librdkafka.reports")
         self._consumer = Consumer({
             "bootstrap.servers": bootstrap_servers,
             "group.id": f"headgeo-report-follower-{uuid.uuid4()}",  # never joined: partitions are assigned, nothing committed

@@ -5,7 +5,6 @@ needed: where one is, TrainingFrameworksIT runs these callbacks against a proces
 """
 import logging
 import os
-import socket
 import sys
 import tempfile
 import time
@@ -21,16 +20,9 @@ try:
     from headgeo import training
     from headgeo.hf import HeadgeoCallback as HfCallback
     from headgeo.lightning import HeadgeoCallback as LightningCallback
+    from test_examples import dead_address
 except ImportError:  # pragma: no cover - depends on the machine
     transformers = None
-
-
-def dead_address():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return f"127.0.0.1:{port}"
 
 
 def hf_train(directory, callbacks, steps=20):

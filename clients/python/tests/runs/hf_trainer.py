@@ -4,7 +4,6 @@ After training, rank 0 re-reads every saved checkpoint directory with from_pretr
 on the callback's probe batch and writes it as a dump (dump-N.json), reads the TensorBoard event
 files, and prints one JSON line: {"checkpoints": [...], "tensorboard": {tag: {step: value}}, "probe": ...}.
 """
-import argparse
 import glob
 import json
 import logging
@@ -22,13 +21,7 @@ from headgeo.hf import HeadgeoCallback  # noqa: E402
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--bootstrap-servers", required=True)
-    parser.add_argument("--run-id", required=True)
-    parser.add_argument("--output-dir", required=True)
-    parser.add_argument("--steps", type=int, default=30)
-    parser.add_argument("--save-steps", type=int, default=10)
-    a = parser.parse_args()
+    a = tiny_data.arguments(("--save-steps", int, 10))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     os.environ.setdefault("TENSORBOARD_LOGGING_DIR", os.path.join(a.output_dir, "tensorboard"))
 
@@ -52,15 +45,7 @@ def main():
         with open(os.path.join(a.output_dir, f"dump-{step}.json"), "w") as f:
             json.dump(models.dump(singular_values, entropies), f)
         checkpoints.append(step)
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-    scalars = {}
-    for events in glob.glob(os.path.join(os.environ["TENSORBOARD_LOGGING_DIR"], "**", "events.out.tfevents.*"), recursive=True):
-        accumulator = EventAccumulator(events)
-        accumulator.Reload()
-        for tag in accumulator.Tags()["scalars"]:
-            if "headgeo/" in tag:
-                for e in accumulator.Scalars(tag):
-                    scalars.setdefault(tag, {})[str(e.step)] = e.value
+    scalars = tiny_data.tensorboard_scalars(os.environ["TENSORBOARD_LOGGING_DIR"])
     print(json.dumps({"checkpoints": checkpoints, "tensorboard": scalars,
                       "probe_rows": int(probe["input_ids"].shape[0])}), flush=True)
 

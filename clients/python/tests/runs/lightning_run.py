@@ -3,7 +3,6 @@
 After training, rank 0 loads every saved .ckpt into a fresh module, measures it on the callback's
 probe batch, writes dump-N.json and prints one JSON line with the checkpoints and TensorBoard scalars.
 """
-import argparse
 import glob
 import json
 import logging
@@ -46,13 +45,7 @@ class TinyLlamaModule(L.LightningModule):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--bootstrap-servers", required=True)
-    parser.add_argument("--run-id", required=True)
-    parser.add_argument("--output-dir", required=True)
-    parser.add_argument("--devices", type=int, default=1)
-    parser.add_argument("--steps", type=int, default=30)
-    a = parser.parse_args()
+    a = tiny_data.arguments(("--devices", int, 1))
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     L.seed_everything(7, verbose=False)
     callback = HeadgeoCallback(a.bootstrap_servers, run_id=a.run_id, log_reports=True, report_timeout=60)
@@ -74,15 +67,7 @@ def main():
         with open(os.path.join(a.output_dir, f"dump-{step}.json"), "w") as f:
             json.dump(models.dump(singular_values, entropies), f)
         checkpoints.append(step)
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-    scalars = {}
-    for events in glob.glob(os.path.join(a.output_dir, "tb", "**", "events.out.tfevents.*"), recursive=True):
-        accumulator = EventAccumulator(events)
-        accumulator.Reload()
-        for tag in accumulator.Tags()["scalars"]:
-            if "headgeo/" in tag:
-                for e in accumulator.Scalars(tag):
-                    scalars.setdefault(tag, {})[str(e.step)] = e.value
+    scalars = tiny_data.tensorboard_scalars(os.path.join(a.output_dir, "tb"))
     print(json.dumps({"checkpoints": sorted(checkpoints), "tensorboard": scalars}), flush=True)
 
 

@@ -103,7 +103,7 @@ class TrainingFrameworksIT {
     @Test
     void huggingFaceTrainerUnderTorchrunSendsOneRecordPerLayerPerCheckpoint() throws Exception {
         Path out = tmp.resolve("hf-ddp");
-        JsonNode summary = run(List.of("-m", "torch.distributed.run", "--nproc_per_node", "2", RUNS + "hf_trainer.py",
+        JsonNode summary = run(List.of("-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", RUNS + "hf_trainer.py",
                 "--bootstrap-servers", kafka.bootstrapServers(), "--run-id", "hf-ddp", "--output-dir", out.toString()));
 
         List<CheckpointReport> reports = reportsOf("hf-ddp", 3);
@@ -128,7 +128,7 @@ class TrainingFrameworksIT {
 
     @Test
     void fsdp2ShardedModelsMeasureAsTheirUnshardedCopiesAndOneRankSends() throws Exception {
-        Python.Run run = Python.run(python, List.of("-m", "torch.distributed.run", "--nproc_per_node", "2", RUNS + "fsdp2_run.py",
+        Python.Run run = Python.run(python, List.of("-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2", RUNS + "fsdp2_run.py",
                 "--bootstrap-servers", kafka.bootstrapServers(), "--run-id", "fsdp2"), RUN_LIMIT);
         assertThat(run.status()).as(run.output()).isZero();
         List<JsonNode> ranks = new ArrayList<>();
