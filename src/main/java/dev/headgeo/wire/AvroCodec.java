@@ -14,7 +14,6 @@ import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DatumReader;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.util.ClassSecurityValidator;
@@ -35,13 +34,13 @@ public final class AvroCodec<T extends SpecificRecord> {
     static final int HEADER_LENGTH = 10;
 
     private final Schema schema;
-    private final BinaryMessageEncoder<T> encoder;
+    private final SingleObjectWriter<T> encoder;
     /**
      * Layer records only: the encoder of the previous version, used when a record sets none of the fields
      * added since (they are appended last), so that a processor of the previous release still reads it
      * (design §13: writers write v1 records when no v2 field is set). Null for the other records.
      */
-    private final BinaryMessageEncoder<T> previousVersionEncoder;
+    private final SingleObjectWriter<T> previousVersionEncoder;
     private final int previousVersionFields;
     /** A reader per writer schema this codec knows (the current one and the earlier versions), by fingerprint. */
     private final Map<Long, DatumReader<T>> readers = new HashMap<>();
@@ -49,11 +48,11 @@ public final class AvroCodec<T extends SpecificRecord> {
     public AvroCodec(Schema schema) {
         this.schema = schema;
         SpecificData model = modelFor(schema);
-        this.encoder = new BinaryMessageEncoder<>(model, schema);
+        this.encoder = new SingleObjectWriter<>(schema, model);
         List<Schema> earlier = SchemaHistory.earlierVersionsOf(schema);
         Schema previous = earlier.isEmpty() ? null : earlier.get(earlier.size() - 1);
         if (previous != null && schema.getFullName().equals("dev.headgeo.avro.LayerGeometry")) {
-            this.previousVersionEncoder = new BinaryMessageEncoder<>(model, previous);
+            this.previousVersionEncoder = new SingleObjectWriter<>(previous, model);
             this.previousVersionFields = previous.getFields().size();
         } else {
             this.previousVersionEncoder = null;
@@ -79,12 +78,30 @@ public final class AvroCodec<T extends SpecificRecord> {
     /** Avro single-object encoding. */
     public byte[] toAvro(T record) {
         try {
-            ByteBuffer b = (previousVersionEncoder != null && onlyPreviousFields(record) ? previousVersionEncoder : encoder).encode(record);
-            byte[] out = new byte[b.remaining()];
-            b.get(out);
-            return out;
+            return (previousVersionEncoder != null && onlyPreviousFields(record) ? previousVersionEncoder : encoder).encode(record);
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode " + schema.getName(), e);
+        }
+    }
+
+    /** Single-object encoding (what Avro's BinaryMessageEncoder writes) through {@link QuickDatumWriter}. */
+    private static final class SingleObjectWriter<T> {
+        private final byte[] header = new byte[HEADER_LENGTH];
+        private final QuickDatumWriter<T> writer;
+
+        SingleObjectWriter(Schema schema, SpecificData model) {
+            ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).put((byte) 0xC3).put((byte) 0x01)
+                    .putLong(SchemaNormalization.parsingFingerprint64(schema));
+            this.writer = new QuickDatumWriter<>(schema, model);
+        }
+
+        byte[] encode(T record) throws IOException {
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1024);
+            out.write(header);
+            org.apache.avro.io.BinaryEncoder binary = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+            writer.write(record, binary);
+            binary.flush();
+            return out.toByteArray();
         }
     }
 

@@ -31,6 +31,39 @@ class AvroCodecTest {
     }
 
     @Test
+    void encodesTheBytesAvrosOwnMessageEncoderWritesForEveryRecordKind() throws Exception {
+        var analysis = dev.headgeo.analysis.SaScheduleAnalyzer.analyze(
+                dev.headgeo.testing.Golden.dump("ragged_ranks").spectra(), java.util.EnumSet.allOf(dev.headgeo.analysis.Anchor.class));
+        dev.headgeo.avro.CheckpointReport report = dev.headgeo.report.ReportMapper.complete(
+                new dev.headgeo.report.ReportMapper.Origin("r", 7, Instant.ofEpochMilli(1), Instant.ofEpochMilli(2), Instant.ofEpochMilli(3)), analysis, dev.headgeo.analysis.Anchor.LAST);
+        // nulls inside the per-head maps (the script's nan) and in optional fields
+        report.getFits().get(0).getLayers().get(0).getHeadResiduals().set(0, null);
+        report.setModel(null);
+        report.setTags(java.util.Map.of("owner", "ana"));
+        assertSameBytesAsAvro(report);
+        assertSameBytesAsAvro(dev.headgeo.report.ReportMapper.incomplete(new dev.headgeo.report.ReportMapper.Origin("r", 8, null, null, null),
+                4, 2, 8, List.of(1, 3), dev.headgeo.analysis.Anchor.LAST));
+        assertSameBytesAsAvro(layer);
+        LayerGeometry tagged = LayerGeometry.newBuilder(layer).setTags(java.util.Map.of("lr", "3e-4")).build();
+        assertSameBytesAsAvro(tagged);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends org.apache.avro.specific.SpecificRecord> void assertSameBytesAsAvro(T record) throws Exception {
+        AvroCodec<T> codec = new AvroCodec<>(record.getSchema());
+        byte[] ours = codec.toAvro(record);
+        long fingerprint = AvroCodec.singleObjectFingerprint(ours, record.getSchema());
+        org.apache.avro.Schema writer = org.apache.avro.SchemaNormalization.parsingFingerprint64(record.getSchema()) == fingerprint
+                ? record.getSchema() : SchemaHistory.earlierVersionsOf(record.getSchema()).get(0);
+        java.nio.ByteBuffer avro = new org.apache.avro.message.BinaryMessageEncoder<T>(
+                org.apache.avro.specific.SpecificData.getForSchema(record.getSchema()), writer).encode(record);
+        byte[] theirs = new byte[avro.remaining()];
+        avro.get(theirs);
+        assertThat(ours).as(record.getSchema().getName()).isEqualTo(theirs);
+        assertThat(codec.decode(ours)).isEqualTo(record);
+    }
+
+    @Test
     void jsonAsPythonWritesItIsAccepted() {
         String json = "  {\"run_id\": \"run\", \"checkpoint\": 1200.0, \"layer\": 3, \"num_layers\": 12, \"num_heads\": 2,"
                 + " \"metric_singvals_per_head\": [[3, 1], [2]], \"mean_attention_entropy_per_head\": [0.5, 0.25],"
