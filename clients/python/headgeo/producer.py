@@ -198,6 +198,9 @@ class HeadgeoProducer:
             "logger": librdkafka_log,
             **config,
         })
+        # records handed to librdkafka and not yet delivered or failed, per (run, checkpoint)
+        self._open = {}
+        self._open_lock = threading.Lock()
         self._closed = threading.Event()
         self._poller = threading.Thread(target=self._poll_loop, name="headgeo-producer-poll", daemon=True)
         self._poller.start()
@@ -214,8 +217,16 @@ class HeadgeoProducer:
             self._producer.poll(0.1)
 
     def _cause(self, delivery_errors):
-        parts = [str(e) for e in delivery_errors[:1]] + list(self._client_errors)[-1:]
+        first = delivery_errors[:1]
+        if first and hasattr(first[0], "code") and first[0].code() in self._purged_codes():
+            first = [f"close() came before Kafka at {self._bootstrap_servers} took it"]
+        parts = [str(e) for e in first] + list(self._client_errors)[-1:]
         return "; ".join(parts) if parts else "no answer from Kafka"
+
+    @staticmethod
+    def _purged_codes():
+        from confluent_kafka import KafkaError
+        return (KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT)
 
     def publish_checkpoint(self, run_id, checkpoint, singular_values, entropies, timeout=30.0, block=True, on_delivery=None):
         """Publishes every layer of a checkpoint; returns how many records were sent.
@@ -233,6 +244,8 @@ class HeadgeoProducer:
         pending = [len(records)]
         lock = threading.Lock()
         done = threading.Event()
+        with self._open_lock:
+            self._open[(run_id, checkpoint)] = self._open.get((run_id, checkpoint), 0) + len(records)
 
         def finish_one(err):
             with lock:
@@ -240,6 +253,12 @@ class HeadgeoProducer:
                     errors.append(err)
                 pending[0] -= 1
                 last = pending[0] == 0
+            with self._open_lock:
+                left = self._open.get((run_id, checkpoint), 1) - 1
+                if left > 0:
+                    self._open[(run_id, checkpoint)] = left
+                else:
+                    self._open.pop((run_id, checkpoint), None)
             if last:
                 done.set()
                 if on_delivery is not None:
@@ -282,9 +301,26 @@ class HeadgeoProducer:
         singular_values, entropies = measure(model, probe_batch, forward=forward, causal=causal)
         return self.publish_checkpoint(run_id, step, singular_values, entropies, block=block, **kwargs)
 
-    def close(self, timeout=30.0):
-        """Waits up to ``timeout`` for what is still in flight; returns how many records were left undelivered."""
+    def close(self, timeout=30.0, say=True):
+        """Waits up to ``timeout`` for what is still in flight; returns how many records were left undelivered.
+
+        What is left fails at once (``on_delivery`` hears it: librdkafka would fail it only after the delivery
+        time-out, when a short job has long gone) and, unless ``say=False``, one line on the ``headgeo``
+        logger names the checkpoints.
+        """
+        import logging
+
         remaining = self._producer.flush(timeout)
+        if remaining:
+            with self._open_lock:
+                lost = sorted(self._open)
+            self._producer.purge(in_queue=True, in_flight=True, blocking=False)
+            self._producer.flush(1.0)  # serves the purged records' delivery reports
+            if say:
+                shown = ", ".join(f"{run}@{cp}" for run, cp in lost[:10]) + (" ..." if len(lost) > 10 else "")
+                cause = list(self._client_errors)[-1:] or ["no answer from Kafka"]
+                logging.getLogger("headgeo").warning("headgeo: %d records of %d checkpoint(s) not delivered to Kafka at %s before "
+                                                     "close(): %s (%s)", remaining, len(lost), self._bootstrap_servers, shown, cause[0])
         self._closed.set()
         self._poller.join(1.0)
         return remaining

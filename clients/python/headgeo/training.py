@@ -111,6 +111,7 @@ class CheckpointPublisher:
         self._failed: Dict[int, str] = {}
         self._said = set()
         self._disabled: Optional[str] = None
+        self._closing = False
         self._lock = threading.Lock()
 
     # -- set-up ------------------------------------------------------------------------------------------
@@ -207,8 +208,9 @@ class CheckpointPublisher:
         if self._producer is None:
             return
         producer, self._producer = self._producer, None
+        self._closing = True  # what fails now is in the one summary line below
         try:
-            producer.close(self.close_timeout)
+            producer.close(self.close_timeout, say=False)
         except Exception as e:  # noqa: BLE001
             self._say("close", f"headgeo: closing the producer failed: {e}")
         with self._lock:
@@ -227,7 +229,7 @@ class CheckpointPublisher:
                 self._delivered_steps.append(checkpoint)
             else:
                 self._failed[checkpoint] = error
-        if error is not None:
+        if error is not None and not self._closing:
             self._say(f"delivery:{error.split(':')[0]}", f"headgeo: checkpoint {checkpoint} of {run_id} not delivered: {error}")
 
     # -- saying things once ---------------------------------------------------------------------------------

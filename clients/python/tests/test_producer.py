@@ -79,3 +79,30 @@ class LayerRecordsTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+try:
+    import confluent_kafka  # noqa: F401
+except ImportError:  # pragma: no cover - depends on the machine
+    confluent_kafka = None
+
+
+@unittest.skipIf(confluent_kafka is None, "confluent-kafka is not installed")
+class CloseWithKafkaDownTest(unittest.TestCase):
+    def test_close_fails_what_is_left_so_on_delivery_hears_it_and_says_it_in_one_line(self):
+        from headgeo.producer import HeadgeoProducer
+        from test_examples import dead_address
+
+        heard = []
+        producer = HeadgeoProducer(dead_address())
+        for checkpoint in (10, 20):
+            producer.publish_checkpoint("short-job", checkpoint, [[[2.0, 1.0]]], [[0.5]], block=False,
+                                        on_delivery=lambda run, cp, err: heard.append((run, cp, err)))
+        with self.assertLogs("headgeo", level="WARNING") as logs:
+            left = producer.close(0.5)
+        self.assertEqual(left, 2)
+        self.assertEqual(sorted(cp for _, cp, _ in heard), [10, 20])
+        self.assertTrue(all(err and "close() came before Kafka at" in err for _, _, err in heard), heard)
+        self.assertEqual(len(logs.output), 1, logs.output)
+        self.assertIn("2 records of 2 checkpoint(s) not delivered to Kafka at", logs.output[0])
+        self.assertIn("short-job@10, short-job@20", logs.output[0])

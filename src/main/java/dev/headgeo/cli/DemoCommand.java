@@ -41,7 +41,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-timeout", defaultValue = "5s", description = "The processor's time-out for stalled checkpoints (default: ${DEFAULT-VALUE}).")
     Duration checkpointTimeout;
 
-    @Option(names = "--http-address", defaultValue = "127.0.0.1:8080",
+    static final String DEFAULT_HTTP_ADDRESS = "127.0.0.1:8080";
+
+    @Option(names = "--http-address", defaultValue = DEFAULT_HTTP_ADDRESS,
             description = "HOST:PORT of the processor's dashboard, API and metrics; port 0 for any free one; none for no server (default: ${DEFAULT-VALUE}).")
     String httpAddress;
 
@@ -68,8 +70,15 @@ final class DemoCommand implements Callable<Integer> {
                 probe.setReuseAddress(true);
                 probe.bind(new java.net.InetSocketAddress(http.host(), http.port()));
             } catch (java.io.IOException e) {
-                throw new UserError("cannot serve HTTP on " + http.host() + ":" + http.port() + ": " + e.getMessage()
-                        + " (choose another with --http-address, or port 0 for any free one)");
+                boolean chosen = spec.commandLine().getParseResult().hasMatchedOption("--http-address")
+                        || !DEFAULT_HTTP_ADDRESS.equals(httpAddress);
+                if (chosen) {
+                    throw new UserError("cannot serve HTTP on " + http.host() + ":" + http.port() + ": " + e.getMessage()
+                            + " (choose another with --http-address, or port 0 for any free one)");
+                }
+                // the demo should just work where another demo or a local service has the default port
+                view.progress("port " + http.port() + " is taken; the dashboard gets a free port (its address follows)");
+                http = new HttpAddress(http.host(), 0);
             }
         }
         // Ctrl-C at any point, also while the broker and the processor start: stop what runs and remove their files

@@ -15,8 +15,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "forecast-bench", mixinStandardHelpOptions = true,
-        description = {"Measures the early warning (FLIP_FORECAST) on simulated residual series, with the processor's own forecaster:",
-            "drifting runs (share of flips forecast, lead in checkpoints) and flat runs near 0.1 (false forecasts per 100 checkpoints)."})
+        description = {"Measures the early warning (FLIP_FORECAST) on simulated residual series with the processor's own forecaster.",
+            "Drifting runs: the share of flips forecast and the lead in checkpoints; flat runs near 0.1: false forecasts per 100 checkpoints."})
 final class ForecastBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

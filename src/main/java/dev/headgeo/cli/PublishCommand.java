@@ -57,8 +57,11 @@ final class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (run.isEmpty() || checkpoint < 0) {
-            throw new UserError("--run must be non-empty and --checkpoint >= 0");
+        if (run.isEmpty()) {
+            throw new UserError("--run must not be empty");
+        }
+        if (checkpoint < 0) {
+            throw new UserError("--checkpoint must be 0 or more, got " + checkpoint);
         }
         String tagProblem = RunTags.problem(tags);
         if (tagProblem != null) {

@@ -20,7 +20,6 @@ public final class ConsoleView {
     private static final String YELLOW = "\u001b[33m";
     private static final String GREEN = "\u001b[32m";
 
-    private static final int RUN_WIDTH = 14;
 
     private final PrintWriter out;
     private final boolean colour;
@@ -79,9 +78,9 @@ public final class ConsoleView {
     }
 
     /** The run column: escaped, and cut with an ellipsis so that the columns stay aligned (JSON output has the full id). */
+    /** The run id whole (printable), padded to the column: cut, llama-trainer-1 and llama-trainer-2 would read alike. */
     static String runCell(String runId) {
-        String shown = Printable.of(runId);
-        return shown.length() <= RUN_WIDTH ? shown : shown.substring(0, RUN_WIDTH - 1) + "…";
+        return Printable.of(runId);
     }
 
     private String paint(String style, String text) {

@@ -38,6 +38,27 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void publishNamesTheOneSettingThatIsWrong() {
+        CliTesting.Result negative = CliTesting.run("publish", "dump.json", "--run", "r", "--checkpoint", "-5");
+        assertThat(negative.status()).isEqualTo(2);
+        assertThat(negative.err().strip()).isEqualTo("headgeo publish: --checkpoint must be 0 or more, got -5");
+        CliTesting.Result empty = CliTesting.run("publish", "dump.json", "--run", "", "--checkpoint", "5");
+        assertThat(empty.status()).isEqualTo(2);
+        assertThat(empty.err().strip()).isEqualTo("headgeo publish: --run must not be empty");
+    }
+
+    @Test
+    void everyCommandsSummaryInTheTopLevelHelpIsASentence() {
+        CliTesting.Result r = CliTesting.run("--help");
+        assertThat(r.status()).isZero();
+        String commands = r.out().substring(r.out().indexOf("Commands:") + "Commands:".length());
+        for (String line : commands.strip().split("\n")) {
+            assertThat(line.strip()).as(line).doesNotEndWith(":");
+        }
+        assertThat(commands).contains("forecast-bench");
+    }
+
+    @Test
     void editDistanceIsLevenshtein() {
         assertThat(Main.editDistance("analyse", "analyze")).isEqualTo(1);
         assertThat(Main.editDistance("", "abc")).isEqualTo(3);

@@ -65,6 +65,31 @@ class ExitStatusIT {
     }
 
     @Test
+    void demoWhoseDefaultPortIsTakenServesOnAFreeOneAndSaysWhere() throws Exception {
+        java.net.ServerSocket taken = new java.net.ServerSocket();
+        try {
+            taken.setReuseAddress(true);
+            taken.bind(new java.net.InetSocketAddress("127.0.0.1", 8080));
+        } catch (java.io.IOException alreadyTaken) {
+            taken.close(); // something else has it: taken all the same
+        }
+        try (taken) {
+            Process demo = headgeo("demo-port.log", "demo", "--keep-running");
+            LogFiles.awaitText(tmp.resolve("demo-port.log"), "dashboard: http", Duration.ofSeconds(120), demo);
+            String log = Files.readString(tmp.resolve("demo-port.log"));
+            assertThat(log).contains("port 8080 is taken; the dashboard gets a free port");
+            java.util.regex.Matcher url = java.util.regex.Pattern.compile("dashboard: (http://127\\.0\\.0\\.1:(\\d+)/)").matcher(log);
+            assertThat(url.find()).as(log).isTrue();
+            assertThat(Integer.parseInt(url.group(2))).isNotEqualTo(8080);
+            java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url.group(1) + "health")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            stopsWithZero(demo, "demo-port.log");
+        }
+    }
+
+    @Test
     void demoExitsZeroAfterSigtermWithItsBrokerStopped() throws Exception {
         Process demo = headgeo("demo.log", "demo", "--keep-running", "--http-address", "127.0.0.1:0");
         LogFiles.awaitText(tmp.resolve("demo.log"), "dashboard", Duration.ofSeconds(120), demo);
