@@ -52,14 +52,19 @@ final class RunViews {
     }
 
     /**
-     * This instance's copies of a store; null when it holds none (no task of that kind here) while
-     * RUNNING. A store that is not queryable during a rebalance is a 503.
+     * This instance's copies of a store; null when it holds none (no task of that kind here, or only standby
+     * copies when asked for active ones) while RUNNING: such an instance is not missing, it has nothing to say.
+     * A store that is not queryable during a rebalance is a 503.
      */
     private <V> ReadOnlyKeyValueStore<String, V> store(String name, Scope scope) {
         StoreQueryParameters<ReadOnlyKeyValueStore<String, V>> p =
                 StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, V>keyValueStore());
         try {
-            return streams.store(scope == Scope.ANY ? p.enableStaleStores() : p);
+            ReadOnlyKeyValueStore<String, V> store = streams.store(scope == Scope.ANY ? p.enableStaleStores() : p);
+            // the store Kafka Streams hands out looks its copies up only when read: an instance with no task of this
+            // store here (an idle instance, more instances than partitions) throws "may have migrated" then
+            store.approximateNumEntries();
+            return store;
         } catch (InvalidStateStoreException e) {
             if (streams.state() == KafkaStreams.State.RUNNING) {
                 return null;
