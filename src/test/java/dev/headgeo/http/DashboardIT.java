@@ -107,6 +107,7 @@ class DashboardIT {
                     wait.until(d -> seriesLength(d, "head-map") == 12 * 12);
                     assertThat(seriesCount(browser, "schedule")).isEqualTo(3);
                     assertThat(browser.findElements(By.cssSelector("#head-map canvas"))).isNotEmpty();
+                    assertHeadMapColoursByResidual(browser);
                     assertThat(browser.findElements(By.cssSelector("#top-heads li"))).hasSize(10);
                     assertThat(browser.findElement(By.id("where-sub")).getText()).startsWith("checkpoint 3000, last anchor");
                     assertThat(browser.findElements(By.cssSelector("#anchors-table thead th"))).extracting(WebElement::getText)
@@ -202,6 +203,34 @@ class DashboardIT {
                 "const e = document.getElementById(arguments[0]); const c = e && echarts.getInstanceByDom(e);"
                         + " return c ? c.getOption().series[0].data.length : -1;", chartId);
         return ((Number) n).longValue();
+    }
+
+    /**
+     * The head map colours each cell by its residual, the quantity its legend names (not by the fitted scale T the
+     * cell also carries): the cell of the smallest residual has the legend's low colour, the largest a different one,
+     * and cells of equal residual share a colour.
+     */
+    @SuppressWarnings("unchecked")
+    static void assertHeadMapColoursByResidual(org.openqa.selenium.WebDriver d) {
+        List<List<Object>> cells = (List<List<Object>>) ((JavascriptExecutor) d).executeScript(
+                "const c = echarts.getInstanceByDom(document.getElementById('head-map'));"
+                        + " const data = c.getModel().getSeriesByIndex(0).getData(); const out = [];"
+                        + " for (let i = 0; i < data.count(); i++) { const v = data.getRawDataItem(i);"
+                        + "   if (v[2] !== '-') out.push([Number(v[2]), Number(v[3]), String(data.getItemVisual(i, 'style').fill)]); }"
+                        + " return out;");
+        String hex = String.valueOf(((JavascriptExecutor) d).executeScript(
+                "return echarts.getInstanceByDom(document.getElementById('head-map')).getOption().visualMap[0].inRange.color[0];"));
+        String low = String.format("rgba(%d,%d,%d,1)", Integer.parseInt(hex.substring(1, 3), 16), Integer.parseInt(hex.substring(3, 5), 16),
+                Integer.parseInt(hex.substring(5, 7), 16));
+        List<Object> least = cells.stream().min(java.util.Comparator.comparingDouble(c -> ((Number) c.get(0)).doubleValue())).orElseThrow();
+        List<Object> most = cells.stream().max(java.util.Comparator.comparingDouble(c -> ((Number) c.get(0)).doubleValue())).orElseThrow();
+        assertThat(((Number) least.get(0)).doubleValue()).as("the anchor layer's residuals").isZero();
+        assertThat(String.valueOf(least.get(2))).as("cell %s", least).isEqualToIgnoringCase(low);
+        assertThat(String.valueOf(most.get(2))).as("cell %s", most).isNotEqualToIgnoringCase(low);
+        java.util.Map<Double, java.util.Set<String>> coloursByResidual = new java.util.HashMap<>();
+        cells.forEach(c -> coloursByResidual.computeIfAbsent(((Number) c.get(0)).doubleValue(), r -> new java.util.HashSet<>())
+                .add(String.valueOf(c.get(2))));
+        assertThat(coloursByResidual.values()).allSatisfy(colours -> assertThat(colours).hasSize(1));
     }
 
     static long seriesCount(org.openqa.selenium.WebDriver d, String chartId) {

@@ -400,7 +400,8 @@
       tooltip: { formatter: (p) => 'checkpoint ' + x[p.value[0]] + ', layer ' + p.value[1] + ': ' + fmt(p.value[2], 4) },
       xAxis: { type: 'category', data: x, name: 'checkpoint', nameLocation: 'middle', nameGap: 26 },
       yAxis: { type: 'category', data: Array.from({ length: numLayers }, (_, i) => String(i)), name: 'layer', nameLocation: 'middle', nameGap: 40 },
-      visualMap: { min: 0, max: 0.5, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 160, itemWidth: 12,
+      // dimension 2: a cell is [checkpoint, layer, mean residual]
+      visualMap: { dimension: 2, min: 0, max: 0.5, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 160, itemWidth: 12,
         inRange: { color: RESIDUAL_COLORS }, text: ['0.5+', 'residual 0'] },
       series: [{ type: 'heatmap', data: heat, progressive: 0, emphasis: { itemStyle: { borderColor: '#1d2433', borderWidth: 1 } } }]
     }, true);
@@ -501,7 +502,8 @@
       tooltip: { formatter: (p) => 'layer ' + p.value[1] + ', head ' + p.value[0] + '<br>residual ' + fmt(p.value[2], 4) + ', scale T ' + fmt(p.value[3], 4) },
       xAxis: { type: 'category', data: Array.from({ length: report.num_heads }, (_, i) => String(i)), name: 'head', nameLocation: 'middle', nameGap: 26 },
       yAxis: { type: 'category', data: Array.from({ length: report.num_layers }, (_, i) => String(i)), name: 'layer', nameLocation: 'middle', nameGap: 40 },
-      visualMap: { min: 0, max: 0.5, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 160, itemWidth: 12,
+      // dimension 2: a cell is [head, layer, residual, T]; without it ECharts colours by the last value, T
+      visualMap: { dimension: 2, min: 0, max: 0.5, calculable: false, orient: 'horizontal', left: 'center', bottom: 0, itemHeight: 160, itemWidth: 12,
         inRange: { color: RESIDUAL_COLORS }, text: ['0.5+', 'residual 0'] },
       series: [{ type: 'heatmap', data: data.map((d) => [d[0], d[1], d[2] === null ? '-' : d[2], d[3]]), progressive: 0 }]
     }, true);
