@@ -8,7 +8,12 @@ import argparse
 import json
 import sys
 
-from headgeo import HeadgeoProducer, HeadgeoPublishError
+try:
+    from headgeo import HeadgeoProducer, HeadgeoPublishError
+except ImportError:
+    # run from a clone without installing the client: take it from clients/python beside this example
+    sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parents[2] / "clients" / "python"))
+    from headgeo import HeadgeoProducer, HeadgeoPublishError
 
 
 def main():

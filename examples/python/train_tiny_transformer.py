@@ -24,7 +24,12 @@ import types
 import torch
 from torch import nn
 
-import headgeo
+try:
+    import headgeo
+except ImportError:
+    # run from a clone without installing the client: take it from clients/python beside this example
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "clients", "python"))
+    import headgeo
 
 VOCAB, SEQ = 16, 10
 

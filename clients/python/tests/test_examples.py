@@ -60,5 +60,16 @@ class ExamplesTest(unittest.TestCase):
         self.assertLess(time.monotonic() - t0, 30.0)
 
 
+
+class ExamplesWithoutInstallTest(unittest.TestCase):
+    def test_the_examples_run_from_a_clone_with_no_client_installed(self):
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+        for script in ("publish_dump.py", "train_tiny_transformer.py"):
+            done = subprocess.run([sys.executable, os.path.join(EXAMPLES, script), "--help"], env=env, cwd="/",
+                                  capture_output=True, text=True, timeout=120)
+            self.assertEqual(done.returncode, 0, done.stderr)
+            self.assertIn("usage:", done.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()
