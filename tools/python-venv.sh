@@ -6,7 +6,7 @@
 set -euo pipefail
 venv=${HEADGEO_VENV:-$HOME/.cache/headgeo/venv}
 pins=("torch==2.13.0+cpu" "transformers==5.18.0" "accelerate==1.15.0" "lightning==2.6.6" "tensorboard==2.21.0"
-      "fastavro==1.12.2" "jsonschema==4.25.1")
+      "fastavro==1.12.2" "jsonschema==4.25.1" "pandas==3.0.6")
 stamp=$venv/.headgeo-pins
 if [[ -x $venv/bin/python && -f $stamp && "$(cat "$stamp")" == "${pins[*]}" ]]; then
   exit 0

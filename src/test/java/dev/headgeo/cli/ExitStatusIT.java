@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's exit statuses for the long-running commands as separate processes: 0 after SIGTERM
+ * The exit statuses of docs/reference.md for the long-running commands as separate processes: 0 after SIGTERM
  * (what Ctrl-C and a supervisor's stop send) and a clean stop. {@code run} and {@code forward} are
  * checked in ResilienceIT and ForwarderIT, 1 after a failure in SecurityIT, 2 for bad usage in
  * CommandLineErrorsTest and SettingDefaultsTest.

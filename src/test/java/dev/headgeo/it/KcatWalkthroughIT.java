@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The README's walk-through with kcat, a C client nobody here wrote: JSON layer records and
+ * The walk-through with kcat of docs/operations.md, a C client nobody here wrote: JSON layer records and
  * garbage in, JSON reports out, equal to {@code analyze}; the garbage on the dead-letter topic.
  */
 class KcatWalkthroughIT {
