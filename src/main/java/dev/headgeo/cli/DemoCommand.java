@@ -96,7 +96,7 @@ final class DemoCommand implements Callable<Integer> {
         }, "demo-shutdown"));
         DemoEnvironment started;
         try {
-            started = DemoEnvironment.start(bootstrapServers, timeout, view, !simulateOnly, http);
+            started = DemoEnvironment.start(bootstrapServers, timeout, view, !simulateOnly, http, running::set);
         } catch (IllegalStateException | IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }

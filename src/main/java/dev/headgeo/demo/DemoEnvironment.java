@@ -41,6 +41,16 @@ public final class DemoEnvironment implements AutoCloseable {
      */
     public static DemoEnvironment start(String bootstrapServers, Duration checkpointTimeout, ConsoleView view, boolean withProcessor,
                                         HttpAddress httpAddress) throws InterruptedException {
+        return start(bootstrapServers, checkpointTimeout, view, withProcessor, httpAddress, partial -> { });
+    }
+
+    /**
+     * The same, handing {@code startedSoFar} what runs at each step (the broker, then its state directory too), so that
+     * a stop while it starts (Ctrl-C, SIGTERM) can close those and remove their files.
+     */
+    public static DemoEnvironment start(String bootstrapServers, Duration checkpointTimeout, ConsoleView view, boolean withProcessor,
+                                        HttpAddress httpAddress, java.util.function.Consumer<DemoEnvironment> startedSoFar)
+            throws InterruptedException {
         EmbeddedKafka kafka = null;
         String bootstrap = bootstrapServers;
         if (bootstrap == null) {
@@ -48,6 +58,7 @@ public final class DemoEnvironment implements AutoCloseable {
             long t0 = System.nanoTime();
             kafka = EmbeddedKafka.start();
             bootstrap = kafka.bootstrapServers();
+            startedSoFar.accept(new DemoEnvironment(kafka, null, null, bootstrap));
             view.progress(String.format("Kafka up at %s in %.1f s", bootstrap, (System.nanoTime() - t0) / 1e9));
         }
         if (bootstrapServers != null) {
@@ -64,6 +75,7 @@ public final class DemoEnvironment implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        startedSoFar.accept(new DemoEnvironment(kafka, null, stateDir, bootstrap));
         HeadgeoTopics topics = HeadgeoTopics.defaults();
         Properties config = HeadgeoStreamsConfig.of(bootstrap, "headgeo-demo-" + UUID.randomUUID(), stateDir.toString(),
                 topics, Map.of("commit.interval.ms", "100"));

@@ -37,8 +37,13 @@ class ExitStatusIT {
     }
 
     static Process headgeo(String log, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "dev.headgeo.cli.Main"));
+        return headgeo(List.of(), log, args);
+    }
+
+    static Process headgeo(List<String> jvmOptions, String log, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.headgeo.cli.Main"));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(tmp.resolve(log).toFile()).start();
     }
@@ -86,6 +91,18 @@ class ExitStatusIT {
                     java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(health.statusCode()).isEqualTo(200);
             stopsWithZero(demo, "demo-port.log");
+        }
+    }
+
+    @Test
+    void demoStoppedWhileStartingLeavesNoFilesBehind() throws Exception {
+        Path temp = Files.createDirectories(tmp.resolve("demo-temp"));
+        Process demo = headgeo(List.of("-Djava.io.tmpdir=" + temp), "demo-early.log", "demo", "--http-address", "127.0.0.1:0");
+        // the broker runs, the processor is still starting
+        LogFiles.awaitText(tmp.resolve("demo-early.log"), "Kafka up", Duration.ofSeconds(120), demo);
+        stopsWithZero(demo, "demo-early.log");
+        try (var left = Files.list(temp)) {
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("headgeo-"))).isEmpty();
         }
     }
 
