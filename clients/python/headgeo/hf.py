@@ -119,7 +119,7 @@ class HeadgeoCallback(TrainerCallback):
         if not reports:
             return
         if self._trainer is None:
-            self.publisher._say("no-trainer", "headgeo: the Trainer calling this callback was not found; reports are not logged")
+            self.publisher.say_once("no-trainer", "headgeo: the Trainer calling this callback was not found; reports are not logged")
             return
         for checkpoint, scalars in reports:
             # at the checkpoint's step, through every reporting callback (TensorBoard, W&B, MLflow ...), as Trainer.log does

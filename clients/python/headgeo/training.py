@@ -139,7 +139,7 @@ class CheckpointPublisher:
         try:
             self.probe_batch = detached(make())
         except Exception as e:  # noqa: BLE001
-            self._say("probe", f"headgeo: no probe batch could be taken from the data ({e}); pass probe_batch= to the callback")
+            self.say_once("probe", f"headgeo: no probe batch could be taken from the data ({e}); pass probe_batch= to the callback")
 
     # -- at a step -----------------------------------------------------------------------------------------
 
@@ -155,7 +155,7 @@ class CheckpointPublisher:
         if not sender and not distributed.is_sharded(model):
             return  # a replicated model: rank 0 reads it alone, no collective needs this rank
         if self.probe_batch is None:
-            self._say("probe", "headgeo: no probe batch (pass probe_batch= to the callback); nothing is published")
+            self.say_once("probe", "headgeo: no probe batch (pass probe_batch= to the callback); nothing is published")
             return
         try:
             from headgeo.models import measure
@@ -212,7 +212,7 @@ class CheckpointPublisher:
         try:
             producer.close(self.close_timeout, say=False)
         except Exception as e:  # noqa: BLE001
-            self._say("close", f"headgeo: closing the producer failed: {e}")
+            self.say_once("close", f"headgeo: closing the producer failed: {e}")
         with self._lock:
             published = list(self._published)
             failed = dict(self._failed)
@@ -230,11 +230,12 @@ class CheckpointPublisher:
             else:
                 self._failed[checkpoint] = error
         if error is not None and not self._closing:
-            self._say(f"delivery:{error.split(':')[0]}", f"headgeo: checkpoint {checkpoint} of {run_id} not delivered: {error}")
+            self.say_once(f"delivery:{error.split(':')[0]}", f"headgeo: checkpoint {checkpoint} of {run_id} not delivered: {error}")
 
     # -- saying things once ---------------------------------------------------------------------------------
 
-    def _say(self, cause: str, message: str) -> None:
+    def say_once(self, cause: str, message: str) -> None:
+        """Logs ``message`` on the headgeo logger the first time ``cause`` comes up."""
         if cause not in self._said:
             self._said.add(cause)
             log.warning(message)
@@ -242,9 +243,9 @@ class CheckpointPublisher:
     def _fail(self, step: int, cause: str, message: str) -> None:
         with self._lock:
             self._failed[step] = message
-        self._say(cause, f"headgeo: {message}")
+        self.say_once(cause, f"headgeo: {message}")
 
     def _disable(self, message: str) -> None:
         self._disabled = message
-        self._say("disabled", f"headgeo: {message}")
+        self.say_once("disabled", f"headgeo: {message}")
 

@@ -13,6 +13,7 @@ try:
     import transformers
 
     import headgeo
+    from test_models import entropy
 except ImportError:  # pragma: no cover - depends on the machine
     transformers = None
 
@@ -83,11 +84,6 @@ def _eager(model):
             module.config._attn_implementation = "eager"
 
 
-def _entropy(p):
-    p = p.detach().double().numpy()
-    return (-(p * np.log(p + 1e-12)).sum(-1)).mean(axis=(0, 2))
-
-
 @unittest.skipIf(transformers is None, "transformers is not installed (tools/python-venv.sh)")
 class TransformersFamiliesTest(unittest.TestCase):
     def setUp(self):
@@ -135,7 +131,7 @@ class TransformersFamiliesTest(unittest.TestCase):
                     attentions = model(ids, output_attentions=True).attentions
                 self.assertEqual(len(entropies), len(attentions))
                 for layer, (e, p) in enumerate(zip(entropies, attentions)):
-                    np.testing.assert_allclose(e, _entropy(p), rtol=0, atol=2e-11, err_msg=f"{family} layer {layer}")
+                    np.testing.assert_allclose(e, entropy(p), rtol=0, atol=2e-11, err_msg=f"{family} layer {layer}")
 
     def test_vit_and_t5_are_read_with_their_own_inputs(self):
         vit = transformers.ViTModel(transformers.ViTConfig(hidden_size=32, num_attention_heads=4, num_hidden_layers=2,
@@ -146,7 +142,7 @@ class TransformersFamiliesTest(unittest.TestCase):
         with torch.no_grad():
             attentions = vit(pixels, output_attentions=True).attentions
         for e, p in zip(entropies, attentions):
-            np.testing.assert_allclose(e, _entropy(p), rtol=0, atol=2e-11)
+            np.testing.assert_allclose(e, entropy(p), rtol=0, atol=2e-11)
 
         t5 = transformers.T5ForConditionalGeneration(transformers.T5Config(
             d_model=32, num_heads=4, num_layers=2, d_ff=64, d_kv=8, vocab_size=97, decoder_start_token_id=0)).eval()
@@ -160,7 +156,7 @@ class TransformersFamiliesTest(unittest.TestCase):
         own = list(out.encoder_attentions) + [p for pair in zip(out.decoder_attentions, out.cross_attentions) for p in pair]
         self.assertEqual(len(entropies), len(own))
         for e, p in zip(entropies, own):
-            np.testing.assert_allclose(e, _entropy(p), rtol=0, atol=2e-11)
+            np.testing.assert_allclose(e, entropy(p), rtol=0, atol=2e-11)
 
     def test_a_norm_with_a_bias_is_refused_in_one_line_naming_it(self):
         model, _ = self._model("qwen3")

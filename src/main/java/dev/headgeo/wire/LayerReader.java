@@ -99,10 +99,9 @@ public final class LayerReader {
         reuse = DecoderFactory.get().binaryDecoder(bytes, AvroCodec.HEADER_LENGTH, bodyLength, reuse);
         LayerValues values;
         try {
-            if (writer == SCHEMA) {
-                values = readFields(reuse, CURRENT_FIELDS, bodyLength);
-            } else if (directly.containsKey(fingerprint)) {
-                values = readFields(reuse, directly.get(fingerprint), bodyLength);
+            Schema.Field[] fields = writer == SCHEMA ? CURRENT_FIELDS : directly.get(fingerprint);
+            if (fields != null) {
+                values = readFields(reuse, fields, bodyLength);
             } else {
                 ResolvingDecoder in = resolvers.computeIfAbsent(fingerprint, f -> resolver(writer));
                 in.configure(reuse);
