@@ -5,8 +5,9 @@
 numpy is needed for everything, confluent-kafka for publishing, torch for the model helpers
 (:func:`singular_values`, :func:`measure`, :func:`attention_blocks`), which are imported on first use.
 """
-from headgeo.producer import (HeadgeoProducer, HeadgeoPublishError, head_singular_values, layer_records,
-                              mean_attention_entropy)
+from headgeo.geometry import head_singular_values, mean_attention_entropy
+from headgeo.producer import HeadgeoProducer, HeadgeoPublishError
+from headgeo.records import layer_records
 from headgeo.version import __version__
 
 __all__ = ["HeadgeoProducer", "HeadgeoPublishError", "head_singular_values", "layer_records", "mean_attention_entropy",

@@ -30,7 +30,7 @@ from torch import nn
 
 from headgeo.distributed import unwrap
 from headgeo.layouts import attention_blocks
-from headgeo.producer import mean_attention_entropy
+from headgeo.geometry import mean_attention_entropy
 
 
 def _accepts_output_attentions(fn):

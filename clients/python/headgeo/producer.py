@@ -18,139 +18,26 @@ Hugging Face GPT-2 keeps ``c_attn.weight`` as (d_model, 3*d_model) columns, so p
 ``w[:, :d].T`` and ``w[:, d:2*d].T``. A common scale (such as 1/sqrt(d_head)) changes every
 singular value alike and none of headgeo's verdicts.
 
-Inputs may be plain lists, numpy arrays or torch tensors. Only numpy is needed for the helpers
-and confluent-kafka for publishing (Debian: python3-numpy, python3-confluent-kafka).
+The measurements are :mod:`headgeo.geometry`'s and the record rules :mod:`headgeo.records`'; this module
+only sends. Only numpy is needed for the helpers and confluent-kafka for publishing (Debian:
+python3-numpy, python3-confluent-kafka).
 """
-import json
-import math
-import time
+from __future__ import annotations
 
-import numpy as np
+import json
+import time
+from typing import Any, Callable, Optional
 
 from headgeo import distributed
+from headgeo.logs import quiet_logger
+from headgeo.records import checked_tags, layer_records
 from headgeo.version import __version__
 
 # on every record, so that the processor can say which client (and version) a run's records come from
 PRODUCER_HEADER = ("headgeo.producer", f"headgeo-python/{__version__}".encode("ascii"))
 
-
-def _array(x):
-    """numpy view of a list, numpy array or torch tensor."""
-    if hasattr(x, "detach"):
-        x = x.detach().cpu().numpy()
-    return np.asarray(x, dtype=np.float64)
-
-
-def head_singular_values(w_q, w_k, num_heads):
-    """Per-head singular values of W_Q^h W_K^h^T, without forming the d_model x d_model matrix.
-
-    w_q, w_k: query and key projection weights in torch.nn.Linear layout (out_features, in_features),
-    head h owning output rows h*d_head:(h+1)*d_head; their in_features may differ (keys of another
-    width). With thin QR factorisations Q_h = U1 R1 and K_h = U2 R2 (in_features x d_head each), Q_h K_h^T = U1 (R1 R2^T) U2^T, so its singular values are
-    those of the d_head x d_head matrix R1 R2^T. Returns num_heads lists, largest first.
-    """
-    wq = _array(w_q)
-    wk = _array(w_k)
-    if wq.ndim != 2 or wk.ndim != 2 or wq.shape[0] != wk.shape[0] or wq.shape[0] % num_heads:
-        raise ValueError(f"w_q {wq.shape} and w_k {wk.shape} must be 2-D with equal row counts divisible by {num_heads}")
-    d_head = wq.shape[0] // num_heads
-    out = []
-    for h in range(num_heads):
-        rows = slice(h * d_head, (h + 1) * d_head)
-        r1 = np.linalg.qr(wq[rows].T, mode="r")
-        r2 = np.linalg.qr(wk[rows].T, mode="r")
-        out.append(np.linalg.svd(r1 @ r2.T, compute_uv=False).tolist())
-    return out
-
-
-def mean_attention_entropy(attention_probs, eps=1e-12):
-    """Per-head mean entropy (nats) of attention distributions shaped (batch, heads, queries, keys)."""
-    p = _array(attention_probs)
-    if p.ndim != 4:
-        raise ValueError(f"attention probabilities must be (batch, heads, queries, keys), got {p.shape}")
-    entropy = -(p * np.log(p + eps)).sum(axis=-1)
-    return entropy.mean(axis=(0, 2)).tolist()
-
-
-#: headgeo's rules for tags (design §10); a record that breaks them would be a dead letter
-MAX_TAGS, MAX_TAG_KEY, MAX_TAG_VALUE = 32, 64, 256
-
-
-def _checked_tags(tags):
-    """The tags as a dict of str to str, or a ValueError naming the first rule broken."""
-    tags = {} if tags is None else dict(tags)
-    if len(tags) > MAX_TAGS:
-        raise ValueError(f"{len(tags)} tags, the limit is {MAX_TAGS}")
-    out = {}
-    for key, value in tags.items():
-        if not isinstance(key, str) or not isinstance(value, str):
-            raise ValueError(f"tag {key!r}={value!r}: keys and values must be strings")
-        if not 1 <= len(key) <= MAX_TAG_KEY:
-            raise ValueError(f"tag key {key!r} has {len(key)} characters, must be 1 to {MAX_TAG_KEY}")
-        if len(value) > MAX_TAG_VALUE:
-            raise ValueError(f"tag {key!r} has a value of {len(value)} characters, the limit is {MAX_TAG_VALUE}")
-        if any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in key + value):
-            raise ValueError(f"tag {key!r}={value!r} contains control characters")
-        out[key] = value
-    return out
-
-
-def layer_records(run_id, checkpoint, singular_values, entropies, model=None, emitted_at_ms=None, tags=None):
-    """The JSON records of one checkpoint, one per layer, checked against headgeo's rules.
-
-    singular_values: per layer, per head, a sequence of singular values (heads may differ in length).
-    entropies: per layer, per head, the mean attention entropy.
-    tags: run context (owner, learning rate, config) as str -> str, shown with the run's reports;
-    records without tags have no ``tags`` field, so a processor of an earlier release reads them too.
-    """
-    if not run_id:
-        raise ValueError("run_id must be a non-empty string")
-    tags = _checked_tags(tags)
-    if int(checkpoint) < 0:
-        raise ValueError("checkpoint must be >= 0")
-    layers = [[_array(s).ravel().tolist() for s in layer] for layer in singular_values]
-    ents = [_array(e).ravel().tolist() for e in entropies]
-    if not layers:
-        raise ValueError("no layers")
-    if len(ents) != len(layers):
-        raise ValueError(f"{len(layers)} layers of singular values but {len(ents)} of entropies")
-    num_heads = len(layers[0])
-    records = []
-    for i, (heads, ent) in enumerate(zip(layers, ents)):
-        if len(heads) != num_heads or len(ent) != num_heads:
-            raise ValueError(f"layer {i}: {len(heads)} spectra and {len(ent)} entropies, expected {num_heads}")
-        for h, s in enumerate(heads):
-            if not s:
-                raise ValueError(f"layer {i} head {h}: empty spectrum")
-            if any(not math.isfinite(v) or v < 0 for v in s):
-                raise ValueError(f"layer {i} head {h}: singular values must be finite and >= 0")
-        if any(not math.isfinite(v) for v in ent):
-            raise ValueError(f"layer {i}: entropies must be finite")
-        records.append({
-            "run_id": run_id,
-            "checkpoint": int(checkpoint),
-            "layer": i,
-            "num_layers": len(layers),
-            "num_heads": num_heads,
-            "metric_singvals_per_head": heads,
-            "mean_attention_entropy_per_head": ent,
-            "model": model,
-            "emitted_at": emitted_at_ms,
-        })
-        if tags:
-            records[-1]["tags"] = tags
-    return records
-
-
-def quiet_logger(name):
-    """A logger for librdkafka's own lines: silent (no handler, no propagation) unless the application configures it."""
-    import logging
-
-    logger = logging.getLogger(name)
-    if not logger.handlers:
-        logger.addHandler(logging.NullHandler())
-        logger.propagate = False
-    return logger
+#: called with (run_id, checkpoint, None or a one-line cause) once a checkpoint is delivered or given up
+OnDelivery = Callable[[str, int, Optional[str]], None]
 
 
 class HeadgeoPublishError(RuntimeError):
@@ -170,7 +57,8 @@ class HeadgeoProducer:
     #: seconds with every broker down after which a blocking publish gives up, instead of its whole timeout
     UNREACHABLE_AFTER = 5.0
 
-    def __init__(self, bootstrap_servers, topic="headgeo.layers", model=None, delivery_timeout=30.0, tags=None, **config):
+    def __init__(self, bootstrap_servers: str, topic: str = "headgeo.layers", model: Optional[str] = None,
+                 delivery_timeout: float = 30.0, tags: Optional[dict] = None, **config: Any) -> None:
         import collections
         import threading
 
@@ -178,7 +66,7 @@ class HeadgeoProducer:
 
         self._topic = topic
         self._model = model
-        self._tags = _checked_tags(tags)
+        self._tags = checked_tags(tags)
         self._bootstrap_servers = bootstrap_servers
         # librdkafka's own reports (connection refused, authentication failed), the cause of a failure
         self._client_errors = collections.deque(maxlen=5)
@@ -228,7 +116,8 @@ class HeadgeoProducer:
         from confluent_kafka import KafkaError
         return (KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT)
 
-    def publish_checkpoint(self, run_id, checkpoint, singular_values, entropies, timeout=30.0, block=True, on_delivery=None):
+    def publish_checkpoint(self, run_id: str, checkpoint: int, singular_values: Any, entropies: Any, timeout: float = 30.0,
+                           block: bool = True, on_delivery: Optional[OnDelivery] = None) -> int:
         """Publishes every layer of a checkpoint; returns how many records were sent.
 
         block=True waits until Kafka has them all (at most ``timeout`` seconds) or raises
@@ -287,7 +176,8 @@ class HeadgeoProducer:
                                           f"failed: {self._cause(errors)}")
         return len(records)
 
-    def publish_model(self, run_id, step, model, probe_batch, forward=None, causal=None, block=False, **kwargs):
+    def publish_model(self, run_id: str, step: int, model: Any, probe_batch: Any, forward: Optional[Callable] = None,
+                      causal: Optional[bool] = None, block: bool = False, **kwargs: Any) -> int:
         """Measures a torch model's head geometry on a probe batch (:func:`headgeo.measure`) and publishes it.
 
         Non-blocking by default; takes publish_checkpoint's timeout, block and on_delivery. Under
@@ -301,7 +191,7 @@ class HeadgeoProducer:
         singular_values, entropies = measure(model, probe_batch, forward=forward, causal=causal)
         return self.publish_checkpoint(run_id, step, singular_values, entropies, block=block, **kwargs)
 
-    def close(self, timeout=30.0, say=True):
+    def close(self, timeout: float = 30.0, say: bool = True) -> int:
         """Waits up to ``timeout`` for what is still in flight; returns how many records were left undelivered.
 
         What is left fails at once (``on_delivery`` hears it: librdkafka would fail it only after the delivery

@@ -87,7 +87,7 @@ class ReportFollower:
     def __init__(self, bootstrap_servers: str, run_id: str, topic: str = "headgeo.reports", **config):
         from confluent_kafka import Consumer
 
-        from headgeo.producer import quiet_logger
+        from headgeo.logs import quiet_logger
 
         self._run_id = run_id
         self._run_key = run_id.encode("utf-8")

@@ -4,7 +4,8 @@ import unittest
 
 import numpy as np
 
-from headgeo.producer import head_singular_values, layer_records, mean_attention_entropy
+from headgeo.geometry import head_singular_values, mean_attention_entropy
+from headgeo.records import layer_records
 
 
 class HeadSingularValuesTest(unittest.TestCase):

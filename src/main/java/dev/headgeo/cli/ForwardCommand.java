@@ -71,8 +71,8 @@ final class ForwardCommand implements Callable<Integer> {
     @Option(names = "--from-beginning", description = "A new group starts at the oldest alert (default: at the next one).")
     boolean fromBeginning;
 
-    @Option(names = "--alerts-topic", defaultValue = HeadgeoTopics.DEFAULT_ALERTS, description = "(default: ${DEFAULT-VALUE})")
-    String alertsTopic;
+    @Mixin
+    AlertsTopicOption alertsTopic;
 
     @Override
     public Integer call() throws InterruptedException {
@@ -95,11 +95,11 @@ final class ForwardCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError("--label-tags: " + e.getMessage());
         }
-        HeadgeoTopics topics = HeadgeoTopics.builder().alerts(alertsTopic).build();
+        HeadgeoTopics topics = HeadgeoTopics.builder().alerts(alertsTopic.name).build();
         AlertForwarder forwarder;
         try {
-            KafkaCheck.check(kafka.clientProperties(), List.of(alertsTopic));
-            KafkaCheck.checkPermissions(kafka.clientProperties(), Map.of(alertsTopic, AclOperation.READ), group);
+            KafkaCheck.check(kafka.clientProperties(), List.of(alertsTopic.name));
+            KafkaCheck.checkPermissions(kafka.clientProperties(), Map.of(alertsTopic.name, AclOperation.READ), group);
             forwarder = new AlertForwarder(kafka.clientProperties(), topics, group, fromBeginning, target);
         } catch (KafkaException | IllegalStateException e) {
             throw new UserError(e.getMessage());

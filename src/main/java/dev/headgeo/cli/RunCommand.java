@@ -48,11 +48,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--input-topic", defaultValue = HeadgeoTopics.DEFAULT_LAYERS, description = "Layer records (default: ${DEFAULT-VALUE}).")
     String inputTopic;
 
-    @Option(names = "--reports-topic", defaultValue = HeadgeoTopics.DEFAULT_REPORTS, description = "Checkpoint reports (default: ${DEFAULT-VALUE}).")
-    String reportsTopic;
+    @Mixin
+    ReportsTopicOption reportsTopic;
 
-    @Option(names = "--alerts-topic", defaultValue = HeadgeoTopics.DEFAULT_ALERTS, description = "Alerts (default: ${DEFAULT-VALUE}).")
-    String alertsTopic;
+    @Mixin
+    AlertsTopicOption alertsTopic;
 
     @Option(names = "--dead-letter-topic", defaultValue = HeadgeoTopics.DEFAULT_DEAD_LETTERS,
             description = "Records that could not be used (default: ${DEFAULT-VALUE}).")
@@ -168,7 +168,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         HeadgeoTopics topics = HeadgeoTopics.builder()
-                .layers(inputTopic).reports(reportsTopic).alerts(alertsTopic).deadLetters(deadLetterTopic)
+                .layers(inputTopic).reports(reportsTopic.name).alerts(alertsTopic.name).deadLetters(deadLetterTopic)
                 .outputFormat(outputFormat)
                 .build();
         StreamSettings settings = new StreamSettings(primaryAnchor,

@@ -55,11 +55,11 @@ final class WatchCommand implements Callable<Integer> {
     @Option(names = "--idle-timeout", description = "Stop when nothing new came for this long (30s, 2m).")
     Duration idleTimeout;
 
-    @Option(names = "--reports-topic", defaultValue = HeadgeoTopics.DEFAULT_REPORTS, description = "(default: ${DEFAULT-VALUE})")
-    String reportsTopic;
+    @Mixin
+    ReportsTopicOption reportsTopic;
 
-    @Option(names = "--alerts-topic", defaultValue = HeadgeoTopics.DEFAULT_ALERTS, description = "(default: ${DEFAULT-VALUE})")
-    String alertsTopic;
+    @Mixin
+    AlertsTopicOption alertsTopic;
 
     private int seen;
 
@@ -99,8 +99,8 @@ final class WatchCommand implements Callable<Integer> {
         };
         OutputFollower follower;
         try {
-            HeadgeoTopics topics = HeadgeoTopics.builder().reports(reportsTopic).alerts(alertsTopic).build();
-            List<String> read = alertsOnly ? List.of(alertsTopic) : List.of(reportsTopic, alertsTopic);
+            HeadgeoTopics topics = HeadgeoTopics.builder().reports(reportsTopic.name).alerts(alertsTopic.name).build();
+            List<String> read = alertsOnly ? List.of(alertsTopic.name) : List.of(reportsTopic.name, alertsTopic.name);
             KafkaCheck.check(kafka.clientProperties(), read);
             if (group != null) {
                 Map<String, AclOperation> needs = new LinkedHashMap<>();

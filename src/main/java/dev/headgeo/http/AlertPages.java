@@ -1,6 +1,6 @@
 package dev.headgeo.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.headgeo.avro.Alert;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -20,26 +20,31 @@ final class AlertPages {
     static final int MAX_LIMIT = 1000;
     private static final char SEP = '\u0000';
 
-    static final Comparator<JsonNode> NEWEST_FIRST = Comparator
-            .comparingLong((JsonNode a) -> a.path("raised_at").asLong()).reversed()
-            .thenComparing(a -> a.path("run_id").asText())
-            .thenComparing(a -> a.path("type").asText())
-            .thenComparing(Comparator.comparingLong((JsonNode a) -> a.path("checkpoint").asLong()).reversed());
-
-    /** A decoded cursor: the sort key of the last alert already shown. */
+    /** The sort key of an alert, which a cursor carries. */
     record Cursor(long raisedAt, String runId, String type, long checkpoint) {
-        boolean isBefore(JsonNode alert) {
-            return NEWEST_FIRST.compare(asNode(), alert) < 0;
+        static final Comparator<Cursor> NEWEST_FIRST = Comparator.comparingLong(Cursor::raisedAt).reversed()
+                .thenComparing(Cursor::runId)
+                .thenComparing(Cursor::type)
+                .thenComparing(Comparator.comparingLong(Cursor::checkpoint).reversed());
+
+        static Cursor of(Alert a) {
+            return new Cursor(a.getRaisedAt().toEpochMilli(), a.getRunId(), a.getType().name(), a.getCheckpoint());
         }
 
-        private JsonNode asNode() {
-            return dev.headgeo.wire.Json.MAPPER.createObjectNode().put("raised_at", raisedAt).put("run_id", runId)
-                    .put("type", type).put("checkpoint", checkpoint);
+        boolean isBefore(Alert alert) {
+            return NEWEST_FIRST.compare(this, of(alert)) < 0;
+        }
+
+        String encoded() {
+            String key = raisedAt + "" + SEP + runId + SEP + type + SEP + checkpoint;
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.UTF_8));
         }
     }
 
+    static final Comparator<Alert> NEWEST_FIRST = Comparator.comparing(Cursor::of, Cursor.NEWEST_FIRST);
+
     /** One page and whether a further page may exist. */
-    record Page(List<JsonNode> alerts, boolean more) {
+    record Page(List<Alert> alerts, boolean more) {
         String nextBefore() {
             return more && !alerts.isEmpty() ? cursorOf(alerts.get(alerts.size() - 1)) : null;
         }
@@ -48,10 +53,8 @@ final class AlertPages {
     private AlertPages() {
     }
 
-    static String cursorOf(JsonNode alert) {
-        String key = alert.path("raised_at").asLong() + "" + SEP + alert.path("run_id").asText() + SEP + alert.path("type").asText()
-                + SEP + alert.path("checkpoint").asLong();
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(key.getBytes(StandardCharsets.UTF_8));
+    static String cursorOf(Alert alert) {
+        return Cursor.of(alert).encoded();
     }
 
     /** @throws HttpError 400 for a cursor this server did not make */
@@ -76,14 +79,14 @@ final class AlertPages {
      *
      * @param sourceFull true when some source returned a full page of its own, so more may exist beyond
      */
-    static Page page(List<JsonNode> alerts, Cursor before, int limit, boolean sourceFull) {
-        Map<String, JsonNode> unique = new LinkedHashMap<>();
-        for (JsonNode a : alerts) {
+    static Page page(List<Alert> alerts, Cursor before, int limit, boolean sourceFull) {
+        Map<Cursor, Alert> unique = new LinkedHashMap<>();
+        for (Alert a : alerts) {
             if (before == null || before.isBefore(a)) {
-                unique.putIfAbsent(cursorOf(a), a);
+                unique.putIfAbsent(Cursor.of(a), a);
             }
         }
-        List<JsonNode> sorted = new ArrayList<>(unique.values());
+        List<Alert> sorted = new ArrayList<>(unique.values());
         sorted.sort(NEWEST_FIRST);
         boolean more = sorted.size() > limit || sourceFull;
         return new Page(sorted.size() > limit ? List.copyOf(sorted.subList(0, limit)) : sorted, more);

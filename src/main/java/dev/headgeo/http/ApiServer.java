@@ -1,24 +1,21 @@
 package dev.headgeo.http;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.headgeo.analysis.Stability;
+import dev.headgeo.analysis.Verdict;
+import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.http.api.AlertsPage;
+import dev.headgeo.http.api.Health;
+import dev.headgeo.http.api.Readiness;
+import dev.headgeo.http.api.RunDetail;
+import dev.headgeo.http.api.RunsPage;
+import dev.headgeo.http.api.Thresholds;
+import dev.headgeo.stream.AlertSettings;
 import dev.headgeo.stream.HeadgeoService;
-import dev.headgeo.wire.Json;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.streams.KafkaStreams;
@@ -29,45 +26,68 @@ import org.slf4j.LoggerFactory;
 
 /**
  * headgeo's read-only HTTP surface: health and readiness, the query API over the processor's state
- * (any instance answers any query, with what the reachable instances hold), Prometheus metrics and
- * the dashboard. Start it before the streams (so that a free port is known for
- * {@code application.server}), then {@link #attach} the running service.
+ * (any instance answers any query, with what the reachable instances hold; see {@link FanOut}),
+ * Prometheus metrics, the dashboard and the OpenAPI document of it all, made from the same route table.
+ * Start it before the streams (so that a free port is known for {@code application.server}), then
+ * {@link #attach} the running service.
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
-    private static final String TOKEN_COOKIE = "headgeo_token";
+    private static final Routes.Param TOKEN = new Routes.Param("token",
+            "the bearer token, for a browser; answered with a cookie that later requests carry", String.class);
 
     private final WebServer server;
-    private final String token;
+    private final TokenAuth auth;
     private final PrometheusMeterRegistry registry;
     private final RunMetrics runMetrics;
     private final Routes routes = new Routes();
+    private final byte[] openApi;
     private volatile HeadgeoService service;
     private volatile RunViews views;
-    private volatile InstanceRouter router;
+    private volatile FanOut fanOut;
     private volatile Supplier<String> kafkaProblem = () -> null;
-    private volatile dev.headgeo.stream.AlertSettings alertSettings = dev.headgeo.stream.AlertSettings.defaults();
+    private volatile AlertSettings alertSettings = AlertSettings.defaults();
 
     private ApiServer(HttpAddress address, String token, PrometheusMeterRegistry registry, MetricsLimits metricsLimits) {
-        this.token = token == null || token.isBlank() ? null : token;
+        this.auth = new TokenAuth(token);
         this.registry = registry;
         this.runMetrics = new RunMetrics(registry, metricsLimits);
         Gauge.builder("headgeo.ready", this, s -> s.notReadyCause() == null ? 1 : 0)
                 .description("1 exactly when GET /ready answers 200: Kafka Streams RUNNING and Kafka reachable").register(registry);
-        routes.open("/health", call -> Reply.ok(Json.MAPPER.createObjectNode().put("status", "UP")))
-                .open("/ready", call -> ready())
-                .get("/metrics", call -> metrics())
-                .get("/", call -> asset("dashboard/index.html"))
-                .get("/assets/app.js", call -> asset("dashboard/app.js"))
-                .get("/assets/app.css", call -> asset("dashboard/app.css"))
-                .get("/assets/echarts.min.js", call -> asset("/META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js"))
-                .get("/api/runs", this::runs)
-                .get("/api/alerts", this::alerts)
-                .get("/api/thresholds", call -> Reply.ok(thresholds(alertSettings)))
-                .get("/api/runs/{run}", call -> findRun(call, "no run " + call.path("run"), v -> v.run(call.path("run"))))
-                .get("/api/runs/{run}/checkpoints/{checkpoint}", this::report)
-                .get("/api/runs/{run}/export", this::export);
+        declare(routes);
+        this.openApi = OpenApiDocument.bytes(routes, TOKEN);
         this.server = WebServer.start(address, this::answer);
+    }
+
+    private void declare(Routes r) {
+        r.open("/health", Routes.Operation.json("health", "The process answers", Health.class), call -> Reply.ok(Health.UP))
+                .open("/ready", Routes.Operation.json("ready", "Kafka Streams runs and Kafka answers (else 503 and why)", Readiness.class, 503),
+                        call -> ready())
+                .get("/metrics", Routes.Operation.text("metrics", "Prometheus metrics", List.of("text/plain")), call -> metrics())
+                .get("/", Routes.Operation.text("dashboard", "The dashboard page", List.of("text/html")), call -> StaticAssets.page())
+                .get("/assets/{file}", Routes.Operation.text("asset", "The dashboard's modules and style sheet",
+                        List.of("text/javascript", "text/css"), 404),
+                        call -> StaticAssets.asset(call.path("file")))
+                .get("/api/openapi.json", Routes.Operation.json("openapi", "This document (OpenAPI 3.1)", null),
+                        call -> new Reply(200, Reply.JSON, openApi, Map.of()))
+                .get("/api/runs", Routes.Operation.json("listRuns", "Every run any reachable instance holds", RunsPage.class, 503),
+                        call -> fanOut().runs(call))
+                .get("/api/alerts", Routes.Operation.json("listAlerts", "Recent alerts, newest first, one page", AlertsPage.class, 400, 503)
+                        .withQuery(new Routes.Param("run", "only this run's alerts", String.class),
+                                new Routes.Param("limit", "alerts per page, 1 to " + AlertPages.MAX_LIMIT + " (default "
+                                        + AlertPages.DEFAULT_LIMIT + ")", Integer.class),
+                                new Routes.Param("before", "the previous page's next_before", String.class)),
+                        call -> fanOut().alerts(call))
+                .get("/api/thresholds", Routes.Operation.json("getThresholds", "The verdict and stability bands and the forecast settings",
+                        Thresholds.class), call -> Reply.ok(thresholds(alertSettings)))
+                .get("/api/runs/{run}", Routes.Operation.json("getRun", "A run's kept checkpoints, open checkpoints, alerts and forecast",
+                        RunDetail.class, 404, 503), call -> fanOut().findRun(call, "no run " + call.path("run"), v -> v.run(call.path("run"))))
+                .get("/api/runs/{run}/checkpoints/{checkpoint}", Routes.Operation.json("getReport", "The kept full report of a checkpoint",
+                        CheckpointReport.class, 400, 404, 503), this::report)
+                .get("/api/runs/{run}/export", Routes.Operation.text("exportRun",
+                        "A run's kept history: CSV of every kept checkpoint, or JSON lines of the kept full reports",
+                        List.of("text/csv", RunExport.Format.JSONL.contentType), 400, 404, 503)
+                        .withQuery(new Routes.Param("format", "csv (default) or jsonl", String.class)), call -> fanOut().export(call));
     }
 
     /**
@@ -95,28 +115,30 @@ public final class ApiServer implements AutoCloseable {
      *
      * @param kafkaProblem why Kafka counts as unreachable now (one line), or null while it answers
      */
-    public void attach(HeadgeoService service, HostInfo self, Supplier<String> kafkaProblem, dev.headgeo.stream.AlertSettings alerts) {
+    public void attach(HeadgeoService service, HostInfo self, Supplier<String> kafkaProblem, AlertSettings alerts) {
         this.alertSettings = alerts;
-        this.router = new InstanceRouter(service.streams(), self, token);
         this.kafkaProblem = kafkaProblem;
         this.service = service;
-        // last: a set views field is what lets the API routes in, so everything they use is there before it
-        this.views = new RunViews(service.streams());
+        RunViews v = new RunViews(service.streams());
+        this.views = v;
+        // last: a set fanOut is what lets the API routes in, so everything they use is there before it
+        this.fanOut = new FanOut(() -> v, new InstanceRouter(service.streams(), self, auth.token()));
     }
 
-    /**
-     * The verdict and stability thresholds the analysis uses and this instance's forecast settings, so that
-     * the dashboard draws them (and says why a forecast was withheld) instead of copying them.
-     */
-    static com.fasterxml.jackson.databind.node.ObjectNode thresholds(dev.headgeo.stream.AlertSettings alerts) {
-        var t = Json.MAPPER.createObjectNode();
-        t.putObject("verdict").put("supported_below", dev.headgeo.analysis.Verdict.SUPPORTED_BELOW)
-                .put("partially_supported_below", dev.headgeo.analysis.Verdict.PARTIALLY_SUPPORTED_BELOW);
-        t.putObject("shape_stability").put("very_stable_above", dev.headgeo.analysis.Stability.VERY_STABLE_ABOVE)
-                .put("approximately_stable_above", dev.headgeo.analysis.Stability.APPROXIMATELY_STABLE_ABOVE);
-        t.putObject("forecast").put("window", alerts.forecastWindow()).put("horizon", alerts.forecastHorizon())
-                .put("min_agreement", alerts.forecastAgreement());
-        return t;
+    /** The bands the analysis decides by and this instance's forecast settings, so the dashboard draws them instead of copying them. */
+    static Thresholds thresholds(AlertSettings alerts) {
+        return new Thresholds(new Thresholds.VerdictBands(Verdict.SUPPORTED_BELOW, Verdict.PARTIALLY_SUPPORTED_BELOW),
+                new Thresholds.StabilityBands(Stability.VERY_STABLE_ABOVE, Stability.APPROXIMATELY_STABLE_ABOVE),
+                new Thresholds.ForecastSettings(alerts.forecastWindow(), alerts.forecastHorizon(), alerts.forecastAgreement()),
+                List.of(dev.headgeo.avro.Anchor.values()), List.of(dev.headgeo.avro.Verdict.values()));
+    }
+
+    private FanOut fanOut() {
+        FanOut f = fanOut;
+        if (f == null) {
+            throw HttpError.unavailable("the processor is starting");
+        }
+        return f;
     }
 
     private KafkaStreams.State streamsState() {
@@ -143,11 +165,11 @@ public final class ApiServer implements AutoCloseable {
                     header);
             String cookie = null;
             if (!match.route().open()) {
-                Auth auth = authorize(call);
-                if (!auth.ok()) {
+                TokenAuth.Verdict verdict = auth.check(call);
+                if (!verdict.ok()) {
                     return Reply.error(401, "missing or wrong bearer token");
                 }
-                cookie = auth.cookie();
+                cookie = verdict.setCookie();
             }
             Reply reply = match.route().handler().handle(call);
             return cookie == null ? reply : reply.withHeader("Set-Cookie", cookie);
@@ -163,120 +185,12 @@ public final class ApiServer implements AutoCloseable {
 
     private Reply ready() {
         String cause = notReadyCause();
-        ObjectNode body = Json.MAPPER.createObjectNode().put("status", cause == null ? "READY" : "NOT_READY")
-                .put("streams_state", streamsState().name());
-        if (cause != null) {
-            body.put("cause", cause);
-        }
-        return Reply.json(cause == null ? 200 : 503, body);
+        return Reply.json(cause == null ? 200 : 503, Readiness.of(streamsState().name(), cause));
     }
 
     private Reply metrics() {
         refreshMetrics();
         return new Reply(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8), Map.of());
-    }
-
-    private RunViews views() {
-        RunViews v = views;
-        if (v == null) {
-            throw HttpError.unavailable("the processor is starting");
-        }
-        return v;
-    }
-
-    private static boolean local(HttpCall call) {
-        return call.header(InstanceRouter.LOCAL_HEADER) != null;
-    }
-
-    /** Marks which copy a summary came from while instances merge them; not part of the answer. */
-    private static final String COPY_FIELD = "copy";
-
-    /**
-     * {@code /api/runs}: every run any reachable instance holds, one entry each: the active copy (a standby
-     * copy may lag behind, for example in its open checkpoints), else the most advanced standby copy.
-     */
-    private Reply runs(HttpCall call) {
-        RunViews v = views();
-        if (local(call)) {
-            return Reply.ok(withArray("runs", ownSummaries(v)));
-        }
-        List<String> missing = new ArrayList<>();
-        List<JsonNode> all = new ArrayList<>(Objects.requireNonNullElse(mine(() -> ownSummaries(v), missing), List.of()));
-        InstanceRouter.Gathered others = router.askOthers("/api/runs");
-        missing.addAll(others.missing());
-        for (InstanceRouter.Answer a : others.answers()) {
-            if (a.status() == 200) {
-                parse(a.body()).path("runs").forEach(all::add);
-            }
-        }
-        Map<String, JsonNode> best = new LinkedHashMap<>();
-        Comparator<JsonNode> preferred = Comparator.comparing((JsonNode r) -> r.path(COPY_FIELD).asText().equals("active"))
-                .thenComparingLong(r -> r.path("last_checkpoint").asLong())
-                .thenComparingLong(r -> r.path("checkpoints").asLong()).thenComparingLong(r -> r.path("last_report_at").asLong());
-        for (JsonNode r : all) {
-            best.merge(r.path("run_id").asText(), r, (x, y) -> preferred.compare(y, x) > 0 ? y : x);
-        }
-        List<JsonNode> sorted = new ArrayList<>();
-        for (JsonNode r : best.values()) {
-            ObjectNode copy = r.deepCopy();
-            copy.remove(COPY_FIELD);
-            sorted.add(copy);
-        }
-        sorted.sort(Comparator.comparing(r -> r.path("run_id").asText()));
-        return Reply.ok(withMissing(withArray("runs", sorted), missing));
-    }
-
-    /** This instance's run summaries, each marked as its active or a standby copy. */
-    private static List<ObjectNode> ownSummaries(RunViews v) {
-        List<ObjectNode> out = new ArrayList<>();
-        java.util.Set<String> active = new java.util.HashSet<>();
-        for (ObjectNode s : v.runSummaries(RunViews.Scope.ACTIVE)) {
-            active.add(s.path("run_id").asText());
-            out.add(s.put(COPY_FIELD, "active"));
-        }
-        for (ObjectNode s : v.runSummaries(RunViews.Scope.ANY)) {
-            if (!active.contains(s.path("run_id").asText())) {
-                out.add(s.put(COPY_FIELD, "standby"));
-            }
-        }
-        return out;
-    }
-
-    /** {@code /api/alerts?run=&limit=&before=}: newest first across instances, one page. */
-    private Reply alerts(HttpCall call) {
-        RunViews v = views();
-        int limit = call.queryInt("limit", AlertPages.DEFAULT_LIMIT, 1, AlertPages.MAX_LIMIT);
-        AlertPages.Cursor before = AlertPages.parse(call.query("before"));
-        String run = call.query("run");
-        List<String> missing = new ArrayList<>();
-        List<JsonNode> kept = new ArrayList<>(Objects.requireNonNullElse(mine(() -> v.alerts(RunViews.Scope.ANY, run), missing), List.of()));
-        AlertPages.Page own = AlertPages.page(kept, before, limit, false);
-        if (local(call)) {
-            return Reply.ok(page(own, missing));
-        }
-        List<JsonNode> all = new ArrayList<>(own.alerts());
-        boolean full = own.more();
-        InstanceRouter.Gathered others = router.askOthers(call.rawPathAndQuery());
-        missing.addAll(others.missing());
-        for (InstanceRouter.Answer a : others.answers()) {
-            if (a.status() == 200) {
-                JsonNode body = parse(a.body());
-                body.path("alerts").forEach(all::add);
-                full |= !body.path("next_before").isNull() && !body.path("next_before").isMissingNode();
-            }
-        }
-        return Reply.ok(page(AlertPages.page(all, before, limit, full), missing));
-    }
-
-    private static ObjectNode page(AlertPages.Page page, List<String> missing) {
-        ObjectNode out = withArray("alerts", page.alerts());
-        String next = page.nextBefore();
-        if (next == null) {
-            out.putNull("next_before");
-        } else {
-            out.put("next_before", next);
-        }
-        return withMissing(out, missing);
     }
 
     private Reply report(HttpCall call) {
@@ -287,153 +201,18 @@ public final class ApiServer implements AutoCloseable {
         } catch (NumberFormatException e) {
             throw HttpError.badRequest("checkpoint '" + call.path("checkpoint") + "' is not a number");
         }
-        return findRun(call, "no kept report of checkpoint " + checkpoint + " of run " + run, v -> v.report(run, checkpoint));
-    }
-
-    /**
-     * {@code /api/runs/{run}/export?format=csv|jsonl}: the kept history found like the run (its owner's copy),
-     * formatted here; between instances it travels as {@link RunViews#history}'s JSON.
-     */
-    private Reply export(HttpCall call) {
-        String run = call.path("run");
-        RunExport.Format format = RunExport.Format.parse(call.query("format"));
-        Reply found = findRun(call, "no kept history of run " + run, v -> v.history(run));
-        if (local(call) || found.status() != 200) {
-            return found;
-        }
-        JsonNode history = parse(new String(found.body(), java.nio.charset.StandardCharsets.UTF_8));
-        String fileName = run.replaceAll("[^A-Za-z0-9._-]", "_") + "." + format.extension;
-        return new Reply(200, format.contentType, RunExport.render(history, format).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                Map.of("Content-Disposition", "attachment; filename=\"" + fileName + "\""));
-    }
-
-    /**
-     * A run's answer from wherever it is kept: the active copy here, else the active copy on another
-     * instance, else a standby copy (here first), so a run answers while its owner fails over.
-     */
-    private Reply findRun(HttpCall call, String notFound, Function<RunViews, RunViews.Copy> lookup) {
-        RunViews.Copy mine;
-        List<String> missing = new ArrayList<>();
-        if (local(call)) {
-            mine = lookup.apply(views());
-            if (mine == null) {
-                throw HttpError.notFound(notFound);
-            }
-            return Reply.ok(mine.json()).withHeader(InstanceRouter.COPY_HEADER, mine.active() ? "active" : "standby");
-        }
-        mine = mine(() -> lookup.apply(views()), missing);
-        if (mine != null && mine.active()) {
-            return Reply.ok(mine.json());
-        }
-        InstanceRouter.Gathered others = router.askOthers(call.rawPathAndQuery());
-        missing.addAll(others.missing());
-        InstanceRouter.Answer standby = null;
-        for (InstanceRouter.Answer a : others.answers()) {
-            if (a.status() == 200 && !a.standby()) {
-                return Reply.raw(200, Reply.JSON, a.body());
-            }
-            if (a.status() == 200 && standby == null) {
-                standby = a;
-            }
-        }
-        if (mine != null) {
-            return Reply.ok(mine.json());
-        }
-        if (standby != null) {
-            return Reply.raw(200, Reply.JSON, standby.body());
-        }
-        if (!missing.isEmpty()) {
-            return Reply.json(503, withMissing(Reply.errorBody(notFound + " on the instances that answered; retry"), missing));
-        }
-        throw HttpError.notFound(notFound);
-    }
-
-    /**
-     * This instance's part of a fan-out: null when it has none or cannot read its stores now, in
-     * which case it is one of the missing.
-     */
-    private static <T> T mine(Supplier<T> read, List<String> missing) {
-        try {
-            return read.get();
-        } catch (HttpError | InvalidStateStoreException e) {
-            missing.add("this instance (" + e.getMessage() + ")");
-            return null;
-        }
-    }
-
-    private static ObjectNode withArray(String field, List<? extends JsonNode> items) {
-        ObjectNode out = Json.MAPPER.createObjectNode();
-        ArrayNode array = out.putArray(field);
-        items.forEach(array::add);
-        return out;
-    }
-
-    private static ObjectNode withMissing(ObjectNode body, List<String> missing) {
-        ArrayNode m = body.putArray("missing_instances");
-        missing.forEach(m::add);
-        return body;
-    }
-
-    private static JsonNode parse(String body) {
-        try {
-            return Json.MAPPER.readTree(body);
-        } catch (IOException e) {
-            return Json.MAPPER.createObjectNode();
-        }
+        return fanOut().findRun(call, "no kept report of checkpoint " + checkpoint + " of run " + run, v -> v.report(run, checkpoint));
     }
 
     private void refreshMetrics() {
-        if (views == null || streamsState() != KafkaStreams.State.RUNNING) {
+        RunViews v = views;
+        if (v == null || streamsState() != KafkaStreams.State.RUNNING) {
             return;
         }
         try {
-            runMetrics.refresh(views.runStates(), views.openCheckpoints());
+            runMetrics.refresh(v.runStates(), v.openCheckpoints());
         } catch (HttpError | InvalidStateStoreException e) {
             // a rebalance is under way: keep the last values until the next scrape
-        }
-    }
-
-    private record Auth(boolean ok, String cookie) {
-    }
-
-    /** Bearer header, else {@code ?token=} (then set as a cookie for the page's own requests), else that cookie. */
-    private Auth authorize(HttpCall call) {
-        if (token == null) {
-            return new Auth(true, null);
-        }
-        String given = null;
-        String cookie = null;
-        String auth = call.header("Authorization");
-        if (auth != null && auth.startsWith("Bearer ")) {
-            given = auth.substring("Bearer ".length()).strip();
-        }
-        if (given == null && call.query("token") != null) {
-            given = call.query("token");
-            cookie = TOKEN_COOKIE + "=" + URLEncoder.encode(given, StandardCharsets.UTF_8) + "; Path=/; HttpOnly; SameSite=Strict";
-        }
-        String cookies = call.header("Cookie");
-        if (given == null && cookies != null) {
-            for (String c : cookies.split(";")) {
-                String t = c.strip();
-                if (t.startsWith(TOKEN_COOKIE + "=")) {
-                    given = HttpCall.decode(t.substring(TOKEN_COOKIE.length() + 1), true);
-                }
-            }
-        }
-        boolean ok = given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
-        return new Auth(ok, ok ? cookie : null);
-    }
-
-    private static Reply asset(String resource) {
-        try (InputStream in = ApiServer.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw HttpError.notFound("missing asset " + resource);
-            }
-            String type = resource.endsWith(".html") ? "text/html; charset=utf-8"
-                    : resource.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8";
-            return new Reply(200, type, in.readAllBytes(), Map.of("Cache-Control", resource.contains("echarts") ? "max-age=86400" : "no-cache"));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,35 +1,30 @@
 package dev.headgeo.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.headgeo.wire.Json;
-import java.io.UncheckedIOException;
+import dev.headgeo.http.api.ApiError;
+import dev.headgeo.http.api.ApiJson;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
-/** One HTTP answer: status, content type, body and extra headers. Every error is a JSON object with {@code error}. */
+/** One HTTP answer: status, content type, body and extra headers. Every error is an {@link ApiError}. */
 record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
     static final String JSON = "application/json";
 
-    static Reply json(int status, JsonNode body) {
-        try {
-            return new Reply(status, JSON, Json.MAPPER.writeValueAsBytes(body), Map.of());
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+    /** {@code answer}, one of the API's types, as JSON. */
+    static Reply json(int status, Object answer) {
+        return new Reply(status, JSON, ApiJson.bytes(answer), Map.of());
     }
 
-    static Reply ok(JsonNode body) {
-        return json(200, body);
+    static Reply ok(Object answer) {
+        return json(200, answer);
     }
 
     static Reply error(int status, String message) {
-        return json(status, errorBody(message));
+        return json(status, new ApiError(message));
     }
 
-    static ObjectNode errorBody(String message) {
-        return Json.MAPPER.createObjectNode().put("error", message);
+    static Reply error(int status, String message, List<String> missingInstances) {
+        return json(status, new ApiError(message, missingInstances));
     }
 
     /** A body from another instance, passed on as it came. */

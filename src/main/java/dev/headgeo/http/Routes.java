@@ -1,40 +1,71 @@
 package dev.headgeo.http;
 
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The GET routes, declared once: a pattern of literal segments and {@code {name}} parameters,
- * whether it needs the bearer token, and its handler. The first pattern that matches answers.
+ * The GET routes, declared once: a pattern of literal segments and {@code {name}} parameters, whether it
+ * needs the bearer token, what it answers (which the OpenAPI document is made from) and its handler.
+ * The first pattern that matches answers.
  */
 final class Routes {
     interface Handler {
         Reply handle(HttpCall call);
     }
 
+    /** A query parameter: its name, what it means and its type (String, Integer). */
+    record Param(String name, String description, Class<?> type) {
+    }
+
+    /**
+     * What a route answers, for the OpenAPI document.
+     *
+     * @param mediaTypes what a 200 answer may be
+     * @param answer the type of a JSON answer (null: any JSON object, or text)
+     * @param errors the error statuses it may answer besides 401 and 500, each with an {@code ApiError}
+     */
+    record Operation(String id, String summary, List<String> mediaTypes, Type answer, List<Param> query, List<Integer> errors) {
+        static Operation json(String id, String summary, Type answer, Integer... errors) {
+            return new Operation(id, summary, List.of(Reply.JSON), answer, List.of(), List.of(errors));
+        }
+
+        static Operation text(String id, String summary, List<String> mediaTypes, Integer... errors) {
+            return new Operation(id, summary, mediaTypes, null, List.of(), List.of(errors));
+        }
+
+        Operation withQuery(Param... params) {
+            return new Operation(id, summary, mediaTypes, answer, List.of(params), errors);
+        }
+    }
+
     record Match(Route route, Map<String, String> params) {
     }
 
-    record Route(String pattern, boolean open, Handler handler, String[] segments) {
+    record Route(String pattern, boolean open, Operation operation, Handler handler, String[] segments) {
     }
 
     private final List<Route> routes = new ArrayList<>();
 
     /** A route that needs the token (when one is set). */
-    Routes get(String pattern, Handler handler) {
-        return add(pattern, false, handler);
+    Routes get(String pattern, Operation operation, Handler handler) {
+        return add(pattern, false, operation, handler);
     }
 
     /** A route anyone may ask (health and readiness probes). */
-    Routes open(String pattern, Handler handler) {
-        return add(pattern, true, handler);
+    Routes open(String pattern, Operation operation, Handler handler) {
+        return add(pattern, true, operation, handler);
     }
 
-    private Routes add(String pattern, boolean open, Handler handler) {
-        routes.add(new Route(pattern, open, handler, split(pattern)));
+    private Routes add(String pattern, boolean open, Operation operation, Handler handler) {
+        routes.add(new Route(pattern, open, operation, handler, split(pattern)));
         return this;
+    }
+
+    List<Route> all() {
+        return List.copyOf(routes);
     }
 
     /** The route for a raw (still encoded) path, with its decoded parameters; null when none matches. */

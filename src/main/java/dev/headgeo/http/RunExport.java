@@ -1,13 +1,15 @@
 package dev.headgeo.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.headgeo.avro.Anchor;
-import dev.headgeo.wire.Json;
-import java.io.UncheckedIOException;
+import dev.headgeo.avro.AnchorSummary;
+import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.avro.CheckpointSummary;
+import dev.headgeo.http.api.KeptHistory;
+import dev.headgeo.wire.AvroJson;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * A run's kept history taken out for a notebook (design §10): CSV of every kept checkpoint (from the
@@ -61,66 +63,53 @@ final class RunExport {
         return List.copyOf(c);
     }
 
-    /** {@code history} is {@link RunViews#history}'s answer. */
-    static String render(JsonNode history, Format format) {
-        return format == Format.CSV ? csv(history.path("summaries")) : jsonl(history.path("reports"));
+    static String render(KeptHistory history, Format format) {
+        return format == Format.CSV ? csv(history.summaries()) : jsonl(history.reports());
     }
 
-    static String csv(JsonNode summaries) {
+    static String csv(List<CheckpointSummary> summaries) {
         StringBuilder out = new StringBuilder(String.join(",", COLUMNS)).append('\n');
-        for (JsonNode s : summaries) {
+        for (CheckpointSummary s : summaries) {
             List<String> row = new ArrayList<>();
-            row.add(s.path("checkpoint").asText());
-            row.add(text(s.path("status")));
-            row.add(text(s.path("verdict")));
+            row.add(Long.toString(s.getCheckpoint()));
+            row.add(text(s.getStatus()));
+            row.add(text(s.getVerdict()));
             for (Anchor a : Anchor.values()) {
-                row.add(number(fit(s, a).path("mean_residual")));
+                AnchorSummary fit = RunSummaries.fit(s, a);
+                row.add(fit == null ? "" : number(fit.getMeanResidual()));
             }
-            row.add(number(s.path("shape_invariance_mean")));
-            row.add(number(s.path("corr_opnorm_entropy")));
+            row.add(number(s.getShapeInvarianceMean()));
+            row.add(number(s.getCorrOpnormEntropy()));
             for (Anchor a : Anchor.values()) {
-                row.add(text(fit(s, a).path("verdict")));
+                AnchorSummary fit = RunSummaries.fit(s, a);
+                row.add(fit == null ? "" : text(fit.getVerdict()));
             }
             for (Anchor a : Anchor.values()) {
-                row.add(text(fit(s, a).path("anchor_layer")));
+                AnchorSummary fit = RunSummaries.fit(s, a);
+                row.add(fit == null ? "" : Integer.toString(fit.getAnchorLayer()));
             }
-            List<String> missing = new ArrayList<>();
-            s.path("missing_layers").forEach(l -> missing.add(l.asText()));
             // one cell: layers separated by spaces, so the row keeps its column count without quoting
-            row.add(String.join(" ", missing));
-            row.add(text(s.path("completed_at")));
+            row.add(s.getMissingLayers().stream().map(String::valueOf).collect(Collectors.joining(" ")));
+            row.add(s.getCompletedAt() == null ? "" : Long.toString(s.getCompletedAt().toEpochMilli()));
             out.append(String.join(",", row)).append('\n');
         }
         return out.toString();
     }
 
-    static String jsonl(JsonNode reports) {
+    static String jsonl(List<CheckpointReport> reports) {
         StringBuilder out = new StringBuilder();
-        for (JsonNode r : reports) {
-            try {
-                out.append(Json.MAPPER.writeValueAsString(r)).append('\n');
-            } catch (JsonProcessingException e) {
-                throw new UncheckedIOException(e);
-            }
+        for (CheckpointReport r : reports) {
+            out.append(AvroJson.toJsonLine(r)).append('\n');
         }
         return out.toString();
     }
 
-    private static JsonNode fit(JsonNode summary, Anchor anchor) {
-        for (JsonNode f : summary.path("fits")) {
-            if (anchor.name().equals(f.path("anchor").asText())) {
-                return f;
-            }
-        }
-        return Json.MAPPER.missingNode();
+    private static String text(Object value) {
+        return value == null ? "" : value.toString();
     }
 
-    private static String text(JsonNode n) {
-        return n.isMissingNode() || n.isNull() ? "" : n.asText();
-    }
-
-    /** Full precision: the shortest decimal that reads back as the same double. */
-    private static String number(JsonNode n) {
-        return n.isMissingNode() || n.isNull() ? "" : Double.toString(n.asDouble());
+    /** Full precision: the shortest decimal that reads back as the same double; undefined values are empty. */
+    private static String number(Double n) {
+        return n == null || !Double.isFinite(n) ? "" : Double.toString(n);
     }
 }

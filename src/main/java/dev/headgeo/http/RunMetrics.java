@@ -131,7 +131,7 @@ final class RunMetrics {
 
     private static double fitValue(RunState s, Anchor anchor, boolean verdict) {
         CheckpointSummary latest = s.getLatestComplete();
-        AnchorSummary fit = latest == null ? null : RunViews.fit(latest, anchor);
+        AnchorSummary fit = latest == null ? null : RunSummaries.fit(latest, anchor);
         if (fit == null) {
             return Double.NaN;
         }

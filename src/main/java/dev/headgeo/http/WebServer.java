@@ -1,9 +1,6 @@
 package dev.headgeo.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.headgeo.wire.Json;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -157,11 +154,7 @@ final class WebServer implements AutoCloseable {
 
         private static byte[] body(int code, String message) {
             String text = message == null || message.isBlank() ? org.eclipse.jetty.http.HttpStatus.getMessage(code) : message;
-            try {
-                return Json.MAPPER.writeValueAsBytes(Reply.errorBody(text));
-            } catch (JsonProcessingException e) {
-                return ("{\"error\":\"HTTP " + code + "\"}").getBytes(StandardCharsets.UTF_8);
-            }
+            return dev.headgeo.http.api.ApiJson.bytes(new dev.headgeo.http.api.ApiError(text));
         }
     }
 }

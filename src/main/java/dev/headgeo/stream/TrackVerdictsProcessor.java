@@ -1,17 +1,8 @@
 package dev.headgeo.stream;
 
-import dev.headgeo.analysis.TrendForecast;
 import dev.headgeo.avro.Alert;
-import dev.headgeo.avro.AnchorFit;
-import dev.headgeo.avro.AnchorVerdict;
 import dev.headgeo.avro.CheckpointReport;
-import dev.headgeo.avro.ClosedCheckpoint;
-import dev.headgeo.avro.FlipControl;
-import dev.headgeo.avro.Forecast;
-import dev.headgeo.avro.ReportStatus;
 import dev.headgeo.avro.RunHistory;
-import dev.headgeo.avro.Verdict;
-import dev.headgeo.report.Reports;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,39 +17,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps each run's bounded history of closed checkpoints and raises alerts:
- * <ul>
- * <li>VERDICT_FLIP when a completed checkpoint's verdict differs from its nearest earlier or nearest
- * later completed neighbour (by checkpoint number, so out-of-order completion alerts each differing
- * pair once); with a flip margin or confirmations, when a new verdict is far enough past the
- * boundary and has held long enough (taken in arrival order);</li>
- * <li>INCOMPLETE_CHECKPOINT when a checkpoint timed out;</li>
- * <li>FLIP_FORECAST when the trend of the primary mean residual over the last complete checkpoints
- * ({@link TrendForecast}) reaches a verdict boundary within the horizon; once per forecast crossing,
- * again only after the forecast was withdrawn;</li>
- * <li>the ends of those states: FLIP_FORECAST_WITHDRAWN when an alerted forecast no longer holds
- * (withdrawn or come true), INCOMPLETE_RESOLVED when a checkpoint later than the run's highest
- * (incomplete) one completes.</li>
- * </ul>
- * The records themselves, with severity and wording, are {@link RunAlerts}'.
- * Alerts go to the alerts topic and remember-runs; the run's current {@code Forecast} to remember-runs only.
+ * Keeps each run's bounded history of closed checkpoints (its store) and sends what {@link VerdictDecisions}
+ * decides for each closed checkpoint: alerts to the alerts topic and remember-runs, the run's redrawn
+ * forecast to remember-runs only. Runs quiet for longer than the retention are forgotten.
  */
 final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointOutcome, String, Flow.RunEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(TrackVerdictsProcessor.class);
 
-    private final int historySize;
     private final Duration retention;
     private final Duration sweepInterval;
-    private final AlertSettings alerts;
+    private final VerdictDecisions decisions;
     private final HeadgeoMetrics metrics;
     private ProcessorContext<String, Flow.RunEvent> context;
     private KeyValueStore<String, RunHistory> history;
 
     TrackVerdictsProcessor(StreamSettings settings, HeadgeoMetrics metrics) {
-        this.historySize = settings.historySize();
         this.retention = settings.historyRetention();
         this.sweepInterval = settings.historySweepInterval();
-        this.alerts = settings.alerts();
+        this.decisions = new VerdictDecisions(settings.alerts(), settings.historySize());
         this.metrics = metrics;
     }
 
@@ -91,150 +67,15 @@ final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointO
     }
 
     private void closed(Record<String, ?> record, CheckpointReport report) {
-        RunHistory h = history.get(report.getRunId());
-        if (h == null) {
-            h = RunHistory.newBuilder().setEntries(new ArrayList<>()).setForgottenBelow(-1L).setLastClosedAt(0L).build();
-        }
-        List<ClosedCheckpoint> entries = new ArrayList<>(h.getEntries());
-        // the run is in an incomplete spell while its highest closed checkpoint is incomplete
-        ClosedCheckpoint highest = entries.isEmpty() ? null : entries.get(entries.size() - 1);
-        ClosedCheckpoint closed = closedEntry(report);
-        int at = insertionPoint(entries, report.getCheckpoint());
-        entries.add(at, closed);
-        long now = context.currentSystemTimeMs();
-        if (report.getStatus() == ReportStatus.INCOMPLETE) {
-            raise(record, RunAlerts.incomplete(report, now));
-        } else {
-            if (highest != null && highest.getStatus() == ReportStatus.INCOMPLETE && report.getCheckpoint() > highest.getCheckpoint()) {
-                raise(record, RunAlerts.incompleteResolved(report, highest.getCheckpoint(), now));
-            }
-            if (alerts.immediateFlips()) {
-                ClosedCheckpoint earlier = nearestComplete(entries, at, -1);
-                ClosedCheckpoint later = nearestComplete(entries, at, +1);
-                if (earlier != null && earlier.getVerdict() != closed.getVerdict()) {
-                    raise(record, RunAlerts.flip(report, earlier, closed, now));
-                }
-                if (later != null && later.getVerdict() != closed.getVerdict()) {
-                    raise(record, RunAlerts.flip(report, closed, later, now));
-                }
-            } else {
-                h.setFlipControl(controlledFlip(record, report, h.getFlipControl(), closed, entries, now));
-            }
-            forecast(record, report, h, entries, now);
-        }
-        long forgottenBelow = h.getForgottenBelow();
-        while (entries.size() > historySize) {
-            forgottenBelow = Math.max(forgottenBelow, entries.remove(0).getCheckpoint());
-        }
-        h.setEntries(entries);
-        h.setForgottenBelow(forgottenBelow);
-        h.setLastClosedAt(now);
-        history.put(report.getRunId(), h);
-    }
-
-    /**
-     * Flip control: the checkpoint's verdict counts as a change only when its residual is more than
-     * the margin past the boundary (seen from the confirmed verdict), and is alerted once it has held
-     * for the configured number of consecutive complete checkpoints. Checkpoints older than the
-     * latest one taken into account are ignored here.
-     */
-    private FlipControl controlledFlip(Record<String, ?> cause, CheckpointReport report, FlipControl state, ClosedCheckpoint closed,
-                                       List<ClosedCheckpoint> entries, long now) {
-        double r = closed.getMeanResidual();
-        if (state == null) {
-            return new FlipControl(closed.getVerdict(), closed.getCheckpoint(), r, null, 0, closed.getCheckpoint());
-        }
-        if (closed.getCheckpoint() <= state.getLatestCheckpoint()) {
-            return state;
-        }
-        state.setLatestCheckpoint(closed.getCheckpoint());
-        Verdict confirmed = state.getConfirmedVerdict();
-        Verdict seen = withMargin(r, confirmed, alerts.flipMargin());
-        if (seen == confirmed) {
-            state.setConfirmedCheckpoint(closed.getCheckpoint());
-            state.setConfirmedMeanResidual(r);
-            state.setCandidateVerdict(null);
-            state.setCandidateCount(0);
-            return state;
-        }
-        if (seen == state.getCandidateVerdict()) {
-            state.setCandidateCount(state.getCandidateCount() + 1);
-        } else {
-            state.setCandidateVerdict(seen);
-            state.setCandidateCount(1);
-        }
-        if (state.getCandidateCount() >= alerts.flipConfirmations()) {
-            ClosedCheckpoint earlier = new ClosedCheckpoint(state.getConfirmedCheckpoint(), ReportStatus.COMPLETE, confirmed,
-                    state.getConfirmedMeanResidual(), anchorVerdictsOf(entries, state.getConfirmedCheckpoint()));
-            ClosedCheckpoint later = new ClosedCheckpoint(closed.getCheckpoint(), ReportStatus.COMPLETE, seen, r,
-                    closed.getAnchorVerdicts());
-            raise(cause, RunAlerts.flip(report, earlier, later, now));
-            return new FlipControl(seen, closed.getCheckpoint(), r, null, 0, closed.getCheckpoint());
-        }
-        return state;
-    }
-
-    private static List<AnchorVerdict> anchorVerdictsOf(List<ClosedCheckpoint> entries, long checkpoint) {
-        for (ClosedCheckpoint c : entries) {
-            if (c.getCheckpoint() == checkpoint) {
-                return c.getAnchorVerdicts();
+        VerdictDecisions.Outcome outcome = decisions.closed(history.get(report.getRunId()), report, context.currentSystemTimeMs());
+        for (VerdictDecisions.Decision d : outcome.decisions()) {
+            if (d instanceof VerdictDecisions.Raise r) {
+                raise(record, r.alert());
+            } else if (d instanceof VerdictDecisions.Redrawn f) {
+                HeadgeoTopology.REMEMBER.send(context, record.withValue(new Flow.ForecastChanged(f.forecast())));
             }
         }
-        return List.of();
-    }
-
-    /** The verdict of {@code r} with each boundary moved {@code margin} away from {@code from}'s side. */
-    static Verdict withMargin(double r, Verdict from, double margin) {
-        double low = dev.headgeo.analysis.Verdict.SUPPORTED_BELOW;
-        double high = dev.headgeo.analysis.Verdict.PARTIALLY_SUPPORTED_BELOW;
-        double lowBoundary = from == Verdict.SUPPORTED ? low + margin : low - margin;
-        double highBoundary = from == Verdict.REJECTED ? high - margin : high + margin;
-        if (r < lowBoundary) {
-            return Verdict.SUPPORTED;
-        }
-        return r < highBoundary ? Verdict.PARTIALLY_SUPPORTED : Verdict.REJECTED;
-    }
-
-    /** Re-draws the run's trend over its last complete checkpoints; alerts a new forecast crossing, forgets a withdrawn one. */
-    private void forecast(Record<String, ?> cause, CheckpointReport report, RunHistory h, List<ClosedCheckpoint> entries, long now) {
-        List<ClosedCheckpoint> complete = new ArrayList<>();
-        for (ClosedCheckpoint c : entries) {
-            if (c.getStatus() == ReportStatus.COMPLETE && c.getMeanResidual() != null) {
-                complete.add(c);
-            }
-        }
-        int n = Math.min(alerts.forecastWindow(), complete.size());
-        long[] checkpoints = new long[n];
-        double[] residuals = new double[n];
-        for (int i = 0; i < n; i++) {
-            ClosedCheckpoint c = complete.get(complete.size() - n + i);
-            checkpoints[i] = c.getCheckpoint();
-            residuals[i] = c.getMeanResidual();
-        }
-        TrendForecast.Result t = TrendForecast.evaluate(checkpoints, residuals, alerts.forecastHorizon(), alerts.forecastAgreement());
-        if (t == null) {
-            return;
-        }
-        Forecast f = Forecast.newBuilder()
-                .setAnchor(report.getPrimaryAnchor()).setAtCheckpoint(t.latestCheckpoint()).setPoints(t.points())
-                .setCurrentMeanResidual(t.latestResidual()).setLevel(t.level()).setTrendPerCheckpoint(t.trendPerInterval())
-                .setSpacing(t.spacing()).setHorizonCheckpoint(t.horizonCheckpoint()).setForecastMeanResidual(t.forecast())
-                .setAgreement(t.agreement()).setBoundary(t.crossing() ? t.boundary() : null)
-                .setCrossingCheckpoint(t.crossing() ? t.crossingCheckpoint() : null)
-                .build();
-        Forecast previous = h.getForecast();
-        h.setForecast(f);
-        HeadgeoTopology.REMEMBER.send(context, cause.withValue(new Flow.ForecastChanged(f)));
-        String key = t.crossingKey();
-        String alerted = h.getAlertedForecast();
-        if (alerted != null && !alerted.equals(key) && previous != null && previous.getBoundary() != null) {
-            // the alerted forecast no longer holds: its state ends before a new one may start
-            raise(cause, RunAlerts.forecastEnded(report, previous, t.latestResidual(), now));
-        }
-        if (key != null && !key.equals(alerted)) {
-            raise(cause, RunAlerts.forecast(report, t, now));
-        }
-        h.setAlertedForecast(key);
+        history.put(report.getRunId(), outcome.history());
     }
 
     private void raise(Record<String, ?> cause, Alert alert) {
@@ -243,31 +84,5 @@ final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointO
         Record<String, Flow.RaisedAlert> raised = cause.withValue(new Flow.RaisedAlert(alert));
         HeadgeoTopology.ALERTS.send(context, raised);
         HeadgeoTopology.REMEMBER.send(context, raised);
-    }
-
-    private static ClosedCheckpoint closedEntry(CheckpointReport report) {
-        List<AnchorVerdict> verdicts = new ArrayList<>(report.getFits().size());
-        for (AnchorFit fit : report.getFits()) {
-            verdicts.add(new AnchorVerdict(fit.getAnchor(), fit.getVerdict(), fit.getMeanResidual()));
-        }
-        return new ClosedCheckpoint(report.getCheckpoint(), report.getStatus(), report.getVerdict(),
-                Reports.primaryMeanResidual(report), verdicts);
-    }
-
-    private static int insertionPoint(List<ClosedCheckpoint> entries, long checkpoint) {
-        int i = 0;
-        while (i < entries.size() && entries.get(i).getCheckpoint() < checkpoint) {
-            i++;
-        }
-        return i;
-    }
-
-    private static ClosedCheckpoint nearestComplete(List<ClosedCheckpoint> entries, int from, int step) {
-        for (int i = from + step; i >= 0 && i < entries.size(); i += step) {
-            if (entries.get(i).getStatus() == ReportStatus.COMPLETE) {
-                return entries.get(i);
-            }
-        }
-        return null;
     }
 }

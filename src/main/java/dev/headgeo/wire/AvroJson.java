@@ -103,7 +103,18 @@ public final class AvroJson {
      * @throws AvroJsonException naming the first field that is missing or of the wrong type
      */
     public static <T extends SpecificRecord> T fromJson(JsonNode json, Schema schema) {
-        Object generic = read(schema, json, "");
+        return decode(read(schema, json, "", false), schema);
+    }
+
+    /**
+     * Reads back what {@link #toJson} wrote: there a non-finite double became null, so here a null where a
+     * double belongs is NaN (an HTTP answer passed between instances, not a record from a producer).
+     */
+    public static <T extends SpecificRecord> T fromOwnJson(JsonNode json, Schema schema) {
+        return decode(read(schema, json, "", true), schema);
+    }
+
+    private static <T extends SpecificRecord> T decode(Object generic, Schema schema) {
         // Through Avro binary so the generated class's own logical-type conversions apply.
         try {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -118,7 +129,7 @@ public final class AvroJson {
         }
     }
 
-    private static Object read(Schema schema, JsonNode node, String path) {
+    private static Object read(Schema schema, JsonNode node, String path, boolean nanFromNull) {
         String where = path.isEmpty() ? "value" : path;
         switch (schema.getType()) {
             case UNION: {
@@ -128,7 +139,7 @@ public final class AvroJson {
                     }
                     throw new AvroJsonException(where + " must not be null");
                 }
-                return read(nonNullBranch(schema), node, path);
+                return read(nonNullBranch(schema), node, path, nanFromNull);
             }
             case RECORD: {
                 if (node == null || !node.isObject()) {
@@ -143,7 +154,7 @@ public final class AvroJson {
                     } else if (fieldNode == null) {
                         throw new AvroJsonException("missing field " + child);
                     } else {
-                        r.put(f.pos(), read(f.schema(), fieldNode, child));
+                        r.put(f.pos(), read(f.schema(), fieldNode, child, nanFromNull));
                     }
                 }
                 return r;
@@ -154,7 +165,7 @@ public final class AvroJson {
                 }
                 List<Object> items = new ArrayList<>(node.size());
                 for (int i = 0; i < node.size(); i++) {
-                    items.add(read(schema.getElementType(), node.get(i), path + "[" + i + "]"));
+                    items.add(read(schema.getElementType(), node.get(i), path + "[" + i + "]", nanFromNull));
                 }
                 return new GenericData.Array<>(schema, items);
             }
@@ -163,7 +174,7 @@ public final class AvroJson {
                     throw new AvroJsonException(where + " must be a JSON object");
                 }
                 java.util.Map<String, Object> entries = new java.util.LinkedHashMap<>();
-                node.fields().forEachRemaining(e -> entries.put(e.getKey(), read(schema.getValueType(), e.getValue(), path + "." + e.getKey())));
+                node.fields().forEachRemaining(e -> entries.put(e.getKey(), read(schema.getValueType(), e.getValue(), path + "." + e.getKey(), nanFromNull)));
                 return entries;
             }
             case ENUM: {
@@ -187,6 +198,9 @@ public final class AvroJson {
             case LONG:
                 return readLong(schema, node, where);
             case DOUBLE:
+                if (nanFromNull && (node == null || node.isNull())) {
+                    return Double.NaN;
+                }
                 if (!node.isNumber()) {
                     throw new AvroJsonException(where + " must be a number");
                 }

@@ -1,5 +1,6 @@
 package dev.headgeo.wire;
 
+import dev.headgeo.avro.LayerGeometry;
 import dev.headgeo.util.Printable;
 import java.util.Map;
 
@@ -8,10 +9,18 @@ public final class RunTags {
     private RunTags() {
     }
 
-    /** design §10: at most 32 tags, keys up to 64 and values up to 256 characters, no control characters. */
-    public static final int MAX_TAGS = 32;
-    public static final int MAX_TAG_KEY = 64;
-    public static final int MAX_TAG_VALUE = 256;
+    /**
+     * design §10: at most 32 tags, keys up to 64 and values up to 256 characters, no control characters; the
+     * numbers are the layer record schema's {@code headgeo.limits}, which the Python client reads too.
+     */
+    private static final Map<?, ?> LIMITS = (Map<?, ?>) LayerGeometry.getClassSchema().getField("tags").getObjectProp("headgeo.limits");
+    public static final int MAX_TAGS = limit("max_entries");
+    public static final int MAX_TAG_KEY = limit("max_key_length");
+    public static final int MAX_TAG_VALUE = limit("max_value_length");
+
+    private static int limit(String name) {
+        return ((Number) LIMITS.get(name)).intValue();
+    }
 
     public static String problem(Map<String, String> tags) {
         if (tags.size() > MAX_TAGS) {

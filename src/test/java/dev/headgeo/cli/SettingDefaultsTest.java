@@ -71,7 +71,7 @@ class SettingDefaultsTest {
     void everyOtherCommandHonoursThemToo() throws Exception {
         precedence("publish", "--input-topic", "file.layers", "env.layers", "flag.layers", c -> ((PublishCommand) c).topic,
                 "headgeo.layers", "file.layers", "env.layers", "flag.layers");
-        precedence("watch", "--reports-topic", "file.r", "env.r", "flag.r", c -> ((WatchCommand) c).reportsTopic,
+        precedence("watch", "--reports-topic", "file.r", "env.r", "flag.r", c -> ((WatchCommand) c).reportsTopic.name,
                 "headgeo.reports", "file.r", "env.r", "flag.r");
         precedence("broker", "--port", "9001", "9002", "9003", c -> ((BrokerCommand) c).port, 9092, 9001, 9002, 9003);
         precedence("demo", "--layer-interval", "10ms", "20ms", "30ms", c -> ((DemoCommand) c).layerInterval,

@@ -9,7 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
-/** GETs against a headgeo instance, optionally with its bearer token. */
+/** GETs against a headgeo instance, optionally with its bearer token; each answer is checked against the OpenAPI document. */
 final class HttpClientForTests {
     record Response(int status, String body) {
         JsonNode json() throws IOException {
@@ -32,6 +32,8 @@ final class HttpClientForTests {
             r.header("Authorization", "Bearer " + token);
         }
         HttpResponse<String> response = client.send(r.build(), HttpResponse.BodyHandlers.ofString());
+        // every answer a test sees must be one the OpenAPI document declares
+        ApiContract.kept().check(rawPath, response.statusCode(), response.headers().firstValue("Content-Type").orElse(null), response.body());
         return new Response(response.statusCode(), response.body());
     }
 

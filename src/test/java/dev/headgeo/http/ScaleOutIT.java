@@ -220,6 +220,8 @@ class ScaleOutIT {
         awaitReady(first);
         publishWithLibrdkafka(100);
         awaitExactlyOnce(RUNS.size());
+        awaitEveryRunListedEverywhere(1);
+        everyGetEndpointAnswersAsTheOpenApiDocumentDeclares(List.of(first));
         try (PagePoller poller = new PagePoller(List.of(first))) {
             Thread publisher = new Thread(() -> {
                 try {
@@ -316,6 +318,39 @@ class ScaleOutIT {
 
     @Test
     @Order(4)
+    void withThreeInstancesEveryGetEndpointStillAnswersAsDeclared() throws Exception {
+        everyGetEndpointAnswersAsTheOpenApiDocumentDeclares(List.copyOf(instances.values()));
+    }
+
+    /**
+     * Asks every GET path of the OpenAPI document (and the errors it declares) on each instance; HttpClientForTests
+     * validates each answer against the document, and this checks none was left out.
+     */
+    static void everyGetEndpointAnswersAsTheOpenApiDocumentDeclares(List<Instance> asked) throws Exception {
+        ApiContract contract = ApiContract.kept();
+        String run = path(RUNS.get(0));
+        for (Instance i : asked) {
+            HttpClientForTests http = i.http();
+            for (String p : List.of("/health", "/ready", "/metrics", "/", "/assets/app.js", "/assets/echarts.min.js", "/api/openapi.json",
+                    "/api/runs", "/api/alerts", "/api/alerts?limit=1&run=" + RUNS.get(0), "/api/thresholds", run, run + "/checkpoints/100",
+                    run + "/export", run + "/export?format=jsonl")) {
+                assertThat(http.get(p).status()).as(i.name() + " " + p).isEqualTo(200);
+            }
+            contract.checkLines(i.name() + " export", http.get(run + "/export?format=jsonl").body(), "CheckpointReport");
+            assertThat(http.get("/api/runs/no-such-run").status()).isEqualTo(404);
+            assertThat(http.get(run + "/checkpoints/999").status()).isEqualTo(404);
+            assertThat(http.get(run + "/checkpoints/x").status()).isEqualTo(400);
+            assertThat(http.get("/api/alerts?limit=0").status()).isEqualTo(400);
+            assertThat(http.get(run + "/export?format=xml").status()).isEqualTo(400);
+        }
+        JsonNode doc = Json.MAPPER.readTree(Files.readString(ApiContract.DOCUMENT));
+        List<String> everyPath = new ArrayList<>();
+        doc.get("paths").fieldNames().forEachRemaining(p -> everyPath.add(p + " 200"));
+        assertThat(contract.checked()).containsAll(everyPath);
+    }
+
+    @Test
+    @Order(5)
     void dozensOfHalfSentRequestsDoNotStopHealthMetricsOrTheApi() throws Exception {
         Instance i = instances.get("i1");
         List<Socket> slow = new ArrayList<>();
@@ -363,7 +398,7 @@ class ScaleOutIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void afterKillNineOfOneInstanceItsRunsReportAgainAndAnswerFromTheOthers() throws Exception {
         Instance victim = instances.get("i3");
         List<Instance> survivors = List.of(instances.get("i1"), instances.get("i2"));

@@ -1,0 +1,94 @@
+"""The rules of a layer record (design §10), checked before anything is sent: a record that broke them
+would be a dead letter. The tag limits are read from the layer record's Avro schema, where the processor
+(Java) reads them too.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+from headgeo.geometry import as_array
+
+
+def _tag_limits() -> Dict[str, int]:
+    with open(os.path.join(os.path.dirname(__file__), "schemas", "layer_geometry.avsc"), encoding="utf-8") as f:
+        schema = json.load(f)
+    tags = next(field for field in schema["fields"] if field["name"] == "tags")
+    return tags["headgeo.limits"]
+
+
+_LIMITS = _tag_limits()
+#: headgeo's rules for tags, from the schema's ``headgeo.limits``
+MAX_TAGS: int = _LIMITS["max_entries"]
+MAX_TAG_KEY: int = _LIMITS["max_key_length"]
+MAX_TAG_VALUE: int = _LIMITS["max_value_length"]
+
+
+def checked_tags(tags: Optional[Mapping[str, str]]) -> Dict[str, str]:
+    """The tags as a dict of str to str, or a ValueError naming the first rule broken."""
+    tags = {} if tags is None else dict(tags)
+    if len(tags) > MAX_TAGS:
+        raise ValueError(f"{len(tags)} tags, the limit is {MAX_TAGS}")
+    out = {}
+    for key, value in tags.items():
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise ValueError(f"tag {key!r}={value!r}: keys and values must be strings")
+        if not 1 <= len(key) <= MAX_TAG_KEY:
+            raise ValueError(f"tag key {key!r} has {len(key)} characters, must be 1 to {MAX_TAG_KEY}")
+        if len(value) > MAX_TAG_VALUE:
+            raise ValueError(f"tag {key!r} has a value of {len(value)} characters, the limit is {MAX_TAG_VALUE}")
+        if any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in key + value):
+            raise ValueError(f"tag {key!r}={value!r} contains control characters")
+        out[key] = value
+    return out
+
+
+def layer_records(run_id: str, checkpoint: int, singular_values: Sequence[Sequence[Any]], entropies: Sequence[Any],
+                  model: Optional[str] = None, emitted_at_ms: Optional[int] = None,
+                  tags: Optional[Mapping[str, str]] = None) -> List[Dict[str, Any]]:
+    """The JSON records of one checkpoint, one per layer, checked against headgeo's rules.
+
+    singular_values: per layer, per head, a sequence of singular values (heads may differ in length).
+    entropies: per layer, per head, the mean attention entropy.
+    tags: run context (owner, learning rate, config) as str -> str, shown with the run's reports;
+    records without tags have no ``tags`` field, so a processor of an earlier release reads them too.
+    """
+    if not run_id:
+        raise ValueError("run_id must be a non-empty string")
+    tags = checked_tags(tags)
+    if int(checkpoint) < 0:
+        raise ValueError("checkpoint must be >= 0")
+    layers = [[as_array(s).ravel().tolist() for s in layer] for layer in singular_values]
+    ents = [as_array(e).ravel().tolist() for e in entropies]
+    if not layers:
+        raise ValueError("no layers")
+    if len(ents) != len(layers):
+        raise ValueError(f"{len(layers)} layers of singular values but {len(ents)} of entropies")
+    num_heads = len(layers[0])
+    records = []
+    for i, (heads, ent) in enumerate(zip(layers, ents)):
+        if len(heads) != num_heads or len(ent) != num_heads:
+            raise ValueError(f"layer {i}: {len(heads)} spectra and {len(ent)} entropies, expected {num_heads}")
+        for h, s in enumerate(heads):
+            if not s:
+                raise ValueError(f"layer {i} head {h}: empty spectrum")
+            if any(not math.isfinite(v) or v < 0 for v in s):
+                raise ValueError(f"layer {i} head {h}: singular values must be finite and >= 0")
+        if any(not math.isfinite(v) for v in ent):
+            raise ValueError(f"layer {i}: entropies must be finite")
+        records.append({
+            "run_id": run_id,
+            "checkpoint": int(checkpoint),
+            "layer": i,
+            "num_layers": len(layers),
+            "num_heads": num_heads,
+            "metric_singvals_per_head": heads,
+            "mean_attention_entropy_per_head": ent,
+            "model": model,
+            "emitted_at": emitted_at_ms,
+        })
+        if tags:
+            records[-1]["tags"] = tags
+    return records

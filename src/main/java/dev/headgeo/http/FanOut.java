@@ -1,0 +1,194 @@
+package dev.headgeo.http;
+
+import dev.headgeo.avro.Alert;
+import dev.headgeo.http.api.AlertsPage;
+import dev.headgeo.http.api.ApiJson;
+import dev.headgeo.http.api.InstanceRuns;
+import dev.headgeo.http.api.KeptHistory;
+import dev.headgeo.http.api.RunSummary;
+import dev.headgeo.http.api.RunsPage;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+
+/**
+ * Answers that gather what every instance holds: this instance's part from its own stores, the others'
+ * from {@link InstanceRouter}, merged as typed answers. An instance asked with the local header answers
+ * from its own stores only. Who did not answer is listed in {@code missing_instances}, never an error alone.
+ */
+final class FanOut {
+    /** A run's copy on some instance: the active one wins, then the most advanced standby copy. */
+    private static final Comparator<Copy> PREFERRED = Comparator.comparing(Copy::active)
+            .thenComparing(c -> c.summary().lastCheckpoint(), Comparator.nullsFirst(Comparator.naturalOrder()))
+            .thenComparingInt(c -> c.summary().checkpoints())
+            .thenComparing(c -> c.summary().lastReportAt(), Comparator.nullsFirst(Comparator.naturalOrder()));
+
+    private record Copy(RunSummary summary, boolean active) {
+    }
+
+    private final Supplier<RunViews> views;
+    private final InstanceRouter router;
+
+    FanOut(Supplier<RunViews> views, InstanceRouter router) {
+        this.views = views;
+        this.router = router;
+    }
+
+    private static boolean local(HttpCall call) {
+        return call.header(InstanceRouter.LOCAL_HEADER) != null;
+    }
+
+    /** {@code /api/runs}: every run any reachable instance holds, one entry each, by run id. */
+    Reply runs(HttpCall call) {
+        if (local(call)) {
+            return Reply.ok(ownRuns(views.get()));
+        }
+        List<String> missing = new ArrayList<>();
+        List<Copy> all = new ArrayList<>();
+        InstanceRuns mine = mine(() -> ownRuns(views.get()), missing);
+        if (mine != null) {
+            add(all, mine);
+        }
+        InstanceRouter.Gathered others = router.askOthers("/api/runs");
+        missing.addAll(others.missing());
+        for (InstanceRouter.Answer a : others.answers()) {
+            InstanceRuns theirs = a.status() == 200 ? parse(a, InstanceRuns.class, missing) : null;
+            if (theirs != null) {
+                add(all, theirs);
+            }
+        }
+        Map<String, Copy> best = new LinkedHashMap<>();
+        for (Copy c : all) {
+            best.merge(c.summary().runId(), c, (x, y) -> PREFERRED.compare(y, x) > 0 ? y : x);
+        }
+        List<RunSummary> runs = best.values().stream().map(Copy::summary).sorted(Comparator.comparing(RunSummary::runId)).toList();
+        return Reply.ok(new RunsPage(runs, missing));
+    }
+
+    private static void add(List<Copy> all, InstanceRuns runs) {
+        runs.active().forEach(s -> all.add(new Copy(s, true)));
+        runs.standby().forEach(s -> all.add(new Copy(s, false)));
+    }
+
+    /** This instance's runs: those it processes, and those it keeps only a standby copy of. */
+    private static InstanceRuns ownRuns(RunViews v) {
+        List<RunSummary> active = v.runSummaries(RunViews.Scope.ACTIVE);
+        Set<String> activeIds = active.stream().map(RunSummary::runId).collect(Collectors.toSet());
+        List<RunSummary> standby = v.runSummaries(RunViews.Scope.ANY).stream().filter(s -> !activeIds.contains(s.runId())).toList();
+        return new InstanceRuns(active, standby);
+    }
+
+    /** {@code /api/alerts?run=&limit=&before=}: newest first across instances, one page. */
+    Reply alerts(HttpCall call) {
+        int limit = call.queryInt("limit", AlertPages.DEFAULT_LIMIT, 1, AlertPages.MAX_LIMIT);
+        AlertPages.Cursor before = AlertPages.parse(call.query("before"));
+        String run = call.query("run");
+        List<String> missing = new ArrayList<>();
+        List<Alert> kept = mine(() -> views.get().alerts(RunViews.Scope.ANY, run), missing);
+        AlertPages.Page own = AlertPages.page(kept == null ? List.of() : kept, before, limit, false);
+        if (local(call)) {
+            return Reply.ok(new AlertsPage(own.alerts(), own.nextBefore(), missing));
+        }
+        List<Alert> all = new ArrayList<>(own.alerts());
+        boolean full = own.more();
+        InstanceRouter.Gathered others = router.askOthers(call.rawPathAndQuery());
+        missing.addAll(others.missing());
+        for (InstanceRouter.Answer a : others.answers()) {
+            AlertsPage theirs = a.status() == 200 ? parse(a, AlertsPage.class, missing) : null;
+            if (theirs != null) {
+                all.addAll(theirs.alerts());
+                full |= theirs.nextBefore() != null;
+            }
+        }
+        AlertPages.Page page = AlertPages.page(all, before, limit, full);
+        return Reply.ok(new AlertsPage(page.alerts(), page.nextBefore(), missing));
+    }
+
+    /**
+     * {@code /api/runs/{run}/export?format=csv|jsonl}: the kept history found like the run (its owner's copy),
+     * formatted here; between instances it travels as a {@link KeptHistory}.
+     */
+    Reply export(HttpCall call) {
+        String run = call.path("run");
+        RunExport.Format format = RunExport.Format.parse(call.query("format"));
+        Reply found = findRun(call, "no kept history of run " + run, v -> v.history(run));
+        if (local(call) || found.status() != 200) {
+            return found;
+        }
+        KeptHistory history = ApiJson.read(new String(found.body(), java.nio.charset.StandardCharsets.UTF_8), KeptHistory.class);
+        String fileName = run.replaceAll("[^A-Za-z0-9._-]", "_") + "." + format.extension;
+        return new Reply(200, format.contentType, RunExport.render(history, format).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                Map.of("Content-Disposition", "attachment; filename=\"" + fileName + "\""));
+    }
+
+    /**
+     * A run's answer from wherever it is kept: the active copy here, else the active copy on another
+     * instance, else a standby copy (here first), so a run answers while its owner fails over.
+     */
+    Reply findRun(HttpCall call, String notFound, Function<RunViews, RunViews.Copy<?>> lookup) {
+        List<String> missing = new ArrayList<>();
+        if (local(call)) {
+            RunViews.Copy<?> mine = lookup.apply(views.get());
+            if (mine == null) {
+                throw HttpError.notFound(notFound);
+            }
+            return Reply.ok(mine.value()).withHeader(InstanceRouter.COPY_HEADER, mine.active() ? "active" : "standby");
+        }
+        RunViews.Copy<?> mine = mine(() -> lookup.apply(views.get()), missing);
+        if (mine != null && mine.active()) {
+            return Reply.ok(mine.value());
+        }
+        InstanceRouter.Gathered others = router.askOthers(call.rawPathAndQuery());
+        missing.addAll(others.missing());
+        InstanceRouter.Answer standby = null;
+        for (InstanceRouter.Answer a : others.answers()) {
+            if (a.status() == 200 && !a.standby()) {
+                return Reply.raw(200, Reply.JSON, a.body());
+            }
+            if (a.status() == 200 && standby == null) {
+                standby = a;
+            }
+        }
+        if (mine != null) {
+            return Reply.ok(mine.value());
+        }
+        if (standby != null) {
+            return Reply.raw(200, Reply.JSON, standby.body());
+        }
+        if (!missing.isEmpty()) {
+            return Reply.error(503, notFound + " on the instances that answered; retry", missing);
+        }
+        throw HttpError.notFound(notFound);
+    }
+
+    /**
+     * This instance's part of a fan-out: null when it cannot read its stores now, in which case it is one
+     * of the missing.
+     */
+    private static <T> T mine(Supplier<T> read, List<String> missing) {
+        try {
+            return read.get();
+        } catch (HttpError | InvalidStateStoreException e) {
+            missing.add("this instance (" + e.getMessage() + ")");
+            return null;
+        }
+    }
+
+    /** Another instance's answer as {@code type}; one that cannot be read counts as missing. */
+    private static <T> T parse(InstanceRouter.Answer a, Class<T> type, List<String> missing) {
+        try {
+            return ApiJson.read(a.body(), type);
+        } catch (UncheckedIOException | IllegalArgumentException e) {
+            missing.add(a.instance() + " (unreadable answer: " + e.getMessage() + ")");
+            return null;
+        }
+    }
+}

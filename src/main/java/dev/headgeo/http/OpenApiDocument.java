@@ -1,0 +1,106 @@
+package dev.headgeo.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.headgeo.http.api.ApiError;
+import dev.headgeo.http.api.ApiJson;
+import dev.headgeo.http.api.ApiSchemas;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+
+/**
+ * The OpenAPI 3.1 document of the routes, made from the same table that dispatches them and from the
+ * answer types themselves ({@link ApiSchemas}), so it cannot say other than what is served. A copy is
+ * kept in the repository ({@code docs/openapi.json}); a test keeps the two the same.
+ */
+final class OpenApiDocument {
+    /** The contract's own version (not the release's): raised when an answer changes in a way a client would notice. */
+    static final String API_VERSION = "1.0.0";
+
+    private OpenApiDocument() {
+    }
+
+    static byte[] bytes(Routes routes, Routes.Param tokenParam) {
+        try {
+            return ApiJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(of(routes, tokenParam));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static ObjectNode of(Routes routes, Routes.Param tokenParam) {
+        ApiSchemas schemas = new ApiSchemas();
+        ObjectNode doc = ApiJson.MAPPER.createObjectNode().put("openapi", "3.1.0");
+        doc.putObject("info").put("title", "headgeo").put("version", API_VERSION)
+                .put("description", "The read-only HTTP API of a headgeo processor instance. Any instance answers any query with what the "
+                        + "reachable instances hold; missing_instances names those that did not answer. A non-finite number is null.");
+        doc.put("jsonSchemaDialect", "https://spec.openapis.org/oas/3.1/dialect/base");
+        ObjectNode paths = doc.putObject("paths");
+        for (Routes.Route route : routes.all()) {
+            ObjectNode get = paths.putObject(route.pattern()).putObject("get");
+            Routes.Operation op = route.operation();
+            get.put("operationId", op.id()).put("summary", op.summary());
+            ArrayNode params = get.putArray("parameters");
+            for (String segment : route.segments()) {
+                if (segment.startsWith("{")) {
+                    params.addObject().put("name", segment.substring(1, segment.length() - 1)).put("in", "path").put("required", true)
+                            .putObject("schema").put("type", "string");
+                }
+            }
+            List<Routes.Param> query = new ArrayList<>(op.query());
+            if (!route.open()) {
+                query.add(tokenParam);
+            }
+            for (Routes.Param p : query) {
+                params.addObject().put("name", p.name()).put("in", "query").put("required", false).put("description", p.description())
+                        .set("schema", schemas.of(p.type()));
+            }
+            if (route.open()) {
+                get.putArray("security");
+            }
+            ObjectNode responses = get.putObject("responses");
+            ObjectNode ok = responses.putObject("200").put("description", op.summary());
+            ObjectNode content = ok.putObject("content");
+            for (String type : op.mediaTypes()) {
+                ObjectNode schema = type.equals(Reply.JSON)
+                        ? (op.answer() == null ? ApiJson.MAPPER.createObjectNode().put("type", "object") : schemas.of(op.answer()))
+                        : ApiJson.MAPPER.createObjectNode().put("type", "string");
+                content.putObject(type).set("schema", schema);
+            }
+            TreeSet<Integer> errors = new TreeSet<>(op.errors());
+            errors.add(500);
+            if (!route.open()) {
+                errors.add(401);
+            }
+            for (int status : errors) {
+                // /ready's 503 is its own answer: not ready, and why
+                boolean readiness = status == 503 && op.mediaTypes().equals(List.of(Reply.JSON)) && op.id().equals("ready");
+                responses.putObject(Integer.toString(status)).put("description", reason(status)).putObject("content")
+                        .putObject(Reply.JSON).set("schema", schemas.of(readiness ? op.answer() : ApiError.class));
+            }
+        }
+        ObjectNode components = doc.putObject("components");
+        components.putObject("securitySchemes").putObject("bearer").put("type", "http").put("scheme", "bearer")
+                .put("description", "Needed on every path but /health and /ready when the instance runs with --http-token");
+        ObjectNode defs = components.putObject("schemas");
+        schemas.components().forEach(defs::set);
+        // a token is optional: instances without --http-token take every request
+        ArrayNode security = doc.putArray("security");
+        security.addObject().putArray("bearer");
+        security.addObject();
+        return doc;
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 400 -> "A parameter cannot be read";
+            case 401 -> "Missing or wrong bearer token";
+            case 404 -> "Not kept on any instance that answered";
+            case 503 -> "Not answerable now (starting, rebalancing, or the instances holding it did not answer); retry";
+            default -> "An internal error, in one line";
+        };
+    }
+}

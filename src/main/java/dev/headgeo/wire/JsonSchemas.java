@@ -1,0 +1,29 @@
+package dev.headgeo.wire;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/** Small JSON Schema (2020-12) building blocks shared by the Avro and the Java-record schemas. */
+public final class JsonSchemas {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private JsonSchemas() {
+    }
+
+    /** {@code schema} or null: a type list gains "null", a reference becomes an anyOf with null. */
+    public static ObjectNode nullable(ObjectNode schema) {
+        JsonNode type = schema.get("type");
+        if (type != null && type.isTextual() && !schema.has("enum")) {
+            ObjectNode out = schema.deepCopy();
+            out.putArray("type").add(type.asText()).add("null");
+            return out;
+        }
+        ObjectNode out = NODES.objectNode();
+        ArrayNode any = out.putArray("anyOf");
+        any.add(schema);
+        any.addObject().put("type", "null");
+        return out;
+    }
+}
