@@ -83,7 +83,7 @@ public final class ApiServer implements AutoCloseable {
                 .get("/api/runs/{run}", Routes.Operation.json("getRun", "A run's kept checkpoints, open checkpoints, alerts and forecast",
                         RunDetail.class, 404, 503), call -> fanOut().findRun(call, "no run " + call.path("run"), v -> v.run(call.path("run"))))
                 .get("/api/runs/{run}/checkpoints/{checkpoint}", Routes.Operation.json("getReport", "The kept full report of a checkpoint",
-                        CheckpointReport.class, 400, 404, 503), this::report)
+                        CheckpointReport.class, 400, 404, 503).withPathType("checkpoint", Long.class), this::report)
                 .get("/api/runs/{run}/export", Routes.Operation.text("exportRun",
                         "A run's kept history: CSV of every kept checkpoint, or JSON lines of the kept full reports",
                         List.of("text/csv", RunExport.Format.JSONL.contentType), 400, 404, 503)

@@ -49,7 +49,7 @@ final class FanOut {
     /** {@code /api/runs}: every run any reachable instance holds, one entry each, by run id. */
     Reply runs(HttpCall call) {
         if (local(call)) {
-            return Reply.ok(ownRuns(views.get()));
+            return Reply.ok(ownRuns(views.get()).toWire());
         }
         List<String> missing = new ArrayList<>();
         List<Copy> all = new ArrayList<>();
@@ -60,7 +60,7 @@ final class FanOut {
         InstanceRouter.Gathered others = router.askOthers("/api/runs");
         missing.addAll(others.missing());
         for (InstanceRouter.Answer a : others.answers()) {
-            InstanceRuns theirs = a.status() == 200 ? parse(a, InstanceRuns.class, missing) : null;
+            InstanceRuns theirs = a.status() == 200 ? parse(a, InstanceRuns::fromWire, missing) : null;
             if (theirs != null) {
                 add(all, theirs);
             }
@@ -102,7 +102,7 @@ final class FanOut {
         InstanceRouter.Gathered others = router.askOthers(call.rawPathAndQuery());
         missing.addAll(others.missing());
         for (InstanceRouter.Answer a : others.answers()) {
-            AlertsPage theirs = a.status() == 200 ? parse(a, AlertsPage.class, missing) : null;
+            AlertsPage theirs = a.status() == 200 ? parse(a, body -> ApiJson.read(body, AlertsPage.class), missing) : null;
             if (theirs != null) {
                 all.addAll(theirs.alerts());
                 full |= theirs.nextBefore() != null;
@@ -182,12 +182,13 @@ final class FanOut {
         }
     }
 
-    /** Another instance's answer as {@code type}; one that cannot be read counts as missing. */
-    private static <T> T parse(InstanceRouter.Answer a, Class<T> type, List<String> missing) {
+    /** Another instance's answer, read; one that cannot be read counts as missing. */
+    private static <T> T parse(InstanceRouter.Answer a, Function<String, T> read, List<String> missing) {
         try {
-            return ApiJson.read(a.body(), type);
+            return read.apply(a.body());
         } catch (UncheckedIOException | IllegalArgumentException e) {
-            missing.add(a.instance() + " (unreadable answer: " + e.getMessage() + ")");
+            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+            missing.add(a.instance() + " (unreadable answer: " + (why.length() > 120 ? why.substring(0, 120) + "…" : why) + ")");
             return null;
         }
     }

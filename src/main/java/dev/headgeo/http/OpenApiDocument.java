@@ -43,11 +43,14 @@ final class OpenApiDocument {
             ObjectNode get = paths.putObject(route.pattern()).putObject("get");
             Routes.Operation op = route.operation();
             get.put("operationId", op.id()).put("summary", op.summary());
+            // grouped as a generated client groups them: the runs, the alerts, and the service itself
+            get.putArray("tags").add(route.pattern().startsWith("/api/runs") ? "runs" : route.pattern().startsWith("/api/alerts") ? "alerts" : "service");
             ArrayNode params = get.putArray("parameters");
             for (String segment : route.segments()) {
                 if (segment.startsWith("{")) {
-                    params.addObject().put("name", segment.substring(1, segment.length() - 1)).put("in", "path").put("required", true)
-                            .putObject("schema").put("type", "string");
+                    String name = segment.substring(1, segment.length() - 1);
+                    params.addObject().put("name", name).put("in", "path").put("required", true)
+                            .set("schema", schemas.of(op.pathTypes().getOrDefault(name, String.class)));
                 }
             }
             List<Routes.Param> query = new ArrayList<>(op.query());

@@ -27,17 +27,23 @@ final class Routes {
      * @param answer the type of a JSON answer (null: any JSON object, or text)
      * @param errors the error statuses it may answer besides 401 and 500, each with an {@code ApiError}
      */
-    record Operation(String id, String summary, List<String> mediaTypes, Type answer, List<Param> query, List<Integer> errors) {
+    record Operation(String id, String summary, List<String> mediaTypes, Type answer, List<Param> query, List<Integer> errors,
+                     Map<String, Class<?>> pathTypes) {
         static Operation json(String id, String summary, Type answer, Integer... errors) {
-            return new Operation(id, summary, List.of(Reply.JSON), answer, List.of(), List.of(errors));
+            return new Operation(id, summary, List.of(Reply.JSON), answer, List.of(), List.of(errors), Map.of());
         }
 
         static Operation text(String id, String summary, List<String> mediaTypes, Integer... errors) {
-            return new Operation(id, summary, mediaTypes, null, List.of(), List.of(errors));
+            return new Operation(id, summary, mediaTypes, null, List.of(), List.of(errors), Map.of());
         }
 
         Operation withQuery(Param... params) {
-            return new Operation(id, summary, mediaTypes, answer, List.of(params), errors);
+            return new Operation(id, summary, mediaTypes, answer, List.of(params), errors, pathTypes);
+        }
+
+        /** A path parameter that is not a string (a 400 when it cannot be read as {@code type}). */
+        Operation withPathType(String name, Class<?> type) {
+            return new Operation(id, summary, mediaTypes, answer, query, errors, Map.of(name, type));
         }
     }
 

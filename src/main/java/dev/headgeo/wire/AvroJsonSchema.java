@@ -89,11 +89,12 @@ public final class AvroJsonSchema {
             case BYTES:
                 return NODES.objectNode().put("type", "string").put("contentEncoding", "base64");
             case INT:
+                return NODES.objectNode().put("type", "integer").put("format", "int32");
             case LONG:
-                return NODES.objectNode().put("type", "integer");
+                return NODES.objectNode().put("type", "integer").put("format", "int64");
             case DOUBLE:
             case FLOAT:
-                return JsonSchemas.nullable(NODES.objectNode().put("type", "number"));
+                return JsonSchemas.nullable(NODES.objectNode().put("type", "number").put("format", "double"));
             case BOOLEAN:
                 return NODES.objectNode().put("type", "boolean");
             default:

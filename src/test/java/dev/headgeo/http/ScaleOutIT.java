@@ -343,10 +343,41 @@ class ScaleOutIT {
             assertThat(http.get("/api/alerts?limit=0").status()).isEqualTo(400);
             assertThat(http.get(run + "/export?format=xml").status()).isEqualTo(400);
         }
+        for (Instance i : asked) {
+            askedWithTheGeneratedClient(i);
+        }
         JsonNode doc = Json.MAPPER.readTree(Files.readString(ApiContract.DOCUMENT));
         List<String> everyPath = new ArrayList<>();
         doc.get("paths").fieldNames().forEachRemaining(p -> everyPath.add(p + " 200"));
         assertThat(contract.checked()).containsAll(everyPath);
+    }
+
+    /** The same, through the Java client openapi-generator made from docs/openapi.json (as a user of the API would). */
+    static void askedWithTheGeneratedClient(Instance i) throws Exception {
+        dev.headgeo.generated.ApiClient client = new dev.headgeo.generated.ApiClient();
+        client.updateBaseUri("http://127.0.0.1:" + i.port());
+        dev.headgeo.generated.api.RunsApi runs = new dev.headgeo.generated.api.RunsApi(client);
+        assertThat(runs.listRuns(null).getRuns()).extracting(dev.headgeo.generated.model.RunSummary::getRunId)
+                .as(i.name()).containsExactlyElementsOf(RUNS.stream().sorted().toList());
+        String run = RUNS.get(0);
+        dev.headgeo.generated.model.RunDetail detail = runs.getRun(run, null);
+        assertThat(detail.getCheckpoints()).as(i.name()).isNotEmpty();
+        long checkpoint = detail.getCheckpoints().get(0).getCheckpoint();
+        dev.headgeo.generated.model.CheckpointReport report = runs.getReport(run, checkpoint, null);
+        assertThat(report.getRunId()).isEqualTo(run);
+        assertThat(report.getFits()).hasSize(3);
+        assertThat(report.getFits().get(0).getLayers().get(0).getHeadResiduals()).hasSize(report.getNumHeads());
+        assertThat(new dev.headgeo.generated.api.AlertsApi(client).listAlerts(run, 10, null, null).getMissingInstances()).isEmpty();
+        dev.headgeo.generated.api.ServiceApi service = new dev.headgeo.generated.api.ServiceApi(client);
+        assertThat(service.getThresholds(null).getVerdict().getSupportedBelow()).isEqualTo(dev.headgeo.analysis.Verdict.SUPPORTED_BELOW);
+        assertThat(service.health().getStatus()).isEqualTo("UP");
+        assertThat(service.ready().getStatus()).isEqualTo("READY");
+        try {
+            runs.getRun("no-such-run", null);
+            throw new AssertionError("no-such-run was found");
+        } catch (dev.headgeo.generated.ApiException e) {
+            assertThat(e.getCode()).isEqualTo(404);
+        }
     }
 
     @Test

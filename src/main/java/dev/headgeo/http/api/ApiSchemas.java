@@ -54,11 +54,14 @@ public final class ApiSchemas {
         if (c == String.class) {
             return NODES.objectNode().put("type", "string");
         }
-        if (c == int.class || c == Integer.class || c == long.class || c == Long.class) {
-            return NODES.objectNode().put("type", "integer");
+        if (c == int.class || c == Integer.class) {
+            return NODES.objectNode().put("type", "integer").put("format", "int32");
+        }
+        if (c == long.class || c == Long.class) {
+            return NODES.objectNode().put("type", "integer").put("format", "int64");
         }
         if (c == double.class || c == Double.class) {
-            return NODES.objectNode().put("type", "number");
+            return NODES.objectNode().put("type", "number").put("format", "double");
         }
         if (c == boolean.class || c == Boolean.class) {
             return NODES.objectNode().put("type", "boolean");
