@@ -26,11 +26,12 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable, List, Optional
 
 from headgeo import distributed
 from headgeo.logs import quiet_logger
 from headgeo.records import checked_tags, layer_records
+from headgeo.spool import Spool
 from headgeo.version import __version__
 
 # on every record, so that the processor can say which client (and version) a run's records come from
@@ -50,15 +51,22 @@ class HeadgeoProducer:
     A training loop must never be stuck on an outage: ``publish_checkpoint(..., block=False)`` (and
     ``publish_model``, non-blocking by default) return at once and report the outcome to
     ``on_delivery(run_id, checkpoint, error)`` from a background thread, ``error`` being None or a
-    one-line cause; records not delivered within ``delivery_timeout`` seconds count as failed.
-    ``block=True`` waits up to ``timeout`` and raises :class:`HeadgeoPublishError`.
+    one-line cause. ``block=True`` waits up to ``timeout`` and raises :class:`HeadgeoPublishError`.
+
+    Through an outage the records wait in memory (at most ``buffer_mb``) and go out when Kafka answers
+    again, for up to ``delivery_timeout`` seconds (15 minutes by default). With ``spool_dir``, what would
+    be given up (the time is over, the buffer is full, or :meth:`close` came first) is kept there as files
+    instead, and sent when Kafka answers again, by this producer or the next one given the same directory.
+    A checkpoint given up is said in one line on the ``headgeo`` logger (further ones in the same outage
+    are counted and said once Kafka answers again, or at close).
     """
 
     #: seconds with every broker down after which a blocking publish gives up, instead of its whole timeout
     UNREACHABLE_AFTER = 5.0
 
     def __init__(self, bootstrap_servers: str, topic: str = "headgeo.layers", model: Optional[str] = None,
-                 delivery_timeout: float = 30.0, tags: Optional[dict] = None, **config: Any) -> None:
+                 delivery_timeout: float = 900.0, tags: Optional[dict] = None, spool_dir: Optional[str] = None,
+                 buffer_mb: int = 256, **config: Any) -> None:
         import collections
         import threading
 
@@ -82,6 +90,8 @@ class HeadgeoProducer:
             "enable.idempotence": True,
             "acks": "all",
             "message.timeout.ms": int(delivery_timeout * 1000),
+            # what waits for Kafka is bounded; beyond it a checkpoint goes to the spool (or is given up)
+            "queue.buffering.max.kbytes": int(buffer_mb * 1024),
             "error_cb": self._client_error,
             "logger": librdkafka_log,
             **config,
@@ -90,8 +100,16 @@ class HeadgeoProducer:
         self._open = {}
         self._open_lock = threading.Lock()
         self._closed = threading.Event()
+        self._delivery_timeout = delivery_timeout
+        self._spool = Spool(spool_dir) if spool_dir else None
+        # checkpoints given up in the current outage, said once when it ends (or at close)
+        self._given_up: List[str] = []
+        self._resending = threading.Lock()
+        self._closing = False
         self._poller = threading.Thread(target=self._poll_loop, name="headgeo-producer-poll", daemon=True)
         self._poller.start()
+        if self._spool is not None and self._spool.waiting():
+            threading.Thread(target=self._resend_spooled, name="headgeo-producer-spool", daemon=True).start()
 
     def _client_error(self, err):
         from confluent_kafka import KafkaError
@@ -136,9 +154,13 @@ class HeadgeoProducer:
         with self._open_lock:
             self._open[(run_id, checkpoint)] = self._open.get((run_id, checkpoint), 0) + len(records)
 
-        def finish_one(err):
+        spooled: List[bytes] = []
+
+        def finish_one(err, value=None):
             with lock:
-                if err is not None:
+                if err is not None and self._spool is not None and value is not None and self._for_later(err):
+                    spooled.append(value)
+                elif err is not None:
                     errors.append(err)
                 pending[0] -= 1
                 last = pending[0] == 0
@@ -149,17 +171,24 @@ class HeadgeoProducer:
                 else:
                     self._open.pop((run_id, checkpoint), None)
             if last:
+                if spooled:
+                    self._keep(run_id, checkpoint, spooled)
+                elif errors:
+                    self._give_up(run_id, checkpoint, self._cause(errors))
+                else:
+                    self._answered_again()
                 done.set()
                 if on_delivery is not None:
-                    on_delivery(run_id, checkpoint, None if not errors else self._cause(errors))
+                    on_delivery(run_id, checkpoint, None if not errors and not spooled
+                                else self._cause(errors) if errors else f"kept in {self._spool.directory} until Kafka answers")
 
         for record in records:
             value = json.dumps(record, separators=(",", ":"), allow_nan=False).encode("utf-8")
             try:
                 self._producer.produce(self._topic, key=run_id.encode("utf-8"), value=value, headers=[PRODUCER_HEADER],
-                                       on_delivery=lambda err, _msg: finish_one(err))
+                                       on_delivery=lambda err, msg: finish_one(err, msg.value() if msg is not None else None))
             except BufferError:
-                finish_one("the producer's local queue is full (Kafka unreachable for a while?)")
+                finish_one("the producer's buffer is full (Kafka unreachable for a while?)", value)
         if block:
             started = time.monotonic()
             while not done.wait(0.1):
@@ -204,13 +233,107 @@ class HeadgeoProducer:
         if remaining:
             with self._open_lock:
                 lost = sorted(self._open)
+            self._closing = True  # what the purge fails is said below, in one line, not one per checkpoint
             self._producer.purge(in_queue=True, in_flight=True, blocking=False)
-            self._producer.flush(1.0)  # serves the purged records' delivery reports
-            if say:
+            self._producer.flush(1.0)  # serves the purged records' delivery reports (into the spool, when there is one)
+            if say and self._spool is not None:
+                shown = ", ".join(f"{run}@{cp}" for run, cp in lost[:10]) + (" ..." if len(lost) > 10 else "")
+                logging.getLogger("headgeo").warning("headgeo: %d checkpoint(s) not yet taken by Kafka at %s kept in %s: %s; a "
+                                                     "producer with spool_dir=%s sends them", len(lost), self._bootstrap_servers,
+                                                     self._spool.directory, shown, self._spool.directory)
+            elif say:
                 shown = ", ".join(f"{run}@{cp}" for run, cp in lost[:10]) + (" ..." if len(lost) > 10 else "")
                 cause = list(self._client_errors)[-1:] or ["no answer from Kafka"]
                 logging.getLogger("headgeo").warning("headgeo: %d records of %d checkpoint(s) not delivered to Kafka at %s before "
                                                      "close(): %s (%s)", remaining, len(lost), self._bootstrap_servers, shown, cause[0])
+        if say and self._given_up:
+            self._say_given_up()
         self._closed.set()
         self._poller.join(1.0)
         return remaining
+
+    # -- outages -------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _for_later(err: Any) -> bool:
+        """Whether a failed record is worth sending again later: Kafka did not take it in time, or close() came first."""
+        from confluent_kafka import KafkaError
+
+        if isinstance(err, str):
+            return True  # the buffer was full
+        return err.code() in (KafkaError._MSG_TIMED_OUT, KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT)
+
+    def _keep(self, run_id: str, checkpoint: int, values: List[bytes]) -> None:
+        try:
+            self._spool.keep(run_id, checkpoint, values)
+        except OSError as e:
+            self._give_up(run_id, checkpoint, f"not delivered and not kept in {self._spool.directory}: {e}")
+
+    def _give_up(self, run_id: str, checkpoint: int, cause: str) -> None:
+        import logging
+
+        if self._closing:
+            return
+        with self._open_lock:
+            first = not self._given_up
+            self._given_up.append(f"{run_id}@{checkpoint}")
+        if first:
+            logging.getLogger("headgeo").warning(
+                "headgeo: checkpoint %s@%s given up, not delivered to Kafka at %s within %g s: %s (further ones are counted until "
+                "Kafka answers again; spool_dir= keeps them instead)", run_id, checkpoint, self._bootstrap_servers,
+                self._delivery_timeout, cause)
+
+    def _answered_again(self) -> None:
+        if self._given_up:
+            self._say_given_up()
+        if self._spool is not None and self._spool.waiting() and not self._closed.is_set():
+            import threading
+            threading.Thread(target=self._resend_spooled, name="headgeo-producer-spool", daemon=True).start()
+
+    def _say_given_up(self) -> None:
+        import logging
+
+        with self._open_lock:
+            given_up, self._given_up = self._given_up, []
+        if len(given_up) > 1:
+            shown = ", ".join(given_up[:10]) + (" ..." if len(given_up) > 10 else "")
+            logging.getLogger("headgeo").warning("headgeo: %d checkpoints given up in all during the outage: %s", len(given_up), shown)
+
+    def _resend_spooled(self) -> None:
+        """Sends the kept checkpoints again, oldest first; a file goes when all of its records are delivered."""
+        import threading
+
+        if not self._resending.acquire(blocking=False):
+            return  # one pass at a time
+        try:
+            for path in self._spool.waiting():
+                if self._closed.is_set():
+                    return
+                run_id, checkpoint, values = self._spool.read(path)
+                failed: List[bytes] = []
+                done = threading.Event()
+                pending = [len(values)]
+                lock = threading.Lock()
+
+                def finish(err, value):
+                    with lock:
+                        if err is not None:
+                            failed.append(value)
+                        pending[0] -= 1
+                        if pending[0] == 0:
+                            done.set()
+
+                for value in values:
+                    try:
+                        self._producer.produce(self._topic, key=run_id.encode("utf-8"), value=value, headers=[PRODUCER_HEADER],
+                                               on_delivery=lambda err, msg, v=value: finish(err, v))
+                    except BufferError:
+                        finish("buffer full", value)
+                while not done.wait(1.0):
+                    if self._closed.is_set():
+                        return
+                self._spool.replace(path, failed)
+                if failed:
+                    return  # Kafka is away again: the next delivery that succeeds starts another pass
+        finally:
+            self._resending.release()

@@ -1,5 +1,7 @@
 """Unit tests of the producer's helpers (no Kafka needed): python3 -m unittest discover -s examples/python"""
+import json
 import math
+import os
 import unittest
 
 import numpy as np
@@ -107,3 +109,25 @@ class CloseWithKafkaDownTest(unittest.TestCase):
         self.assertEqual(len(logs.output), 1, logs.output)
         self.assertIn("2 records of 2 checkpoint(s) not delivered to Kafka at", logs.output[0])
         self.assertIn("short-job@10, short-job@20", logs.output[0])
+
+
+class SpoolTest(unittest.TestCase):
+    def test_a_checkpoint_is_kept_whole_and_only_what_is_left_stays(self):
+        import tempfile
+
+        from headgeo.spool import Spool
+
+        with tempfile.TemporaryDirectory() as d:
+            spool = Spool(d)
+            records = layer_records("run/1 ä", 300, [[[1.0, 0.5]], [[2.0, 1.0]]], [[0.1], [0.2]])
+            values = [json.dumps(r).encode() for r in records]
+            path = spool.keep("run/1 ä", 300, values[:1])
+            spool.keep("run/1 ä", 300, values)  # kept again after a second failure: no record twice
+            self.assertEqual(spool.read(path), ("run/1 ä", 300, values))
+            self.assertEqual(spool.waiting(), [path])
+            self.assertNotIn("/1", os.path.basename(path))
+            spool.replace(path, values[1:])
+            self.assertEqual(spool.read(path)[2], values[1:])
+            spool.replace(path, [])
+            self.assertEqual(spool.waiting(), [])
+            self.assertEqual(os.listdir(d), [])

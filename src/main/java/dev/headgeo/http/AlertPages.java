@@ -69,7 +69,7 @@ final class AlertPages {
             }
             return new Cursor(Long.parseLong(parts[0]), parts[1], parts[2], Long.parseLong(parts[3]));
         } catch (IllegalArgumentException e) {
-            throw HttpError.badRequest("before '" + before + "' is not a cursor from a previous page's next_before");
+            throw HttpError.badRequest("before '" + Quote.of(before) + "' is not a cursor from a previous page's next_before");
         }
     }
 

@@ -81,7 +81,7 @@ public final class ApiServer implements AutoCloseable {
                 .get("/api/thresholds", Routes.Operation.json("getThresholds", "The verdict and stability bands and the forecast settings",
                         Thresholds.class), call -> Reply.ok(thresholds(alertSettings)))
                 .get("/api/runs/{run}", Routes.Operation.json("getRun", "A run's kept checkpoints, open checkpoints, alerts and forecast",
-                        RunDetail.class, 404, 503), call -> fanOut().findRun(call, "no run " + call.path("run"), v -> v.run(call.path("run"))))
+                        RunDetail.class, 404, 503), call -> fanOut().findRun(call, "no run " + Quote.of(call.path("run")), v -> v.run(call.path("run"))))
                 .get("/api/runs/{run}/checkpoints/{checkpoint}", Routes.Operation.json("getReport", "The kept full report of a checkpoint",
                         CheckpointReport.class, 400, 404, 503).withPathType("checkpoint", Long.class), this::report)
                 .get("/api/runs/{run}/export", Routes.Operation.text("exportRun",
@@ -159,7 +159,7 @@ public final class ApiServer implements AutoCloseable {
         try {
             Routes.Match match = routes.match(rawPath);
             if (match == null) {
-                return Reply.error(404, "no such path: " + rawPath);
+                return Reply.error(404, "no such path: " + Quote.of(rawPath));
             }
             HttpCall call = new HttpCall(rawPath + (rawQuery == null ? "" : "?" + rawQuery), match.params(), HttpCall.parseQuery(rawQuery),
                     header);
@@ -199,9 +199,9 @@ public final class ApiServer implements AutoCloseable {
         try {
             checkpoint = Long.parseLong(call.path("checkpoint"));
         } catch (NumberFormatException e) {
-            throw HttpError.badRequest("checkpoint '" + call.path("checkpoint") + "' is not a number");
+            throw HttpError.badRequest("checkpoint '" + Quote.of(call.path("checkpoint")) + "' is not a number");
         }
-        return fanOut().findRun(call, "no kept report of checkpoint " + checkpoint + " of run " + run, v -> v.report(run, checkpoint));
+        return fanOut().findRun(call, "no kept report of checkpoint " + checkpoint + " of run " + Quote.of(run), v -> v.report(run, checkpoint));
     }
 
     private void refreshMetrics() {

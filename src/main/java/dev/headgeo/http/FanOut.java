@@ -34,8 +34,12 @@ final class FanOut {
     private record Copy(RunSummary summary, boolean active) {
     }
 
+    /** Exports formatted at once on this instance; more are turned away (each holds a run's kept history in memory). */
+    static final int MAX_CONCURRENT_EXPORTS = 4;
+
     private final Supplier<RunViews> views;
     private final InstanceRouter router;
+    private final java.util.concurrent.Semaphore exports = new java.util.concurrent.Semaphore(MAX_CONCURRENT_EXPORTS);
 
     FanOut(Supplier<RunViews> views, InstanceRouter router) {
         this.views = views;
@@ -119,8 +123,24 @@ final class FanOut {
     Reply export(HttpCall call) {
         String run = call.path("run");
         RunExport.Format format = RunExport.Format.parse(call.query("format"));
-        Reply found = findRun(call, "no kept history of run " + run, v -> v.history(run));
-        if (local(call) || found.status() != 200) {
+        if (local(call)) {
+            // bounded where the export was asked: each instance formats at most MAX_CONCURRENT_EXPORTS
+            return findRun(call, "no kept history of run " + Quote.of(run), v -> v.history(run));
+        }
+        if (!exports.tryAcquire()) {
+            return Reply.error(503, "more than " + MAX_CONCURRENT_EXPORTS + " exports at once on this instance; retry in "
+                    + LoadShedding.RETRY_AFTER_SECONDS + " s").withHeader("Retry-After", Integer.toString(LoadShedding.RETRY_AFTER_SECONDS));
+        }
+        try {
+            return exportKept(call, run, format);
+        } finally {
+            exports.release();
+        }
+    }
+
+    private Reply exportKept(HttpCall call, String run, RunExport.Format format) {
+        Reply found = findRun(call, "no kept history of run " + Quote.of(run), v -> v.history(run));
+        if (found.status() != 200) {
             return found;
         }
         KeptHistory history = ApiJson.read(new String(found.body(), java.nio.charset.StandardCharsets.UTF_8), KeptHistory.class);

@@ -53,7 +53,7 @@ final class HttpCall {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw HttpError.badRequest(name + " '" + v + "' is not a whole number");
+            throw HttpError.badRequest(name + " '" + Quote.of(v) + "' is not a whole number");
         }
     }
 
@@ -62,11 +62,11 @@ final class HttpCall {
         try {
             return URLDecoder.decode(plusIsSpace ? raw : raw.replace("+", "%2B"), StandardCharsets.UTF_8);
         } catch (IllegalArgumentException e) {
-            throw HttpError.badRequest("bad percent-escape in '" + raw + "'");
+            throw HttpError.badRequest("bad percent-escape in '" + Quote.of(raw) + "'");
         }
     }
 
-    /** {@code a=1&b=x%20y} → decoded map (the first value of a repeated name wins). */
+    /** {@code a=1&b=x%20y} → decoded map; a name given twice is a 400 (which one was meant is not ours to guess). */
     static Map<String, String> parseQuery(String rawQuery) {
         Map<String, String> out = new java.util.LinkedHashMap<>();
         if (rawQuery == null || rawQuery.isEmpty()) {
@@ -79,7 +79,9 @@ final class HttpCall {
             int eq = pair.indexOf('=');
             String name = decode(eq < 0 ? pair : pair.substring(0, eq), true);
             String value = eq < 0 ? "" : decode(pair.substring(eq + 1), true);
-            out.putIfAbsent(name, value);
+            if (out.putIfAbsent(name, value) != null) {
+                throw HttpError.badRequest("query parameter '" + Quote.of(name) + "' is given more than once");
+            }
         }
         return out;
     }

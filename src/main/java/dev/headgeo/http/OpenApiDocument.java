@@ -74,15 +74,22 @@ final class OpenApiDocument {
                 content.putObject(type).set("schema", schema);
             }
             TreeSet<Integer> errors = new TreeSet<>(op.errors());
+            // any query parameter given twice is a 400; past the concurrent-request limit anything but the probes is a 503
+            errors.add(400);
             errors.add(500);
             if (!route.open()) {
                 errors.add(401);
+                errors.add(503);
             }
             for (int status : errors) {
                 // /ready's 503 is its own answer: not ready, and why
                 boolean readiness = status == 503 && op.mediaTypes().equals(List.of(Reply.JSON)) && op.id().equals("ready");
-                responses.putObject(Integer.toString(status)).put("description", reason(status)).putObject("content")
-                        .putObject(Reply.JSON).set("schema", schemas.of(readiness ? op.answer() : ApiError.class));
+                ObjectNode response = responses.putObject(Integer.toString(status)).put("description", reason(status));
+                if (status == 503 && !readiness) {
+                    response.putObject("headers").putObject("Retry-After").put("description", "seconds to wait before asking again, "
+                            + "when the instance turned the request away for load").putObject("schema").put("type", "integer");
+                }
+                response.putObject("content").putObject(Reply.JSON).set("schema", schemas.of(readiness ? op.answer() : ApiError.class));
             }
         }
         ObjectNode components = doc.putObject("components");
@@ -102,7 +109,8 @@ final class OpenApiDocument {
             case 400 -> "A parameter cannot be read";
             case 401 -> "Missing or wrong bearer token";
             case 404 -> "Not kept on any instance that answered";
-            case 503 -> "Not answerable now (starting, rebalancing, or the instances holding it did not answer); retry";
+            case 503 -> "Not answerable now (too many requests at once, starting, rebalancing, or the instances holding it did not "
+                    + "answer); retry";
             default -> "An internal error, in one line";
         };
     }

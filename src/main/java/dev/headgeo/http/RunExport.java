@@ -41,7 +41,7 @@ final class RunExport {
                     return f;
                 }
             }
-            throw HttpError.badRequest("format '" + text + "' is not one of csv, jsonl");
+            throw HttpError.badRequest("format '" + Quote.of(text) + "' is not one of csv, jsonl");
         }
     }
 

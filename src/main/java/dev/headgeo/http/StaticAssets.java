@@ -26,7 +26,7 @@ final class StaticAssets {
             return load(ECHARTS);
         }
         if (!NAME.matcher(file).matches()) {
-            throw HttpError.notFound("no asset " + file);
+            throw HttpError.notFound("no asset " + Quote.of(file));
         }
         return load(DASHBOARD + file);
     }

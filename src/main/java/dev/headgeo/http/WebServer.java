@@ -34,8 +34,17 @@ final class WebServer implements AutoCloseable {
     static final long IDLE_TIMEOUT_MS = 10_000;
     private static final int MAX_THREADS = 32;
     private static final int MIN_THREADS = 4;
-    private static final int QUEUE = 256;
     private static final int MAX_CONNECTIONS = 1024;
+    /**
+     * Room for a job per connection (HTTP/1.1 asks one thing at a time per connection), so the pool never
+     * rejects one, which Jetty answers by closing the connection (an empty reply); what it holds is bounded
+     * by the connection limit.
+     */
+    private static final int QUEUE = 2 * MAX_CONNECTIONS;
+    /** Requests answered at once, besides the probes: half the threads, so probes and refusals always find one. */
+    static final int MAX_CONCURRENT_REQUESTS = MAX_THREADS / 2;
+    /** Paths answered even in overload: the liveness and readiness probes. */
+    private static final java.util.Set<String> PROBES = java.util.Set.of("/health", "/ready");
     private static final int MAX_HEADER_BYTES = 16 * 1024;
     /** GET only: a request body is never needed. */
     private static final long MAX_REQUEST_BODY_BYTES = 4096;
@@ -75,7 +84,7 @@ final class WebServer implements AutoCloseable {
         server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
         server.setErrorHandler(new JsonErrorHandler());
         SizeLimitHandler limit = new SizeLimitHandler(MAX_REQUEST_BODY_BYTES, -1);
-        limit.setHandler(new Dispatch(dispatcher));
+        limit.setHandler(new Dispatch(dispatcher, new LoadShedding(MAX_CONCURRENT_REQUESTS)));
         server.setHandler(limit);
         try {
             server.start();
@@ -107,9 +116,11 @@ final class WebServer implements AutoCloseable {
 
     private static final class Dispatch extends Handler.Abstract {
         private final Dispatcher dispatcher;
+        private final LoadShedding shedding;
 
-        Dispatch(Dispatcher dispatcher) {
+        Dispatch(Dispatcher dispatcher, LoadShedding shedding) {
             this.dispatcher = dispatcher;
+            this.shedding = shedding;
         }
 
         @Override
@@ -118,9 +129,16 @@ final class WebServer implements AutoCloseable {
             Reply reply;
             if (!method.equals("GET") && !method.equals("HEAD")) {
                 reply = Reply.error(405, "read-only: only GET").withHeader("Allow", "GET, HEAD");
+            } else if (PROBES.contains(request.getHttpURI().getPath())) {
+                reply = answer(request, method);
+            } else if (shedding.tryEnter()) {
+                try {
+                    reply = answer(request, method);
+                } finally {
+                    shedding.exit();
+                }
             } else {
-                reply = dispatcher.answer(method, request.getHttpURI().getPath(), request.getHttpURI().getQuery(),
-                        name -> request.getHeaders().get(name));
+                reply = LoadShedding.busy();
             }
             response.setStatus(reply.status());
             HttpFields.Mutable headers = response.getHeaders();
@@ -132,6 +150,10 @@ final class WebServer implements AutoCloseable {
             headers.put(HttpHeader.CONTENT_LENGTH, reply.body().length);
             response.write(true, method.equals("HEAD") ? ByteBuffer.allocate(0) : ByteBuffer.wrap(reply.body()), callback);
             return true;
+        }
+
+        private Reply answer(Request request, String method) {
+            return dispatcher.answer(method, request.getHttpURI().getPath(), request.getHttpURI().getQuery(), name -> request.getHeaders().get(name));
         }
     }
 
