@@ -11,6 +11,7 @@ import dev.headgeo.stream.HeadgeoStreamsConfig;
 import dev.headgeo.stream.LayerLimits;
 import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.wire.AvroSerde;
+import dev.headgeo.wire.Compatibility;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -79,6 +80,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--output-format", defaultValue = "avro",
             description = "Value format of reports and alerts: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     AvroSerde.Format outputFormat;
+
+    @Option(names = "--upgrade-from", paramLabel = "VERSION",
+            description = "During a rolling upgrade from release VERSION (0.1 or 0.4): write the state and output formats it reads, "
+                    + "so old and new instances share the work; bounce every instance again without it once all run this release "
+                    + "(default: today's formats).")
+    String upgradeFrom;
 
     @Option(names = "--max-layer-bytes", defaultValue = StreamSettings.DEFAULT_MAX_LAYER_BYTES,
             description = "Largest accepted layer record, Avro-encoded; larger ones are dead-lettered TOO_LARGE (default: ${DEFAULT-VALUE}).")
@@ -167,9 +174,15 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
+        Compatibility written;
+        try {
+            written = upgradeFrom == null ? Compatibility.CURRENT : Compatibility.upgradingFrom(Compatibility.Release.parse(upgradeFrom));
+        } catch (IllegalArgumentException e) {
+            throw new UserError("--upgrade-from " + e.getMessage());
+        }
         HeadgeoTopics topics = HeadgeoTopics.builder()
                 .layers(inputTopic).reports(reportsTopic.name).alerts(alertsTopic.name).deadLetters(deadLetterTopic)
-                .outputFormat(outputFormat)
+                .outputFormat(outputFormat).compatibility(written)
                 .build();
         StreamSettings settings = new StreamSettings(primaryAnchor,
                 Checks.positive("--checkpoint-timeout", checkpointTimeout),
@@ -220,11 +233,11 @@ final class RunCommand implements Callable<Integer> {
             }
             if (!announced && state == KafkaStreams.State.RUNNING) {
                 announced = true;
-                LOG.info("ready: {}; bootstrap={} application-id={} instance-id={} state-dir={} topics={} output={} primary-anchor={} "
-                                + "checkpoint-timeout={} http-token={} kafka={}",
+                LOG.info("ready: {}; bootstrap={} application-id={} instance-id={} state-dir={} topics={} output={} writing={} "
+                                + "primary-anchor={} checkpoint-timeout={} http-token={} kafka={}",
                         app.httpUrl() == null ? "no HTTP server" : "dashboard, API and metrics at " + app.httpUrl(),
                         kafka.bootstrapServers, applicationId, props.getOrDefault(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "none (dynamic membership)"),
-                        stateDir == null ? "(Kafka Streams' default)" : stateDir, topics.names(), outputFormat, primaryAnchor, checkpointTimeout,
+                        stateDir == null ? "(Kafka Streams' default)" : stateDir, topics.names(), outputFormat, written, primaryAnchor, checkpointTimeout,
                         httpToken == null ? "none" : "****", Secrets.masked(kafka.passThrough()));
             }
         }

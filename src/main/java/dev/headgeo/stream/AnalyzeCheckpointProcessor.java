@@ -10,6 +10,7 @@ import dev.headgeo.report.Reports;
 import java.time.Instant;
 import java.util.EnumSet;
 import java.util.Set;
+import dev.headgeo.wire.AvroCodec;
 import java.util.function.Function;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -31,18 +32,21 @@ final class AnalyzeCheckpointProcessor implements Processor<String, GatheredChec
     private final HeadgeoMetrics metrics;
     private final DeadLetters deadLetters;
     private final Function<Spectra, AnalysisResult> analyzer;
+    /** Encodes each report once, in the version the topics and stores are written in (see Compatibility). */
+    private final AvroCodec<CheckpointReport> reports;
     private ProcessorContext<String, Flow.AnalyzeOutput> context;
 
-    AnalyzeCheckpointProcessor(Anchor primary, HeadgeoMetrics metrics, DeadLetters deadLetters) {
-        this(primary, metrics, deadLetters, spectra -> SaScheduleAnalyzer.analyze(spectra, ALL));
+    AnalyzeCheckpointProcessor(Anchor primary, HeadgeoMetrics metrics, DeadLetters deadLetters, AvroCodec<CheckpointReport> reports) {
+        this(primary, metrics, deadLetters, reports, spectra -> SaScheduleAnalyzer.analyze(spectra, ALL));
     }
 
     /** With another analysis (tests make it fail). */
-    AnalyzeCheckpointProcessor(Anchor primary, HeadgeoMetrics metrics, DeadLetters deadLetters,
+    AnalyzeCheckpointProcessor(Anchor primary, HeadgeoMetrics metrics, DeadLetters deadLetters, AvroCodec<CheckpointReport> reports,
                                Function<Spectra, AnalysisResult> analyzer) {
         this.primary = primary;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
+        this.reports = reports;
         this.analyzer = analyzer;
     }
 
@@ -73,7 +77,7 @@ final class AnalyzeCheckpointProcessor implements Processor<String, GatheredChec
         } else {
             LOG.info("report run={} checkpoint={} INCOMPLETE missing_layers={}", g.runId(), g.checkpoint(), g.missingLayers());
         }
-        Record<String, Flow.Reported> reported = record.withValue(new Flow.Reported(report));
+        Record<String, Flow.Reported> reported = record.withValue(new Flow.Reported(report, reports.toAvro(report)));
         HeadgeoTopology.REPORTS.send(context, reported);
         HeadgeoTopology.TRACK.send(context, reported);
         HeadgeoTopology.REMEMBER.send(context, reported);

@@ -1,5 +1,6 @@
 package dev.headgeo.stream;
 
+import dev.headgeo.wire.AvroCodec;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -78,11 +79,20 @@ final class FailurePolicy implements StreamsUncaughtExceptionHandler {
             if (t instanceof ConfigException || t instanceof SecurityDisabledException || t instanceof UnsupportedVersionException) {
                 return "the cluster refuses the configuration: " + t.getMessage();
             }
+            if (t instanceof AvroCodec.UnknownVersionException) {
+                return newerState(t);
+            }
             if (t.getCause() == t) {
                 break;
             }
         }
         return null;
+    }
+
+    /** The line for state this release cannot read: a newer release wrote it (an upgrade rolled back, or not yet rolled out). */
+    static String newerState(Throwable t) {
+        return "the state holds records of a newer headgeo release (" + t.getMessage() + "): run that release or a later one "
+                + "on this application id; records are not dead-lettered for it";
     }
 
     static String oneLine(Throwable e) {

@@ -6,6 +6,7 @@ import dev.headgeo.avro.OpenCheckpoint;
 import dev.headgeo.avro.RunHistory;
 import dev.headgeo.avro.RunState;
 import dev.headgeo.wire.AvroSerde;
+import dev.headgeo.wire.Compatibility;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.util.Map;
 import java.util.function.Function;
@@ -72,6 +73,7 @@ public final class HeadgeoTopology {
 
     public static Topology build(HeadgeoTopics topics, StreamSettings settings, HeadgeoMetrics metrics) {
         AvroSerde.Format stored = AvroSerde.Format.avro;
+        Compatibility written = topics.compatibility();
         DeadLetters deadLetters = new DeadLetters(metrics);
         OpenLayerBudget openLayers = new OpenLayerBudget(settings.maxOpenLayerBytes());
         Topology topology = new Topology();
@@ -79,7 +81,8 @@ public final class HeadgeoTopology {
         topology.addProcessor(DECODE, () -> new DecodeLayersProcessor(topics.layers().valueSerde().deserializer(),
                 settings.maxLayerBytes(), deadLetters), SOURCE);
         processor(topology, GATHER, () -> new GatherLayersProcessor(settings, openLayers, deadLetters), DECODE);
-        processor(topology, ANALYZE, () -> new AnalyzeCheckpointProcessor(settings.primaryAnchor(), metrics, deadLetters), GATHER.name());
+        processor(topology, ANALYZE, () -> new AnalyzeCheckpointProcessor(settings.primaryAnchor(), metrics, deadLetters,
+                written.codec(CheckpointReport.getClassSchema())), GATHER.name());
         sink(topology, DEAD_LETTERS, topics.deadLetters().name(), RawKeys.SERIALIZER, Flow.DeadLetter::value,
                 topics.deadLetters().valueSerde().serializer(), DECODE, GATHER.name(), ANALYZE.name());
         if (topics.reports().valueSerde() instanceof AvroSerde<CheckpointReport> serde && serde.format() == AvroSerde.Format.avro) {
@@ -90,10 +93,10 @@ public final class HeadgeoTopology {
             sink(topology, REPORTS, topics.reports().name(), topics.reports().keySerde().serializer(), Flow.Reported::report,
                     topics.reports().valueSerde().serializer(), ANALYZE.name());
         }
-        processor(topology, TRACK, () -> new TrackVerdictsProcessor(settings, metrics), ANALYZE.name());
+        processor(topology, TRACK, () -> new TrackVerdictsProcessor(settings, metrics, written), ANALYZE.name());
         sink(topology, ALERTS, topics.alerts().name(), topics.alerts().keySerde().serializer(), Flow.RaisedAlert::alert,
                 topics.alerts().valueSerde().serializer(), TRACK.name());
-        processor(topology, REMEMBER, () -> new RememberRunsProcessor(settings), ANALYZE.name(), TRACK.name());
+        processor(topology, REMEMBER, () -> new RememberRunsProcessor(settings, written), ANALYZE.name(), TRACK.name());
 
         // in memory: layers are 99 % of the state's bytes and live seconds (written once, read and deleted
         // at completion), which RocksDB turned into memtable flushes and compactions; the changelog
@@ -105,7 +108,7 @@ public final class HeadgeoTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_HISTORY_STORE),
                 Serdes.String(), new AvroSerde<RunHistory>(RunHistory.getClassSchema(), stored)), GATHER.name(), TRACK.name());
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STATE_STORE),
-                Serdes.String(), new AvroSerde<RunState>(RunState.getClassSchema(), stored)), REMEMBER.name());
+                Serdes.String(), written.<RunState>serde(RunState.getClassSchema(), stored)), REMEMBER.name());
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHECKPOINT_SUMMARIES_STORE),
                 Serdes.String(), new AvroSerde<CheckpointSummary>(CheckpointSummary.getClassSchema(), stored)), REMEMBER.name());
         // the reports' Avro bytes as the processor encoded them (what an AvroSerde would store): remember-runs checks and

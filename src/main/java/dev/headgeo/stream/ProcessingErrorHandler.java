@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
  * The safety net: the topology sends the records it rejects to its own dead-letter sink, so what
  * reaches this handler is an exception thrown out of a processor, a bug. The record is dead-lettered
  * as PROCESSING_ERROR with its stack trace logged, so that one bad record never stops the processor.
+ * Except state it cannot read because a newer release wrote it: that stops the processor with one line.
  */
 public final class ProcessingErrorHandler implements ProcessingExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ProcessingErrorHandler.class);
@@ -28,6 +29,13 @@ public final class ProcessingErrorHandler implements ProcessingExceptionHandler 
 
     @Override
     public Response handleError(ErrorHandlerContext context, Record<?, ?> record, Exception e) {
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            if (t instanceof dev.headgeo.wire.AvroCodec.UnknownVersionException) {
+                // a store value of a newer release: every record would meet it; stop (FailurePolicy says why) instead
+                LOG.error("stopping: {} (in {})", FailurePolicy.newerState(t), context.processorNodeId());
+                return Response.fail();
+            }
+        }
         LOG.error("dead letter PROCESSING_ERROR {}-{}@{} (in {})", context.topic(), context.partition(), context.offset(),
                 context.processorNodeId(), e);
         if (topic == null) {

@@ -7,6 +7,7 @@ import dev.headgeo.avro.CheckpointSummary;
 import dev.headgeo.avro.Forecast;
 import dev.headgeo.avro.ReportStatus;
 import dev.headgeo.avro.RunState;
+import dev.headgeo.wire.Compatibility;
 import dev.headgeo.report.Summaries;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,9 +39,16 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
     private KeyValueStore<String, CheckpointSummary> summaries;
     /** Avro single-object bytes of the reports (see HeadgeoTopology.RECENT_REPORTS_STORE). */
     private KeyValueStore<String, byte[]> reports;
+    private final Compatibility written;
 
     RememberRunsProcessor(StreamSettings settings) {
+        this(settings, Compatibility.CURRENT);
+    }
+
+    /** @param written the record versions written: during a rolling upgrade, run states the release replaced can read */
+    RememberRunsProcessor(StreamSettings settings, Compatibility written) {
         this.settings = settings;
+        this.written = written;
     }
 
     @Override
@@ -63,7 +71,7 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
     private void remember(String runId, Forecast forecast) {
         RunState state = stateOf(runId, null);
         state.setForecast(forecast);
-        runs.put(runId, state);
+        runs.put(runId, written.fit(state));
     }
 
     private RunState stateOf(String runId, CheckpointReport report) {
@@ -105,7 +113,7 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
         }
         state.setPrimaryAnchor(report.getPrimaryAnchor());
         state.setLastReportAt(context.currentSystemTimeMs());
-        runs.put(report.getRunId(), state);
+        runs.put(report.getRunId(), written.fit(state));
     }
 
     private void remember(Alert alert) {
@@ -125,7 +133,7 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
             recent.remove(0);
         }
         state.setRecentAlerts(recent);
-        runs.put(alert.getRunId(), state);
+        runs.put(alert.getRunId(), written.fit(state));
     }
 
     /** Deletes a run's oldest entries until at most {@code limit} remain; returns how many remain. */

@@ -1,6 +1,7 @@
 package dev.headgeo.stream;
 
 import dev.headgeo.avro.Alert;
+import dev.headgeo.wire.Compatibility;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.RunHistory;
 import java.time.Duration;
@@ -28,10 +29,17 @@ final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointO
     private final Duration sweepInterval;
     private final VerdictDecisions decisions;
     private final HeadgeoMetrics metrics;
+    private final Compatibility written;
     private ProcessorContext<String, Flow.RunEvent> context;
     private KeyValueStore<String, RunHistory> history;
 
     TrackVerdictsProcessor(StreamSettings settings, HeadgeoMetrics metrics) {
+        this(settings, metrics, Compatibility.CURRENT);
+    }
+
+    /** @param written during a rolling upgrade, alerts the release replaced cannot read are not sent (see Compatibility) */
+    TrackVerdictsProcessor(StreamSettings settings, HeadgeoMetrics metrics, Compatibility written) {
+        this.written = written;
         this.retention = settings.historyRetention();
         this.sweepInterval = settings.historySweepInterval();
         this.decisions = new VerdictDecisions(settings.alerts(), settings.historySize());
@@ -79,6 +87,11 @@ final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointO
     }
 
     private void raise(Record<String, ?> cause, Alert alert) {
+        if (!written.writes(alert)) {
+            LOG.info("alert {} not sent: release {} does not know {} alerts (until the second bounce of the upgrade)", alert.getMessage(),
+                    written.upgradeFrom(), alert.getType());
+            return;
+        }
         LOG.info("alert {}", alert.getMessage());
         metrics.alertRaised(alert.getType());
         Record<String, Flow.RaisedAlert> raised = cause.withValue(new Flow.RaisedAlert(alert));

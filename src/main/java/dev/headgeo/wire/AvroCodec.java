@@ -45,7 +45,15 @@ public final class AvroCodec<T extends SpecificRecord> {
     /** A reader per writer schema this codec knows (the current one and the earlier versions), by fingerprint. */
     private final Map<Long, DatumReader<T>> readers = new HashMap<>();
 
+    /** Writes an earlier version of the schema (null: today's), see {@link Compatibility}. */
+    private final OlderVersionWriter<T> olderVersion;
+
     public AvroCodec(Schema schema) {
+        this(schema, null);
+    }
+
+    /** A codec that writes {@code writeAs}, an earlier version of {@code schema} (null: {@code schema} itself), and reads them all. */
+    AvroCodec(Schema schema, Schema writeAs) {
         this.schema = schema;
         SpecificData model = modelFor(schema);
         this.encoder = new SingleObjectWriter<>(schema, model);
@@ -58,6 +66,7 @@ public final class AvroCodec<T extends SpecificRecord> {
             this.previousVersionEncoder = null;
             this.previousVersionFields = 0;
         }
+        this.olderVersion = writeAs == null || writeAs.equals(schema) ? null : new OlderVersionWriter<>(schema, writeAs, model);
         List<Schema> writers = new ArrayList<>(earlier);
         writers.add(schema);
         for (Schema writer : writers) {
@@ -78,6 +87,9 @@ public final class AvroCodec<T extends SpecificRecord> {
     /** Avro single-object encoding. */
     public byte[] toAvro(T record) {
         try {
+            if (olderVersion != null) {
+                return olderVersion.encode(record);
+            }
             return (previousVersionEncoder != null && onlyPreviousFields(record) ? previousVersionEncoder : encoder).encode(record);
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode " + schema.getName(), e);
@@ -184,7 +196,7 @@ public final class AvroCodec<T extends SpecificRecord> {
     }
 
     static MalformedException unknownFingerprint(Schema schema, long fingerprint) {
-        return new MalformedException("not a " + schema.getName() + " in Avro single-object encoding: unknown schema fingerprint "
+        return new UnknownVersionException("not a " + schema.getName() + " in Avro single-object encoding: unknown schema fingerprint "
                 + Long.toHexString(fingerprint));
     }
 
@@ -210,9 +222,19 @@ public final class AvroCodec<T extends SpecificRecord> {
     }
 
     /** The bytes cannot be read as this record type. */
-    public static final class MalformedException extends RuntimeException {
+    public static class MalformedException extends RuntimeException {
         public MalformedException(String message) {
             super(message, null, false, false);
+        }
+    }
+
+    /**
+     * Single-object encoding of a schema version this release does not know: in a state store, written by a
+     * newer release (stopping beats dead-lettering every record that meets it); in a topic, a newer producer's.
+     */
+    public static final class UnknownVersionException extends MalformedException {
+        public UnknownVersionException(String message) {
+            super(message);
         }
     }
 }

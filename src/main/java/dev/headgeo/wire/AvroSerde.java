@@ -21,7 +21,12 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     private final Format format;
 
     public AvroSerde(Schema schema, Format format) {
-        this.codec = new AvroCodec<>(schema);
+        this(schema, format, null);
+    }
+
+    /** Writing {@code writeAs}, an earlier version of {@code schema} (null: {@code schema}); see {@link Compatibility}. */
+    AvroSerde(Schema schema, Format format, Schema writeAs) {
+        this.codec = new AvroCodec<>(schema, writeAs);
         this.format = format;
     }
 

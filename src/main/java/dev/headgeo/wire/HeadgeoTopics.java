@@ -27,11 +27,13 @@ public final class HeadgeoTopics {
     private final Topic<String, CheckpointReport> reports;
     private final Topic<String, Alert> alerts;
     private final Topic<byte[], byte[]> deadLetters;
+    private final Compatibility compatibility;
 
     private HeadgeoTopics(Builder b) {
+        this.compatibility = b.compatibility;
         this.layers = new Topic<>(b.layers, Serdes.String(), new AvroSerde<>(LayerGeometry.getClassSchema(), b.layersFormat));
-        this.reports = new Topic<>(b.reports, Serdes.String(), new AvroSerde<>(CheckpointReport.getClassSchema(), b.outputFormat));
-        this.alerts = new Topic<>(b.alerts, Serdes.String(), new AvroSerde<>(Alert.getClassSchema(), b.outputFormat));
+        this.reports = new Topic<>(b.reports, Serdes.String(), compatibility.serde(CheckpointReport.getClassSchema(), b.outputFormat));
+        this.alerts = new Topic<>(b.alerts, Serdes.String(), compatibility.serde(Alert.getClassSchema(), b.outputFormat));
         this.deadLetters = new Topic<>(b.deadLetters, Serdes.ByteArray(), Serdes.ByteArray());
     }
 
@@ -56,6 +58,11 @@ public final class HeadgeoTopics {
         return alerts;
     }
 
+    /** Which record versions are written, to the output topics and the state stores. */
+    public Compatibility compatibility() {
+        return compatibility;
+    }
+
     public Topic<byte[], byte[]> deadLetters() {
         return deadLetters;
     }
@@ -71,6 +78,7 @@ public final class HeadgeoTopics {
         private String alerts = DEFAULT_ALERTS;
         private String deadLetters = DEFAULT_DEAD_LETTERS;
         private AvroSerde.Format outputFormat = AvroSerde.Format.avro;
+        private Compatibility compatibility = Compatibility.CURRENT;
         private AvroSerde.Format layersFormat = AvroSerde.Format.avro;
 
         private Builder() {
@@ -97,6 +105,12 @@ public final class HeadgeoTopics {
         }
 
         /** The value format written to reports and alerts; reading accepts both. */
+        /** The record versions written: today's, or during a rolling upgrade those of the release replaced. */
+        public Builder compatibility(Compatibility written) {
+            compatibility = written;
+            return this;
+        }
+
         public Builder outputFormat(AvroSerde.Format format) {
             outputFormat = format;
             return this;

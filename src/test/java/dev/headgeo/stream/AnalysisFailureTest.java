@@ -47,7 +47,7 @@ class AnalysisFailureTest {
         context.setRecordMetadata("headgeo.layers", 2, 41L);
         HeadgeoMetrics metrics = new HeadgeoMetrics(new SimpleMeterRegistry());
         AnalyzeCheckpointProcessor processor = new AnalyzeCheckpointProcessor(dev.headgeo.analysis.Anchor.LAST,
-                metrics, new DeadLetters(metrics), spectra -> {
+                metrics, new DeadLetters(metrics), new dev.headgeo.wire.AvroCodec<>(dev.headgeo.avro.CheckpointReport.getClassSchema()), spectra -> {
                     throw new ArithmeticException("boom");
                 });
         processor.init(context);
