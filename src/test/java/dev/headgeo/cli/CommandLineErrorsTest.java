@@ -48,6 +48,14 @@ class CommandLineErrorsTest {
     }
 
     @Test
+    void anUpgradeFromAReleaseThereIsNoneForIsOneLineAndExit2() {
+        CliTesting.Result r = CliTesting.run("run", "--upgrade-from", "0.3", "--bootstrap-servers", "127.0.0.1:9");
+        assertThat(r.status()).isEqualTo(2);
+        assertThat(r.err().strip()).isEqualTo("headgeo run: --upgrade-from '0.3' is not a release this one upgrades from: 0.1 or 0.4 "
+                + "(later releases need none)");
+    }
+
+    @Test
     void everyCommandsSummaryInTheTopLevelHelpIsASentence() {
         CliTesting.Result r = CliTesting.run("--help");
         assertThat(r.status()).isZero();
