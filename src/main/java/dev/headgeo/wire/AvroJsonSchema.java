@@ -50,22 +50,18 @@ public final class AvroJsonSchema {
                     // headgeo's records share one namespace, where Avro allows one definition per name
                     return ref;
                 }
-                ObjectNode o = NODES.objectNode().put("title", name).put("type", "object");
+                ObjectNode o = JsonSchemas.closedObject(name);
                 defs.put(name, o);
                 if (schema.getDoc() != null) {
                     o.put("description", schema.getDoc());
                 }
-                ObjectNode props = o.putObject("properties");
-                ArrayNode required = o.putArray("required");
                 for (Schema.Field f : schema.getFields()) {
                     ObjectNode p = of(f.schema(), defs, refPrefix).deepCopy();
                     if (f.doc() != null && !p.has("$ref")) {
                         p.put("description", f.doc());
                     }
-                    props.set(f.name(), p);
-                    required.add(f.name());
+                    JsonSchemas.property(o, f.name(), p, true);
                 }
-                o.put("additionalProperties", false);
                 return ref;
             }
             case ARRAY: {

@@ -26,4 +26,21 @@ public final class JsonSchemas {
         any.addObject().put("type", "null");
         return out;
     }
+
+    /** An object schema that allows no property but those added with {@link #property}. */
+    public static ObjectNode closedObject(String title) {
+        ObjectNode o = NODES.objectNode().put("title", title).put("type", "object");
+        o.putObject("properties");
+        o.putArray("required");
+        o.put("additionalProperties", false);
+        return o;
+    }
+
+    /** Declares {@code name} on a {@link #closedObject}, required (always present) or optional. */
+    public static void property(ObjectNode object, String name, ObjectNode schema, boolean required) {
+        ((ObjectNode) object.get("properties")).set(name, schema);
+        if (required) {
+            ((ArrayNode) object.get("required")).add(name);
+        }
+    }
 }

@@ -89,21 +89,16 @@ public final class ApiSchemas {
         if (components.containsKey(name)) {
             return ref;
         }
-        ObjectNode o = NODES.objectNode().put("title", name).put("type", "object");
+        ObjectNode o = JsonSchemas.closedObject(name);
         components.put(name, o);
-        ObjectNode props = o.putObject("properties");
-        ArrayNode required = o.putArray("required");
         for (RecordComponent rc : c.getRecordComponents()) {
             JsonProperty named = rc.getAccessor().getAnnotation(JsonProperty.class);
             String property = named != null ? named.value() : NAMES.translate(rc.getName());
             ObjectNode schema = of(rc.getGenericType());
-            props.set(property, rc.isAnnotationPresent(Nullable.class) ? JsonSchemas.nullable(schema) : schema);
             JsonInclude include = rc.getAccessor().getAnnotation(JsonInclude.class);
-            if (include == null || include.value() == JsonInclude.Include.ALWAYS) {
-                required.add(property);
-            }
+            JsonSchemas.property(o, property, rc.isAnnotationPresent(Nullable.class) ? JsonSchemas.nullable(schema) : schema,
+                    include == null || include.value() == JsonInclude.Include.ALWAYS);
         }
-        o.put("additionalProperties", false);
         return ref;
     }
 }
