@@ -68,6 +68,8 @@ public final class ApiServer implements AutoCloseable {
                 .get("/assets/{file}", Routes.Operation.text("asset", "The dashboard's modules and style sheet",
                         List.of("text/javascript", "text/css"), 404),
                         call -> StaticAssets.asset(call.path("file")))
+                .get("/docs/reference", Routes.Operation.text("reference", "The reference: commands, topics, schemas, every report field "
+                        + "with its key (Markdown)", List.of("text/plain")), call -> StaticAssets.reference())
                 .get("/api/openapi.json", Routes.Operation.json("openapi", "This document (OpenAPI 3.1)", null),
                         call -> new Reply(200, Reply.JSON, openApi, Map.of()))
                 .get("/api/runs", Routes.Operation.json("listRuns", "Every run any reachable instance holds", RunsPage.class, 503),

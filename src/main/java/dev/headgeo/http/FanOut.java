@@ -131,11 +131,30 @@ final class FanOut {
             return Reply.error(503, "more than " + MAX_CONCURRENT_EXPORTS + " exports at once on this instance; retry in "
                     + LoadShedding.RETRY_AFTER_SECONDS + " s").withHeader("Retry-After", Integer.toString(LoadShedding.RETRY_AFTER_SECONDS));
         }
+        boolean handedOver = false;
         try {
+            RunViews mine = views.get();
+            if (mine.holdsActive(run)) {
+                // this instance processes the run: written from its stores as they are read, the permit held until the end
+                handedOver = true;
+                return Reply.streamed(format.contentType, attachment(run, format), out -> {
+                    try {
+                        mine.writeExport(run, format, out);
+                    } finally {
+                        exports.release();
+                    }
+                });
+            }
             return exportKept(call, run, format);
         } finally {
-            exports.release();
+            if (!handedOver) {
+                exports.release();
+            }
         }
+    }
+
+    private static Map<String, String> attachment(String run, RunExport.Format format) {
+        return Map.of("Content-Disposition", "attachment; filename=\"" + run.replaceAll("[^A-Za-z0-9._-]", "_") + "." + format.extension + "\"");
     }
 
     private Reply exportKept(HttpCall call, String run, RunExport.Format format) {
@@ -144,9 +163,8 @@ final class FanOut {
             return found;
         }
         KeptHistory history = ApiJson.read(new String(found.body(), java.nio.charset.StandardCharsets.UTF_8), KeptHistory.class);
-        String fileName = run.replaceAll("[^A-Za-z0-9._-]", "_") + "." + format.extension;
         return new Reply(200, format.contentType, RunExport.render(history, format).getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                Map.of("Content-Disposition", "attachment; filename=\"" + fileName + "\""));
+                attachment(run, format));
     }
 
     /**

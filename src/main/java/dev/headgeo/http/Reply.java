@@ -6,9 +6,25 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
-/** One HTTP answer: status, content type, body and extra headers. Every error is an {@link ApiError}. */
-record Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
+/**
+ * One HTTP answer: status, content type, body and extra headers. Every error is an {@link ApiError}. A body
+ * may instead be written as it is made ({@code streamed}, then {@code body} is empty): nothing of it is held whole.
+ */
+record Reply(int status, String contentType, byte[] body, Map<String, String> headers, Streamed streamed) {
     static final String JSON = "application/json";
+
+    /** A body written piece by piece, on the request's thread. */
+    interface Streamed {
+        void writeTo(java.io.OutputStream out) throws java.io.IOException;
+    }
+
+    Reply(int status, String contentType, byte[] body, Map<String, String> headers) {
+        this(status, contentType, body, headers, null);
+    }
+
+    static Reply streamed(String contentType, Map<String, String> headers, Streamed body) {
+        return new Reply(200, contentType, new byte[0], headers, body);
+    }
 
     /** {@code answer}, one of the API's types, as JSON. */
     static Reply json(int status, Object answer) {
@@ -35,6 +51,6 @@ record Reply(int status, String contentType, byte[] body, Map<String, String> he
     Reply withHeader(String name, String value) {
         java.util.Map<String, String> h = new java.util.LinkedHashMap<>(headers);
         h.put(name, value);
-        return new Reply(status, contentType, body, Map.copyOf(h));
+        return new Reply(status, contentType, body, Map.copyOf(h), streamed);
     }
 }

@@ -5,11 +5,22 @@ import dev.headgeo.avro.AnchorSummary;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.CheckpointSummary;
 import dev.headgeo.http.api.KeptHistory;
+import dev.headgeo.stream.StoreKeys;
+import dev.headgeo.wire.AvroCodec;
 import dev.headgeo.wire.AvroJson;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
  * A run's kept history taken out for a notebook (design §10): CSV of every kept checkpoint (from the
@@ -17,6 +28,8 @@ import java.util.stream.Collectors;
  * shortest round-trip form); undefined values are empty cells.
  */
 final class RunExport {
+    private static final StringSerializer KEYS = new StringSerializer();
+    private static final AvroCodec<CheckpointReport> REPORTS = new AvroCodec<>(CheckpointReport.getClassSchema());
     /** The columns §10 fixes, then the per-anchor verdicts and anchor layers, missing layers and time. */
     static final List<String> COLUMNS = columns();
 
@@ -68,32 +81,64 @@ final class RunExport {
     }
 
     static String csv(List<CheckpointSummary> summaries) {
-        StringBuilder out = new StringBuilder(String.join(",", COLUMNS)).append('\n');
-        for (CheckpointSummary s : summaries) {
-            List<String> row = new ArrayList<>();
-            row.add(Long.toString(s.getCheckpoint()));
-            row.add(text(s.getStatus()));
-            row.add(text(s.getVerdict()));
-            for (Anchor a : Anchor.values()) {
-                AnchorSummary fit = RunSummaries.fit(s, a);
-                row.add(fit == null ? "" : number(fit.getMeanResidual()));
-            }
-            row.add(number(s.getShapeInvarianceMean()));
-            row.add(number(s.getCorrOpnormEntropy()));
-            for (Anchor a : Anchor.values()) {
-                AnchorSummary fit = RunSummaries.fit(s, a);
-                row.add(fit == null ? "" : text(fit.getVerdict()));
-            }
-            for (Anchor a : Anchor.values()) {
-                AnchorSummary fit = RunSummaries.fit(s, a);
-                row.add(fit == null ? "" : Integer.toString(fit.getAnchorLayer()));
-            }
-            // one cell: layers separated by spaces, so the row keeps its column count without quoting
-            row.add(s.getMissingLayers().stream().map(String::valueOf).collect(Collectors.joining(" ")));
-            row.add(s.getCompletedAt() == null ? "" : Long.toString(s.getCompletedAt().toEpochMilli()));
-            out.append(String.join(",", row)).append('\n');
-        }
+        StringBuilder out = new StringBuilder(header());
+        summaries.forEach(s -> out.append(row(s)));
         return out.toString();
+    }
+
+    /** The CSV header line. */
+    static String header() {
+        return String.join(",", COLUMNS) + "\n";
+    }
+
+    /** One checkpoint's CSV line. */
+    static String row(CheckpointSummary s) {
+        List<String> row = new ArrayList<>();
+        row.add(Long.toString(s.getCheckpoint()));
+        row.add(text(s.getStatus()));
+        row.add(text(s.getVerdict()));
+        for (Anchor a : Anchor.values()) {
+            AnchorSummary fit = RunSummaries.fit(s, a);
+            row.add(fit == null ? "" : number(fit.getMeanResidual()));
+        }
+        row.add(number(s.getShapeInvarianceMean()));
+        row.add(number(s.getCorrOpnormEntropy()));
+        for (Anchor a : Anchor.values()) {
+            AnchorSummary fit = RunSummaries.fit(s, a);
+            row.add(fit == null ? "" : text(fit.getVerdict()));
+        }
+        for (Anchor a : Anchor.values()) {
+            AnchorSummary fit = RunSummaries.fit(s, a);
+            row.add(fit == null ? "" : Integer.toString(fit.getAnchorLayer()));
+        }
+        // one cell: layers separated by spaces, so the row keeps its column count without quoting
+        row.add(s.getMissingLayers().stream().map(String::valueOf).collect(Collectors.joining(" ")));
+        row.add(s.getCompletedAt() == null ? "" : Long.toString(s.getCompletedAt().toEpochMilli()));
+        return String.join(",", row) + "\n";
+    }
+
+    /** The export of {@code runId} from these stores (either may be null: none here), written row by row. */
+    static void write(String runId, Format format, ReadOnlyKeyValueStore<String, CheckpointSummary> summaries,
+                      ReadOnlyKeyValueStore<String, byte[]> reports, OutputStream out) throws IOException {
+        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
+        if (format == Format.CSV) {
+            w.write(header());
+            if (summaries != null) {
+                try (KeyValueIterator<String, CheckpointSummary> it = summaries.prefixScan(StoreKeys.runPrefix(runId), KEYS)) {
+                    while (it.hasNext()) {
+                        w.write(row(it.next().value));
+                    }
+                }
+            }
+        } else if (reports != null) {
+            try (KeyValueIterator<String, byte[]> it = reports.prefixScan(StoreKeys.runPrefix(runId), KEYS)) {
+                while (it.hasNext()) {
+                    w.write(AvroJson.toJsonLine(REPORTS.decode(it.next().value)));
+                    w.write('\n');
+                }
+            }
+        }
+        w.flush();
     }
 
     static String jsonl(List<CheckpointReport> reports) {

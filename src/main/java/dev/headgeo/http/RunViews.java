@@ -177,6 +177,23 @@ final class RunViews {
         });
     }
 
+    /** Whether this instance processes {@code runId} (holds its active copy), so that its export can be streamed from here. */
+    boolean holdsActive(String runId) {
+        ReadOnlyKeyValueStore<String, CheckpointSummary> summaries = store(HeadgeoTopology.CHECKPOINT_SUMMARIES_STORE, Scope.ACTIVE);
+        if (summaries == null) {
+            return false;
+        }
+        try (KeyValueIterator<String, CheckpointSummary> it = summaries.prefixScan(StoreKeys.runPrefix(runId), KEYS)) {
+            return it.hasNext();
+        }
+    }
+
+    /** Writes the run's export from this instance's active copy as its entries are read: nothing is held whole. */
+    void writeExport(String runId, RunExport.Format format, java.io.OutputStream out) throws java.io.IOException {
+        RunExport.write(runId, format, store(HeadgeoTopology.CHECKPOINT_SUMMARIES_STORE, Scope.ACTIVE),
+                store(HeadgeoTopology.RECENT_REPORTS_STORE, Scope.ACTIVE), out);
+    }
+
     private List<CheckpointSummary> summaries(String runId, Scope scope) {
         List<CheckpointSummary> out = new ArrayList<>();
         ReadOnlyKeyValueStore<String, CheckpointSummary> summaries = store(HeadgeoTopology.CHECKPOINT_SUMMARIES_STORE, scope);

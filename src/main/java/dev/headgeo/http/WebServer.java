@@ -147,6 +147,27 @@ final class WebServer implements AutoCloseable {
             for (Map.Entry<String, String> h : reply.headers().entrySet()) {
                 headers.add(h.getKey(), h.getValue());
             }
+            if (reply.streamed() != null && method.equals("HEAD")) {
+                try {
+                    reply.streamed().writeTo(java.io.OutputStream.nullOutputStream()); // what it holds (a permit, an iterator) is let go
+                } catch (Exception e) {
+                    LOG.debug("HTTP HEAD {}: {}", request.getHttpURI().getPath(), e.toString());
+                }
+                response.write(true, ByteBuffer.allocate(0), callback);
+                return true;
+            }
+            if (reply.streamed() != null) {
+                // written as it is made (chunked): only a buffer's worth is held at a time
+                try (java.io.OutputStream out = org.eclipse.jetty.io.Content.Sink.asOutputStream(response)) {
+                    reply.streamed().writeTo(out);
+                } catch (Exception e) {
+                    LOG.debug("HTTP {} ended early: {}", request.getHttpURI().getPath(), e.toString());
+                    callback.failed(e);
+                    return true;
+                }
+                callback.succeeded();
+                return true;
+            }
             headers.put(HttpHeader.CONTENT_LENGTH, reply.body().length);
             response.write(true, method.equals("HEAD") ? ByteBuffer.allocate(0) : ByteBuffer.wrap(reply.body()), callback);
             return true;

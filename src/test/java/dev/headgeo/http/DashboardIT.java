@@ -97,6 +97,9 @@ class DashboardIT {
                     assertThat(chip(browser, "stuck-run", "BEST")).startsWith("rejected").contains("c-REJECTED").doesNotContain("primary");
                     wait.until(d -> d.findElements(By.cssSelector("#alerts li.VERDICT_FLIP")).size() == 2);
                     screenshot(browser, "dashboard-overview.png");
+                    String reference = browser.findElement(By.id("reference-link")).getAttribute("href");
+                    assertThat(reference).endsWith("/docs/reference");
+                    assertThat(browser.findElement(By.id("legend")).getText()).as("the bands as the API states them").contains("< 0.1", "< 0.3");
 
                     publish.partialCheckpoint("drift-run", 3500, "supported_12x12x64", 7);
                     browser.get(app.httpUrl() + "#/run/" + URLEncoder.encode("drift-run", StandardCharsets.UTF_8));

@@ -96,6 +96,9 @@ class OpenApiDocumentTest {
         assertThat(http.get("/api/runs/x/checkpoints/notanumber").status()).isEqualTo(400);
         assertThat(http.get("/assets/app.js").status()).isEqualTo(200);
         assertThat(http.get("/assets/..%2Fsecret.js").status()).isEqualTo(404);
+        HttpClientForTests.Response reference = http.get("/docs/reference");
+        assertThat(reference.status()).isEqualTo(200);
+        assertThat(reference.body()).as("the report fields the dashboard links").contains("### Report fields", "mean_residual");
         assertThat(ApiContract.kept().checked()).contains("/health 200", "/ready 503", "/api/runs 503", "/api/thresholds 200");
     }
 

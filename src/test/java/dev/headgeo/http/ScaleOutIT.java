@@ -331,7 +331,7 @@ class ScaleOutIT {
         String run = path(RUNS.get(0));
         for (Instance i : asked) {
             HttpClientForTests http = i.http();
-            for (String p : List.of("/health", "/ready", "/metrics", "/", "/assets/app.js", "/assets/echarts.min.js", "/api/openapi.json",
+            for (String p : List.of("/health", "/ready", "/metrics", "/", "/assets/app.js", "/assets/echarts.min.js", "/api/openapi.json", "/docs/reference",
                     "/api/runs", "/api/alerts", "/api/alerts?limit=1&run=" + RUNS.get(0), "/api/thresholds", run, run + "/checkpoints/100",
                     run + "/export", run + "/export?format=jsonl")) {
                 assertThat(http.get(p).status()).as(i.name() + " " + p).isEqualTo(200);

@@ -24,7 +24,8 @@ function renderLegend() {
   const v = limits.verdict;
   document.getElementById('legend').replaceChildren('Verdict of the scalar-rescale fit: mean residual < ' + v.supported_below + ' ',
     el('b', { class: 'v-SUPPORTED' }, 'supported'), ', < ' + v.partially_supported_below + ' ',
-    el('b', { class: 'v-PARTIALLY_SUPPORTED' }, 'partially supported'), ', else ', el('b', { class: 'v-REJECTED' }, 'rejected'), '. Updates every 2 s.');
+    el('b', { class: 'v-PARTIALLY_SUPPORTED' }, 'partially supported'), ', else ', el('b', { class: 'v-REJECTED' }, 'rejected'), '. Updates every 2 s. ',
+    el('a', { href: '/docs/reference', id: 'reference-link', target: '_blank', rel: 'noopener' }, 'What each number means'));
 }
 
 async function refresh() {
