@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A long steady load on one `run` process (its own broker), sampling the processor's RSS every minute:
-# does memory level off? Prints "minute rss_mb" lines, then the loadtest's JSON line.
+# does memory level off? Prints "minute rss_mb" lines, then what the load rounds sent and received.
 #
 #   tools/soak.sh [JAR]     (default target/headgeo.jar; MINUTES=30 RATE=5 HEAP=512m LOADTEST_ARGS="--layers 32 --heads 32 --rank 128 --runs 20")
 set -euo pipefail
@@ -22,12 +22,16 @@ await "$work/broker.log" "127.0.0.1:$bport"
 java -Xmx"$HEAP" -jar "$JAR" run --bootstrap-servers "127.0.0.1:$bport" --application-id soak --state-dir "$work/state" \
   --http-address 127.0.0.1:0 >"$work/run.log" 2>&1 & run=$!; pids+=($run)
 await "$work/run.log" "ready:"
-java -jar "$JAR" loadtest --bootstrap-servers "127.0.0.1:$bport" --rate "$RATE" --warmup 0s --steady "${MINUTES}m" --burst 1 \
-  --patience 10m "${extra[@]}" >"$work/loadtest.json" 2>"$work/loadtest.err" & load=$!; pids+=($load)
+# loadtest encodes its records before it sends them, so the load comes in rounds of a minute (a few seconds apart)
+( for m in $(seq 1 "$MINUTES"); do
+    java -jar "$JAR" loadtest --bootstrap-servers "127.0.0.1:$bport" --rate "$RATE" --warmup 0s --steady 60s --burst 1 \
+      --patience 5m "${extra[@]}" >>"$work/loadtest.json" 2>>"$work/loadtest.err" || exit 1
+  done ) & load=$!; pids+=($load)
 echo "minute rss_mb"
 for m in $(seq 0 "$MINUTES"); do
   echo "$m $(( $(awk '/VmRSS/ {print $2}' /proc/$run/status) / 1024 ))"
   [ "$m" -lt "$MINUTES" ] && sleep 60
 done
-wait "$load" || { echo "loadtest failed:" >&2; tail -5 "$work/loadtest.err" >&2; exit 1; }
-cat "$work/loadtest.json"
+wait "$load" || { echo "loadtest failed:" >&2; grep -v '^\s*at ' "$work/loadtest.err" | tail -5 >&2; exit 1; }
+# the rounds' sent/received and steady latencies
+python3 -c 'import json,sys; rows=[json.loads(l) for l in open(sys.argv[1]) if l.strip()]; print("rounds", len(rows), "sent", sum(r["sent"] for r in rows), "received", sum(r["received"] for r in rows), "steady p99 ms per round", [r.get("steady_latency_p99_ms") for r in rows])' "$work/loadtest.json"

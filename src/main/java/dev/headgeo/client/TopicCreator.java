@@ -49,6 +49,7 @@ public final class TopicCreator {
                     }
                 }
             }
+            awaitLeaders(admin, created);
             return created;
         } catch (TimeoutException e) {
             throw new IllegalStateException("no answer from Kafka at " + adminConfig.get("bootstrap.servers") + " within 10 s");
@@ -57,6 +58,30 @@ public final class TopicCreator {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while creating topics");
+        }
+    }
+
+    /**
+     * Waits (at most 10 s) until every partition of the new topics has a leader: a first produce racing the
+     * creation fails its first batch while the next ones arrive, which the broker logs as an ERROR
+     * OutOfOrderSequenceException and the producer as a WARN before it retries; harmless, alarming.
+     */
+    private static void awaitLeaders(Admin admin, List<String> created) throws InterruptedException {
+        if (created.isEmpty()) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try {
+                boolean led = admin.describeTopics(created).allTopicNames().get(5, TimeUnit.SECONDS).values().stream()
+                        .allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (led) {
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                // not described yet: ask again
+            }
+            Thread.sleep(50);
         }
     }
 }

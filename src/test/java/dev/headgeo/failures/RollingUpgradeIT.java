@@ -91,7 +91,8 @@ class RollingUpgradeIT {
     }
 
     Map<String, Long> awaitReports(int expected) {
-        List<CheckpointReport> reports = ReportReader.read(kafka.bootstrapServers(), expected + 1, Duration.ofSeconds(90));
+        // every one was seen by then (publishAndAwait); one more would be a duplicate, so give it 15 s to show
+        List<CheckpointReport> reports = ReportReader.read(kafka.bootstrapServers(), expected + 1, Duration.ofSeconds(15));
         return reports.stream().collect(Collectors.groupingBy(r -> r.getRunId() + "@" + r.getCheckpoint(), Collectors.counting()));
     }
 
