@@ -6,7 +6,6 @@ import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.CheckpointSummary;
 import dev.headgeo.http.api.KeptHistory;
 import dev.headgeo.stream.StoreKeys;
-import dev.headgeo.wire.AvroCodec;
 import dev.headgeo.wire.AvroJson;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -18,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
@@ -28,8 +26,6 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * shortest round-trip form); undefined values are empty cells.
  */
 final class RunExport {
-    private static final StringSerializer KEYS = new StringSerializer();
-    private static final AvroCodec<CheckpointReport> REPORTS = new AvroCodec<>(CheckpointReport.getClassSchema());
     /** The columns §10 fixes, then the per-anchor verdicts and anchor layers, missing layers and time. */
     static final List<String> COLUMNS = columns();
 
@@ -124,16 +120,16 @@ final class RunExport {
         if (format == Format.CSV) {
             w.write(header());
             if (summaries != null) {
-                try (KeyValueIterator<String, CheckpointSummary> it = summaries.prefixScan(StoreKeys.runPrefix(runId), KEYS)) {
+                try (KeyValueIterator<String, CheckpointSummary> it = summaries.prefixScan(StoreKeys.runPrefix(runId), RunViews.KEYS)) {
                     while (it.hasNext()) {
                         w.write(row(it.next().value));
                     }
                 }
             }
         } else if (reports != null) {
-            try (KeyValueIterator<String, byte[]> it = reports.prefixScan(StoreKeys.runPrefix(runId), KEYS)) {
+            try (KeyValueIterator<String, byte[]> it = reports.prefixScan(StoreKeys.runPrefix(runId), RunViews.KEYS)) {
                 while (it.hasNext()) {
-                    w.write(AvroJson.toJsonLine(REPORTS.decode(it.next().value)));
+                    w.write(AvroJson.toJsonLine(RunViews.REPORTS.decode(it.next().value)));
                     w.write('\n');
                 }
             }

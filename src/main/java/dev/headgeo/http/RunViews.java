@@ -34,9 +34,9 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * @throws HttpError 503 (from every method) while the stores are being restored or migrated
  */
 final class RunViews {
-    private static final StringSerializer KEYS = new StringSerializer();
+    static final StringSerializer KEYS = new StringSerializer();
     /** The kept reports are stored as their Avro bytes (see HeadgeoTopology.RECENT_REPORTS_STORE). */
-    private static final AvroCodec<CheckpointReport> REPORTS = new AvroCodec<>(CheckpointReport.getClassSchema());
+    static final AvroCodec<CheckpointReport> REPORTS = new AvroCodec<>(CheckpointReport.getClassSchema());
 
     /** Which of this instance's copies a read may use. */
     enum Scope { ACTIVE, ANY }

@@ -3,7 +3,6 @@ package dev.headgeo.stream;
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.Forecast;
-import dev.headgeo.wire.AvroCodec;
 import dev.headgeo.wire.LayerValues;
 import java.util.function.Consumer;
 
@@ -53,12 +52,6 @@ final class Flow {
      * nullable doubles, and encoding it twice was a tenth of the stream thread's time).
      */
     record Reported(CheckpointReport report, byte[] avro) implements CheckpointOutcome, RunEvent {
-        private static final AvroCodec<CheckpointReport> CODEC = new AvroCodec<>(CheckpointReport.getClassSchema());
-
-        Reported(CheckpointReport report) {
-            this(report, CODEC.toAvro(report));
-        }
-
         @Override
         public void dispatch(Consumer<Reported> reported, Consumer<AnalysisFailed> failed) {
             reported.accept(this);

@@ -62,7 +62,7 @@ class TrackVerdictsProcessorTest {
     }
 
     void process(CheckpointReport report) {
-        processor.process(new Record<>(report.getRunId(), new Flow.Reported(report), T0));
+        processor.process(new Record<>(report.getRunId(), new Flow.Reported(report, new dev.headgeo.wire.AvroCodec<CheckpointReport>(CheckpointReport.getClassSchema()).toAvro(report)), T0));
     }
 
     List<Alert> alerts() {
