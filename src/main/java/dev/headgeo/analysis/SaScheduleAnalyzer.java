@@ -24,10 +24,14 @@ public final class SaScheduleAnalyzer {
     private final int numLayers;
     private final int numHeads;
     private final int rank;
-    /** Zero-padded singular values, row-major: index (layer * numHeads + head) * rank + k. */
-    private final double[] sigma;
+    /**
+     * Zero-padded singular values per layer, head-major: {@code sigma[layer][head * rank + k]}. One array per layer, not
+     * one for the checkpoint: 32 x 32 x 128 doubles in one array is 1 MB, which G1 allocates outside the young
+     * generation as a humongous object (two per checkpoint started a concurrent marking cycle each time, issue #28).
+     */
+    private final double[][] sigma;
     /** Shapes (sigma / max, or sigma where the max is below 1e-20), same layout. */
-    private final double[] shape;
+    private final double[][] shape;
     /** Per cell (layer * numHeads + head). */
     private final double[] shapeNorm;
     private final double[] sigmaNormSquared;
@@ -41,38 +45,38 @@ public final class SaScheduleAnalyzer {
         numHeads = spectra.numHeads();
         rank = spectra.maxRank();
         int cells = numLayers * numHeads;
-        sigma = new double[cells * rank];
-        shape = new double[cells * rank];
+        sigma = new double[numLayers][numHeads * rank];
+        shape = new double[numLayers][numHeads * rank];
         shapeNorm = new double[cells];
         sigmaNormSquared = new double[cells];
         opNorm = new double[cells];
         entropy = new double[cells];
         for (int l = 0; l < numLayers; l++) {
+            double[] sigmaL = sigma[l];
+            double[] shapeL = shape[l];
             for (int h = 0; h < numHeads; h++) {
                 int cell = l * numHeads + h;
-                int base = cell * rank;
+                int base = h * rank;
                 double[] given = spectra.singularValues(l, h);
-                System.arraycopy(given, 0, sigma, base, given.length);
-                double mx = NumpySum.max(sigma, base, rank);
+                System.arraycopy(given, 0, sigmaL, base, given.length);
+                double mx = NumpySum.max(sigmaL, base, rank);
                 opNorm[cell] = mx;
-                sigmaNormSquared[cell] = NumpySum.dot(sigma, base, sigma, base, rank);
+                sigmaNormSquared[cell] = NumpySum.dot(sigmaL, base, sigmaL, base, rank);
                 if (mx > TINY) {
                     for (int k = base; k < base + rank; k++) {
-                        shape[k] = sigma[k] / mx;
+                        shapeL[k] = sigmaL[k] / mx;
                     }
                 } else {
-                    System.arraycopy(sigma, base, shape, base, rank);
+                    System.arraycopy(sigmaL, base, shapeL, base, rank);
                 }
-                shapeNorm[cell] = Math.sqrt(NumpySum.dot(shape, base, shape, base, rank));
+                shapeNorm[cell] = Math.sqrt(NumpySum.dot(shapeL, base, shapeL, base, rank));
                 entropy[cell] = spectra.entropy(l, h);
             }
         }
         layerCosine = new double[numHeads][][];
         int[] offsets = new int[numLayers];
         for (int h = 0; h < numHeads; h++) {
-            for (int l = 0; l < numLayers; l++) {
-                offsets[l] = (l * numHeads + h) * rank;
-            }
+            java.util.Arrays.fill(offsets, h * rank);
             double[][] gram = Gram.upper(shape, offsets, rank);
             for (int l1 = 0; l1 < numLayers; l1++) {
                 for (int l2 = l1 + 1; l2 < numLayers; l2++) {
@@ -178,11 +182,12 @@ public final class SaScheduleAnalyzer {
                     residual[cell] = 1.0;
                     continue;
                 }
-                int x = cell * rank;
-                int y = anchorCell * rank;
+                double[] x = sigma[l];
+                double[] y = sigma[anchorLayer];
+                int at = h * rank;
                 // numpy's order for the numerator too: a layer equal to the anchor gets T == 1 exactly.
-                double t = NumpySum.dot(sigma, x, sigma, y, rank) / denom;
-                double squares = residualSquares(x, y, t);
+                double t = NumpySum.dot(x, at, y, at, rank) / denom;
+                double squares = residualSquares(x, y, at, t);
                 double xn = Math.sqrt(sigmaNormSquared[cell]);
                 scale[cell] = t;
                 residual[cell] = xn > TINY ? Math.sqrt(squares) / xn : 0.0;
@@ -214,21 +219,22 @@ public final class SaScheduleAnalyzer {
     }
 
     /** ‖σ_x − t σ_y‖² with four independent partial sums, so the loop is not one long dependency chain. */
-    private double residualSquares(int x, int y, double t) {
+    private double residualSquares(double[] x, double[] y, int at, double t) {
         double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
-        int k = 0;
-        for (; k + 4 <= rank; k += 4) {
-            double d0 = sigma[x + k] - t * sigma[y + k];
-            double d1 = sigma[x + k + 1] - t * sigma[y + k + 1];
-            double d2 = sigma[x + k + 2] - t * sigma[y + k + 2];
-            double d3 = sigma[x + k + 3] - t * sigma[y + k + 3];
+        int k = at;
+        int end = at + rank;
+        for (; k + 4 <= end; k += 4) {
+            double d0 = x[k] - t * y[k];
+            double d1 = x[k + 1] - t * y[k + 1];
+            double d2 = x[k + 2] - t * y[k + 2];
+            double d3 = x[k + 3] - t * y[k + 3];
             s0 += d0 * d0;
             s1 += d1 * d1;
             s2 += d2 * d2;
             s3 += d3 * d3;
         }
-        for (; k < rank; k++) {
-            double d = sigma[x + k] - t * sigma[y + k];
+        for (; k < end; k++) {
+            double d = x[k] - t * y[k];
             s0 += d * d;
         }
         return (s0 + s1) + (s2 + s3);
@@ -238,11 +244,13 @@ public final class SaScheduleAnalyzer {
         double[] perLayer = new double[numLayers];
         double[] pairs = new double[numHeads * (numHeads - 1) / 2];
         int[] offsets = new int[numHeads];
+        double[][] rows = new double[numHeads][];
+        for (int h = 0; h < numHeads; h++) {
+            offsets[h] = h * rank;
+        }
         for (int l = 0; l < numLayers; l++) {
-            for (int h = 0; h < numHeads; h++) {
-                offsets[h] = (l * numHeads + h) * rank;
-            }
-            double[][] gram = Gram.upper(shape, offsets, rank);
+            java.util.Arrays.fill(rows, shape[l]);
+            double[][] gram = Gram.upper(rows, offsets, rank);
             int n = 0;
             for (int h1 = 0; h1 < numHeads; h1++) {
                 for (int h2 = h1 + 1; h2 < numHeads; h2++) {

@@ -24,8 +24,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * steady rate, then as fast as it can (a burst), and reads the reports back read_committed. Latency
  * is from the completing layer's record timestamp (the report's completed_at) to the report's
  * arrival, reported for each phase on its own (the burst's is mostly queueing behind itself);
- * throughput is checkpoints reported per second during the burst. Layer records are encoded
- * before the clock starts, so the generator spends its time sending.
+ * throughput is checkpoints reported per second during the burst. The steady phase's records are
+ * encoded as they are sent (a few milliseconds a checkpoint, so a long warm-up costs no memory);
+ * the burst's are encoded before it starts, so the generator spends the burst sending.
  */
 public final class LoadTest {
     /**
@@ -90,8 +91,11 @@ public final class LoadTest {
     public Result run(Plan plan, Duration patience) throws InterruptedException {
         String prefix = "load-" + Long.toHexString(System.nanoTime() & 0xffffff) + "-";
         int steadyCount = plan.steadyCount();
-        List<Checkpoint> steady = encode(plan, prefix, 0, steadyCount);
-        List<Checkpoint> burst = encode(plan, prefix, steadyCount, plan.burstCheckpoints());
+        Encoder encoder = new Encoder(plan, prefix);
+        List<Checkpoint> burst = new ArrayList<>(plan.burstCheckpoints());
+        for (int i = steadyCount; i < steadyCount + plan.burstCheckpoints(); i++) {
+            burst.add(encoder.checkpoint(i));
+        }
         long layerBytes = burst.isEmpty() ? 0 : burst.get(0).bytes();
         int total = steadyCount + plan.burstCheckpoints();
 
@@ -105,12 +109,13 @@ public final class LoadTest {
             reader.start();
             long intervalNanos = plan.steadyRate() > 0 ? (long) (1e9 / plan.steadyRate()) : 0;
             long next = System.nanoTime();
-            for (int i = 0; i < steady.size(); i++) {
+            for (int i = 0; i < steadyCount; i++) {
+                Checkpoint checkpoint = encoder.checkpoint(i);
                 long wait = next - System.nanoTime();
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
-                send(producer, steady.get(i));
+                send(producer, checkpoint);
                 next += intervalNanos;
             }
             awaitReports(arrivals, steadyCount, patience);
@@ -149,19 +154,27 @@ public final class LoadTest {
         return Long.parseLong(key.substring(key.lastIndexOf('@') + 1));
     }
 
-    /** Layer records of checkpoints {@code from … from+count-1}, each as Avro single-object bytes. */
-    private List<Checkpoint> encode(Plan plan, String prefix, int from, int count) {
-        Dump dump = SyntheticDumps.generate(plan.layers(), plan.heads(), plan.rank(), 0.03, 7);
-        var serializer = topics.layers().valueSerde().serializer();
-        List<Checkpoint> out = new ArrayList<>(count);
-        for (int i = from; i < from + count; i++) {
+    /** Layer records of one generated model, each checkpoint as Avro single-object bytes. */
+    private final class Encoder {
+        private final Plan plan;
+        private final String prefix;
+        private final Dump dump;
+        private final org.apache.kafka.common.serialization.Serializer<LayerGeometry> serializer = topics.layers().valueSerde().serializer();
+
+        Encoder(Plan plan, String prefix) {
+            this.plan = plan;
+            this.prefix = prefix;
+            this.dump = SyntheticDumps.generate(plan.layers(), plan.heads(), plan.rank(), 0.03, 7);
+        }
+
+        Checkpoint checkpoint(int index) {
+            String runId = runId(prefix, plan, index);
             List<byte[]> layers = new ArrayList<>(plan.layers());
-            for (LayerGeometry l : LayerRecords.split(dump, runId(prefix, plan, i), i, "loadtest", null)) {
+            for (LayerGeometry l : LayerRecords.split(dump, runId, index, "loadtest", null)) {
                 layers.add(serializer.serialize(topics.layers().name(), l));
             }
-            out.add(new Checkpoint(runId(prefix, plan, i), layers));
+            return new Checkpoint(runId, layers);
         }
-        return out;
     }
 
     private static void read(OutputFollower reportsFollower, String prefix, ConcurrentMap<String, Long> latencies,

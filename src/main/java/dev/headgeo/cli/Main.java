@@ -19,6 +19,7 @@ public final class Main {
     public static final int USAGE = 2;
 
     public static void main(String[] args) {
+        dev.headgeo.app.JvmDefaults.apply(System.getProperties());
         int status = run(args, System.getenv(), new PrintWriter(System.out, true), new PrintWriter(System.err, true));
         CleanStop.commandExits();
         System.exit(status);
