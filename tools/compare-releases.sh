@@ -5,7 +5,7 @@
 #
 # For each round (ROUNDS, default 2) and each jar, alternating: a fresh single-node broker (CURRENT_JAR broker) with the
 # topics at PARTITIONS (default 3), `run` of that jar in a JVM of its own (HEAP, default -Xmx1g), and CURRENT_JAR's
-# loadtest against it (LOADTEST_ARGS, default: 32 layers x 32 heads x rank 128, steady 20/s, burst 300). The processor's
+# loadtest against it (LOADTEST_ARGS, default: 32 layers x 32 heads x rank 128, steady 20/s with a 30 s warm-up, burst 300). The processor's
 # RSS is sampled every second while the load runs, and its CPU seconds (user + system) are read at the end. Prints one JSON line per round and jar, then the ratios of the
 # current release to the previous one (burst throughput, steady p99, peak RSS). CURRENT_RUN_ARGS: more flags for the
 # current release's `run` (say, --kafka num.stream.threads=2).
@@ -15,7 +15,7 @@ current=${2:-target/headgeo.jar}
 rounds=${ROUNDS:-2}
 partitions=${PARTITIONS:-3}
 heap=${HEAP:--Xmx1g}
-read -r -a loadtest_args <<< "${LOADTEST_ARGS:---layers 32 --heads 32 --rank 128 --rate 20 --warmup 10s --steady 20s --burst 300}"
+read -r -a loadtest_args <<< "${LOADTEST_ARGS:---layers 32 --heads 32 --rank 128 --rate 20 --warmup 30s --steady 30s --burst 300}"
 python=${PYTHON:-/usr/bin/python3}
 work=$(mktemp -d /tmp/headgeo-compare-XXXXXX)
 pids=()

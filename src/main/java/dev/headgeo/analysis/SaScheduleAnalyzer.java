@@ -74,10 +74,17 @@ public final class SaScheduleAnalyzer {
             }
         }
         layerCosine = new double[numHeads][][];
+        // one head's shapes of every layer side by side, for the blocked kernel's single array
+        double[] headShapes = new double[numLayers * rank];
         int[] offsets = new int[numLayers];
+        for (int l = 0; l < numLayers; l++) {
+            offsets[l] = l * rank;
+        }
         for (int h = 0; h < numHeads; h++) {
-            java.util.Arrays.fill(offsets, h * rank);
-            double[][] gram = Gram.upper(shape, offsets, rank);
+            for (int l = 0; l < numLayers; l++) {
+                System.arraycopy(shape[l], h * rank, headShapes, l * rank, rank);
+            }
+            double[][] gram = Gram.upper(headShapes, offsets, rank);
             for (int l1 = 0; l1 < numLayers; l1++) {
                 for (int l2 = l1 + 1; l2 < numLayers; l2++) {
                     double c = cosine(gram[l1][l2], shapeNorm[l1 * numHeads + h], shapeNorm[l2 * numHeads + h]);
@@ -244,13 +251,11 @@ public final class SaScheduleAnalyzer {
         double[] perLayer = new double[numLayers];
         double[] pairs = new double[numHeads * (numHeads - 1) / 2];
         int[] offsets = new int[numHeads];
-        double[][] rows = new double[numHeads][];
         for (int h = 0; h < numHeads; h++) {
             offsets[h] = h * rank;
         }
         for (int l = 0; l < numLayers; l++) {
-            java.util.Arrays.fill(rows, shape[l]);
-            double[][] gram = Gram.upper(rows, offsets, rank);
+            double[][] gram = Gram.upper(shape[l], offsets, rank);
             int n = 0;
             for (int h1 = 0; h1 < numHeads; h1++) {
                 for (int h2 = h1 + 1; h2 < numHeads; h2++) {

@@ -53,7 +53,8 @@ final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--rate", defaultValue = "20", description = "Checkpoints per second in the steady phase (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--warmup", defaultValue = "10s", description = "Steady sending before the measured steady phase, not in its latencies (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "30s", description = {"Steady sending before the measured steady phase, not in its latencies (default: ${DEFAULT-VALUE}).",
+        "Fresh JVMs compile for their first tens of seconds: on 2 cores the backlog that builds meanwhile took 15 s to drain."})
     Duration warmup;
 
     @Option(names = "--steady", defaultValue = "20s", description = "Length of the measured steady phase (default: ${DEFAULT-VALUE}).")

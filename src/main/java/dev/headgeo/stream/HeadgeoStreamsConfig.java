@@ -9,6 +9,9 @@ import org.apache.kafka.streams.StreamsConfig;
 
 /** The Kafka Streams configuration headgeo runs with; extra properties override it. */
 public final class HeadgeoStreamsConfig {
+    /** Per partition and fetch; a larger record still comes whole (Kafka returns at least one batch). */
+    static final int MAX_PARTITION_FETCH_BYTES = 2 * 1024 * 1024;
+
     private HeadgeoStreamsConfig() {
     }
 
@@ -37,9 +40,11 @@ public final class HeadgeoStreamsConfig {
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, OversizedRecordHandler.class.getName());
         p.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topics.deadLetters().name());
         p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, BoundedRocksDbMemory.class.getName());
-        // a layer record is tens of KB (a 32x32x128 checkpoint is 1 MB): fetch and batch in MBs, not in Kafka's
-        // defaults of 1 MB per partition and 16 KB per batch, which made every layer its own request
-        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Integer.toString(8 * 1024 * 1024));
+        // a layer record is tens of KB (a 32x32x128 checkpoint is 1 MB): batch in hundreds of KB, not in Kafka's
+        // default of 16 KB, which made every layer its own request; fetch up to two such checkpoints per partition.
+        // A fetch response is read into one heap array: at 8 MB per partition those were tens of MB, which G1
+        // allocates as humongous objects and answered by growing the heap (peak RSS 595 -> 496 MB at -Xmx512m, #28)
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG), Integer.toString(MAX_PARTITION_FETCH_BYTES));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), Integer.toString(512 * 1024));
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
         // failover: a dead instance's partitions move after the session time-out (Kafka's 45 s default), to an

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /** Every relative link and image in the README and the pages under docs/ leads to a file that exists, and to a heading there. */
 class DocsLinksTest {
-    private static final Pattern LINK = Pattern.compile("!?\\[[^\\]]*\\]\\(([^)\\s]+)\\)");
+    /** A Markdown link or image, or an HTML img/a tag's quoted src/href (pages embed images with a width that way). */
+    private static final Pattern LINK = Pattern.compile("!?\\[[^\\]]*\\]\\(([^)\\s]+)\\)|<(?:img|a)\\s[^>]*?(?:src|href)=\"([^\"]+)\"");
     private static final Pattern HEADING = Pattern.compile("^#+\\s+(.*)$", Pattern.MULTILINE);
 
     @Test
@@ -33,7 +34,7 @@ class DocsLinksTest {
         for (Path page : pages) {
             Matcher m = LINK.matcher(Files.readString(page));
             while (m.find()) {
-                String target = m.group(1);
+                String target = m.group(1) != null ? m.group(1) : m.group(2);
                 if (target.matches("^(https?|mailto):.*")) {
                     continue;
                 }
