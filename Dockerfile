@@ -10,7 +10,7 @@ RUN groupadd --system --gid 10001 headgeo \
 COPY target/headgeo.jar /opt/headgeo/headgeo.jar
 USER headgeo:headgeo
 ENV HEADGEO_STATE_DIR=/var/lib/headgeo
-# the heap is most of the resident size; see README, "Sizing a deployment"
+# the heap is most of the resident size; see docs/performance.md, "Sizing a deployment"
 ENV JDK_JAVA_OPTIONS="-Xmx512m"
 VOLUME /var/lib/headgeo
 EXPOSE 8080
