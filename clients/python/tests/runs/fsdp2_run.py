@@ -58,7 +58,10 @@ def main():
             producer = HeadgeoProducer(a.bootstrap_servers)
             out["sent"] = producer.publish_model(a.run_id, 10, model, probe, block=True)
             out["undelivered"] = producer.close(10)
-    print(json.dumps(out), flush=True)
+    # one write with its newline: both ranks share the launcher's stdout, and with unbuffered output print()'s two
+    # writes let the other rank's line land between them
+    sys.stdout.write(json.dumps(out) + "\n")
+    sys.stdout.flush()
     dist.destroy_process_group()
 
 
