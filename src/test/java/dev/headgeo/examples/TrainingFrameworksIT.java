@@ -157,8 +157,10 @@ class TrainingFrameworksIT {
     private JsonNode run(List<String> args) throws Exception {
         Python.Run run = Python.run(python, args, RUN_LIMIT);
         assertThat(run.status()).as(run.output()).isZero();
-        String[] lines = run.output().strip().split("\n");
-        return Json.MAPPER.readTree(lines[lines.length - 1]);
+        // rank 0's summary: the last line that is one; another process may write after it (a warning at exit)
+        List<String> summaries = run.output().lines().filter(l -> l.startsWith("{\"checkpoints\"")).toList();
+        assertThat(summaries).as(run.output()).isNotEmpty();
+        return Json.MAPPER.readTree(summaries.get(summaries.size() - 1));
     }
 
     private List<CheckpointReport> reportsOf(String runId, int expected) {
