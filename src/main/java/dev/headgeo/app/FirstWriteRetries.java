@@ -4,6 +4,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.turbo.TurboFilter;
 import ch.qos.logback.core.spi.FilterReply;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.slf4j.Marker;
 
 /**
@@ -32,7 +33,7 @@ public final class FirstWriteRetries extends TurboFilter {
                 && (format.contains("Error: OUT_OF_ORDER_SEQUENCE_NUMBER") || format.contains("Error: CONCURRENT_TRANSACTIONS"))) {
             return FilterReply.DENY;
         }
-        if (REPLICA_MANAGER.equals(name) && t instanceof org.apache.kafka.common.errors.OutOfOrderSequenceException
+        if (REPLICA_MANAGER.equals(name) && t instanceof OutOfOrderSequenceException
                 && String.valueOf(t.getMessage()).contains("no existing state")) {
             return FilterReply.DENY;
         }

@@ -18,6 +18,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
 
 /**
  * Load through Kafka: publishes generated checkpoints of one shape over several runs, first at a
@@ -159,7 +160,7 @@ public final class LoadTest {
         private final Plan plan;
         private final String prefix;
         private final Dump dump;
-        private final org.apache.kafka.common.serialization.Serializer<LayerGeometry> serializer = topics.layers().valueSerde().serializer();
+        private final Serializer<LayerGeometry> serializer = topics.layers().valueSerde().serializer();
 
         Encoder(Plan plan, String prefix) {
             this.plan = plan;
