@@ -44,4 +44,5 @@ def mean_attention_entropy(attention_probs: Any, eps: float = 1e-12) -> List[flo
     if p.ndim != 4:
         raise ValueError(f"attention probabilities must be (batch, heads, queries, keys), got {p.shape}")
     entropy = -(p * np.log(p + eps)).sum(axis=-1)
-    return entropy.mean(axis=(0, 2)).tolist()
+    # a one-hot row gives -log(1 + eps) < 0: an entropy is never negative, and the processor refuses negative ones
+    return np.maximum(entropy.mean(axis=(0, 2)), 0.0).tolist()

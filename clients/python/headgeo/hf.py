@@ -5,7 +5,8 @@
                       callbacks=[HeadgeoCallback("broker:9092", log_reports=True)])
 
 * **When**: at every checkpoint the Trainer saves (``on_save``; checkpoint = ``state.global_step``),
-  and every ``every_n_steps`` steps when asked.
+  and every ``every_n_steps`` steps when asked (then also checkpoint 0, the initial weights, at the start of training,
+  so that the first checkpoint's attention health is judged against them).
 * **What**: run id = ``run_id`` or ``args.run_name``; the model's name from its config; tags = the
   learning rate, global batch size and seed of ``TrainingArguments``, then the caller's ``tags``.
 * **Probe batch**: ``probe_batch`` (a tensor or a dict of model inputs), else the first examples of
@@ -78,6 +79,9 @@ class HeadgeoCallback(TrainerCallback):
         run_id = self.run_id or args.run_name or "run"
         self.publisher.start(run_id, model, training_tags(args))
         self.publisher.set_default_probe(lambda: self._default_probe(train_dataloader))
+        if self.publisher.every_n_steps is not None and state.global_step == 0:
+            # the initial weights: what the first checkpoint's attention health and drivers are judged against
+            self.publisher.publish(model, 0)
 
     def on_step_end(self, args, state, control, model=None, **kwargs):
         if self.publisher.due(state.global_step):

@@ -28,9 +28,11 @@ from collections.abc import Mapping
 import torch
 from torch import nn
 
+from headgeo import attention_probe
 from headgeo.distributed import unwrap
 from headgeo.layouts import attention_blocks
 from headgeo.geometry import mean_attention_entropy
+from headgeo.qk_norm import norm_modules
 
 
 def _accepts_output_attentions(fn):
@@ -91,6 +93,8 @@ class _Recomputed:
         self.blocks = blocks
         self.causal = causal
         self.probs = [[] for _ in blocks]
+        self.max_logits = [[] for _ in blocks]
+        self.key_length = 0
         self._undo = []
 
     def __enter__(self):
@@ -132,6 +136,8 @@ class _Recomputed:
                 n, m = logits.shape[-2:]
                 logits = logits.masked_fill(torch.ones(n, m, dtype=torch.bool).triu(1 + m - n), float("-inf"))
             self.probs[i].append(torch.softmax(logits, dim=-1))
+            self.max_logits[i].append(logits.amax(dim=(0, 2, 3)))
+            self.key_length = max(self.key_length, int(logits.shape[-1]))
 
         source, split = block.qk_source
         if split is not None:
@@ -155,20 +161,23 @@ class _Recomputed:
 class _EagerAttention:
     """Hugging Face returns attention probabilities only from its eager attention: switch every config the model's modules hold to it for the probe.
 
-    Sub-models keep configs of their own (T5's encoder and decoder hold copies), so the model's top config alone is not enough.
+    Where transformers has attention interfaces, the probe's own implementation (:mod:`headgeo.attention_probe`: eager
+    attention that also reads each head's largest logit) is used instead of plain eager. Sub-models keep configs of
+    their own (T5's encoder and decoder hold copies), so the model's top config alone is not enough.
     """
 
     def __init__(self, model):
+        self.implementation = attention_probe.IMPLEMENTATION if attention_probe.register() else "eager"
         configs = {}
         for module in model.modules():
             config = getattr(module, "config", None)
-            if config is not None and getattr(config, "_attn_implementation", None) not in (None, "eager"):
+            if config is not None and getattr(config, "_attn_implementation", None) not in (None, self.implementation):
                 configs[id(config)] = config
         self.before = [(config, config._attn_implementation) for config in configs.values()]
 
     def __enter__(self):
         for config, _ in self.before:
-            config._attn_implementation = "eager"
+            config._attn_implementation = self.implementation
         return self
 
     def __exit__(self, *exc):
@@ -196,8 +205,33 @@ def _call_model(model, batch, **kwargs):
     return model(batch, **kwargs)
 
 
+class Measurement:
+    """One checkpoint's measurement of a model, per attention block (layer) and query head.
+
+    max_logits: per block the largest pre-softmax logit of each head on the probe, or None for a block where it could
+    not be read exactly; probe_tokens: the probe's sequence length (keys attended over), None when unknown;
+    qk_norm: per block whether it normalizes queries and keys (its logits are then bounded by the norms' gains, not by
+    the metric's largest singular value).
+    """
+
+    def __init__(self, singular_values, entropies, max_logits, probe_tokens, qk_norm):
+        self.singular_values = singular_values
+        self.entropies = entropies
+        self.max_logits = max_logits
+        self.probe_tokens = probe_tokens
+        self.qk_norm = qk_norm
+
+
 def measure(model, probe_batch, forward=None, causal=None):
-    """(singular_values, entropies): per attention block, per query head; the probe leaves the model as it found it.
+    """(singular_values, entropies): per attention block, per query head (see :func:`measure_attention` for the rest)."""
+    m = measure_attention(model, probe_batch, forward=forward, causal=causal)
+    return m.singular_values, m.entropies
+
+
+def measure_attention(model, probe_batch, forward=None, causal=None):
+    """A :class:`Measurement`: singular values, entropies and largest logits per attention block and query head.
+
+    The probe leaves the model as it found it.
 
     forward: how to run the model on the probe (default ``model(probe_batch)``); it is given
     ``output_attentions=True`` when both it (by name or **kwargs) and the model take that argument,
@@ -227,11 +261,15 @@ def measure(model, probe_batch, forward=None, causal=None):
                 m.training = True
         with torch.no_grad():
             if own:
-                with _EagerAttention(model), _OwnProbabilities(blocks) as capture:
+                with _EagerAttention(model), _OwnProbabilities(blocks) as capture, attention_probe.MaxLogits() as logits:
                     run(probe_batch, output_attentions=True)
+                max_logits = [logits.of(b.module) for b in blocks]
+                probe_tokens = logits.key_length or None
             else:
                 with _Recomputed(blocks, causal) as capture:
                     run(probe_batch)
+                max_logits = [torch.stack(seen).amax(dim=0).tolist() if seen else None for seen in capture.max_logits]
+                probe_tokens = capture.key_length or None
     finally:
         for m, mode in modes.items():
             m.training = mode
@@ -242,7 +280,10 @@ def measure(model, probe_batch, forward=None, causal=None):
                              + (" (asked with output_attentions; SDPA or flash attention return none: load the model with "
                                 "attn_implementation='eager')" if own else ""))
         entropies.append(mean_attention_entropy(torch.cat(probs, dim=0).numpy()))
-    return singular_values, entropies
+        if probe_tokens is None:
+            probe_tokens = int(probs[0].shape[-1])
+    return Measurement(singular_values, entropies, max_logits, probe_tokens,
+                       [norm_modules(b.module) is not None for b in blocks])
 
 
 def dump(singular_values, entropies):

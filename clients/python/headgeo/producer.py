@@ -135,16 +135,19 @@ class HeadgeoProducer:
         return (KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT)
 
     def publish_checkpoint(self, run_id: str, checkpoint: int, singular_values: Any, entropies: Any, timeout: float = 30.0,
-                           block: bool = True, on_delivery: Optional[OnDelivery] = None) -> int:
+                           block: bool = True, on_delivery: Optional[OnDelivery] = None, max_logits: Any = None,
+                           probe_tokens: Optional[int] = None, qk_norm: Any = None) -> int:
         """Publishes every layer of a checkpoint; returns how many records were sent.
 
         block=True waits until Kafka has them all (at most ``timeout`` seconds) or raises
         HeadgeoPublishError; block=False returns at once and calls ``on_delivery`` later.
+        max_logits, probe_tokens, qk_norm: the attention-health fields of :func:`headgeo.records.layer_records`.
         """
         import threading
 
         records = layer_records(run_id, checkpoint, singular_values, entropies, self._model,
-                                int(time.time() * 1000), self._tags)
+                                int(time.time() * 1000), self._tags, max_logits=max_logits, probe_tokens=probe_tokens,
+                                qk_norm=qk_norm)
         if not distributed.is_sender():
             return 0  # one copy per job: global rank 0 sends it
         errors = []
@@ -213,12 +216,13 @@ class HeadgeoProducer:
         torch.distributed every rank may call it: a sharded (FSDP2) model is gathered block by block with
         every rank taking part, and only global rank 0 sends (the others return 0).
         """
-        from headgeo.models import measure
+        from headgeo.models import measure_attention
 
         if not distributed.is_sender() and not distributed.is_sharded(model):
             return 0  # a replicated model is read by rank 0 alone; a sharded one needs every rank for the gathers
-        singular_values, entropies = measure(model, probe_batch, forward=forward, causal=causal)
-        return self.publish_checkpoint(run_id, step, singular_values, entropies, block=block, **kwargs)
+        m = measure_attention(model, probe_batch, forward=forward, causal=causal)
+        return self.publish_checkpoint(run_id, step, m.singular_values, m.entropies, block=block, max_logits=m.max_logits,
+                                       probe_tokens=m.probe_tokens, qk_norm=m.qk_norm, **kwargs)
 
     def close(self, timeout: float = 30.0, say: bool = True) -> int:
         """Waits up to ``timeout`` for what is still in flight; returns how many records were left undelivered.

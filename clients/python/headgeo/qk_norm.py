@@ -52,8 +52,19 @@ def _gathered_copy(norm, name):
 
 
 def _gain_and_centering(norm, name) -> Tuple[np.ndarray, bool]:
-    """(gain with the weight's shape, whether the head is centred first) read off the norm, or ValueError."""
+    """(gain with the weight's shape, whether the head is centred first) read off the norm, or ValueError.
+
+    A norm made of one norm per head (StableLM's ``norms`` list) gives a (heads, head_dim) gain.
+    """
     import torch
+    from torch import nn
+
+    per_head = getattr(norm, "norms", None)
+    if isinstance(per_head, nn.ModuleList) and len(per_head) and not norm._parameters:
+        read = [_gain_and_centering(n, f"{name}.norms.{i}") for i, n in enumerate(per_head)]
+        if len({centred for _, centred in read}) != 1 or len({g.shape for g, _ in read}) != 1:
+            raise ValueError(f"{name}: its per-head norms differ in form")
+        return np.stack([g.reshape(-1) for g, _ in read]), read[0][1]
 
     probe = _gathered_copy(norm, name)
     weight = probe._parameters.get("weight")

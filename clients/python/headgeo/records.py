@@ -47,13 +47,17 @@ def checked_tags(tags: Optional[Mapping[str, str]]) -> Dict[str, str]:
 
 def layer_records(run_id: str, checkpoint: int, singular_values: Sequence[Sequence[Any]], entropies: Sequence[Any],
                   model: Optional[str] = None, emitted_at_ms: Optional[int] = None,
-                  tags: Optional[Mapping[str, str]] = None) -> List[Dict[str, Any]]:
+                  tags: Optional[Mapping[str, str]] = None, max_logits: Optional[Sequence[Any]] = None,
+                  probe_tokens: Optional[int] = None, qk_norm: Optional[Sequence[bool]] = None) -> List[Dict[str, Any]]:
     """The JSON records of one checkpoint, one per layer, checked against headgeo's rules.
 
     singular_values: per layer, per head, a sequence of singular values (heads may differ in length).
-    entropies: per layer, per head, the mean attention entropy.
+    entropies: per layer, per head, the mean attention entropy (nats, >= 0).
     tags: run context (owner, learning rate, config) as str -> str, shown with the run's reports;
     records without tags have no ``tags`` field, so a processor of an earlier release reads them too.
+    max_logits (layer record v3): per layer the largest pre-softmax logit of each head on the probe, or None for a
+    layer where it was not read; probe_tokens: the probe's sequence length; qk_norm: per layer whether the block
+    normalizes queries and keys. Each is written only when given, so records without them stay v1/v2.
     """
     if not run_id:
         raise ValueError("run_id must be a non-empty string")
@@ -78,6 +82,8 @@ def layer_records(run_id: str, checkpoint: int, singular_values: Sequence[Sequen
                 raise ValueError(f"layer {i} head {h}: singular values must be finite and >= 0")
         if any(not math.isfinite(v) for v in ent):
             raise ValueError(f"layer {i}: entropies must be finite")
+        if any(v < 0 for v in ent):
+            raise ValueError(f"layer {i}: entropies must be >= 0 (an entropy in nats is never negative), got {min(ent)!r}")
         records.append({
             "run_id": run_id,
             "checkpoint": int(checkpoint),
@@ -91,4 +97,17 @@ def layer_records(run_id: str, checkpoint: int, singular_values: Sequence[Sequen
         })
         if tags:
             records[-1]["tags"] = tags
+        if max_logits is not None and max_logits[i] is not None:
+            logits = as_array(max_logits[i]).ravel().tolist()
+            if len(logits) != num_heads or any(not math.isfinite(v) for v in logits):
+                raise ValueError(f"layer {i}: max_logits must be {num_heads} finite numbers, got {logits!r}")
+            records[-1]["max_attention_logit_per_head"] = logits
+        if probe_tokens is not None:
+            records[-1]["probe_tokens"] = int(probe_tokens)
+        if qk_norm is not None and qk_norm[i]:
+            records[-1]["qk_norm"] = True
+    if probe_tokens is not None and int(probe_tokens) < 1:
+        raise ValueError(f"probe_tokens must be >= 1, got {probe_tokens}")
+    if max_logits is not None and len(max_logits) != len(layers):
+        raise ValueError(f"{len(layers)} layers of singular values but {len(max_logits)} of max_logits")
     return records

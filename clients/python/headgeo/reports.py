@@ -22,17 +22,21 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 log = logging.getLogger("headgeo")
 
-#: verdicts as numbers a chart can plot; higher is worse
-VERDICT_VALUES = {"SUPPORTED": 1, "PARTIALLY_SUPPORTED": 2, "REJECTED": 3}
+#: verdicts as numbers a chart can plot; higher is worse (the numbering of the Prometheus gauge headgeo_run_verdict too)
+VERDICT_VALUES = {"SUPPORTED": 0, "PARTIALLY_SUPPORTED": 1, "REJECTED": 2}
+#: attention health as numbers, as the gauge headgeo_attention_health has them
+HEALTH_VALUES = {"STABLE": 0, "GROWING": 1, "COLLAPSED": 2}
 
-_SCHEMA_FILES = ("checkpoint_report.avsc", "checkpoint_report-v1.avsc")
+_SCHEMA_FILES = ("checkpoint_report.avsc", "checkpoint_report-v2.avsc", "checkpoint_report-v1.avsc")
 _AVRO_MAGIC = b"\xc3\x01"
 
 
 def report_scalars(report: dict) -> Dict[str, float]:
-    """``headgeo/mean_residual/{last,middle,best}``, ``headgeo/verdict/{...}`` (1 supported, 2 partially, 3 rejected),
-    ``headgeo/max_residual/{...}``, ``headgeo/shape_invariance`` and ``headgeo/corr_opnorm_entropy`` of a report
-    (what is null in it is left out); an INCOMPLETE report gives ``headgeo/incomplete`` = 1 only."""
+    """``headgeo/mean_residual/{last,middle,best}``, ``headgeo/verdict/{...}`` (0 supported, 1 partially, 2 rejected),
+    ``headgeo/max_residual/{...}``, ``headgeo/shape_invariance``, ``headgeo/corr_opnorm_entropy`` and, from a report
+    of version 3, ``headgeo/health`` (0 stable, 1 growing, 2 collapsed), ``headgeo/min_entropy``, ``headgeo/max_sigma``
+    and ``headgeo/max_logit`` (when the logits were sent) of a report (what is null in it is left out); an INCOMPLETE
+    report gives ``headgeo/incomplete`` = 1 only."""
     if report.get("status") != "COMPLETE":
         return {"headgeo/incomplete": 1.0}
     out = {}
@@ -48,6 +52,12 @@ def report_scalars(report: dict) -> Dict[str, float]:
         out["headgeo/shape_invariance"] = float(shape["mean"])
     if report.get("corr_opnorm_entropy") is not None:
         out["headgeo/corr_opnorm_entropy"] = float(report["corr_opnorm_entropy"])
+    health = report.get("attention_health") or {}
+    if health.get("state") in HEALTH_VALUES:
+        out["headgeo/health"] = float(HEALTH_VALUES[health["state"]])
+        for key, name in (("min_entropy", "min_entropy"), ("max_sigma", "max_sigma"), ("max_logit", "max_logit")):
+            if health.get(key) is not None:
+                out[f"headgeo/{name}"] = float(health[key])
     return out
 
 

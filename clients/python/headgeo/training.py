@@ -158,9 +158,9 @@ class CheckpointPublisher:
             self.say_once("probe", "headgeo: no probe batch (pass probe_batch= to the callback); nothing is published")
             return
         try:
-            from headgeo.models import measure
+            from headgeo.models import measure_attention
             probe = to_device(self.probe_batch, model_device(model))
-            singular_values, entropies = measure(model, probe, forward=self.forward)
+            m = measure_attention(model, probe, forward=self.forward)
         except ValueError as e:
             # the model's layout: the same at every step, so said once and not tried again
             self._disable(f"cannot measure this model, nothing is published: {e}")
@@ -171,8 +171,9 @@ class CheckpointPublisher:
         if not sender or self._producer is None:
             return
         try:
-            self._producer.publish_checkpoint(self.run_id, step, singular_values, entropies, block=False,
-                                              on_delivery=self._delivered)
+            self._producer.publish_checkpoint(self.run_id, step, m.singular_values, m.entropies, block=False,
+                                              on_delivery=self._delivered, max_logits=m.max_logits,
+                                              probe_tokens=m.probe_tokens, qk_norm=m.qk_norm)
         except Exception as e:  # noqa: BLE001
             self._fail(step, f"publish:{type(e).__name__}", f"publishing checkpoint {step} failed: {e}")
             return

@@ -29,7 +29,8 @@ REPORT = {
 @unittest.skipIf(fastavro is None, "fastavro is not installed (tools/python-venv.sh)")
 class ReportsTest(unittest.TestCase):
     def test_the_packaged_schemas_are_the_repositorys(self):
-        pairs = (("checkpoint_report.avsc", "checkpoint_report.avsc"), ("checkpoint_report-v1.avsc", "history/checkpoint_report-v1.avsc"))
+        pairs = (("checkpoint_report.avsc", "checkpoint_report.avsc"), ("checkpoint_report-v1.avsc", "history/checkpoint_report-v1.avsc"),
+                 ("checkpoint_report-v2.avsc", "history/checkpoint_report-v2.avsc"))
         for packaged, original in pairs:
             with open(os.path.join(PACKAGE_SCHEMAS, packaged), "rb") as a, open(os.path.join(REPO_SCHEMAS, original), "rb") as b:
                 self.assertEqual(a.read(), b.read(), packaged)
@@ -50,7 +51,7 @@ class ReportsTest(unittest.TestCase):
         scalars = reports.report_scalars(REPORT)
         self.assertEqual(scalars["headgeo/mean_residual/last"], 0.05)
         self.assertEqual(scalars["headgeo/max_residual/best"], 0.8)
-        self.assertEqual([scalars[f"headgeo/verdict/{a}"] for a in ("last", "middle", "best")], [1.0, 2.0, 3.0])
+        self.assertEqual([scalars[f"headgeo/verdict/{a}"] for a in ("last", "middle", "best")], [0.0, 1.0, 2.0])
         self.assertEqual(scalars["headgeo/shape_invariance"], 0.99)
         self.assertNotIn("headgeo/corr_opnorm_entropy", scalars)
         self.assertEqual(reports.report_scalars({**REPORT, "status": "INCOMPLETE", "fits": []}), {"headgeo/incomplete": 1.0})

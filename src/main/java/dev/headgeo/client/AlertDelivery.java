@@ -101,7 +101,7 @@ public enum AlertDelivery {
 
     /** True for the records that end a state (they resolve the alert their start raised). */
     public static boolean ends(Alert a) {
-        return a.getType() == AlertType.FLIP_FORECAST_WITHDRAWN || a.getType() == AlertType.INCOMPLETE_RESOLVED;
+        return stateOf(a.getType()) != a.getType();
     }
 
     /** The type whose state {@code end} ends, for a type that ends one; the type itself otherwise. */
@@ -109,6 +109,8 @@ public enum AlertDelivery {
         return switch (type) {
             case FLIP_FORECAST_WITHDRAWN -> AlertType.FLIP_FORECAST;
             case INCOMPLETE_RESOLVED -> AlertType.INCOMPLETE_CHECKPOINT;
+            case ENTROPY_COLLAPSE_RESOLVED -> AlertType.ENTROPY_COLLAPSE;
+            case LOGIT_GROWTH_RESOLVED -> AlertType.LOGIT_GROWTH;
             default -> type;
         };
     }
@@ -120,6 +122,8 @@ public enum AlertDelivery {
             case INCOMPLETE_CHECKPOINT -> "HeadgeoIncompleteCheckpoint";
             case FLIP_FORECAST -> "HeadgeoFlipForecast";
             case ANALYSIS_FAILED -> "HeadgeoAnalysisFailed";
+            case ENTROPY_COLLAPSE -> "HeadgeoEntropyCollapse";
+            case LOGIT_GROWTH -> "HeadgeoLogitGrowth";
             default -> "HeadgeoAlert";
         };
     }
@@ -134,7 +138,8 @@ public enum AlertDelivery {
         labels.put("run_id", a.getRunId());
         Severity severity = switch (stateOf(a.getType())) {
             case FLIP_FORECAST -> RunAlerts.forecastSeverity(a.getTrendPerCheckpoint());
-            case INCOMPLETE_CHECKPOINT -> Severity.WARNING;
+            case INCOMPLETE_CHECKPOINT, LOGIT_GROWTH -> Severity.WARNING;
+            case ENTROPY_COLLAPSE -> Severity.CRITICAL;
             default -> RunAlerts.severityOf(a);
         };
         labels.put("severity", severity.name().toLowerCase(Locale.ROOT));
@@ -157,7 +162,7 @@ public enum AlertDelivery {
         }
         return switch (a.getType()) {
             case VERDICT_FLIP, ANALYSIS_FAILED -> a.getRaisedAt().plus(FLIP_SHOWN);
-            case FLIP_FORECAST, INCOMPLETE_CHECKPOINT -> a.getRaisedAt().plus(STATE_HELD);
+            case FLIP_FORECAST, INCOMPLETE_CHECKPOINT, ENTROPY_COLLAPSE, LOGIT_GROWTH -> a.getRaisedAt().plus(STATE_HELD);
             default -> null;
         };
     }
@@ -180,6 +185,14 @@ public enum AlertDelivery {
             case FLIP_FORECAST_WITHDRAWN -> String.format(Locale.ROOT, "resolved: the forecast of run %s to cross %.1f no longer holds",
                     a.getRunId(), a.getBoundary());
             case ANALYSIS_FAILED -> "the analysis of checkpoint " + a.getCheckpoint() + " of run " + a.getRunId() + " failed";
+            case ENTROPY_COLLAPSE -> "attention entropy of run " + a.getRunId() + " collapsed at checkpoint " + a.getCheckpoint()
+                    + " (heads " + String.join(", ", a.getHeads()) + ")";
+            case ENTROPY_COLLAPSE_RESOLVED -> "resolved: attention entropy of run " + a.getRunId() + " no longer collapsed (checkpoint "
+                    + a.getCheckpoint() + ")";
+            case LOGIT_GROWTH -> "attention logits of run " + a.getRunId() + " grow toward collapse (heads " + String.join(", ", a.getHeads())
+                    + (a.getForecastCheckpoint() == null ? ")" : "; forecast to collapse by checkpoint " + a.getForecastCheckpoint() + ")");
+            case LOGIT_GROWTH_RESOLVED -> "resolved: attention logits of run " + a.getRunId() + " no longer grow toward collapse (checkpoint "
+                    + a.getCheckpoint() + ")";
             case UNKNOWN -> "alert for run " + a.getRunId();
         };
     }
@@ -191,6 +204,9 @@ public enum AlertDelivery {
             for (AnchorVerdict v : a.getLaterVerdicts()) {
                 d.append(String.format(Locale.ROOT, " %s %s (%.4f)", v.getAnchor(), v.getVerdict(), v.getMeanResidual()));
             }
+        }
+        if (!a.getDrivers().isEmpty()) {
+            d.append(". Moved most since the previous checkpoint: ").append(RunAlerts.driversText(a.getDrivers()));
         }
         return d.toString();
     }

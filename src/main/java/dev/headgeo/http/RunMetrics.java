@@ -22,7 +22,9 @@ import java.util.function.ToDoubleFunction;
  * {@code headgeo_run_shape_invariance}, {@code headgeo_run_last_checkpoint},
  * {@code headgeo_run_verdict_flips_total}, {@code headgeo_run_incomplete_checkpoints_total},
  * {@code headgeo_run_trend_per_checkpoint}, {@code headgeo_run_forecast_boundary},
- * {@code headgeo_run_forecast_crossing_checkpoint}, {@code headgeo_run_incomplete}, {@code headgeo_run_info}), each with
+ * {@code headgeo_run_forecast_crossing_checkpoint}, {@code headgeo_run_incomplete}, {@code headgeo_run_info},
+ * {@code headgeo_attention_health}, {@code headgeo_min_attention_entropy}, {@code headgeo_max_attention_sigma},
+ * {@code headgeo_max_attention_logit}), each with
  * the labels of {@link MetricsLimits#labelTags()}, refreshed from this instance's stores before each scrape: a run's
  * series exist only on the instance that owns the run now, and vanish with its state. {@link MetricsLimits}
  * bound how many runs are exported; {@code headgeo_runs_owned} and {@code headgeo_runs_exported} say
@@ -104,6 +106,14 @@ final class RunMetrics {
         out.add(gauge("headgeo.run.forecast.crossing.checkpoint", "Checkpoint at which the trend reaches that boundary (NaN: none)",
                 run, key, s -> s.getForecast() == null || s.getForecast().getCrossingCheckpoint() == null ? Double.NaN
                         : s.getForecast().getCrossingCheckpoint()));
+        out.add(gauge("headgeo.attention.health", "Attention health of the latest complete checkpoint: 0 STABLE, 1 GROWING, 2 COLLAPSED",
+                run, key, s -> health(s) == null ? Double.NaN : health(s).getState().ordinal()));
+        out.add(gauge("headgeo.min.attention.entropy", "Lowest head entropy on the probe at the latest complete checkpoint (nats)",
+                run, key, s -> health(s) == null ? Double.NaN : health(s).getMinEntropy()));
+        out.add(gauge("headgeo.max.attention.sigma", "Largest sigma_max of a head's metric at the latest complete checkpoint",
+                run, key, s -> health(s) == null ? Double.NaN : health(s).getMaxSigma()));
+        out.add(gauge("headgeo.max.attention.logit", "Largest measured attention logit at the latest complete checkpoint (NaN: not sent)",
+                run, key, s -> health(s) == null || health(s).getMaxLogit() == null ? Double.NaN : health(s).getMaxLogit()));
         out.add(gauge("headgeo.run.info", "1 for each run this instance owns, with its primary anchor",
                 run.and("primary_anchor", state.getPrimaryAnchor().name()), key, s -> 1));
         out.add(FunctionCounter.builder("headgeo.run.verdict.flips", this, m -> m.value(key, s -> s.getFlips() - s.getFlipsBetter()))
@@ -127,6 +137,10 @@ final class RunMetrics {
     private double value(String key, ToDoubleFunction<RunState> read) {
         RunState s = runs.get(key);
         return s == null ? Double.NaN : read.applyAsDouble(s);
+    }
+
+    private static dev.headgeo.avro.HealthSummary health(RunState s) {
+        return s.getLatestComplete() == null ? null : s.getLatestComplete().getHealth();
     }
 
     private static double fitValue(RunState s, Anchor anchor, boolean verdict) {

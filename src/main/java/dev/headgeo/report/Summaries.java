@@ -2,6 +2,9 @@ package dev.headgeo.report;
 
 import dev.headgeo.avro.AnchorFit;
 import dev.headgeo.avro.AnchorSummary;
+import dev.headgeo.avro.AttentionHealth;
+import dev.headgeo.avro.HealthSummary;
+import dev.headgeo.avro.LayerHealth;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.CheckpointSummary;
 import dev.headgeo.avro.LayerFit;
@@ -31,6 +34,18 @@ public final class Summaries {
                 .setCorrOpnormEntropy(report.getCorrOpnormEntropy())
                 .setCompletedAt(report.getCompletedAt())
                 .setFits(fits)
+                .setHealth(health(report.getAttentionHealth()))
                 .build();
+    }
+
+    private static HealthSummary health(AttentionHealth h) {
+        if (h == null) {
+            return null;
+        }
+        List<Double> layerMin = new ArrayList<>(h.getLayers().size());
+        for (LayerHealth l : h.getLayers()) {
+            layerMin.add(l.getEntropy().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN));
+        }
+        return new HealthSummary(h.getState(), h.getHeads(), h.getMinEntropy(), h.getMaxSigma(), h.getMaxLogit(), layerMin);
     }
 }

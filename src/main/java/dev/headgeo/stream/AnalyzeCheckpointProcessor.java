@@ -4,7 +4,13 @@ import dev.headgeo.analysis.AnalysisResult;
 import dev.headgeo.analysis.Anchor;
 import dev.headgeo.analysis.SaScheduleAnalyzer;
 import dev.headgeo.analysis.Spectra;
+import dev.headgeo.analysis.AttentionHealth;
+import dev.headgeo.analysis.AttentionSignals;
+import dev.headgeo.analysis.Drivers;
 import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.avro.CheckpointSignals;
+import dev.headgeo.avro.RunHistory;
+import dev.headgeo.report.HealthMapper;
 import dev.headgeo.report.ReportMapper;
 import dev.headgeo.report.Reports;
 import java.time.Instant;
@@ -15,6 +21,7 @@ import java.util.function.Function;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * reports topic, track-verdicts and remember-runs. When the analysis fails unexpectedly (a bug), only
  * this checkpoint is lost: track-verdicts gets the failure (an ANALYSIS_FAILED alert for its run) and
  * its layers go to the dead-letter topic as PROCESSING_ERROR.
+ *
+ * <p>A complete checkpoint's attention health and drivers are judged against the run's previous complete checkpoint,
+ * whose signals it keeps in the run's history ({@code previous_signals}, replaced only by a later checkpoint).
  */
 final class AnalyzeCheckpointProcessor implements Processor<String, GatheredCheckpoint, String, Flow.AnalyzeOutput> {
     private static final Logger LOG = LoggerFactory.getLogger(AnalyzeCheckpointProcessor.class);
@@ -35,6 +45,7 @@ final class AnalyzeCheckpointProcessor implements Processor<String, GatheredChec
     /** Encodes each report once, in the version the topics and stores are written in (see Compatibility). */
     private final AvroCodec<CheckpointReport> reports;
     private ProcessorContext<String, Flow.AnalyzeOutput> context;
+    private KeyValueStore<String, RunHistory> history;
 
     AnalyzeCheckpointProcessor(Anchor primary, HeadgeoMetrics metrics, DeadLetters deadLetters, AvroCodec<CheckpointReport> reports) {
         this(primary, metrics, deadLetters, reports, spectra -> SaScheduleAnalyzer.analyze(spectra, ALL));
@@ -53,6 +64,7 @@ final class AnalyzeCheckpointProcessor implements Processor<String, GatheredChec
     @Override
     public void init(ProcessorContext<String, Flow.AnalyzeOutput> context) {
         this.context = context;
+        this.history = context.getStateStore(HeadgeoTopology.RUN_HISTORY_STORE);
     }
 
     @Override
@@ -66,6 +78,9 @@ final class AnalyzeCheckpointProcessor implements Processor<String, GatheredChec
             report = g.complete()
                     ? ReportMapper.complete(origin, metrics.analysis().record(() -> analyzer.apply(g.spectra())), primary)
                     : ReportMapper.incomplete(origin, g.numLayers(), g.numHeads(), g.maxRank(), g.missingLayers(), primary);
+            if (g.complete()) {
+                judgeAgainstPrevious(g, report);
+            }
         } catch (RuntimeException e) {
             failed(record, e);
             return;
@@ -82,6 +97,25 @@ final class AnalyzeCheckpointProcessor implements Processor<String, GatheredChec
         HeadgeoTopology.TRACK.send(context, reported);
         HeadgeoTopology.REMEMBER.send(context, reported);
         metrics.reportSent(report.getStatus(), g.completedAt(), context.currentSystemTimeMs());
+    }
+
+    /** Attention health and drivers against the run's previous complete checkpoint; keeps this one's signals when it is the latest. */
+    private void judgeAgainstPrevious(GatheredCheckpoint g, CheckpointReport report) {
+        RunHistory h = history.get(g.runId());
+        CheckpointSignals kept = h == null ? null : h.getPreviousSignals();
+        boolean earlier = kept != null && kept.getCheckpoint() < g.checkpoint();
+        AttentionSignals previous = earlier ? HealthMapper.signals(kept, g.signals().qkNorm()) : null;
+        AttentionHealth.Result health = AttentionHealth.assess(g.checkpoint(), g.signals(), previous, earlier ? kept.getCheckpoint() : -1);
+        double[] residuals = HealthMapper.layerResiduals(report);
+        report.setAttentionHealth(HealthMapper.toAvro(health));
+        report.setDrivers(HealthMapper.toAvro(Drivers.between(residuals, earlier ? HealthMapper.residuals(kept) : null, g.signals(), previous)));
+        if (kept == null || earlier) {
+            RunHistory next = h == null
+                    ? RunHistory.newBuilder().setEntries(new java.util.ArrayList<>()).setForgottenBelow(-1L).setLastClosedAt(0L).build()
+                    : h;
+            next.setPreviousSignals(HealthMapper.toAvro(g.checkpoint(), residuals, g.signals()));
+            history.put(g.runId(), next);
+        }
     }
 
     /** This checkpoint only: an alert for its run, its layers to the dead-letter topic, the rest goes on. */

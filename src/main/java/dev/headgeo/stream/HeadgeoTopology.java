@@ -26,7 +26,7 @@ import org.apache.kafka.streams.state.Stores;
  *   └─ decode-layers ──────────────────────────────────────────────────────────┐ DeadLetter
  *        └─ gather-layers   [checkpoint-layers, open-checkpoints, run-history]  ├─▶ dead-letters-sink (headgeo.dead-letters)
  *             │  time-out punctuator ───────────────────────────────────────────┤
- *             └─ analyze-checkpoint ────────────────────────────────────────────┘ (layers of a failed analysis)
+ *             └─ analyze-checkpoint   [run-history] ────────────────────────────┘ (layers of a failed analysis)
  *                  ├─ reports-sink (headgeo.reports)                  Reported
  *                  ├─ track-verdicts   [run-history]                  Reported | AnalysisFailed
  *                  │    ├─ alerts-sink (headgeo.alerts)               RaisedAlert
@@ -34,7 +34,10 @@ import org.apache.kafka.streams.state.Stores;
  *                  └─ remember-runs   [run-state, checkpoint-summaries, recent-reports]   Reported   (interactive queries)
  * </pre>
  *
- * Records the topology rejects (MALFORMED, INVALID, TOO_LARGE, INCONSISTENT_CHECKPOINT, LATE) and the
+ * analyze-checkpoint judges attention health and drivers against the run's previous complete checkpoint, kept in
+ * run-history beside the verdict history track-verdicts keeps there.
+ *
+ * <p>Records the topology rejects (MALFORMED, INVALID, TOO_LARGE, INCONSISTENT_CHECKPOINT, LATE) and the
  * layers of a failed analysis (PROCESSING_ERROR) flow as values to the one dead-letter sink; Kafka's
  * exception handlers stay configured as the safety net for what the topology cannot see (a bug
  * thrown out of a processor, a record the broker refuses). The input is keyed by run_id, so a run's
@@ -106,11 +109,11 @@ public final class HeadgeoTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(OPEN_CHECKPOINTS_STORE),
                 Serdes.String(), new AvroSerde<OpenCheckpoint>(OpenCheckpoint.getClassSchema(), stored)), GATHER.name());
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_HISTORY_STORE),
-                Serdes.String(), new AvroSerde<RunHistory>(RunHistory.getClassSchema(), stored)), GATHER.name(), TRACK.name());
+                Serdes.String(), written.<RunHistory>serde(RunHistory.getClassSchema(), stored)), GATHER.name(), ANALYZE.name(), TRACK.name());
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RUN_STATE_STORE),
                 Serdes.String(), written.<RunState>serde(RunState.getClassSchema(), stored)), REMEMBER.name());
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CHECKPOINT_SUMMARIES_STORE),
-                Serdes.String(), new AvroSerde<CheckpointSummary>(CheckpointSummary.getClassSchema(), stored)), REMEMBER.name());
+                Serdes.String(), written.<CheckpointSummary>serde(CheckpointSummary.getClassSchema(), stored)), REMEMBER.name());
         // the reports' Avro bytes as the processor encoded them (what an AvroSerde would store): remember-runs checks and
         // trims entries without decoding 50 KB reports, and readers decode only the ones they answer with
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(RECENT_REPORTS_STORE),

@@ -7,6 +7,12 @@ import dev.headgeo.wire.RunTags;
 
 /** The rules for one decoded layer record (README, "Layer record rules"); the first broken one is an INVALID dead letter. */
 final class LayerValidation {
+    /**
+     * Entropies down to this much below zero are rounding, not errors: -sum p log(p + 1e-12) of a one-hot row is -1e-12, which
+     * clients before 0.5 sent for collapsed heads.
+     */
+    static final double NEGATIVE_ENTROPY_ROUNDING = 1e-9;
+
     private LayerValidation() {
     }
 
@@ -55,6 +61,34 @@ final class LayerValidation {
         if (spectra != null) {
             return spectra;
         }
-        return GeometryRules.entropyProblem("", v.numHeads(), v.entropy());
+        String entropy = GeometryRules.entropyProblem("", v.numHeads(), v.entropy());
+        if (entropy != null) {
+            return entropy;
+        }
+        for (int h = 0; h < v.numHeads(); h++) {
+            if (v.entropy()[h] < -NEGATIVE_ENTROPY_ROUNDING) {
+                return "mean_attention_entropy_per_head[" + h + "] is negative (" + v.entropy()[h] + "): an entropy in nats is >= 0";
+            }
+        }
+        return attentionHealthProblem(v);
+    }
+
+    /** The optional fields of layer record v3. */
+    private static String attentionHealthProblem(LayerValues v) {
+        double[] logits = v.maxLogit();
+        if (logits != null) {
+            if (logits.length != v.numHeads()) {
+                return "max_attention_logit_per_head has " + logits.length + " values, expected num_heads = " + v.numHeads();
+            }
+            for (int h = 0; h < logits.length; h++) {
+                if (!Double.isFinite(logits[h])) {
+                    return "max_attention_logit_per_head[" + h + "] is " + logits[h] + ", must be finite";
+                }
+            }
+        }
+        if (v.probeTokens() != null && v.probeTokens() < 1) {
+            return "probe_tokens is " + v.probeTokens() + ", must be >= 1";
+        }
+        return null;
     }
 }

@@ -4,7 +4,10 @@ import dev.headgeo.analysis.TrendForecast;
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.AlertType;
 import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.avro.AttentionHealth;
 import dev.headgeo.avro.ClosedCheckpoint;
+import dev.headgeo.avro.Driver;
+import dev.headgeo.avro.DriverSignal;
 import dev.headgeo.avro.Forecast;
 import dev.headgeo.avro.Severity;
 import dev.headgeo.avro.Verdict;
@@ -37,7 +40,9 @@ public final class RunAlerts {
                     : flipSeverity(a.getEarlierVerdict(), a.getLaterVerdict());
             case FLIP_FORECAST -> forecastSeverity(a.getTrendPerCheckpoint());
             case INCOMPLETE_CHECKPOINT, ANALYSIS_FAILED, UNKNOWN -> Severity.WARNING;
-            case FLIP_FORECAST_WITHDRAWN, INCOMPLETE_RESOLVED -> Severity.INFO;
+            case FLIP_FORECAST_WITHDRAWN, INCOMPLETE_RESOLVED, ENTROPY_COLLAPSE_RESOLVED, LOGIT_GROWTH_RESOLVED -> Severity.INFO;
+            case ENTROPY_COLLAPSE -> Severity.CRITICAL;
+            case LOGIT_GROWTH -> Severity.WARNING;
         };
     }
 
@@ -69,6 +74,7 @@ public final class RunAlerts {
                 .setLaterVerdict(later.getVerdict())
                 .setLaterMeanResidual(later.getMeanResidual())
                 .setLaterVerdicts(later.getAnchorVerdicts())
+                .setDrivers(drivers(report, DriverSignal.MEAN_RESIDUAL))
                 .build();
     }
 
@@ -84,7 +90,85 @@ public final class RunAlerts {
                 .setForecastCheckpoint(t.crossingCheckpoint())
                 .setCurrentMeanResidual(t.latestResidual())
                 .setTrendPerCheckpoint(t.trendPerInterval())
+                .setDrivers(drivers(report, DriverSignal.MEAN_RESIDUAL))
                 .build();
+    }
+
+    /** The heads of a COLLAPSED checkpoint: CRITICAL. */
+    static Alert entropyCollapse(CheckpointReport report, long now) {
+        AttentionHealth h = report.getAttentionHealth();
+        return base(AlertType.ENTROPY_COLLAPSE, report.getRunId(), report.getCheckpoint(), report.getTags(), now)
+                .setSeverity(Severity.CRITICAL)
+                .setMessage(String.format(Locale.ROOT, "run %s: attention entropy collapsed at checkpoint %d: %d heads below %.2f nats "
+                                + "(%.0f %% of all, lowest %.4f): %s", report.getRunId(), report.getCheckpoint(), h.getHeads().size(),
+                        dev.headgeo.analysis.AttentionHealth.COLLAPSED_ENTROPY, 100 * h.getCollapsedFraction(), h.getMinEntropy(),
+                        headsText(h.getHeads())))
+                .setHeads(h.getHeads())
+                .setNumLayers(report.getNumLayers())
+                .setDrivers(drivers(report, DriverSignal.ENTROPY, DriverSignal.LOGIT_SCALE))
+                .build();
+    }
+
+    /** Heads whose logit scale grows while their entropy falls: WARNING, with the checkpoint the collapse is forecast for. */
+    static Alert logitGrowth(CheckpointReport report, long now) {
+        AttentionHealth h = report.getAttentionHealth();
+        String logit = h.getMaxLogit() == null ? "" : String.format(Locale.ROOT, ", max logit %.1f", h.getMaxLogit());
+        String forecast = h.getForecastCheckpoint() == null ? "" : ", forecast to collapse by checkpoint " + h.getForecastCheckpoint();
+        return base(AlertType.LOGIT_GROWTH, report.getRunId(), report.getCheckpoint(), report.getTags(), now)
+                .setSeverity(Severity.WARNING)
+                .setMessage(String.format(Locale.ROOT, "run %s: attention logits grow toward collapse at checkpoint %d (since %d; lowest entropy "
+                                + "%.4f%s%s): %s", report.getRunId(), report.getCheckpoint(), h.getPreviousCheckpoint(), h.getMinEntropy(), logit,
+                        forecast, headsText(h.getHeads())))
+                .setHeads(h.getHeads())
+                .setForecastCheckpoint(h.getForecastCheckpoint())
+                .setNumLayers(report.getNumLayers())
+                .setDrivers(drivers(report, DriverSignal.ENTROPY, DriverSignal.LOGIT_SCALE))
+                .build();
+    }
+
+    /** The end of a health state ({@code ended}: ENTROPY_COLLAPSE or LOGIT_GROWTH) at a checkpoint whose state is another. */
+    static Alert healthResolved(CheckpointReport report, AlertType ended, long now) {
+        AttentionHealth h = report.getAttentionHealth();
+        AlertType type = ended == AlertType.ENTROPY_COLLAPSE ? AlertType.ENTROPY_COLLAPSE_RESOLVED : AlertType.LOGIT_GROWTH_RESOLVED;
+        String what = ended == AlertType.ENTROPY_COLLAPSE ? "attention entropy no longer collapsed"
+                : h.getState() == dev.headgeo.avro.HealthState.COLLAPSED ? "logit growth ended in a collapse" : "attention logits no longer grow toward collapse";
+        return base(type, report.getRunId(), report.getCheckpoint(), report.getTags(), now)
+                .setSeverity(Severity.INFO)
+                .setMessage(String.format(Locale.ROOT, "run %s: %s at checkpoint %d (state %s, lowest entropy %.4f)", report.getRunId(), what,
+                        report.getCheckpoint(), h.getState(), h.getMinEntropy()))
+                .setNumLayers(report.getNumLayers())
+                .setDrivers(drivers(report, DriverSignal.ENTROPY, DriverSignal.LOGIT_SCALE))
+                .build();
+    }
+
+    /** The report's drivers of the given signals, in the report's order (largest first within a signal). */
+    static List<Driver> drivers(CheckpointReport report, DriverSignal... signals) {
+        List<DriverSignal> wanted = List.of(signals);
+        return report.getDrivers().stream().filter(d -> wanted.contains(d.getSignal())).toList();
+    }
+
+    /** "L.H", at most 12 of them, then how many more. */
+    static String headsText(List<String> heads) {
+        int shown = Math.min(heads.size(), 12);
+        return String.join(", ", heads.subList(0, shown)) + (heads.size() > shown ? " and " + (heads.size() - shown) + " more" : "");
+    }
+
+    /** Drivers in one line: "layer 3 mean residual +0.0421, head 1.2 entropy -1.80, ...". */
+    public static String driversText(List<Driver> drivers) {
+        List<String> parts = new java.util.ArrayList<>();
+        for (Driver d : drivers) {
+            String where = d.getHead() == null ? "layer " + d.getLayer() : "head " + d.getLayer() + "." + d.getHead();
+            String what = switch (d.getSignal()) {
+                case MEAN_RESIDUAL -> "mean residual";
+                case ENTROPY -> "entropy";
+                case LOGIT_SCALE -> "logit scale x";
+                case UNKNOWN -> "signal";
+            };
+            String change = d.getSignal() == DriverSignal.LOGIT_SCALE ? String.format(Locale.ROOT, "%.3g", Math.exp(d.getChange()))
+                    : String.format(Locale.ROOT, " %+.4f", d.getChange());
+            parts.add(where + " " + what + change);
+        }
+        return String.join(", ", parts);
     }
 
     /**

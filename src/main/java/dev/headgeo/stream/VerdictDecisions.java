@@ -29,7 +29,8 @@ import java.util.List;
  * again only after the forecast was withdrawn;</li>
  * <li>the ends of those states: FLIP_FORECAST_WITHDRAWN when an alerted forecast no longer holds
  * (withdrawn or come true), INCOMPLETE_RESOLVED when a checkpoint later than the run's highest
- * (incomplete) one completes.</li>
+ * (incomplete) one completes;</li>
+ * <li>ENTROPY_COLLAPSE and LOGIT_GROWTH with their ends, from the report's attention health ({@link HealthDecisions}).</li>
  * </ul>
  * The records themselves, with severity and wording, are {@link RunAlerts}'.
  */
@@ -97,6 +98,10 @@ final class VerdictDecisions {
                 h.setFlipControl(controlledFlip(out, report, h.getFlipControl(), closed, entries, now));
             }
             forecast(out, report, h, entries, now);
+            boolean latest = highest == null || report.getCheckpoint() > highest.getCheckpoint();
+            HealthDecisions.Outcome health = HealthDecisions.closed(h.getAlertedHealth(), report, latest, now);
+            health.alerts().forEach(a -> out.add(new Raise(a)));
+            h.setAlertedHealth(health.active());
         }
         long forgottenBelow = h.getForgottenBelow();
         while (entries.size() > historySize) {

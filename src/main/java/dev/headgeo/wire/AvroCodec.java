@@ -36,12 +36,13 @@ public final class AvroCodec<T extends SpecificRecord> {
     private final Schema schema;
     private final SingleObjectWriter<T> encoder;
     /**
-     * Layer records only: the encoder of the previous version, used when a record sets none of the fields
-     * added since (they are appended last), so that a processor of the previous release still reads it
-     * (design §13: writers write v1 records when no v2 field is set). Null for the other records.
+     * Layer records only: the encoders of the earlier versions, oldest first, with their field counts; a record is
+     * written in the oldest version that holds every field it sets (fields are appended last), so that a processor of an
+     * earlier release still reads it (design §13: writers write v1 records when no v2 field is set, v2 when no v3 field
+     * is). Empty for the other records.
      */
-    private final SingleObjectWriter<T> previousVersionEncoder;
-    private final int previousVersionFields;
+    private final List<SingleObjectWriter<T>> earlierEncoders = new ArrayList<>();
+    private final List<Integer> earlierFieldCounts = new ArrayList<>();
     /** A reader per writer schema this codec knows (the current one and the earlier versions), by fingerprint. */
     private final Map<Long, DatumReader<T>> readers = new HashMap<>();
 
@@ -58,13 +59,11 @@ public final class AvroCodec<T extends SpecificRecord> {
         SpecificData model = modelFor(schema);
         this.encoder = new SingleObjectWriter<>(schema, model);
         List<Schema> earlier = SchemaHistory.earlierVersionsOf(schema);
-        Schema previous = earlier.isEmpty() ? null : earlier.get(earlier.size() - 1);
-        if (previous != null && schema.getFullName().equals("dev.headgeo.avro.LayerGeometry")) {
-            this.previousVersionEncoder = new SingleObjectWriter<>(previous, model);
-            this.previousVersionFields = previous.getFields().size();
-        } else {
-            this.previousVersionEncoder = null;
-            this.previousVersionFields = 0;
+        if (schema.getFullName().equals("dev.headgeo.avro.LayerGeometry")) {
+            for (Schema version : earlier) {
+                earlierEncoders.add(new SingleObjectWriter<>(version, model));
+                earlierFieldCounts.add(version.getFields().size());
+            }
         }
         this.olderVersion = writeAs == null || writeAs.equals(schema) ? null : new OlderVersionWriter<>(schema, writeAs, model);
         List<Schema> writers = new ArrayList<>(earlier);
@@ -90,7 +89,12 @@ public final class AvroCodec<T extends SpecificRecord> {
             if (olderVersion != null) {
                 return olderVersion.encode(record);
             }
-            return (previousVersionEncoder != null && onlyPreviousFields(record) ? previousVersionEncoder : encoder).encode(record);
+            for (int v = 0; v < earlierEncoders.size(); v++) {
+                if (onlyFieldsBefore(record, earlierFieldCounts.get(v))) {
+                    return earlierEncoders.get(v).encode(record);
+                }
+            }
+            return encoder.encode(record);
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode " + schema.getName(), e);
         }
@@ -117,8 +121,8 @@ public final class AvroCodec<T extends SpecificRecord> {
         }
     }
 
-    private boolean onlyPreviousFields(T record) {
-        for (int i = previousVersionFields; i < schema.getFields().size(); i++) {
+    private boolean onlyFieldsBefore(T record, int fieldCount) {
+        for (int i = fieldCount; i < schema.getFields().size(); i++) {
             if (record.get(i) != null) {
                 return false;
             }

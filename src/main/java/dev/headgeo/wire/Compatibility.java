@@ -17,10 +17,12 @@ import org.apache.avro.specific.SpecificRecord;
 public final class Compatibility {
     /** The releases this one upgrades from, with the schema versions they read. */
     public enum Release {
-        /** Commit 4f86c05: reports v1, alerts v2 (no INCOMPLETE_RESOLVED, no FLIP_FORECAST_WITHDRAWN), run state v1. */
-        V0_1("0.1", List.of("dev.headgeo.avro.CheckpointReport:1", "dev.headgeo.avro.Alert:2", "dev.headgeo.avro.RunState:1")),
-        /** 0.4: the versions of today. */
-        V0_4("0.4", List.of());
+        /** Commit 4f86c05: reports v1, alerts v2 (no INCOMPLETE_RESOLVED, no FLIP_FORECAST_WITHDRAWN), run state v1, run history v2, summaries v1. */
+        V0_1("0.1", List.of("dev.headgeo.avro.CheckpointReport:1", "dev.headgeo.avro.Alert:2", "dev.headgeo.avro.RunState:1",
+                "dev.headgeo.avro.RunHistory:2", "dev.headgeo.avro.CheckpointSummary:1")),
+        /** 0.4 (commit 0a90cf5): reports v2, alerts v3 (no attention-health types), run state v2, run history v2, summaries v1. */
+        V0_4("0.4", List.of("dev.headgeo.avro.CheckpointReport:2", "dev.headgeo.avro.Alert:3", "dev.headgeo.avro.RunState:2",
+                "dev.headgeo.avro.RunHistory:2", "dev.headgeo.avro.CheckpointSummary:1"));
 
         final String name;
         final List<String> versions;
@@ -55,7 +57,7 @@ public final class Compatibility {
     }
 
     public static Compatibility upgradingFrom(Release release) {
-        return release == Release.V0_4 ? CURRENT : new Compatibility(release);
+        return new Compatibility(release);
     }
 
     /** The release whose versions are written; null for today's. */

@@ -32,7 +32,9 @@ public final class LayerArrays {
     public static LayerValues values(LayerGeometry v) {
         return new LayerValues(v.getRunId(), v.getCheckpoint(), v.getLayer(), v.getNumLayers(), v.getNumHeads(),
                 singularValues(v), entropy(v), v.getModel(), v.getEmittedAt() == null ? null : v.getEmittedAt().toEpochMilli(),
-                v.getTags() == null ? java.util.Map.of() : tags(v.getTags()));
+                v.getTags() == null ? java.util.Map.of() : tags(v.getTags()),
+                v.getMaxAttentionLogitPerHead() == null ? null : unboxed(v.getMaxAttentionLogitPerHead()), v.getProbeTokens(),
+                Boolean.TRUE.equals(v.getQkNorm()));
     }
 
     /** Avro's map of CharSequence keys and values as Strings, in order. */

@@ -134,6 +134,9 @@ public final class LayerReader {
         String model = null;
         Long emittedAt = null;
         java.util.Map<String, String> tags = java.util.Map.of();
+        double[] maxLogit = null;
+        Integer probeTokens = null;
+        boolean qkNorm = false;
         for (Schema.Field f : order) {
             switch (f.name()) {
                 case "run_id" -> runId = in.readString();
@@ -146,10 +149,14 @@ public final class LayerReader {
                 case "model" -> model = in.readIndex() == 0 ? readNull(in) : in.readString();
                 case "emitted_at" -> emittedAt = in.readIndex() == 0 ? readNull(in) : Long.valueOf(in.readLong());
                 case "tags" -> tags = in.readIndex() == 0 ? readNoTags(in) : readTags(in, bodyLength);
+                case "max_attention_logit_per_head" -> maxLogit = in.readIndex() == 0 ? readNull(in) : readDoubles(in, bodyLength);
+                case "probe_tokens" -> probeTokens = in.readIndex() == 0 ? readNull(in) : Integer.valueOf(in.readInt());
+                case "qk_norm" -> qkNorm = readOptionalTrue(in);
                 default -> throw new IllegalStateException("LayerReader does not know field " + f.name());
             }
         }
-        return new LayerValues(runId, checkpoint, layer, numLayers, numHeads, singularValues, entropy, model, emittedAt, tags);
+        return new LayerValues(runId, checkpoint, layer, numLayers, numHeads, singularValues, entropy, model, emittedAt, tags,
+                maxLogit, probeTokens, qkNorm);
     }
 
     private static java.util.Map<String, String> readNoTags(Decoder in) throws IOException {
@@ -170,6 +177,15 @@ public final class LayerReader {
             }
         }
         return tags;
+    }
+
+    /** An optional boolean: true only when present and true. */
+    private static boolean readOptionalTrue(Decoder in) throws IOException {
+        if (in.readIndex() == 0) {
+            in.readNull();
+            return false;
+        }
+        return in.readBoolean();
     }
 
     private static <T> T readNull(Decoder in) throws IOException {

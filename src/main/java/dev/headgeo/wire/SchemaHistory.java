@@ -16,8 +16,12 @@ import org.apache.avro.Schema;
  */
 final class SchemaHistory {
     /** Every earlier version, oldest first, as packaged from schemas/history. */
-    private static final List<String> RESOURCES = List.of("alert-v1.avsc", "alert-v2.avsc", "run_history-v1.avsc", "checkpoint_report-v1.avsc",
-            "layer_geometry-v1.avsc", "run_state-v1.avsc");
+    private static final List<String> RESOURCES = List.of("alert-v1.avsc", "alert-v2.avsc", "alert-v3.avsc",
+            "run_history-v1.avsc", "run_history-v2.avsc", "checkpoint_report-v1.avsc", "checkpoint_report-v2.avsc",
+            "layer_geometry-v1.avsc", "layer_geometry-v2.avsc", "run_state-v1.avsc", "run_state-v2.avsc",
+            "checkpoint_summary-v1.avsc");
+    /** The versions written as files that name the report's shared types without defining them; later ones are self-contained. */
+    private static final List<String> USES_SHARED_TYPES = List.of("alert-v1.avsc", "alert-v2.avsc", "run_history-v1.avsc");
     private static final List<Schema> EARLIER = load();
 
     private SchemaHistory() {
@@ -37,10 +41,10 @@ final class SchemaHistory {
     private static List<Schema> load() {
         List<Schema> out = new ArrayList<>();
         for (String name : RESOURCES) {
-            // each version is parsed on its own; alert and run history v1 use the shared named types (Anchor, Verdict,
-            // ReportStatus) without defining them and know them from the report's schema; the others are self-contained
+            // each version is parsed on its own; the first alert and run history versions use the shared named types
+            // (Anchor, Verdict, ReportStatus) without defining them and know them from the report's schema
             Parser parser = new Parser();
-            if (name.startsWith("alert") || name.startsWith("run_history")) {
+            if (USES_SHARED_TYPES.contains(name)) {
                 parser.addTypes(List.of(CheckpointReport.getClassSchema().getField("primary_anchor").schema(),
                         dev.headgeo.avro.Verdict.getClassSchema(), dev.headgeo.avro.ReportStatus.getClassSchema()));
             }

@@ -31,7 +31,8 @@ class AnalyzeCommandTest {
         report.fieldNames().forEachRemaining(fields::add);
         assertThat(fields).containsExactly("run_id", "checkpoint", "status", "missing_layers", "num_layers",
                 "num_heads", "max_rank", "shape_invariance", "fits", "corr_opnorm_entropy",
-                "cross_head_similarity", "primary_anchor", "verdict", "first_layer_at", "completed_at", "analyzed_at", "model", "tags");
+                "cross_head_similarity", "primary_anchor", "verdict", "first_layer_at", "completed_at", "analyzed_at", "model", "tags",
+                "attention_health", "drivers");
         assertThat(report.get("run_id").asText()).isEqualTo("ragged_ranks");
         assertThat(report.get("checkpoint").asLong()).isZero();
         assertThat(report.get("status").asText()).isEqualTo("COMPLETE");

@@ -89,7 +89,7 @@ class UpgradeFormatsTest {
     void releasesAreNamedAsOperatorsWriteThem() {
         assertThat(Compatibility.Release.parse("0.1")).isEqualTo(Compatibility.Release.V0_1);
         assertThat(Compatibility.Release.parse("v0.1.0")).isEqualTo(Compatibility.Release.V0_1);
-        assertThat(Compatibility.upgradingFrom(Compatibility.Release.parse("0.4"))).isSameAs(Compatibility.CURRENT);
+        assertThat(Compatibility.upgradingFrom(Compatibility.Release.parse("0.4"))).isNotSameAs(Compatibility.CURRENT);
         assertThatThrownBy(() -> Compatibility.Release.parse("0.3")).hasMessageContaining("0.1 or 0.4");
     }
 

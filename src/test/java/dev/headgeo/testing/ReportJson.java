@@ -12,7 +12,8 @@ import java.util.List;
 
 /**
  * Report JSON for comparisons: the stream's report and the offline analysis differ only in their
- * timestamps and in the run context (model, tags) the layer records carried, which tests of their own check.
+ * timestamps, in the run context (model, tags) the layer records carried and in what is judged against the run's
+ * previous checkpoint (attention health, drivers), which tests of their own check.
  */
 public final class ReportJson {
     /** The three fields a report gets from the stream, not from the analysis. */
@@ -24,11 +25,15 @@ public final class ReportJson {
     /** The run context a report takes from its layer records. */
     public static final List<String> CONTEXT = List.of("model", "tags");
 
-    /** A copy without {@link #TIMESTAMPS} and {@link #CONTEXT}. */
+    /** What a report of version 3 judges against the run's previous checkpoint, which an offline analysis has not got. */
+    public static final List<String> RUN_HISTORY = List.of("attention_health", "drivers");
+
+    /** A copy without {@link #TIMESTAMPS}, {@link #CONTEXT} and {@link #RUN_HISTORY}. */
     public static ObjectNode withoutTimes(JsonNode report) {
         ObjectNode copy = (ObjectNode) report.deepCopy();
         copy.remove(TIMESTAMPS);
         copy.remove(CONTEXT);
+        copy.remove(RUN_HISTORY);
         return copy;
     }
 

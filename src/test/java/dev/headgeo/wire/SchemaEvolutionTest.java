@@ -147,13 +147,18 @@ class SchemaEvolutionTest {
     }
 
     @Test
-    void aLayerWithoutTagsIsWrittenAsVersion1AndWithTagsAsVersion2() throws IOException {
+    void aLayerIsWrittenInTheOldestVersionThatHoldsItsFields() throws IOException {
         AvroCodec<LayerGeometry> codec = new AvroCodec<>(LayerGeometry.getClassSchema());
         List<LayerGeometry> plain = LayerRecords.split(Golden.dump("two_layers"), "r", 1, "m", null);
         List<LayerGeometry> tagged = LayerRecords.split(Golden.dump("two_layers"), "r", 1, "m", null, Map.of("owner", "ana", "lr", "3e-4"));
 
-        assertThat(fingerprint(codec.toAvro(plain.get(0)))).isEqualTo(SchemaNormalization.parsingFingerprint64(previous(LayerGeometry.getClassSchema())));
-        assertThat(fingerprint(codec.toAvro(tagged.get(0)))).isEqualTo(SchemaNormalization.parsingFingerprint64(LayerGeometry.getClassSchema()));
+        assertThat(fingerprint(codec.toAvro(plain.get(0)))).isEqualTo(SchemaNormalization.parsingFingerprint64(version(LayerGeometry.getClassSchema(), 1)));
+        assertThat(fingerprint(codec.toAvro(tagged.get(0)))).isEqualTo(SchemaNormalization.parsingFingerprint64(version(LayerGeometry.getClassSchema(), 2)));
+        LayerGeometry measured = LayerGeometry.newBuilder(plain.get(0)).setMaxAttentionLogitPerHead(List.of(12.5, 3.0)).setProbeTokens(64).build();
+        assertThat(fingerprint(codec.toAvro(measured))).isEqualTo(SchemaNormalization.parsingFingerprint64(LayerGeometry.getClassSchema()));
+        assertThat(new LayerReader().read(codec.toAvro(measured)).maxLogit()).containsExactly(12.5, 3.0);
+        assertThat(new LayerReader().read(codec.toAvro(measured)).probeTokens()).isEqualTo(64);
+        assertThat(oldReader(LayerGeometry.getClassSchema()).decode(codec.toAvro(measured)).get("run_id").toString()).isEqualTo("r");
         assertThat(codec.decode(codec.toAvro(tagged.get(0))).getTags()).isEqualTo(Map.of("owner", "ana", "lr", "3e-4"));
         assertThat(new LayerReader().read(codec.toAvro(tagged.get(1))).tags()).isEqualTo(Map.of("owner", "ana", "lr", "3e-4"));
 
@@ -194,6 +199,8 @@ class SchemaEvolutionTest {
         assertThat(report.has("tags")).isFalse();
 
         LayerGeometry tagged = LayerRecords.split(Golden.dump("two_layers"), "r", 1, "m", null, Map.of("owner", "ana")).get(1);
+        tagged.setMaxAttentionLogitPerHead(List.of(40.0, 7.5));
+        tagged.setQkNorm(true);
         Path layerBytes = Files.write(tmp.resolve("layer.bin"), new AvroCodec<LayerGeometry>(LayerGeometry.getClassSchema()).toAvro(tagged));
         JsonNode layer = pythonRead(python.get(), "layer_geometry", "layer_geometry-v1.avsc", layerBytes);
         assertThat(layer.get("layer").asInt()).isEqualTo(1);
@@ -203,7 +210,7 @@ class SchemaEvolutionTest {
 
     @Test
     void aRunStateOfVersion1ReadsWithNoModelAndNoTags() throws IOException {
-        Schema v1 = previous(RunState.getClassSchema());
+        Schema v1 = version(RunState.getClassSchema(), 1);
         GenericRecord old = new GenericData.Record(v1);
         old.put("run_id", "r");
         old.put("primary_anchor", new GenericData.EnumSymbol(v1.getField("primary_anchor").schema(), "LAST"));
@@ -238,10 +245,17 @@ class SchemaEvolutionTest {
         return Json.MAPPER.readTree(out);
     }
 
+    /** A reader of version 1 that takes records of every later version. */
     private static BinaryMessageDecoder<GenericRecord> oldReader(Schema current) {
-        BinaryMessageDecoder<GenericRecord> old = new BinaryMessageDecoder<>(GenericData.get(), previous(current));
+        BinaryMessageDecoder<GenericRecord> old = new BinaryMessageDecoder<>(GenericData.get(), version(current, 1));
+        SchemaHistory.earlierVersionsOf(current).forEach(old::addSchema);
         old.addSchema(current);
         return old;
+    }
+
+    /** Version {@code n} (1-based) of an evolved schema, from schemas/history. */
+    static Schema version(Schema current, int n) {
+        return SchemaHistory.earlierVersionsOf(current).get(n - 1);
     }
 
     private static CheckpointReport report() {

@@ -1,0 +1,116 @@
+"""The largest pre-softmax attention logit per head on the probe, read where Hugging Face models compute attention.
+
+Hugging Face models look their attention function up by ``config._attn_implementation`` in
+``transformers.AttentionInterface`` (and their mask builder in ``AttentionMaskInterface``). During the
+probe headgeo registers one more implementation, ``headgeo_probe``: it calls the model file's own
+``eager_attention_forward`` (so outputs and probabilities are exactly eager attention's) and, beside
+it, computes ``q k^T * scaling`` from the same query and key states (after rotary embeddings and
+QK-norm) to take each head's largest logit over the probe's unmasked positions.
+
+A logit is only reported when ``softmax(logits + mask)`` reproduces the probabilities the model itself
+returned; where the block adds something to q·k that the states do not show (ALiBi, a soft cap,
+attention sinks), that block's logits are left out (None) rather than reported wrong.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+
+IMPLEMENTATION = "headgeo_probe"
+
+_active = threading.local()
+_registered = []
+
+
+def register() -> bool:
+    """Registers ``headgeo_probe`` with transformers once; False when transformers (5.x interfaces) is not there."""
+    if _registered:
+        return _registered[0]
+    try:
+        from transformers import AttentionInterface
+        from transformers.masking_utils import AttentionMaskInterface, eager_mask
+    except ImportError:
+        _registered.append(False)
+        return False
+    AttentionInterface.register(IMPLEMENTATION, _probe_attention)
+    AttentionMaskInterface.register(IMPLEMENTATION, eager_mask)
+    _registered.append(True)
+    return True
+
+
+class MaxLogits:
+    """While active (a context manager), collects per attention module the largest logit of each head."""
+
+    def __init__(self):
+        self.per_module = {}
+        self.key_length = 0
+
+    def __enter__(self):
+        _active.capture = self
+        return self
+
+    def __exit__(self, *exc):
+        _active.capture = None
+
+    def of(self, module):
+        """Per head largest logit of the module over the probe (a list of floats), None when not measured or not reproduced."""
+        seen = self.per_module.get(id(module))
+        if not seen or any(values is None for values in seen):
+            return None
+        import torch
+        return torch.stack(seen).amax(dim=0).tolist()
+
+    def record(self, module, query, key, attention_mask, scaling, weights):
+        import torch
+
+        q = query.detach().to(torch.float64)
+        k = key.detach().to(torch.float64)
+        if k.shape[1] != q.shape[1]:
+            k = k.repeat_interleave(q.shape[1] // k.shape[1], dim=1)
+        scale = scaling if scaling is not None else q.shape[-1] ** -0.5
+        logits = (q @ k.transpose(-1, -2)) * scale
+        self.key_length = max(self.key_length, int(k.shape[-2]))
+        valid = torch.ones_like(logits, dtype=torch.bool)
+        mask = None
+        if attention_mask is not None:
+            mask = attention_mask[..., :k.shape[-2]]
+            if mask.dtype == torch.bool:
+                valid = mask.expand_as(logits)
+            else:
+                valid = (mask > torch.finfo(mask.dtype).min / 2).expand_as(logits)
+        values = None
+        if weights is not None and tuple(weights.shape) == tuple(logits.shape):
+            # the check recomputes the probabilities as eager attention does, in the states' own precision, so that
+            # collapsed heads (logits of 1e4 and more, float32 rounding of ~1e-3 in each) are compared like for like
+            native = query.detach() @ key.detach().repeat_interleave(q.shape[1] // key.shape[1], dim=1).transpose(-1, -2) * scale
+            if attention_mask is not None:
+                native = native.masked_fill(~valid, float("-inf")) if mask.dtype == torch.bool else native + mask
+            expected = torch.softmax(native, dim=-1, dtype=torch.float32).to(torch.float64)
+            tolerance = 1e-4 if weights.dtype in (torch.float32, torch.float64) else 2e-2
+            if torch.allclose(expected, weights.detach().to(torch.float64), atol=tolerance, rtol=tolerance):
+                values = logits.masked_fill(~valid, float("-inf")).amax(dim=(0, 2, 3))
+        self.per_module.setdefault(id(module), []).append(values)
+
+
+def _probe_attention(module, query, key, value, attention_mask, *args, **kwargs):
+    eager = getattr(sys.modules.get(type(module).__module__), "eager_attention_forward", None) or _plain_eager
+    out, weights = eager(module, query, key, value, attention_mask, *args, **kwargs)
+    capture = getattr(_active, "capture", None)
+    if capture is not None:
+        capture.record(module, query, key, attention_mask, kwargs.get("scaling"), weights)
+    return out, weights
+
+
+def _plain_eager(module, query, key, value, attention_mask, scaling=None, dropout=0.0, **kwargs):
+    """softmax(q k^T * scaling + mask) v, for a model file without an eager_attention_forward of its own."""
+    import torch
+
+    if key.shape[1] != query.shape[1]:
+        groups = query.shape[1] // key.shape[1]
+        key, value = key.repeat_interleave(groups, dim=1), value.repeat_interleave(groups, dim=1)
+    logits = query @ key.transpose(-1, -2) * (scaling if scaling is not None else query.shape[-1] ** -0.5)
+    if attention_mask is not None:
+        mask = attention_mask[..., :key.shape[-2]]
+        logits = logits.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else logits + mask
+    weights = torch.softmax(logits, dim=-1, dtype=torch.float32).to(query.dtype)
+    return (weights @ value).transpose(1, 2).contiguous(), weights
