@@ -47,6 +47,27 @@ class AlertDeliveryTest {
     }
 
     @Test
+    void healthStatesGetTheRulesLabelsAndTheirEndsEndThem() throws Exception {
+        Alert collapse = Alert.newBuilder().setType(AlertType.ENTROPY_COLLAPSE).setRunId("nx").setCheckpoint(25).setSeverity(Severity.CRITICAL)
+                .setMessage("run nx: attention entropy collapsed").setHeads(List.of("0.1", "1.3"))
+                .setDrivers(List.of(new dev.headgeo.avro.Driver(dev.headgeo.avro.DriverSignal.ENTROPY, 1, 3, 2.0, 0.01, -1.99)))
+                .setRaisedAt(Instant.parse("2026-12-07T10:00:00Z")).build();
+        Alert resolved = Alert.newBuilder(collapse).setType(AlertType.ENTROPY_COLLAPSE_RESOLVED).setSeverity(Severity.INFO)
+                .setHeads(List.of()).setDrivers(List.of()).setCheckpoint(40).setRaisedAt(Instant.parse("2026-12-07T10:05:00Z")).build();
+        JsonNode start = Json.MAPPER.readTree(AlertDelivery.alertmanager.body(collapse, null)).get(0);
+        JsonNode end = Json.MAPPER.readTree(AlertDelivery.alertmanager.body(resolved, null)).get(0);
+        java.util.Map<?, ?> labels = java.util.Map.of("alertname", "HeadgeoEntropyCollapse", "run_id", "nx", "severity", "critical");
+        assertThat(Json.MAPPER.convertValue(start.get("labels"), java.util.Map.class)).isEqualTo(labels);
+        assertThat(Json.MAPPER.convertValue(end.get("labels"), java.util.Map.class)).as("the end has the start's labels").isEqualTo(labels);
+        assertThat(end.get("endsAt").asText()).isEqualTo("2026-12-07T10:05:00Z");
+        assertThat(start.get("annotations").get("summary").asText()).isEqualTo("attention entropy of run nx collapsed at checkpoint 25 (heads 0.1, 1.3)");
+        assertThat(start.get("annotations").get("description").asText()).endsWith("Moved most since the previous checkpoint: head 1.3 entropy -1.9900");
+        Alert growth = Alert.newBuilder(collapse).setType(AlertType.LOGIT_GROWTH).setSeverity(Severity.WARNING).setForecastCheckpoint(30L).build();
+        assertThat(Json.MAPPER.readTree(AlertDelivery.alertmanager.body(growth, null)).get(0).get("labels").get("alertname").asText())
+                .isEqualTo("HeadgeoLogitGrowth");
+    }
+
+    @Test
     void slackGetsEscapedTextWithTheRunsLink() throws Exception {
         JsonNode body = Json.MAPPER.readTree(AlertDelivery.slack.body(flip("<b>&run"), "http://headgeo:8080/"));
 
