@@ -16,7 +16,9 @@ import java.util.List;
  * logits were measured, its largest logit is at least {@link #LOGIT_LEVEL}. The scale is the measured max logit where
  * the client sent one, else sigma_max of the metric for blocks without QK-norm; a QK-norm block without a measurement
  * has no scale to judge (its gains, not sigma_max, bound its logits) and is judged on collapse only. The run is
- * {@code GROWING} when a head grows and the run is not collapsed.</li>
+ * {@code GROWING} when a head grows and the run is not collapsed. A head judged growing at the previous checkpoint stays
+ * growing while it keeps sharpening (its scale does not fall and its entropy does not rise) and has not collapsed, so
+ * a growth slowing on its way to collapse is one state, not a string of alerts.</li>
  * </ul>
  * The levels come from the measurements in docs/training.md (Attention health); they are fixed, not tuned per model.
  * Entropies are only judged on probes of at least {@link #MIN_PROBE_TOKENS} tokens (a shorter probe's ceiling, ln T, is
@@ -72,11 +74,18 @@ public final class AttentionHealth {
     private AttentionHealth() {
     }
 
+    /** Without heads judged growing at the previous checkpoint. */
+    public static Result assess(long checkpoint, AttentionSignals now, AttentionSignals previous, long previousCheckpoint) {
+        return assess(checkpoint, now, previous, previousCheckpoint, java.util.Set.of());
+    }
+
     /**
      * @param previous the run's previous checkpoint's signals (same shape), or null for none
      * @param previousCheckpoint its checkpoint number (ignored when {@code previous} is null)
+     * @param previousGrowing the heads judged growing at the previous checkpoint
      */
-    public static Result assess(long checkpoint, AttentionSignals now, AttentionSignals previous, long previousCheckpoint) {
+    public static Result assess(long checkpoint, AttentionSignals now, AttentionSignals previous, long previousCheckpoint,
+                                java.util.Set<Head> previousGrowing) {
         int layers = now.numLayers();
         int heads = now.numHeads();
         boolean compared = previous != null && previous.numLayers() == layers && previous.numHeads() == heads && previousCheckpoint < checkpoint;
@@ -118,10 +127,13 @@ public final class AttentionHealth {
                 if (logitChange != null) {
                     logitChange[h] = logits0 == null ? Double.NaN : logRatio(logits[h], logits0[h]);
                 }
-                if (judged && growing(now, previous, l, h) && e >= COLLAPSED_ENTROPY) {
+                boolean grows = growing(now, previous, l, h) || previousGrowing.contains(new Head(l, h)) && sharpening(now, previous, l, h);
+                if (judged && grows && e >= COLLAPSED_ENTROPY) {
                     growing.add(new Head(l, h));
                     double fallPerCheckpoint = (e0 - e) / (checkpoint - previousCheckpoint);
-                    soonest = Math.min(soonest, checkpoint + (e - COLLAPSED_ENTROPY) / fallPerCheckpoint);
+                    if (fallPerCheckpoint > 0) {
+                        soonest = Math.min(soonest, checkpoint + (e - COLLAPSED_ENTROPY) / fallPerCheckpoint);
+                    }
                 }
             }
             collapsedLayer |= collapsedHere.size() >= COLLAPSED_LAYER_FRACTION * heads && !collapsedHere.isEmpty();
@@ -153,6 +165,14 @@ public final class AttentionHealth {
         double e = Math.max(now.entropy()[l][h], 0);
         double e0 = Math.max(previous.entropy()[l][h], 0);
         return scale0 > 0 && scale >= GROWTH_FACTOR * scale0 && e <= ENTROPY_FALL * e0;
+    }
+
+    /** Whether head (l, h) kept sharpening since the previous checkpoint: its scale did not fall and its entropy did not rise. */
+    static boolean sharpening(AttentionSignals now, AttentionSignals previous, int l, int h) {
+        if (now.bound(l) != previous.bound(l) || now.bound(l) == AttentionSignals.Bound.QK_NORM) {
+            return false;
+        }
+        return now.scale(l, h) >= previous.scale(l, h) && Math.max(now.entropy()[l][h], 0) <= Math.max(previous.entropy()[l][h], 0);
     }
 
     /** log(a / b), NaN unless both are positive. */

@@ -8,6 +8,7 @@ import dev.headgeo.http.api.Health;
 import dev.headgeo.http.api.Readiness;
 import dev.headgeo.http.api.RunDetail;
 import dev.headgeo.http.api.RunsPage;
+import dev.headgeo.analysis.AttentionHealth;
 import dev.headgeo.http.api.Thresholds;
 import dev.headgeo.stream.AlertSettings;
 import dev.headgeo.stream.HeadgeoService;
@@ -132,7 +133,9 @@ public final class ApiServer implements AutoCloseable {
         return new Thresholds(new Thresholds.VerdictBands(Verdict.SUPPORTED_BELOW, Verdict.PARTIALLY_SUPPORTED_BELOW),
                 new Thresholds.StabilityBands(Stability.VERY_STABLE_ABOVE, Stability.APPROXIMATELY_STABLE_ABOVE),
                 new Thresholds.ForecastSettings(alerts.forecastWindow(), alerts.forecastHorizon(), alerts.forecastAgreement()),
-                List.of(dev.headgeo.avro.Anchor.values()), List.of(dev.headgeo.avro.Verdict.values()));
+                List.of(dev.headgeo.avro.Anchor.values()), List.of(dev.headgeo.avro.Verdict.values()),
+                new Thresholds.HealthLevels(AttentionHealth.COLLAPSED_ENTROPY, AttentionHealth.COLLAPSED_LAYER_FRACTION,
+                        AttentionHealth.GROWTH_FACTOR, AttentionHealth.ENTROPY_FALL, AttentionHealth.LOGIT_LEVEL));
     }
 
     private FanOut fanOut() {

@@ -59,7 +59,7 @@ public final class HealthMapper {
     }
 
     /** What the run's next checkpoint is compared with. */
-    public static CheckpointSignals toAvro(long checkpoint, double[] layerResiduals, AttentionSignals s) {
+    public static CheckpointSignals toAvro(long checkpoint, double[] layerResiduals, AttentionSignals s, AttentionHealth.Result health) {
         List<List<Double>> logits = new ArrayList<>(s.numLayers());
         for (double[] l : s.maxLogit()) {
             logits.add(l == null ? null : boxed(l));
@@ -70,7 +70,19 @@ public final class HealthMapper {
                 .setEntropy(boxed(s.entropy()))
                 .setSigmaMax(boxed(s.sigmaMax()))
                 .setMaxLogit(logits)
+                .setGrowingHeads(health.state() == AttentionHealth.State.GROWING
+                        ? health.heads().stream().map(AttentionHealth.Head::toString).toList() : List.of())
                 .build();
+    }
+
+    /** The heads a stored checkpoint judged growing. */
+    public static java.util.Set<AttentionHealth.Head> growingHeads(CheckpointSignals s) {
+        java.util.Set<AttentionHealth.Head> out = new java.util.HashSet<>();
+        for (String head : s.getGrowingHeads()) {
+            String[] lh = head.split("\\.");
+            out.add(new AttentionHealth.Head(Integer.parseInt(lh[0]), Integer.parseInt(lh[1])));
+        }
+        return out;
     }
 
     /** The stored signals as the analysis takes them; {@code qkNorm} is the current checkpoint's (the model's shape). */

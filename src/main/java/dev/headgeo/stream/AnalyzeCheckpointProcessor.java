@@ -105,7 +105,8 @@ final class AnalyzeCheckpointProcessor implements Processor<String, GatheredChec
         CheckpointSignals kept = h == null ? null : h.getPreviousSignals();
         boolean earlier = kept != null && kept.getCheckpoint() < g.checkpoint();
         AttentionSignals previous = earlier ? HealthMapper.signals(kept, g.signals().qkNorm()) : null;
-        AttentionHealth.Result health = AttentionHealth.assess(g.checkpoint(), g.signals(), previous, earlier ? kept.getCheckpoint() : -1);
+        AttentionHealth.Result health = AttentionHealth.assess(g.checkpoint(), g.signals(), previous, earlier ? kept.getCheckpoint() : -1,
+                earlier ? HealthMapper.growingHeads(kept) : java.util.Set.of());
         double[] residuals = HealthMapper.layerResiduals(report);
         report.setAttentionHealth(HealthMapper.toAvro(health));
         report.setDrivers(HealthMapper.toAvro(Drivers.between(residuals, earlier ? HealthMapper.residuals(kept) : null, g.signals(), previous)));
@@ -113,7 +114,7 @@ final class AnalyzeCheckpointProcessor implements Processor<String, GatheredChec
             RunHistory next = h == null
                     ? RunHistory.newBuilder().setEntries(new java.util.ArrayList<>()).setForgottenBelow(-1L).setLastClosedAt(0L).build()
                     : h;
-            next.setPreviousSignals(HealthMapper.toAvro(g.checkpoint(), residuals, g.signals()));
+            next.setPreviousSignals(HealthMapper.toAvro(g.checkpoint(), residuals, g.signals(), health));
             history.put(g.runId(), next);
         }
     }

@@ -61,6 +61,24 @@ class AttentionHealthTest {
     }
 
     @Test
+    void aGrowthSlowingOnItsWayToCollapseStaysOneState() {
+        // llama, lr 0.01, steps 15 -> 20: head 0.2 judged growing at 15, then logits 189 -> 270, entropy 0.148 -> 0.134
+        AttentionSignals before = uniform(3.0, 5, 20.0, false);
+        AttentionSignals now = uniform(3.0, 5, 20.0, false);
+        before.entropy()[0][2] = 0.148;
+        before.maxLogit()[0][2] = 189;
+        now.entropy()[0][2] = 0.134;
+        now.maxLogit()[0][2] = 270;
+        java.util.Set<AttentionHealth.Head> growing = java.util.Set.of(new AttentionHealth.Head(0, 2));
+        assertThat(AttentionHealth.assess(20, now, before, 15, growing).state()).isEqualTo(AttentionHealth.State.GROWING);
+        assertThat(AttentionHealth.assess(20, now, before, 15).state()).as("without the previous judgement: too slow to start one")
+                .isEqualTo(AttentionHealth.State.STABLE);
+        // it stops growing when its entropy rises again
+        now.entropy()[0][2] = 0.4;
+        assertThat(AttentionHealth.assess(20, now, before, 15, growing).state()).isEqualTo(AttentionHealth.State.STABLE);
+    }
+
+    @Test
     void smallLogitsGrowingEarlyInTrainingAreNotGrowth() {
         // llama, lr 1e-3, steps 15 -> 20: entropy 3.28 -> 1.35, max logit 12 -> 16.4 (and from 5.4 to 12 before)
         AttentionSignals before = uniform(3.28, 0.6, 5.4, false);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.AlertType;
 import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.avro.RunHistory;
 import dev.headgeo.avro.RunState;
 import dev.headgeo.avro.Severity;
 import dev.headgeo.wire.AvroCodec;
@@ -32,7 +33,7 @@ class UpgradeFormatsTest {
     static Schema history(String file) throws IOException {
         try (InputStream in = UpgradeFormatsTest.class.getResourceAsStream("/dev/headgeo/wire/schema-history/" + file)) {
             Schema.Parser parser = new Schema.Parser();
-            if (file.startsWith("alert")) {
+            if (file.equals("alert-v1.avsc") || file.equals("alert-v2.avsc")) {
                 parser.addTypes(List.of(CheckpointReport.getClassSchema().getField("primary_anchor").schema(),
                         dev.headgeo.avro.Verdict.getClassSchema(), dev.headgeo.avro.ReportStatus.getClassSchema()));
             }
@@ -51,6 +52,25 @@ class UpgradeFormatsTest {
         return Alert.newBuilder().setRaisedAt(Instant.ofEpochMilli(1000)).setRunId("r").setType(type).setCheckpoint(200).setMessage("m")
                 .setSeverity(Severity.INFO).setMissingLayers(List.of()).setEarlierVerdicts(List.of()).setLaterVerdicts(List.of())
                 .setTags(Map.of("owner", "ana")).build();
+    }
+
+    @Test
+    void fromRelease04TheFormatsItReadsAreWrittenAndHealthAlertsHeldBack() throws IOException {
+        Compatibility from04 = Compatibility.upgradingFrom(Compatibility.Release.V0_4);
+        CheckpointReport report = TrackVerdictsProcessorTest.complete("r", 200, 0.05);
+        report.setAttentionHealth(HealthDecisionsTest.judged(200, HealthDecisionsTest.COLLAPSED, HealthDecisionsTest.GROWN_LOGITS,
+                null, null).getAttentionHealth());
+        GenericRecord asRead = asRelease(from04.codec(CheckpointReport.getClassSchema()).toAvro(report), history("checkpoint_report-v2.avsc"));
+        assertThat(asRead.getSchema().getField("attention_health")).isNull();
+        assertThat(asRead.get("run_id").toString()).isEqualTo("r");
+        assertThat(from04.writes(alert(AlertType.ENTROPY_COLLAPSE))).isFalse();
+        assertThat(from04.writes(alert(AlertType.LOGIT_GROWTH_RESOLVED))).isFalse();
+        assertThat(from04.writes(alert(AlertType.INCOMPLETE_RESOLVED))).as("0.4 knows the ends of states").isTrue();
+        assertThat(Compatibility.CURRENT.writes(alert(AlertType.ENTROPY_COLLAPSE))).isTrue();
+        RunHistory history = RunHistory.newBuilder().setEntries(List.of()).setForgottenBelow(-1L).setLastClosedAt(5L)
+                .setAlertedHealth(List.of("ENTROPY_COLLAPSE")).build();
+        byte[] bytes = from04.<RunHistory>serde(RunHistory.getClassSchema(), dev.headgeo.wire.AvroSerde.Format.avro).serializer().serialize("t", history);
+        assertThat(asRelease(bytes, history("run_history-v2.avsc")).get("last_closed_at")).isEqualTo(5L);
     }
 
     @Test

@@ -4,6 +4,7 @@ import { el, fmt, ago, ranges, chip, tagChips, card } from './dom.js';
 import { chart, disposeCharts, bands, checkpointAxis, sideAxis, residualScale } from './charts.js';
 import { alertList } from './alerts.js';
 import { renderWhere } from './where.js';
+import { healthSection, renderHealth } from './health.js';
 import * as api from './api.js';
 
 const ANCHOR_COLORS = { LAST: '#3454d1', MIDDLE: '#8e44ad', BEST: '#16a3b8' };
@@ -28,6 +29,7 @@ export function buildRunPage(view, runId, initial, thresholds) {
     el('div', { class: 'charts' },
       card('Verdict timeline', { id: 'timeline-sub', text: 'mean residual per anchor' }, el('div', { class: 'chart', id: 'chart-timeline' })),
       card('Per-layer residual', { id: 'heat-sub', text: 'layer × checkpoint; click a cell to look inside' }, el('div', { class: 'chart', id: 'chart-heatmap' }))),
+    ...healthSection(),
     el('h3', { class: 'section' }, 'Where it breaks', el('span', { class: 'sub', id: 'where-sub' }, '')),
     el('div', { class: 'charts three' },
       card('Heads', { id: 'headmap-sub', text: 'residual per layer × head' }, el('div', { class: 'anchor-tabs', id: 'anchor-tabs' }),
@@ -229,5 +231,6 @@ export function renderRun(run) {
   renderShape(run);
   document.getElementById('run-alerts').replaceChildren(alertList(run.alerts.slice().reverse(), limits, 'run-alerts-list'));
   renderCheckpointTable(run);
+  renderHealth(page, run, limits);
   renderWhere(page, run, limits, select);
 }
