@@ -70,6 +70,10 @@ def layer_records(run_id: str, checkpoint: int, singular_values: Sequence[Sequen
         raise ValueError("no layers")
     if len(ents) != len(layers):
         raise ValueError(f"{len(layers)} layers of singular values but {len(ents)} of entropies")
+    if max_logits is not None and len(max_logits) != len(layers):
+        raise ValueError(f"{len(layers)} layers of singular values but {len(max_logits)} of max_logits")
+    if probe_tokens is not None and int(probe_tokens) < 1:
+        raise ValueError(f"probe_tokens must be >= 1, got {probe_tokens}")
     num_heads = len(layers[0])
     records = []
     for i, (heads, ent) in enumerate(zip(layers, ents)):
@@ -106,8 +110,4 @@ def layer_records(run_id: str, checkpoint: int, singular_values: Sequence[Sequen
             records[-1]["probe_tokens"] = int(probe_tokens)
         if qk_norm is not None and qk_norm[i]:
             records[-1]["qk_norm"] = True
-    if probe_tokens is not None and int(probe_tokens) < 1:
-        raise ValueError(f"probe_tokens must be >= 1, got {probe_tokens}")
-    if max_logits is not None and len(max_logits) != len(layers):
-        raise ValueError(f"{len(layers)} layers of singular values but {len(max_logits)} of max_logits")
     return records

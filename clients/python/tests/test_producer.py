@@ -48,13 +48,27 @@ class LayerRecordsTest(unittest.TestCase):
                                            "model", "emitted_at"})
         self.assertEqual(records[0]["num_heads"], 2)
 
+    def test_attention_health_fields_are_written_only_when_measured(self):
+        sv = np.ones((2, 2, 4))
+        records = layer_records("run", 5, sv, [[1.0, 2.0]] * 2, max_logits=[[30.5, 2.0], None], probe_tokens=128, qk_norm=[True, False])
+        self.assertEqual(records[0]["max_attention_logit_per_head"], [30.5, 2.0])
+        self.assertNotIn("max_attention_logit_per_head", records[1])
+        self.assertEqual([r["probe_tokens"] for r in records], [128, 128])
+        self.assertEqual([r.get("qk_norm") for r in records], [True, None])
+        self.assertEqual(set(layer_records("run", 5, sv, [[1.0, 2.0]] * 2)[0]) & {"max_attention_logit_per_head", "probe_tokens", "qk_norm"},
+                         set(), "records without them stay v1")
+        for bad in ({"max_logits": [[1.0], None]}, {"max_logits": [[float("inf"), 1.0], None]}, {"probe_tokens": 0},
+                    {"max_logits": [[1.0, 2.0]]}):
+            with self.subTest(bad=bad), self.assertRaises(ValueError):
+                layer_records("run", 5, sv, [[1.0, 2.0]] * 2, **bad)
+
     def test_ragged_heads_are_kept(self):
         records = layer_records("run", 0, [[[3.0, 1.0], [2.0]]], [[0.5, 0.6]])
         self.assertEqual(records[0]["metric_singvals_per_head"], [[3.0, 1.0], [2.0]])
 
     def test_bad_values_are_refused_before_publishing(self):
         for sv, ent in [([[[-1.0]]], [[1.0]]), ([[[float("nan")]]], [[1.0]]), ([[[]]], [[1.0]]),
-                        ([[[1.0]]], [[float("inf")]]), ([[[1.0]], [[1.0], [2.0]]], [[1.0], [1.0]])]:
+                        ([[[1.0]]], [[float("inf")]]), ([[[1.0]], [[1.0], [2.0]]], [[1.0], [1.0]]), ([[[1.0]]], [[-0.5]])]:
             with self.assertRaises(ValueError):
                 layer_records("run", 0, sv, ent)
 

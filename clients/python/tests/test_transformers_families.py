@@ -133,6 +133,54 @@ class TransformersFamiliesTest(unittest.TestCase):
                 for layer, (e, p) in enumerate(zip(entropies, attentions)):
                     np.testing.assert_allclose(e, entropy(p), rtol=0, atol=2e-11, err_msg=f"{family} layer {layer}")
 
+    def test_largest_logits_are_the_pre_softmax_scores_of_the_models_own_attention(self):
+        ids = torch.randint(0, 97, (2, 9), generator=torch.Generator().manual_seed(2))
+        for family in FAMILIES:
+            with self.subTest(family=family):
+                model, gain_form = self._model(family)
+                m = headgeo.models.measure_attention(model, ids)
+                self.assertEqual(m.probe_tokens, 9)
+                self.assertEqual(m.qk_norm, [gain_form is not None] * 2)
+                if family == "bloom":
+                    # ALiBi adds a bias the query and key states do not show: no logit rather than a wrong one
+                    self.assertEqual(m.max_logits, [None, None])
+                    continue
+                self.assertTrue(all(layer is not None and len(layer) == 4 for layer in m.max_logits), m.max_logits)
+        # an independent reading where the scores are q.k / sqrt(d) of the projections alone (no rotary embedding)
+        for family, causal in (("gpt2", True), ("bert", False)):
+            with self.subTest(reference=family):
+                model, _ = self._model(family)
+                seen = []
+                blocks = headgeo.attention_blocks(model)
+                hooks = [b.qk_source[0].register_forward_hook(lambda _m, _i, out, b=b: seen.append(b.qk_source[1](out)))
+                         for b in blocks if b.qk_source and b.qk_source[1] is not None]
+                if not hooks:
+                    def keep(b):
+                        store = {}
+                        def hook(name):
+                            def h(_m, _i, out):
+                                store[name] = out
+                                if len(store) == 2:
+                                    seen.append((store.pop("q"), store.pop("k")))
+                            return h
+                        q, k = b.qk_source[0]
+                        return [q.register_forward_hook(hook("q")), k.register_forward_hook(hook("k"))]
+                    hooks = [h for b in blocks for h in keep(b)]
+                model.eval()
+                with torch.no_grad():
+                    model(ids)
+                for h in hooks:
+                    h.remove()
+                m = headgeo.models.measure_attention(model, ids)
+                for layer, (q, k) in enumerate(seen):
+                    q = q.double().reshape(2, 9, 4, 8).transpose(1, 2)
+                    k = k.double().reshape(2, 9, 4, 8).transpose(1, 2)
+                    scores = q @ k.transpose(-1, -2) / np.sqrt(8)
+                    if causal:
+                        scores = scores.masked_fill(torch.ones(9, 9, dtype=torch.bool).triu(1), float("-inf"))
+                    np.testing.assert_allclose(m.max_logits[layer], scores.amax(dim=(0, 2, 3)).numpy(), rtol=1e-6,
+                                               err_msg=f"{family} layer {layer}")
+
     def test_vit_and_t5_are_read_with_their_own_inputs(self):
         vit = transformers.ViTModel(transformers.ViTConfig(hidden_size=32, num_attention_heads=4, num_hidden_layers=2,
                                                            intermediate_size=64, image_size=16, patch_size=8)).eval()
