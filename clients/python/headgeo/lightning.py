@@ -5,7 +5,8 @@
                                    HeadgeoCallback("broker:9092", log_reports=True)])
 
 * **When**: at each checkpoint Lightning saves (``on_save_checkpoint``; checkpoint = ``trainer.global_step``)
-  unless ``on_checkpoint=False``, and every ``every_n_steps`` training steps when asked; a step is
+  unless ``on_checkpoint=False``, and every ``every_n_steps`` training steps when asked (then also checkpoint 0, the
+  initial weights, at the start of training, which the first checkpoint's attention health is judged against); a step is
   published once even when both fall on it.
 * **What is measured**: ``module`` (an attribute name of the LightningModule, or a function of it),
   else the LightningModule itself when its ``forward`` takes ``output_attentions``, else its largest
@@ -99,6 +100,9 @@ class HeadgeoCallback(Callback):
         target = measured_module(pl_module, self.module)
         self.publisher.start(self.run_id or self._logger_run_id(trainer, pl_module), target, hyperparameter_tags(pl_module))
         self.publisher.set_default_probe(lambda: self._default_probe(trainer))
+        if self.publisher.every_n_steps is not None and trainer.global_step == 0:
+            # the initial weights: what the first checkpoint's attention health and drivers are judged against
+            self.publisher.publish(target, 0)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
         if self.publisher.due(trainer.global_step):

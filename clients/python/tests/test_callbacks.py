@@ -48,10 +48,10 @@ class CallbacksNeverBreakTrainingTest(unittest.TestCase):
                 got = hf_train(published, [callback])
                 took = time.monotonic() - started
         self.assertTrue(torch.equal(expected, got), "the probe must not change training")
-        # checkpoints 5, 10, 15, 20 (10 and 20 are also saves: published once each)
-        self.assertEqual(callback.publisher._published, [0, 5, 10, 15, 20])  # 0: the initial weights
+        # checkpoint 0 (the initial weights), 5, 10, 15, 20 (10 and 20 are also saves: published once each)
+        self.assertEqual(callback.publisher._published, [0, 5, 10, 15, 20])
         self.assertEqual(len(logs.output), 1, logs.output)
-        self.assertRegex(logs.output[0], r"4 of 4 checkpoints of down not sent to Kafka at 127\.0\.0\.1:\d+ \(5, 10, 15, 20\)")
+        self.assertRegex(logs.output[0], r"5 of 5 checkpoints of down not sent to Kafka at 127\.0\.0\.1:\d+ \(0, 5, 10, 15, 20\)")
         self.assertLess(took, 60, "publishing never waits for the dead broker")
 
     def test_a_model_headgeo_cannot_read_is_said_once_and_training_goes_on(self):
@@ -115,9 +115,9 @@ class CallbacksNeverBreakTrainingTest(unittest.TestCase):
                                 callbacks=[callback])
             trainer.fit(Module(), loader)
         self.assertEqual(trainer.global_step, 8)
-        self.assertEqual(callback.publisher._published, [4, 8])
+        self.assertEqual(callback.publisher._published, [0, 4, 8])  # 0: the initial weights
         self.assertEqual(len(logs.output), 1, logs.output)
-        self.assertIn("2 of 2 checkpoints of lightning-down not sent", logs.output[0])
+        self.assertIn("3 of 3 checkpoints of lightning-down not sent", logs.output[0])
 
     def test_probe_from_a_shuffling_loader_draws_nothing_from_the_random_generator(self):
         loader = torch.utils.data.DataLoader(tiny_data.RandomTokens(10, seed=1), batch_size=4, shuffle=True)
