@@ -12,6 +12,7 @@ import dev.headgeo.avro.HealthState;
 import dev.headgeo.avro.LayerFit;
 import dev.headgeo.avro.LayerHealth;
 import dev.headgeo.avro.LogitBound;
+import dev.headgeo.wire.LayerArrays;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -118,27 +119,12 @@ public final class HealthMapper {
         return out;
     }
 
-    private static Double orNull(double v) {
-        return Double.isFinite(v) ? v : null;
-    }
-
     private static List<Double> orNulls(double[] values) {
-        if (values == null) {
-            return List.of();
-        }
-        List<Double> out = new ArrayList<>(values.length);
-        for (double v : values) {
-            out.add(orNull(v));
-        }
-        return out;
+        return values == null ? List.of() : ReportMapper.orNulls(values);
     }
 
-    private static List<Double> boxed(double[] values) {
-        List<Double> out = new ArrayList<>(values.length);
-        for (double v : values) {
-            out.add(v);
-        }
-        return out;
+    private static Double orNull(double v) {
+        return ReportMapper.orNull(v);
     }
 
     private static List<List<Double>> boxed(double[][] values) {
@@ -149,12 +135,12 @@ public final class HealthMapper {
         return out;
     }
 
+    private static List<Double> boxed(double[] values) {
+        return LayerArrays.boxed(values);
+    }
+
     private static double[] unboxed(List<Double> values) {
-        double[] out = new double[values.size()];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = values.get(i);
-        }
-        return out;
+        return LayerArrays.unboxed(values);
     }
 
     private static double[][] unboxed2(List<List<Double>> values) {

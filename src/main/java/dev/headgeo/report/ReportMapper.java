@@ -114,7 +114,8 @@ public final class ReportMapper {
                 .build();
     }
 
-    private static Double orNull(double x) {
+    /** NaN as null (the report's undefined number). */
+    static Double orNull(double x) {
         return Double.isNaN(x) ? null : x;
     }
 
@@ -126,7 +127,7 @@ public final class ReportMapper {
         return out;
     }
 
-    private static List<Double> orNulls(double[] xs) {
+    static List<Double> orNulls(double[] xs) {
         List<Double> out = new ArrayList<>(xs.length);
         for (double x : xs) {
             out.add(orNull(x));

@@ -66,7 +66,8 @@ public final class LayerArrays {
                 .build();
     }
 
-    private static double[] unboxed(List<Double> values) {
+    /** A list of doubles as an array. */
+    public static double[] unboxed(List<Double> values) {
         double[] out = new double[values.size()];
         for (int i = 0; i < out.length; i++) {
             out[i] = values.get(i);
@@ -74,7 +75,8 @@ public final class LayerArrays {
         return out;
     }
 
-    private static List<Double> boxed(double[] values) {
+    /** An array of doubles as a list. */
+    public static List<Double> boxed(double[] values) {
         List<Double> out = new ArrayList<>(values.length);
         for (double v : values) {
             out.add(v);
