@@ -11,7 +11,7 @@
 * **What is measured**: ``module`` (an attribute name of the LightningModule, or a function of it),
   else the LightningModule itself when its ``forward`` takes ``output_attentions``, else its largest
   child that has a ``config`` (the Hugging Face model it wraps).
-* **What**: run id = ``run_id``, else the logger's ``name/version``; the model's name from its config;
+* **What**: run id = ``run_id``, else the logger's name and version (``lightning_logs-v3``), else one of its own (the module's class and the start time, said once); the model's name from its config;
   tags = the module's hyperparameters (``save_hyperparameters``) that are plain values, then ``tags``.
 * **Probe batch**: ``probe_batch``, else the first examples of the validation (else training) dataset,
   collated as its data loader collates them; for an ``(inputs, targets)`` pair the inputs are used.
@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import inspect
 import os
-from typing import Any, Callable, Dict, Optional, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Union
 
 try:
     from lightning.pytorch import Callback
@@ -80,6 +80,10 @@ def _first(loaders: Any) -> Any:
     return loaders
 
 
+_OWN = ("bootstrap_servers", "run_id", "probe_batch", "every_n_steps", "on_checkpoint", "tags", "log_reports", "report_timeout",
+        "close_timeout", "module", "forward", "kafka_config")
+
+
 class HeadgeoCallback(Callback):
     """Publishes the measured module's head geometry to headgeo at checkpoint saves and every N steps."""
 
@@ -87,18 +91,19 @@ class HeadgeoCallback(Callback):
                  every_n_steps: Optional[int] = None, on_checkpoint: bool = True, tags: Optional[Dict[str, str]] = None,
                  log_reports: bool = False, report_timeout: float = 60.0, close_timeout: float = 10.0,
                  module: Union[str, Callable, None] = None,
-                 forward: Optional[Callable] = None, **producer_config):
+                 forward: Optional[Callable] = None, kafka_config: Optional[Mapping[str, Any]] = None, **producer_options):
         self.run_id = run_id
         self.on_checkpoint = on_checkpoint
         self.module = module
         self.publisher = CheckpointPublisher(bootstrap_servers, probe_batch=probe_batch, every_n_steps=every_n_steps, tags=tags,
                                              log_reports=log_reports, report_timeout=report_timeout, close_timeout=close_timeout,
-                                             forward=forward,
-                                             **producer_config)
+                                             forward=forward, kafka_config=kafka_config, owner="HeadgeoCallback",
+                                             own_keywords=_OWN, **producer_options)
 
     def on_train_start(self, trainer, pl_module):
         target = measured_module(pl_module, self.module)
-        self.publisher.start(self.run_id or self._logger_run_id(trainer, pl_module), target, hyperparameter_tags(pl_module))
+        self.publisher.start(self.run_id or self._logger_run_id(trainer), target, hyperparameter_tags(pl_module),
+                             default_name=type(pl_module).__name__)
         self.publisher.set_default_probe(lambda: self._default_probe(trainer))
         if self.publisher.every_n_steps is not None and trainer.global_step == 0:
             # the initial weights: what the first checkpoint's attention health and drivers are judged against
@@ -123,12 +128,15 @@ class HeadgeoCallback(Callback):
         self.publisher.close()
 
     @staticmethod
-    def _logger_run_id(trainer, pl_module) -> str:
+    def _logger_run_id(trainer) -> Optional[str]:
+        """The logger's name and version (``lightning_logs-v3``: no slash, safe in a URL path), None without a logger."""
         logger = trainer.logger
         if logger is not None and getattr(logger, "name", None):
             version = getattr(logger, "version", None)
-            return f"{logger.name}/{version}" if version not in (None, "") else str(logger.name)
-        return type(pl_module).__name__
+            if version in (None, ""):
+                return None  # a name alone is shared by every run that logs there
+            return f"{logger.name}-v{version}" if isinstance(version, int) else f"{logger.name}-{version}"
+        return None
 
     @staticmethod
     def _default_probe(trainer) -> Any:

@@ -66,11 +66,11 @@ class HeadgeoProducer:
 
     def __init__(self, bootstrap_servers: str, topic: str = "headgeo.layers", model: Optional[str] = None,
                  delivery_timeout: float = 900.0, tags: Optional[dict] = None, spool_dir: Optional[str] = None,
-                 buffer_mb: int = 256, **config: Any) -> None:
+                 buffer_mb: int = 256, spool_file_mb: int = 64, kafka_config: Optional[dict] = None, **config: Any) -> None:
         import collections
         import threading
 
-        from confluent_kafka import Producer
+        from confluent_kafka import KafkaException, Producer
 
         self._topic = topic
         self._model = model
@@ -82,7 +82,9 @@ class HeadgeoProducer:
         # librdkafka's log lines go to a logger of their own (quiet unless the application configures it),
         # not straight to stderr: what matters reaches the caller as one line in HeadgeoPublishError
         librdkafka_log = quiet_logger("headgeo.librdkafka")
-        self._producer = Producer({
+        settings = {**(kafka_config or {}), **config}
+        try:
+            self._producer = Producer({
             "bootstrap.servers": bootstrap_servers,
             # the same partition for a run_id as Java's producers and Kafka Streams compute (murmur2);
             # librdkafka's default (consistent_random, CRC32) would put a run elsewhere
@@ -94,22 +96,30 @@ class HeadgeoProducer:
             "queue.buffering.max.kbytes": int(buffer_mb * 1024),
             "error_cb": self._client_error,
             "logger": librdkafka_log,
-            **config,
-        })
+            **settings,
+            })
+        except KafkaException as e:
+            raise ValueError(f"invalid Kafka setting: {e.args[0].str() if e.args and hasattr(e.args[0], 'str') else e}") from None
         # records handed to librdkafka and not yet delivered or failed, per (run, checkpoint)
         self._open = {}
         self._open_lock = threading.Lock()
+        # checkpoints Kafka took whole, so that the end of the process says only what it did not
+        self._delivered = set()
+        self._told = set()
         self._closed = threading.Event()
         self._delivery_timeout = delivery_timeout
-        self._spool = Spool(spool_dir) if spool_dir else None
+        self._spool = Spool(spool_dir, max_file_mb=spool_file_mb) if spool_dir else None
         # checkpoints given up in the current outage, said once when it ends (or at close)
         self._given_up: List[str] = []
         self._resending = threading.Lock()
         self._closing = False
         self._poller = threading.Thread(target=self._poll_loop, name="headgeo-producer-poll", daemon=True)
         self._poller.start()
-        if self._spool is not None and self._spool.waiting():
-            threading.Thread(target=self._resend_spooled, name="headgeo-producer-spool", daemon=True).start()
+        if self._spool is not None:
+            self._spool.take_back_stale_claims()
+            if self._spool.waiting():
+                threading.Thread(target=self._resend_spooled, name="headgeo-producer-spool", daemon=True).start()
+        self._install_exit_hooks()
 
     def _client_error(self, err):
         from confluent_kafka import KafkaError
@@ -179,6 +189,7 @@ class HeadgeoProducer:
                 elif errors:
                     self._give_up(run_id, checkpoint, self._cause(errors))
                 else:
+                    self._delivered.add((run_id, checkpoint))
                     self._answered_again()
                 done.set()
                 if on_delivery is not None:
@@ -198,9 +209,11 @@ class HeadgeoProducer:
                 waited = time.monotonic() - started
                 down = self._all_down_at is not None and self._all_down_at >= started - self.UNREACHABLE_AFTER
                 if down and waited >= self.UNREACHABLE_AFTER and pending[0] == len(records):
+                    self._told.add((run_id, checkpoint))
                     raise HeadgeoPublishError(f"headgeo: Kafka at {self._bootstrap_servers} unreachable for {waited:.0f} s, "
                                               f"nothing of {run_id}@{checkpoint} delivered: {self._cause(errors)}")
                 if waited >= timeout:
+                    self._told.add((run_id, checkpoint))
                     raise HeadgeoPublishError(f"headgeo: {pending[0]} of {len(records)} records of {run_id}@{checkpoint} "
                                               f"not delivered within {timeout:g} s: {self._cause(errors)}")
             if errors:
@@ -233,7 +246,13 @@ class HeadgeoProducer:
         """
         import logging
 
-        remaining = self._producer.flush(timeout)
+        if self._closed.is_set():
+            return 0
+        deadline = time.monotonic() + timeout
+        if self._spool is not None and self._spool.waiting() and not self._kafka_down():
+            # what earlier jobs (or this one) kept goes out too, within the same time
+            self._resend_spooled(deadline)
+        remaining = self._producer.flush(max(0.0, deadline - time.monotonic()))
         if remaining:
             with self._open_lock:
                 lost = sorted(self._open)
@@ -255,6 +274,58 @@ class HeadgeoProducer:
         self._closed.set()
         self._poller.join(1.0)
         return remaining
+
+    # -- the end of the process: a signal, or the interpreter exiting without close() ----------------------------
+
+    def _kafka_down(self) -> bool:
+        """Every broker was unreachable within the last half minute."""
+        return self._all_down_at is not None and time.monotonic() - self._all_down_at < 30
+
+    def _install_exit_hooks(self) -> None:
+        """close() at interpreter exit; at SIGTERM / SIGINT keep what is undelivered, say it in one line, then the earlier handler."""
+        import atexit
+        import signal
+        import threading
+        import weakref
+
+        me = weakref.ref(self)
+        atexit.register(lambda: me() is not None and me()._at_exit())
+        if threading.current_thread() is not threading.main_thread():
+            return  # handlers can only be set from the main thread; atexit still keeps what it can
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                previous = signal.getsignal(sig)
+                signal.signal(sig, lambda number, frame, previous=previous: _on_signal(me, number, frame, previous))
+            except (ValueError, OSError):
+                pass
+
+    def _at_exit(self) -> None:
+        if not self._closed.is_set():
+            self._keep_for_exit("exit without close()")
+
+    #: seconds a signal or the interpreter's exit gives Kafka before what is left goes to the spool (or is said lost)
+    EXIT_TIMEOUT = 2.0
+
+    def _keep_for_exit(self, cause: str) -> None:
+        import logging
+
+        with self._open_lock:
+            checkpoints = sorted(self._open)
+        if self._closed.is_set():
+            return
+        self.close(self.EXIT_TIMEOUT, say=False)
+        # a blocking publish that raised has told its caller already
+        left = [c for c in checkpoints if c not in self._delivered and c not in self._told]
+        if not left:
+            return
+        shown = ", ".join(f"{run}@{cp}" for run, cp in left[:10]) + (" ..." if len(left) > 10 else "")
+        if self._spool is not None:
+            logging.getLogger("headgeo").warning("headgeo: %s: %d checkpoint(s) not yet delivered to Kafka at %s kept in %s: %s; a "
+                                                 "producer with spool_dir=%s sends them", cause, len(left), self._bootstrap_servers,
+                                                 self._spool.directory, shown, self._spool.directory)
+        else:
+            logging.getLogger("headgeo").warning("headgeo: %s: %d checkpoint(s) not delivered to Kafka at %s are lost: %s "
+                                                 "(spool_dir= keeps them through a signal)", cause, len(left), self._bootstrap_servers, shown)
 
     # -- outages -------------------------------------------------------------------------------------------------
 
@@ -303,41 +374,92 @@ class HeadgeoProducer:
             shown = ", ".join(given_up[:10]) + (" ..." if len(given_up) > 10 else "")
             logging.getLogger("headgeo").warning("headgeo: %d checkpoints given up in all during the outage: %s", len(given_up), shown)
 
-    def _resend_spooled(self) -> None:
-        """Sends the kept checkpoints again, oldest first; a file goes when all of its records are delivered."""
+    def _resend_spooled(self, deadline: Optional[float] = None) -> None:
+        """Sends the kept checkpoints again, oldest first, each claimed by this producer alone; never raises.
+
+        A claimed file is released when the last of its records is reported (delivered: gone; failed or purged by
+        close(): kept again), whoever serves that report; a file that is not a checkpoint is moved aside with one line
+        naming it and the others are sent. ``deadline`` (time.monotonic()) bounds the pass, as close() needs.
+        """
         import threading
 
-        if not self._resending.acquire(blocking=False):
-            return  # one pass at a time
+        if deadline is None:
+            if not self._resending.acquire(blocking=False):
+                return  # one pass at a time
+        elif not self._resending.acquire(timeout=max(0.0, deadline - time.monotonic())):
+            return
         try:
-            for path in self._spool.waiting():
-                if self._closed.is_set():
+            while not self._closed.is_set() and (deadline is None or time.monotonic() < deadline):
+                claimed = self._spool.claim()
+                if claimed is None:
                     return
-                run_id, checkpoint, values = self._spool.read(path)
-                failed: List[bytes] = []
-                done = threading.Event()
-                pending = [len(values)]
-                lock = threading.Lock()
-
-                def finish(err, value):
-                    with lock:
-                        if err is not None:
-                            failed.append(value)
-                        pending[0] -= 1
-                        if pending[0] == 0:
-                            done.set()
-
-                for value in values:
-                    try:
-                        self._producer.produce(self._topic, key=run_id.encode("utf-8"), value=value, headers=[PRODUCER_HEADER],
-                                               on_delivery=lambda err, msg, v=value: finish(err, v))
-                    except BufferError:
-                        finish("buffer full", value)
-                while not done.wait(1.0):
-                    if self._closed.is_set():
+                try:
+                    run_id, checkpoint, values = self._spool.check(claimed)
+                except (OSError, ValueError) as e:
+                    self._spool.reject(claimed, str(e))
+                    continue
+                done = self._send_claimed(claimed, run_id, checkpoint, values)
+                while not done.wait(0.2):
+                    if self._closed.is_set() or (deadline is not None and time.monotonic() >= deadline):
                         return
-                self._spool.replace(path, failed)
-                if failed:
-                    return  # Kafka is away again: the next delivery that succeeds starts another pass
+        except Exception as e:  # noqa: BLE001 - the resend thread never dies with a traceback
+            log_warning(f"headgeo: sending the spool in {self._spool.directory} stopped: {type(e).__name__}: {e}")
         finally:
             self._resending.release()
+
+    def _send_claimed(self, claimed: str, run_id: str, checkpoint: int, values: List[bytes]):
+        """Produces a claimed file's records; the returned event is set once all are reported and the claim released."""
+        import threading
+
+        failed: List[bytes] = []
+        done = threading.Event()
+        pending = [len(values)]
+        lock = threading.Lock()
+
+        def finish(err, value):
+            with lock:
+                if err is not None:
+                    failed.append(value)
+                pending[0] -= 1
+                last = pending[0] == 0
+            if last:
+                try:
+                    self._spool.release(claimed, failed, run_id, checkpoint)
+                except OSError as e:
+                    log_warning(f"headgeo: spool file {claimed} could not be updated after sending: {e}")
+                done.set()
+
+        for value in values:
+            try:
+                self._producer.produce(self._topic, key=run_id.encode("utf-8"), value=value, headers=[PRODUCER_HEADER],
+                                       on_delivery=lambda err, msg, v=value: finish(err, v))
+            except BufferError:
+                finish("buffer full", value)
+        return done
+
+
+def _on_signal(producer_ref, number, frame, previous) -> None:
+    """Keeps (or counts) what the producer has not delivered, then does what the process would have done without it."""
+    import os
+    import signal
+    import threading
+
+    producer = producer_ref()
+    if producer is not None and not producer._closed.is_set():
+        # in a thread of its own, bounded: the signal may have come while the main thread held one of the producer's locks
+        worker = threading.Thread(target=producer._keep_for_exit, args=(signal.Signals(number).name,), name="headgeo-exit", daemon=True)
+        worker.start()
+        worker.join(HeadgeoProducer.EXIT_TIMEOUT + 3.0)
+    if callable(previous):
+        previous(number, frame)
+    elif previous == signal.SIG_IGN:
+        return
+    else:
+        # the default action (or a handler set outside Python): end the process as that signal would have
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+
+
+def log_warning(message: str) -> None:
+    import logging
+    logging.getLogger("headgeo").warning("%s", message)

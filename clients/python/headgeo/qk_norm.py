@@ -72,6 +72,9 @@ def _gain_and_centering(norm, name) -> Tuple[np.ndarray, bool]:
     if not shape:
         raise ValueError(f"{name}: neither a weight nor a normalized_shape to read its gain from")
     w = weight.detach().to(torch.float64).cpu().numpy() if weight is not None else np.zeros(shape)
+    if not np.isfinite(w).all():
+        raise ValueError(f"{name}: {int((~np.isfinite(w)).sum())} of its {w.size} gains are not finite (NaN or Inf: did training "
+                         "diverge?); refused rather than measured")
     device = weight.device if weight is not None else "cpu"
     dtype = weight.dtype if weight is not None else torch.float32
     n = shape[-1]

@@ -111,3 +111,50 @@ def layer_records(run_id: str, checkpoint: int, singular_values: Sequence[Sequen
         if qk_norm is not None and qk_norm[i]:
             records[-1]["qk_norm"] = True
     return records
+
+
+def record_problem(record: Any) -> Optional[str]:
+    """What is wrong with one decoded JSON layer record by the rules :func:`layer_records` writes by, or None.
+
+    Used on what comes back from a spool file, which anything may have written or cut short.
+    """
+    if not isinstance(record, dict):
+        return "not a JSON object"
+    for key in ("run_id", "checkpoint", "layer", "num_layers", "num_heads", "metric_singvals_per_head",
+                "mean_attention_entropy_per_head"):
+        if key not in record:
+            return f"no {key}"
+    run_id, checkpoint, layer = record["run_id"], record["checkpoint"], record["layer"]
+    num_layers, num_heads = record["num_layers"], record["num_heads"]
+    if not isinstance(run_id, str) or not run_id:
+        return "run_id must be a non-empty string"
+    for name, value, low in (("checkpoint", checkpoint, 0), ("num_layers", num_layers, 1), ("num_heads", num_heads, 1), ("layer", layer, 0)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            return f"{name} must be an integer >= {low}, got {value!r}"
+    if layer >= num_layers:
+        return f"layer {layer} is not below num_layers {num_layers}"
+    heads, entropies = record["metric_singvals_per_head"], record["mean_attention_entropy_per_head"]
+    if not isinstance(heads, list) or len(heads) != num_heads:
+        return f"metric_singvals_per_head must be {num_heads} lists"
+    if not isinstance(entropies, list) or len(entropies) != num_heads:
+        return f"mean_attention_entropy_per_head must be {num_heads} numbers"
+    for h, values in enumerate(heads):
+        if not isinstance(values, list) or not values or not all(_number(v) and v >= 0 for v in values):
+            return f"metric_singvals_per_head[{h}] must be a non-empty list of finite numbers >= 0"
+    if not all(_number(v) and v >= 0 for v in entropies):
+        return "mean_attention_entropy_per_head must be finite numbers >= 0"
+    logits = record.get("max_attention_logit_per_head")
+    if logits is not None and (not isinstance(logits, list) or len(logits) != num_heads or not all(_number(v) for v in logits)):
+        return f"max_attention_logit_per_head must be {num_heads} finite numbers"
+    tokens = record.get("probe_tokens")
+    if tokens is not None and (not isinstance(tokens, int) or isinstance(tokens, bool) or tokens < 1):
+        return f"probe_tokens must be an integer >= 1, got {tokens!r}"
+    try:
+        checked_tags(record.get("tags"))
+    except ValueError as e:
+        return str(e)
+    return None
+
+
+def _number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

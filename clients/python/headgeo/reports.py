@@ -94,7 +94,8 @@ class ReportDecoder:
 class ReportFollower:
     """Follows one run's reports from the time it starts; ``take()`` returns those of the checkpoints awaited so far."""
 
-    def __init__(self, bootstrap_servers: str, run_id: str, topic: str = "headgeo.reports", **config):
+    def __init__(self, bootstrap_servers: str, run_id: str, topic: str = "headgeo.reports",
+                 dead_letter_topic: str = "headgeo.dead-letters", **config):
         from confluent_kafka import Consumer
 
         from headgeo.logs import quiet_logger
@@ -102,6 +103,7 @@ class ReportFollower:
         self._run_id = run_id
         self._run_key = run_id.encode("utf-8")
         self._topic = topic
+        self._dead_letter_topic = dead_letter_topic
         self._decoder = ReportDecoder()
         self._started_ms = int(time.time() * 1000)
         self._awaited = set()
@@ -135,6 +137,12 @@ class ReportFollower:
             self._taken.update(c for c, _ in ready)
             return ready
 
+    def only(self, checkpoints: Iterable[int]) -> None:
+        """Awaits only these of the checkpoints awaited so far (the others never reached Kafka)."""
+        with self._changed:
+            self._awaited &= {int(c) for c in checkpoints}
+            self._changed.notify_all()
+
     def outstanding(self) -> List[int]:
         """Awaited checkpoints without a report yet."""
         with self._lock:
@@ -167,13 +175,36 @@ class ReportFollower:
     def _assign(self) -> bool:
         from confluent_kafka import TopicPartition
 
-        metadata = self._consumer.list_topics(self._topic, timeout=5.0)
+        metadata = self._consumer.list_topics(timeout=5.0)
         topic = metadata.topics.get(self._topic)
         if topic is None or topic.error is not None or not topic.partitions:
             raise RuntimeError(f"topic {self._topic} not found")
         wanted = [TopicPartition(self._topic, p, self._started_ms) for p in topic.partitions]
+        # the job's records that the processor refused as LATE say that another job uses (or used) this run id
+        letters = metadata.topics.get(self._dead_letter_topic)
+        if letters is not None and letters.error is None:
+            wanted += [TopicPartition(self._dead_letter_topic, p, self._started_ms) for p in letters.partitions]
         self._consumer.assign(self._consumer.offsets_for_times(wanted, timeout=10.0))
         return True
+
+    def _dead_letter(self, message) -> None:
+        headers = dict(message.headers() or [])
+        if headers.get("headgeo.reason") != b"LATE":
+            return
+        try:
+            checkpoint = int(json.loads(message.value()).get("checkpoint"))
+        except Exception:  # noqa: BLE001 - an Avro record or bytes: this job writes JSON
+            return
+        with self._changed:
+            ours = checkpoint in self._awaited and checkpoint not in self._arrived
+            if ours:
+                # no report will come for it: not awaited any more, so the end of the job does not blame the processor
+                self._awaited.discard(checkpoint)
+                self._changed.notify_all()
+        if ours:
+            self._complain_once("late", f"checkpoint {checkpoint} of {self._run_id} was dead-lettered LATE: run {self._run_id} "
+                                        f"already had a report for it, so another job uses (or used) this run id; pass run_id= "
+                                        f"to give this job one of its own")
 
     def _run(self) -> None:
         assigned = False
@@ -187,6 +218,9 @@ class ReportFollower:
                 self._closed.wait(2.0)
                 continue
             if message is None or message.error() is not None or message.key() != self._run_key:
+                continue
+            if message.topic() == self._dead_letter_topic:
+                self._dead_letter(message)
                 continue
             try:
                 report = self._decoder.decode(message.value())

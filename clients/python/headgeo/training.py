@@ -7,11 +7,14 @@ goes on, and what could not be sent is counted and said in one line at the end.
 """
 from __future__ import annotations
 
+import difflib
 import itertools
 import logging
+import os
 import threading
+import time
 from collections.abc import Mapping
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 
 from headgeo import distributed
 
@@ -75,6 +78,45 @@ def detached(batch: Any) -> Any:
     return batch
 
 
+#: HeadgeoProducer's own options a callback passes on (the rest of its keywords the publisher sets itself)
+PRODUCER_OPTIONS = ("spool_dir", "delivery_timeout", "buffer_mb", "spool_file_mb")
+
+
+def checked_options(owner: str, options: Dict[str, Any], own: Tuple[str, ...]) -> Dict[str, Any]:
+    """``options`` when each is one of :data:`PRODUCER_OPTIONS`; else a TypeError naming the first other, with the closest name."""
+    for key in options:
+        if key not in PRODUCER_OPTIONS:
+            close = difflib.get_close_matches(key, list(own) + list(PRODUCER_OPTIONS), n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise TypeError(f"{owner}() got an unexpected keyword argument {key!r}{hint} (Kafka settings go in kafka_config={{...}})")
+    return dict(options)
+
+
+def checked_kafka_config(kafka_config: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
+    """The librdkafka settings as a dict, or a ValueError naming the first one librdkafka refuses (checked without connecting)."""
+    config = dict(kafka_config or {})
+    if not config:
+        return config
+    try:
+        from confluent_kafka import KafkaException, Producer
+    except ImportError:
+        return config  # said once when the run starts, as without any setting
+    try:
+        from headgeo.logs import quiet_logger
+        # a producer without brokers connects nowhere: it only parses the settings (its "no bootstrap.servers" notice is muted)
+        Producer({**{k: v for k, v in config.items() if k != "bootstrap.servers"}, "logger": quiet_logger("headgeo.librdkafka")})
+    except KafkaException as e:
+        raise ValueError(f"invalid Kafka setting in kafka_config: {e.args[0].str() if e.args and hasattr(e.args[0], 'str') else e}") from None
+    return config
+
+
+def default_run_id(name: str) -> str:
+    """A run id of its own for a job that names none: the name (output directory, logger) and the start time, and the process."""
+    base = os.path.basename(os.path.normpath(name)) if name else ""
+    base = base if base and base not in (".", "/") else "run"
+    return f"{base}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
+
+
 def model_name(model: Any) -> str:
     """The name a report shows for the model: its config's name or path (a pretrained model), else its class."""
     inner = distributed.unwrap(model)
@@ -88,9 +130,12 @@ class CheckpointPublisher:
     def __init__(self, bootstrap_servers: str, probe_batch: Any = None, every_n_steps: Optional[int] = None,
                  tags: Optional[Dict[str, str]] = None, log_reports: bool = False, report_timeout: float = 60.0,
                  close_timeout: float = 10.0, forward: Optional[Callable] = None, topic: str = "headgeo.layers",
-                 reports_topic: str = "headgeo.reports", **producer_config):
+                 reports_topic: str = "headgeo.reports", kafka_config: Optional[Mapping[str, Any]] = None,
+                 owner: str = "CheckpointPublisher", own_keywords: Tuple[str, ...] = (), **producer_options):
         if every_n_steps is not None and every_n_steps < 1:
             raise ValueError(f"every_n_steps must be a positive number of steps, got {every_n_steps}")
+        producer_options = checked_options(owner, producer_options, own_keywords)
+        kafka_config = checked_kafka_config(kafka_config)
         self.bootstrap_servers = bootstrap_servers
         self.every_n_steps = every_n_steps
         self.user_tags = dict(tags or {})
@@ -100,7 +145,7 @@ class CheckpointPublisher:
         self.forward = forward
         self.topic = topic
         self.reports_topic = reports_topic
-        self.producer_config = producer_config
+        self.producer_config = {**producer_options, "kafka_config": kafka_config}
         self.probe_batch = detached(probe_batch) if probe_batch is not None else None
         self.run_id: Optional[str] = None
         self._producer = None
@@ -116,8 +161,16 @@ class CheckpointPublisher:
 
     # -- set-up ------------------------------------------------------------------------------------------
 
-    def start(self, run_id: str, model: Any, tags: Dict[str, str]) -> None:
-        """Called once training starts, on every rank: the run id, the model's name and the framework's tags."""
+    def start(self, run_id: Optional[str], model: Any, tags: Dict[str, str], default_name: str = "") -> None:
+        """Called once training starts, on every rank: the run id (None: one of its own), the model's name and the framework's tags.
+
+        Without a run id the job gets one of its own (:func:`default_run_id` of ``default_name``), said once: a shared
+        fallback would make a second such job's checkpoints LATE dead letters of the first one's run.
+        """
+        if not run_id:
+            run_id = default_run_id(default_name)
+            if distributed.is_sender():
+                log.warning("headgeo: this run is %s (no run_id or run name given: pass run_id= to choose one)", run_id)
         self.run_id = run_id
         if not distributed.is_sender():
             return
@@ -196,10 +249,31 @@ class CheckpointPublisher:
         if self._follower is None:
             return
         from headgeo.reports import awaited_reports_line
-        outstanding = self._follower.wait(self.report_timeout)
+        started = time.monotonic()
+        deadline = started + self.report_timeout
+        # a report can only come for a checkpoint Kafka took: the deliveries first, and none awaited when Kafka is away
+        while time.monotonic() < deadline:
+            with self._lock:
+                undecided = [c for c in self._published if c not in self._delivered_steps and c not in self._failed]
+                delivered_any = bool(self._delivered_steps)
+            if not undecided:
+                break
+            producer = self._producer
+            if not delivered_any and producer is not None and producer._kafka_down() and time.monotonic() - started > self.UNREACHABLE_WAIT:
+                break
+            time.sleep(0.1)
+        with self._lock:
+            delivered = list(self._delivered_steps)
+        self._follower.only(delivered)
+        if not delivered:
+            return  # close() says in one line what was not sent, and why
+        outstanding = self._follower.wait(max(0.0, deadline - time.monotonic()))
         line = awaited_reports_line(outstanding, self.run_id, self.report_timeout)
         if line:
             log.warning(line)
+
+    #: seconds the end of a job waits for a first delivery while every broker is unreachable
+    UNREACHABLE_WAIT = 3.0
 
     def close(self) -> None:
         """Delivers what is in flight (at most close_timeout seconds) and says in one line what was not sent."""

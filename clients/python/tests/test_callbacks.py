@@ -80,13 +80,13 @@ class CallbacksNeverBreakTrainingTest(unittest.TestCase):
 
     def test_the_default_probe_is_the_first_examples_of_the_eval_data_collated_and_fixed(self):
         with tempfile.TemporaryDirectory() as directory:
-            callback = HfCallback(dead_address(), run_id="probe", close_timeout=0.1)
             transformers.logging.set_verbosity_error()
             args = transformers.TrainingArguments(output_dir=directory, max_steps=2, per_device_eval_batch_size=3, report_to=[],
                                                   use_cpu=True, disable_tqdm=True, save_strategy="no")
             evaluation = tiny_data.RandomTokens(8, seed=2)
             trainer = transformers.Trainer(model=tiny_data.tiny_llama(), args=args, train_dataset=tiny_data.RandomTokens(16, seed=1),
-                                           eval_dataset=evaluation, callbacks=[callback])
+                                           eval_dataset=evaluation)
+            callback = HfCallback.attach(trainer, dead_address(), run_id="probe", close_timeout=0.1)
             trainer.train()
         probe = callback.publisher.probe_batch
         self.assertTrue(torch.equal(probe["input_ids"], evaluation.ids[:3]))
@@ -94,6 +94,43 @@ class CallbacksNeverBreakTrainingTest(unittest.TestCase):
     def test_a_step_count_that_is_not_positive_is_refused_when_the_callback_is_made(self):
         with self.assertRaises(ValueError):
             HfCallback("localhost:9092", every_n_steps=0)
+
+    def test_misconfiguration_raises_when_the_callback_is_made(self):
+        for callback in (HfCallback, LightningCallback):
+            with self.subTest(callback=callback.__module__):
+                with self.assertRaisesRegex(TypeError, r"unexpected keyword argument 'every_n_train_steps'; did you mean 'every_n_steps'\?"):
+                    callback("localhost:9092", every_n_train_steps=10)
+                with self.assertRaisesRegex(TypeError, r"'spool_directory'; did you mean 'spool_dir'\?"):
+                    callback("localhost:9092", spool_directory="/tmp/x")
+                with self.assertRaisesRegex(ValueError, r"invalid Kafka setting in kafka_config: No such configuration property: \"lingr.ms\""):
+                    callback("localhost:9092", kafka_config={"lingr.ms": 5})
+                with self.assertRaisesRegex(ValueError, "Invalid value"):
+                    callback("localhost:9092", kafka_config={"linger.ms": "soon"})
+                callback("localhost:9092", spool_dir="/tmp/headgeo-test-spool", kafka_config={"linger.ms": 5})
+
+    def test_without_a_run_id_each_job_gets_its_own_said_once(self):
+        with tempfile.TemporaryDirectory() as directory:
+            ids = []
+            for _ in range(2):
+                callback = HfCallback(dead_address(), close_timeout=0.1)
+                with self.assertLogs("headgeo", level="WARNING") as logs:
+                    hf_train(os.path.join(directory, "my-output"), [callback], steps=1)
+                ids.append(callback.publisher.run_id)
+                self.assertIn(f"headgeo: this run is {ids[-1]} (no run_id or run name given", logs.output[0])
+                time.sleep(1.1)  # the start time is in seconds: the second job starts in another
+        self.assertTrue(all(i.startswith("my-output-") for i in ids), ids)
+        self.assertNotEqual(ids[0], ids[1])
+
+    def test_the_end_of_a_job_with_kafka_unreachable_is_not_held_for_the_reports(self):
+        with tempfile.TemporaryDirectory() as directory:
+            callback = HfCallback(dead_address(), run_id="unreachable", every_n_steps=5, log_reports=True, report_timeout=60, close_timeout=1)
+            with self.assertLogs("headgeo", level="WARNING") as logs:
+                started = time.monotonic()
+                hf_train(directory, [callback], steps=10)
+                took = time.monotonic() - started
+        self.assertLess(took, 20, "nothing was delivered: no report to wait 60 s for")
+        self.assertFalse(any("is headgeo run processing" in line for line in logs.output), logs.output)
+        self.assertTrue(any("not sent to Kafka at" in line for line in logs.output), logs.output)
 
     def test_lightning_with_kafka_down_finishes_and_says_once_what_was_not_sent(self):
         class Module(L.LightningModule):

@@ -2,6 +2,8 @@
 import json
 import math
 import os
+import sys
+import time
 import unittest
 
 import numpy as np
@@ -125,23 +127,170 @@ class CloseWithKafkaDownTest(unittest.TestCase):
         self.assertIn("short-job@10, short-job@20", logs.output[0])
 
 
-class SpoolTest(unittest.TestCase):
-    def test_a_checkpoint_is_kept_whole_and_only_what_is_left_stays(self):
+@unittest.skipIf(confluent_kafka is None, "confluent-kafka is not installed")
+class EndOfProcessTest(unittest.TestCase):
+    """SIGTERM and the interpreter's exit keep what is undelivered (or say it is lost), in one line, then do what they did."""
+
+    def run_script(self, spool, user_handler=False, exit_normally=False):
+        import subprocess
         import tempfile
+
+        script = f"""
+import logging, os, signal, sys, time
+logging.basicConfig(level=logging.WARNING, format="%(message)s")
+from headgeo import HeadgeoProducer
+if {user_handler!r}:
+    signal.signal(signal.SIGTERM, lambda n, f: (print("user handler ran", flush=True), sys.exit(7)))
+p = HeadgeoProducer("127.0.0.1:1", spool_dir={spool!r})
+for cp in (5, 10, 15, 20, 25, 30, 35, 40, 45, 50):
+    p.publish_checkpoint("end-run", cp, [[[2.0, 1.0]]], [[0.5]], block=False)
+if not {exit_normally!r}:
+    os.kill(os.getpid(), signal.SIGTERM)
+    time.sleep(30)
+    print("not reached")
+"""
+        with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+            f.write(script)
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        started = time.monotonic()
+        done = subprocess.run([sys.executable, f.name], capture_output=True, text=True, env=env, timeout=60)
+        os.unlink(f.name)
+        return done, time.monotonic() - started
+
+    def test_sigterm_keeps_every_undelivered_checkpoint_in_the_spool_and_says_where(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as d:
+            spool = os.path.join(d, "spool")
+            done, took = self.run_script(spool)
+            self.assertEqual(done.returncode, -15, done)
+            self.assertNotIn("not reached", done.stdout)
+            lines = [l for l in done.stderr.splitlines() if l.startswith("headgeo:")]
+            self.assertEqual(len(lines), 1, done.stderr)
+            self.assertIn(f"headgeo: SIGTERM: 10 checkpoint(s) not yet delivered to Kafka at 127.0.0.1:1 kept in {spool}", lines[0])
+            self.assertEqual(len([n for n in os.listdir(spool) if n.endswith(".jsonl")]), 10)
+            self.assertLess(took, 15, "a dead broker does not hold the end of the process")
+
+    def test_without_a_spool_sigterm_says_how_many_were_lost_and_the_users_handler_runs_after(self):
+        done, _ = self.run_script(None, user_handler=True)
+        self.assertEqual(done.returncode, 7, done)
+        self.assertIn("user handler ran", done.stdout)
+        self.assertIn("headgeo: SIGTERM: 10 checkpoint(s) not delivered to Kafka at 127.0.0.1:1 are lost", done.stderr)
+
+    def test_the_interpreter_exiting_without_close_keeps_them_too(self):
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as d:
+            spool = os.path.join(d, "spool")
+            done, took = self.run_script(spool, exit_normally=True)
+            self.assertEqual(done.returncode, 0, done)
+            self.assertEqual(len([n for n in os.listdir(spool) if n.endswith(".jsonl")]), 10, done.stderr)
+            self.assertLess(took, 15)
+
+
+class SpoolTest(unittest.TestCase):
+    """The spool is untrusted input: claimed by one sender, checked whole, bad files moved aside with one line."""
+
+    def setUp(self):
+        import tempfile
+
+        self._dir = tempfile.TemporaryDirectory()
+        self.dir = os.path.join(self._dir.name, "spool")
+        self.addCleanup(self._dir.cleanup)
+
+    def values(self, run="run/1 ä", checkpoint=300, layers=2):
+        records = layer_records(run, checkpoint, [[[1.0, 0.5]]] * layers, [[0.1]] * layers)
+        return [json.dumps(r).encode() for r in records]
+
+    def test_a_checkpoint_is_kept_whole_once_per_record_readable_by_its_owner_only(self):
+        from headgeo.spool import Spool
+
+        spool = Spool(self.dir)
+        values = self.values()
+        path = spool.keep("run/1 ä", 300, values[:1])
+        spool.keep("run/1 ä", 300, values)  # kept again after a second failure: no record twice
+        self.assertEqual(spool.check(path), ("run/1 ä", 300, values))
+        self.assertEqual(spool.waiting(), [path])
+        self.assertNotIn("/1", os.path.basename(path))
+        self.assertEqual(oct(os.stat(self.dir).st_mode & 0o777), "0o700")
+        self.assertEqual(oct(os.stat(path).st_mode & 0o777), "0o600")
+
+    def test_a_claim_is_taken_by_one_sender_and_released_with_what_is_left(self):
+        from headgeo.spool import Spool
+
+        spool = Spool(self.dir)
+        values = self.values()
+        spool.keep("run/1 ä", 300, values)
+        claimed = spool.claim()
+        self.assertTrue(claimed.endswith(f".{os.getpid()}.claimed"))
+        self.assertIsNone(Spool(self.dir).claim(), "a second sender finds nothing to claim")
+        spool.release(claimed, values[1:], "run/1 ä", 300)
+        self.assertEqual(spool.check(spool.waiting()[0])[2], values[1:])
+        claimed = spool.claim()
+        spool.release(claimed, [], "run/1 ä", 300)
+        self.assertEqual(os.listdir(self.dir), [])
+
+    def test_a_claim_of_a_process_that_died_is_taken_back(self):
+        import subprocess
 
         from headgeo.spool import Spool
 
-        with tempfile.TemporaryDirectory() as d:
-            spool = Spool(d)
-            records = layer_records("run/1 ä", 300, [[[1.0, 0.5]], [[2.0, 1.0]]], [[0.1], [0.2]])
-            values = [json.dumps(r).encode() for r in records]
-            path = spool.keep("run/1 ä", 300, values[:1])
-            spool.keep("run/1 ä", 300, values)  # kept again after a second failure: no record twice
-            self.assertEqual(spool.read(path), ("run/1 ä", 300, values))
-            self.assertEqual(spool.waiting(), [path])
-            self.assertNotIn("/1", os.path.basename(path))
-            spool.replace(path, values[1:])
-            self.assertEqual(spool.read(path)[2], values[1:])
-            spool.replace(path, [])
-            self.assertEqual(spool.waiting(), [])
-            self.assertEqual(os.listdir(d), [])
+        spool = Spool(self.dir)
+        path = spool.keep("r", 1, self.values("r", 1))
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        os.rename(path, f"{path}.{dead.pid}.claimed")
+        self.assertEqual(spool.waiting(), [])
+        self.assertEqual(spool.take_back_stale_claims(), 1)
+        self.assertEqual(spool.waiting(), [path])
+
+    def test_what_is_not_a_whole_checkpoint_is_refused_with_its_reason(self):
+        from headgeo.spool import Spool, SpoolFileError
+
+        spool = Spool(self.dir, max_file_mb=1)
+        values = self.values("r", 7, 3)
+        other = self.values("s", 7, 1)
+        cases = {
+            "random.jsonl": (os.urandom(300) + b"\n", "line 1 is not JSON"),
+            "empty.jsonl": (b"", "empty"),
+            "truncated.jsonl": (b"\n".join(values)[:-40], "cut short"),
+            "two-runs.jsonl": (b"\n".join(values[:1] + other) + b"\n", "line 2 is of s@7, the file of r@7"),
+            "twice.jsonl": (b"\n".join(values[:1] * 2) + b"\n", "layer 0 twice"),
+            "negative.jsonl": (values[0].replace(b'"mean_attention_entropy_per_head": [0.1]', b'"mean_attention_entropy_per_head": [-0.1]') + b"\n",
+                               "entropy_per_head must be finite numbers >= 0"),
+            "huge.jsonl": (b"[" + b"1," * 700_000 + b"1]\n", "more than a checkpoint can be"),
+        }
+        for name, (data, reason) in cases.items():
+            with self.subTest(name=name):
+                path = os.path.join(self.dir, name)
+                with open(path, "wb") as f:
+                    f.write(data)
+                with self.assertRaisesRegex(SpoolFileError, reason):
+                    spool.check(path)
+        os.mkdir(os.path.join(self.dir, "a-directory.jsonl"))
+        os.symlink(os.path.join(self.dir, "nowhere"), os.path.join(self.dir, "dangling.jsonl"))
+        with self.assertRaisesRegex(SpoolFileError, "not a regular file"):
+            spool.check(os.path.join(self.dir, "a-directory.jsonl"))
+        with self.assertRaisesRegex(SpoolFileError, "a symbolic link"):
+            spool.check(os.path.join(self.dir, "dangling.jsonl"))
+
+    def test_a_bad_file_is_moved_aside_in_one_line_and_the_good_one_is_still_claimed(self):
+        from headgeo.spool import Spool
+
+        spool = Spool(self.dir)
+        with open(os.path.join(self.dir, "bad.jsonl"), "wb") as f:
+            f.write(b"garbage\n")
+        os.utime(os.path.join(self.dir, "bad.jsonl"), (1, 1))  # the oldest: claimed first
+        good = spool.keep("r", 1, self.values("r", 1))
+        claimed = spool.claim()
+        with self.assertLogs("headgeo", level="WARNING") as logs:
+            try:
+                spool.check(claimed)
+                self.fail("garbage passed")
+            except ValueError as e:
+                spool.reject(claimed, str(e))
+        self.assertEqual(len(logs.output), 1)
+        self.assertIn(os.path.join(self.dir, "bad.jsonl") + " is not sent: line 1 is not JSON; moved to", logs.output[0])
+        self.assertTrue(os.path.exists(os.path.join(self.dir, "rejected", "bad.jsonl")))
+        self.assertEqual(spool.check(spool.claim())[0], "r")
+        self.assertFalse(os.path.exists(good))

@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """Test helper: a training loop's publishing, through whatever the test does to the broker meanwhile.
 
-    publish_through_outage.py BOOTSTRAP RUN CHECKPOINTS INTERVAL_S [--spool DIR] [--close-timeout S] [--drain]
+    publish_through_outage.py BOOTSTRAP RUN CHECKPOINTS INTERVAL_S [--spool DIR] [--close-timeout S] [--drain] [--hold]
 
 Publishes CHECKPOINTS small checkpoints of RUN (4 layers, 4 heads), one every INTERVAL_S seconds, never
 blocking; prints "published N" as each is handed over and "delivered N" / "failed N: cause" as Kafka answers;
 then close(close-timeout) and "undelivered K". With --drain (and CHECKPOINTS 0) it only waits until the
-spool directory is empty, as a next job would send what an earlier one kept.
+spool directory holds nothing to send (what it moved aside to rejected/ aside), as a next job would send what an
+earlier one kept. With --hold it prints "holding" after publishing and waits to be stopped (by a signal).
 """
 import argparse
 import os
@@ -27,6 +28,7 @@ def main():
     p.add_argument("--spool")
     p.add_argument("--close-timeout", type=float, default=120.0)
     p.add_argument("--drain", action="store_true")
+    p.add_argument("--hold", action="store_true")
     a = p.parse_args()
     producer = HeadgeoProducer(a.bootstrap, spool_dir=a.spool)
 
@@ -41,9 +43,12 @@ def main():
         producer.publish_checkpoint(a.run, 100 * i, sv, ent, block=False, on_delivery=said)
         print(f"published {100 * i} in {1000 * (time.monotonic() - started):.0f} ms", flush=True)
         time.sleep(a.interval)
+    if a.hold:
+        print("holding", flush=True)
+        time.sleep(600)
     if a.drain:
         deadline = time.monotonic() + a.close_timeout
-        while os.listdir(a.spool) and time.monotonic() < deadline:
+        while [n for n in os.listdir(a.spool) if n != "rejected"] and time.monotonic() < deadline:
             time.sleep(0.2)
     print(f"undelivered {producer.close(a.close_timeout)}", flush=True)
 

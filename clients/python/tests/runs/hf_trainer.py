@@ -30,9 +30,9 @@ def main():
         output_dir=a.output_dir, max_steps=a.steps, save_strategy="steps", save_steps=a.save_steps, logging_steps=5,
         per_device_train_batch_size=4, per_device_eval_batch_size=4, learning_rate=1e-3, seed=7, report_to=["tensorboard"],
         run_name=a.run_id, use_cpu=True, dataloader_num_workers=0, disable_tqdm=True, save_only_model=True)
-    callback = HeadgeoCallback(a.bootstrap_servers, log_reports=True, report_timeout=60, tags={"owner": "it"})
     trainer = transformers.Trainer(model=model, args=args, train_dataset=tiny_data.RandomTokens(64, seed=1),
-                                   eval_dataset=tiny_data.RandomTokens(8, seed=2), callbacks=[callback])
+                                   eval_dataset=tiny_data.RandomTokens(8, seed=2))
+    callback = HeadgeoCallback.attach(trainer, a.bootstrap_servers, log_reports=True, report_timeout=60, tags={"owner": "it"})
     trainer.train()
     if distributed.global_rank() != 0:
         return

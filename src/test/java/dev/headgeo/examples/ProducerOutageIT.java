@@ -142,4 +142,102 @@ class ProducerOutageIT {
             assertThat(reported).containsOnlyKeys(100L, 200L, 300L).allSatisfy((c, n) -> assertThat(n).isEqualTo(1L));
         }
     }
+
+    /**
+     * A job stopped by SIGTERM (Slurm preemption) with Kafka away keeps what it had not delivered; the spool it leaves also
+     * holds junk, and two next jobs drain it at once: every checkpoint is reported once, each layer record sent once, the
+     * junk moved aside with one line per file.
+     */
+    @Test
+    void aSigtermKeepsWhatWasNotDeliveredAndTwoJobsDrainABadSharedSpoolOnce() throws Exception {
+        var python = Python.withModules("numpy", "confluent_kafka");
+        assumeTrue(python.isPresent(), "no python3 with numpy and confluent_kafka");
+        Path spool = tmp.resolve("spool");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); ProcessorApp app = processor(kafka)) {
+            assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
+            kafka.stopKeepingData();
+            Script job = start(python.get(), List.of(kafka.bootstrapServers(), "preempted", "3", "0", "--spool", spool.toString(), "--hold"));
+            job.awaitLine("holding", Duration.ofSeconds(60));
+            job.process().destroy();  // SIGTERM
+            List<String> said = job.finish(Duration.ofSeconds(30));
+            assertThat(job.process().exitValue()).as("it ends as SIGTERM ends it: " + said).isEqualTo(128 + 15);
+            assertThat(said.stream().filter(l -> l.startsWith("headgeo:"))).as(said.toString()).hasSize(1)
+                    .allMatch(l -> l.startsWith("headgeo: SIGTERM: 3 checkpoint(s) not yet delivered to Kafka at") && l.contains("kept in " + spool));
+            List<Path> kept;
+            try (var files = Files.list(spool)) {
+                kept = files.filter(f -> f.toString().endsWith(".jsonl")).toList();
+            }
+            assertThat(kept).hasSize(3);
+            assertThat(Files.getPosixFilePermissions(kept.get(0))).containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                    java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+            Files.write(spool.resolve("random.jsonl"), new java.util.Random(7).ints(400, 0, 256).collect(java.io.ByteArrayOutputStream::new,
+                    java.io.ByteArrayOutputStream::write, (a, b) -> { }).toByteArray());
+            Files.write(spool.resolve("empty.jsonl"), new byte[0]);
+            Files.createDirectory(spool.resolve("a-directory.jsonl"));
+            Files.createSymbolicLink(spool.resolve("dangling.jsonl"), spool.resolve("nowhere"));
+            byte[] whole = Files.readAllBytes(kept.get(0));
+            Files.write(spool.resolve("cut-short.jsonl"), java.util.Arrays.copyOf(whole, whole.length / 2));
+
+            kafka.restart();
+            Script a = start(python.get(), List.of(kafka.bootstrapServers(), "next-a", "0", "0", "--spool", spool.toString(), "--drain",
+                    "--close-timeout", "60"));
+            Script b = start(python.get(), List.of(kafka.bootstrapServers(), "next-b", "0", "0", "--spool", spool.toString(), "--drain",
+                    "--close-timeout", "60"));
+            List<String> outA = a.finish(Duration.ofSeconds(120));
+            List<String> outB = b.finish(Duration.ofSeconds(120));
+            assertThat(outA).contains("undelivered 0");
+            assertThat(outB).contains("undelivered 0");
+            List<String> refused = new ArrayList<>(outA);
+            refused.addAll(outB);
+            refused.removeIf(l -> !l.contains(" is not sent: "));
+            assertThat(refused).as("one line per bad file, from whichever job claimed it").hasSize(5);
+            try (var files = Files.list(spool.resolve("rejected"))) {
+                assertThat(files.map(f -> f.getFileName().toString())).containsExactlyInAnyOrder(
+                        "random.jsonl", "empty.jsonl", "a-directory.jsonl", "dangling.jsonl", "cut-short.jsonl");
+            }
+            Map<Long, Long> reported = reportedCheckpoints(kafka, "preempted", 3);
+            assertThat(reported).containsOnlyKeys(100L, 200L, 300L).allSatisfy((c, n) -> assertThat(n).isEqualTo(1L));
+            assertThat(layerRecordsOf(kafka, "preempted", 12)).as("each layer record sent once").isEqualTo(12);
+        }
+    }
+
+    /** How many records of {@code run} the layers topic holds, read until {@code expected} are seen or a quiet spell after them. */
+    static int layerRecordsOf(EmbeddedKafka kafka, String run, int expected) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", kafka.bootstrapServers());
+        p.put("group.id", "count-" + System.nanoTime());
+        p.put("auto.offset.reset", "earliest");
+        int seen = 0;
+        try (var c = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p, new org.apache.kafka.common.serialization.StringDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            c.subscribe(List.of(HeadgeoTopics.DEFAULT_LAYERS));
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            int quietPolls = 0;
+            while (System.nanoTime() < deadline && (seen < expected || quietPolls < 5)) {
+                var records = c.poll(Duration.ofMillis(200));
+                quietPolls = records.isEmpty() ? quietPolls + 1 : 0;
+                for (var r : records) {
+                    if (run.equals(r.key())) {
+                        seen++;
+                    }
+                }
+            }
+        }
+        return seen;
+    }
+
+    /** A second job reusing a run id hears in one line that its checkpoint was dead-lettered LATE, not that the processor is away. */
+    @Test
+    void aReusedRunIdIsSaidInOneLine() throws Exception {
+        var python = Python.withModules("numpy", "confluent_kafka", "fastavro");
+        assumeTrue(python.isPresent(), "no python3 with numpy, confluent_kafka and fastavro (tools/python-venv.sh)");
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(); ProcessorApp app = processor(kafka)) {
+            assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
+            Python.Run first = Python.run(python.get(), List.of("src/test/python/publish_and_follow.py", kafka.bootstrapServers(), "reused", "7"));
+            assertThat(first.output()).as(first.output()).contains("report 7").doesNotContain("LATE");
+            Python.Run second = Python.run(python.get(), List.of("src/test/python/publish_and_follow.py", kafka.bootstrapServers(), "reused", "7"));
+            assertThat(second.output()).as(second.output()).contains("no report")
+                    .contains("checkpoint 7 of reused was dead-lettered LATE: run reused already had a report for it, so another job uses");
+        }
+    }
 }
