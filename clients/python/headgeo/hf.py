@@ -82,18 +82,18 @@ class HeadgeoCallback(TrainerCallback):
         if state.global_step >= state.max_steps > 0:
             # the last step: its reports are logged while the Trainer's loggers are still open
             self.publisher.wait_for_reports()
-        self._log_reports(state)
+        self._log_reports(state, control)
 
     def on_save(self, args, state, control, model=None, **kwargs):
         # called after the checkpoint directory is written: the weights measured are the ones saved
         self.publisher.publish(model, state.global_step)
         if state.global_step >= state.max_steps > 0:
             self.publisher.wait_for_reports()
-        self._log_reports(state)
+        self._log_reports(state, control)
 
     def on_train_end(self, args, state, control, **kwargs):
         self.publisher.wait_for_reports()
-        self._log_reports(state)
+        self._log_reports(state, control)
         self.publisher.close()
 
     # helpers ---------------------------------------------------------------------------------------------
@@ -107,7 +107,7 @@ class HeadgeoCallback(TrainerCallback):
             raise ValueError("neither an eval nor a train data loader")
         return probe_from_dataloader(loader)
 
-    def _log_reports(self, state) -> None:
+    def _log_reports(self, state, control) -> None:
         reports = self.publisher.reports()
         if not reports:
             return
@@ -115,6 +115,9 @@ class HeadgeoCallback(TrainerCallback):
             self.publisher.say_once("no-trainer", "headgeo: reports are not logged: a callback given in callbacks=[...] has no "
                                     "Trainer to log through; use HeadgeoCallback.attach(trainer, ...)")
             return
+        # Trainer.log clears should_log (the handler's on_log does): on rank 0 alone that would skip the step's loss
+        # all-reduce the other ranks enter. The flags the step decided are put back after the calls.
+        flags = dict(vars(control))
         for checkpoint, scalars in reports:
             # Trainer.log records at state.global_step: the report's own step for the call, then the step training is at
             at = state.global_step
@@ -123,3 +126,6 @@ class HeadgeoCallback(TrainerCallback):
                 self._trainer.log(dict(scalars))
             finally:
                 state.global_step = at
+        for target in {id(control): control, id(self._trainer.control): self._trainer.control}.values():
+            for name, value in flags.items():
+                setattr(target, name, value)

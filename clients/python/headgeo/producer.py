@@ -106,6 +106,7 @@ class HeadgeoProducer:
         # checkpoints Kafka took whole, so that the end of the process says only what it did not
         self._delivered = set()
         self._told = set()
+        self._callback_failures = set()
         self._closed = threading.Event()
         self._delivery_timeout = delivery_timeout
         self._spool = Spool(spool_dir, max_file_mb=spool_file_mb) if spool_dir else None
@@ -193,8 +194,14 @@ class HeadgeoProducer:
                     self._answered_again()
                 done.set()
                 if on_delivery is not None:
-                    on_delivery(run_id, checkpoint, None if not errors and not spooled
-                                else self._cause(errors) if errors else f"kept in {self._spool.directory} until Kafka answers")
+                    outcome = None if not errors and not spooled else self._cause(errors) if errors else \
+                        f"kept in {self._spool.directory} until Kafka answers"
+                    try:
+                        on_delivery(run_id, checkpoint, outcome)
+                    except Exception as e:  # noqa: BLE001 - the caller's callback must not stop the other deliveries
+                        if "on_delivery" not in self._callback_failures:
+                            self._callback_failures.add("on_delivery")
+                            log_warning(f"headgeo: the on_delivery callback raised {type(e).__name__}: {e} (said once)")
 
         for record in records:
             value = json.dumps(record, separators=(",", ":"), allow_nan=False).encode("utf-8")

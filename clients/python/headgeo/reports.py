@@ -184,7 +184,12 @@ class ReportFollower:
         letters = metadata.topics.get(self._dead_letter_topic)
         if letters is not None and letters.error is None:
             wanted += [TopicPartition(self._dead_letter_topic, p, self._started_ms) for p in letters.partitions]
-        self._consumer.assign(self._consumer.offsets_for_times(wanted, timeout=10.0))
+        # the end of each partition before the search: a partition with nothing since the start is read from there, not from
+        # "the end" resolved later, which would skip a report written meanwhile
+        ends = [self._consumer.get_watermark_offsets(tp, timeout=10.0)[1] for tp in wanted]
+        found = self._consumer.offsets_for_times(wanted, timeout=10.0)
+        self._consumer.assign([TopicPartition(tp.topic, tp.partition, tp.offset if tp.offset >= 0 else end)
+                               for tp, end in zip(found, ends)])
         return True
 
     def _dead_letter(self, message) -> None:
