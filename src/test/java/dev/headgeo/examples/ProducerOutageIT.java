@@ -158,8 +158,8 @@ class ProducerOutageIT {
             kafka.stopKeepingData();
             Script job = start(python.get(), List.of(kafka.bootstrapServers(), "preempted", "3", "0", "--spool", spool.toString(), "--hold"));
             job.awaitLine("holding", Duration.ofSeconds(60));
-            // SIGTERM as a scheduler sends it (Process.destroy() would also close the pipe the job writes its lines to)
-            assertThat(new ProcessBuilder("kill", "-TERM", Long.toString(job.process().pid())).start().waitFor()).isZero();
+            // SIGTERM as a scheduler sends it, through the process handle: Process.destroy() would also close the pipe the job writes to
+            assertThat(job.process().toHandle().destroy()).isTrue();
             List<String> said = job.finish(Duration.ofSeconds(30));
             assertThat(job.process().exitValue()).as("it ends as SIGTERM ends it: " + said).isEqualTo(128 + 15);
             assertThat(said.stream().filter(l -> l.startsWith("headgeo:"))).as(said.toString()).hasSize(1)
