@@ -88,6 +88,13 @@ class ProducerOutageIT {
         return ProcessorApp.start(config, topics, StreamSettings.defaults(), true, HttpAddress.parse("none"), null);
     }
 
+    /** A python3 with numpy and confluent-kafka, or the test is skipped. */
+    static java.util.Optional<String> pythonWithKafka() {
+        var python = Python.withModules("numpy", "confluent_kafka");
+        assumeTrue(python.isPresent(), "no python3 with numpy and confluent_kafka");
+        return python;
+    }
+
     static Map<Long, Long> reportedCheckpoints(EmbeddedKafka kafka, String run, int expected) {
         List<CheckpointReport> reports = ReportReader.read(kafka.bootstrapServers(), expected, Duration.ofSeconds(120));
         return reports.stream().filter(r -> r.getRunId().equals(run))
@@ -96,8 +103,7 @@ class ProducerOutageIT {
 
     @Test
     void aLoopPublishingThroughAnOutageLongerThan30SecondsLosesNoCheckpoint() throws Exception {
-        var python = Python.withModules("numpy", "confluent_kafka");
-        assumeTrue(python.isPresent(), "no python3 with numpy and confluent_kafka");
+        var python = pythonWithKafka();
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); ProcessorApp app = processor(kafka)) {
             assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
             int checkpoints = 24;
@@ -119,8 +125,7 @@ class ProducerOutageIT {
 
     @Test
     void whatAJobCouldNotHandOverIsSentByTheNextProducerWithTheSameSpool() throws Exception {
-        var python = Python.withModules("numpy", "confluent_kafka");
-        assumeTrue(python.isPresent(), "no python3 with numpy and confluent_kafka");
+        var python = pythonWithKafka();
         Path spool = tmp.resolve("spool");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); ProcessorApp app = processor(kafka)) {
             assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
@@ -150,8 +155,7 @@ class ProducerOutageIT {
      */
     @Test
     void aSigtermKeepsWhatWasNotDeliveredAndTwoJobsDrainABadSharedSpoolOnce() throws Exception {
-        var python = Python.withModules("numpy", "confluent_kafka");
-        assumeTrue(python.isPresent(), "no python3 with numpy and confluent_kafka");
+        var python = pythonWithKafka();
         Path spool = tmp.resolve("spool");
         try (EmbeddedKafka kafka = EmbeddedKafka.start(); ProcessorApp app = processor(kafka)) {
             assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
