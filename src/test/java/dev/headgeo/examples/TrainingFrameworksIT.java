@@ -113,6 +113,59 @@ class TrainingFrameworksIT {
         assertThat(layerRecordsPerCheckpoint("hf-ddp")).isEqualTo(Map.of(10L, LAYERS, 20L, LAYERS, 30L, LAYERS));
     }
 
+    /**
+     * Preemption: torchrun gets SIGTERM (as Slurm sends it) while the broker is away; its workers' checkpoints not yet
+     * delivered are kept in the spool, said in one line, and a next job's producer delivers every one of them.
+     */
+    @Test
+    void aTorchrunJobStoppedBySigtermKeepsItsCheckpointsForTheNextJob() throws Exception {
+        Path spool = tmp.resolve("preempted-spool");
+        Path output = tmp.resolve("preempted.out");
+        String away = "127.0.0.1:" + freePort();
+        Process job = Python.processBuilder(python, List.of("-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
+                RUNS + "hf_preempted.py", "--bootstrap-servers", away, "--run-id", "preempted-ddp", "--output-dir",
+                tmp.resolve("preempted").toString(), "--spool", spool.toString())).redirectOutput(output.toFile()).start();
+        try {
+            new org.openqa.selenium.support.ui.FluentWait<>(output).withTimeout(RUN_LIMIT).pollingEvery(Duration.ofMillis(200))
+                    .until(f -> Files.exists(f) && read(f).contains("preempt me"));
+            assertThat(job.toHandle().destroy()).isTrue();  // SIGTERM to torchrun, which passes it to its workers
+            assertThat(job.waitFor(90, java.util.concurrent.TimeUnit.SECONDS)).as(read(output)).isTrue();
+        } finally {
+            job.descendants().forEach(ProcessHandle::destroyForcibly);
+            job.destroyForcibly();
+        }
+        String said = read(output);
+        List<String> kept = said.lines().filter(l -> l.contains("headgeo: SIGTERM:") && l.contains("kept in " + spool)).toList();
+        assertThat(kept).as(said).hasSize(1);
+        List<Long> spooled;
+        try (var files = Files.list(spool)) {
+            spooled = files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".jsonl"))
+                    .map(n -> Long.parseLong(n.substring(n.indexOf('@') + 1, n.length() - ".jsonl".length()))).sorted().toList();
+        }
+        assertThat(spooled).as(said).contains(0L, 2L, 4L, 6L);
+
+        Python.Run next = Python.run(python, List.of("src/test/python/publish_through_outage.py", kafka.bootstrapServers(), "next-job",
+                "0", "0", "--spool", spool.toString(), "--drain", "--close-timeout", "60"));
+        assertThat(next.output()).as(next.output()).contains("undelivered 0");
+        assertThat(reportsOf("preempted-ddp", spooled.size())).extracting(CheckpointReport::getCheckpoint)
+                .containsExactlyInAnyOrderElementsOf(spooled);
+        assertThat(layerRecordsPerCheckpoint("preempted-ddp").values()).as("every layer once").containsOnly(LAYERS);
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
     @Test
     void lightningWithDdpOverTwoProcessesSendsOneRecordPerLayerPerSavedCheckpoint() throws Exception {
         Path out = tmp.resolve("lightning");

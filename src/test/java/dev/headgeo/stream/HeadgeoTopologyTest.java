@@ -268,6 +268,16 @@ class HeadgeoTopologyTest extends TopologyTestBase {
         LayerGeometry empty = LayerGeometry.newBuilder(good.get(0)).build();
         empty.setMetricSingvalsPerHead(List.of(List.of(), List.of(1.0)));
         f.send(List.of(empty));
+        LayerGeometry negativeEntropy = LayerGeometry.newBuilder(good.get(0)).build();
+        negativeEntropy.setMeanAttentionEntropyPerHead(List.of(-0.5, 1.0));
+        f.send(List.of(negativeEntropy));
+        LayerGeometry logitsOfOneHead = LayerGeometry.newBuilder(good.get(0)).build();
+        logitsOfOneHead.setMaxAttentionLogitPerHead(List.of(12.0));
+        f.send(List.of(logitsOfOneHead));
+        // -sum p log(p + 1e-12) of a one-hot head, as clients before 0.5 sent it: rounding, not an error
+        LayerGeometry oneHot = LayerGeometry.newBuilder(good.get(0)).build();
+        oneHot.setMeanAttentionEntropyPerHead(List.of(-1.0000889005818408e-12, 1.0));
+        f.send(List.of(oneHot));
         LayerGeometry huge = LayerGeometry.newBuilder(good.get(0)).build();
         huge.setMetricSingvalsPerHead(List.of(Collections.nCopies(40_000, 1.0), Collections.nCopies(40_000, 1.0)));
         f.send(List.of(huge));
@@ -275,13 +285,18 @@ class HeadgeoTopologyTest extends TopologyTestBase {
 
         List<TestRecord<byte[], byte[]>> dead = f.deadLetterRecords();
         assertThat(dead).extracting(HeadgeoTopologyTest::reason).containsExactly(
-                "MALFORMED", "MALFORMED", "MALFORMED", "MALFORMED", "INVALID", "INVALID", "INVALID", "INVALID", "INVALID", "INVALID", "TOO_LARGE");
+                "MALFORMED", "MALFORMED", "MALFORMED", "MALFORMED", "INVALID", "INVALID", "INVALID", "INVALID", "INVALID", "INVALID",
+                "INVALID", "INVALID", "TOO_LARGE");
         assertThat(dead.get(0).value()).isEqualTo(garbage);
         assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("run");
         assertThat(dead.get(1).value()).isEqualTo(missingField);
         assertThat(new String(dead.get(1).headers().lastHeader(DeadLetters.DETAIL_HEADER).value(), StandardCharsets.UTF_8))
                 .contains("missing field");
         assertThat(dead.get(3).value()).isNull();
+        assertThat(new String(dead.get(10).headers().lastHeader(DeadLetters.DETAIL_HEADER).value(), StandardCharsets.UTF_8))
+                .isEqualTo("mean_attention_entropy_per_head[0] is negative (-0.5): an entropy in nats is >= 0");
+        assertThat(new String(dead.get(11).headers().lastHeader(DeadLetters.DETAIL_HEADER).value(), StandardCharsets.UTF_8))
+                .isEqualTo("max_attention_logit_per_head has 1 values, expected num_heads = 2");
         assertThat(new String(dead.get(4).headers().lastHeader("__streams.errors.topic").value(), StandardCharsets.UTF_8))
                 .isEqualTo("headgeo.layers");
         assertThat(dead.get(4).headers().lastHeader("__streams.errors.offset")).isNotNull();
