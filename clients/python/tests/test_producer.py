@@ -188,6 +188,30 @@ if not {exit_normally!r}:
             self.assertLess(took, 15)
 
 
+@unittest.skipIf(confluent_kafka is None, "confluent-kafka is not installed")
+class CloseIsBoundedTest(unittest.TestCase):
+    def test_close_with_ten_checkpoints_for_a_dead_broker_keeps_its_timeout(self):
+        import tempfile
+
+        from headgeo.producer import HeadgeoProducer
+        from test_examples import dead_address
+
+        with tempfile.TemporaryDirectory() as d:
+            for spool in (None, os.path.join(d, "spool")):
+                with self.subTest(spool=spool):
+                    producer = HeadgeoProducer(dead_address(), spool_dir=spool)
+                    for checkpoint in range(10, 110, 10):
+                        producer.publish_checkpoint("dead", checkpoint, [[[2.0, 1.0]]] * 4, [[0.5]] * 4, block=False)
+                    started = time.monotonic()
+                    with self.assertLogs("headgeo", level="WARNING"):
+                        left = producer.close(3)
+                    took = time.monotonic() - started
+                    self.assertEqual(left, 40)
+                    self.assertLess(took, 3 + 2.5, "close(3): its timeout, then at most the purge's second and the spool's writes")
+                    if spool:
+                        self.assertEqual(len([n for n in os.listdir(spool) if n.endswith(".jsonl")]), 10)
+
+
 class SpoolTest(unittest.TestCase):
     """The spool is untrusted input: claimed by one sender, checked whole, bad files moved aside with one line."""
 
