@@ -61,34 +61,33 @@ class MaxLogits:
         return torch.stack(seen).amax(dim=0).tolist()
 
     def record(self, module, query, key, attention_mask, scaling, weights):
+        """Takes the block's scores as eager attention computes them, in the states' own precision (no float64 copy of a
+        batch x heads x T x T tensor), and keeps each head's largest where their softmax reproduces ``weights``."""
         import torch
 
-        q = query.detach().to(torch.float64)
-        k = key.detach().to(torch.float64)
-        if k.shape[1] != q.shape[1]:
-            k = k.repeat_interleave(q.shape[1] // k.shape[1], dim=1)
-        scale = scaling if scaling is not None else q.shape[-1] ** -0.5
-        logits = (q @ k.transpose(-1, -2)) * scale
-        self.key_length = max(self.key_length, int(k.shape[-2]))
-        valid = torch.ones_like(logits, dtype=torch.bool)
-        mask = None
+        query, key = query.detach(), key.detach()
+        if key.shape[1] != query.shape[1]:
+            key = key.repeat_interleave(query.shape[1] // key.shape[1], dim=1)
+        scale = scaling if scaling is not None else query.shape[-1] ** -0.5
+        scores = (query @ key.transpose(-1, -2)) * scale
+        self.key_length = max(self.key_length, int(key.shape[-2]))
+        valid = None
+        masked = scores
         if attention_mask is not None:
-            mask = attention_mask[..., :k.shape[-2]]
+            mask = attention_mask[..., :key.shape[-2]]
             if mask.dtype == torch.bool:
-                valid = mask.expand_as(logits)
+                valid = mask.expand_as(scores)
+                masked = scores.masked_fill(~valid, float("-inf"))
             else:
-                valid = (mask > torch.finfo(mask.dtype).min / 2).expand_as(logits)
+                valid = (mask > torch.finfo(mask.dtype).min / 2).expand_as(scores)
+                masked = scores + mask
         values = None
-        if weights is not None and tuple(weights.shape) == tuple(logits.shape):
-            # the check recomputes the probabilities as eager attention does, in the states' own precision, so that
-            # collapsed heads (logits of 1e4 and more, float32 rounding of ~1e-3 in each) are compared like for like
-            native = query.detach() @ key.detach().repeat_interleave(q.shape[1] // key.shape[1], dim=1).transpose(-1, -2) * scale
-            if attention_mask is not None:
-                native = native.masked_fill(~valid, float("-inf")) if mask.dtype == torch.bool else native + mask
-            expected = torch.softmax(native, dim=-1, dtype=torch.float32).to(torch.float64)
+        if weights is not None and tuple(weights.shape) == tuple(scores.shape):
+            expected = torch.softmax(masked, dim=-1, dtype=torch.float32)
             tolerance = 1e-4 if weights.dtype in (torch.float32, torch.float64) else 2e-2
-            if torch.allclose(expected, weights.detach().to(torch.float64), atol=tolerance, rtol=tolerance):
-                values = logits.masked_fill(~valid, float("-inf")).amax(dim=(0, 2, 3))
+            if torch.allclose(expected, weights.detach().to(torch.float32), atol=tolerance, rtol=tolerance):
+                largest = scores if valid is None else scores.masked_fill(~valid, float("-inf"))
+                values = largest.amax(dim=(0, 2, 3)).to(torch.float64)
         self.per_module.setdefault(id(module), []).append(values)
 
 
