@@ -59,21 +59,75 @@ public final class HealthMapper {
         return out;
     }
 
-    /** What the run's next checkpoint is compared with. */
+    /** What the run's next checkpoint is compared with, its numbers packed (see CheckpointSignals). */
     public static CheckpointSignals toAvro(long checkpoint, double[] layerResiduals, AttentionSignals s, AttentionHealth.Result health) {
-        List<List<Double>> logits = new ArrayList<>(s.numLayers());
-        for (double[] l : s.maxLogit()) {
-            logits.add(l == null ? null : boxed(l));
+        int layers = s.numLayers();
+        int heads = s.numHeads();
+        double[][] logits = new double[layers][];
+        for (int l = 0; l < layers; l++) {
+            logits[l] = s.maxLogit()[l] != null ? s.maxLogit()[l] : nans(heads);
         }
         return CheckpointSignals.newBuilder()
                 .setCheckpoint(checkpoint)
-                .setLayerMeanResiduals(orNulls(layerResiduals))
-                .setEntropy(boxed(s.entropy()))
-                .setSigmaMax(boxed(s.sigmaMax()))
-                .setMaxLogit(logits)
+                .setNumLayers(layers)
+                .setNumHeads(heads)
+                .setLayerMeanResiduals(packed(new double[][] {layerResiduals}))
+                .setEntropy(packed(s.entropy()))
+                .setSigmaMax(packed(s.sigmaMax()))
+                .setMaxLogit(packed(logits))
                 .setGrowingHeads(health.state() == AttentionHealth.State.GROWING
                         ? health.heads().stream().map(AttentionHealth.Head::toString).toList() : List.of())
                 .build();
+    }
+
+    /** The stored signals as the analysis takes them; {@code qkNorm} is the current checkpoint's (the model's shape). */
+    public static AttentionSignals signals(CheckpointSignals s, boolean[] qkNorm) {
+        int layers = s.getNumLayers();
+        int heads = s.getNumHeads();
+        double[][] logits = unpacked(s.getMaxLogit(), layers, heads);
+        for (int l = 0; l < layers; l++) {
+            if (Double.isNaN(logits[l][0])) {
+                logits[l] = null;
+            }
+        }
+        boolean[] norms = qkNorm.length == layers ? qkNorm : new boolean[layers];
+        return new AttentionSignals(unpacked(s.getEntropy(), layers, heads), unpacked(s.getSigmaMax(), layers, heads), logits, norms, null);
+    }
+
+    public static double[] residuals(CheckpointSignals s) {
+        return unpacked(s.getLayerMeanResiduals(), 1, s.getNumLayers())[0];
+    }
+
+    private static double[] nans(int n) {
+        double[] out = new double[n];
+        java.util.Arrays.fill(out, Double.NaN);
+        return out;
+    }
+
+    /** Rows of doubles, row after row, as little-endian IEEE 754 (as Avro writes a double). */
+    private static java.nio.ByteBuffer packed(double[][] rows) {
+        int n = 0;
+        for (double[] row : rows) {
+            n += row.length;
+        }
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(n * Double.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (double[] row : rows) {
+            out.asDoubleBuffer().put(row);
+            out.position(out.position() + row.length * Double.BYTES);
+        }
+        return out.flip();
+    }
+
+    private static double[][] unpacked(java.nio.ByteBuffer bytes, int rows, int columns) {
+        java.nio.DoubleBuffer in = bytes.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
+        if (in.remaining() != rows * columns) {
+            throw new IllegalArgumentException("packed signals of " + in.remaining() + " values, not " + rows + " x " + columns);
+        }
+        double[][] out = new double[rows][columns];
+        for (double[] row : out) {
+            in.get(row);
+        }
+        return out;
     }
 
     /** The heads a stored checkpoint judged growing. */
@@ -82,26 +136,6 @@ public final class HealthMapper {
         for (String head : s.getGrowingHeads()) {
             String[] lh = head.split("\\.");
             out.add(new AttentionHealth.Head(Integer.parseInt(lh[0]), Integer.parseInt(lh[1])));
-        }
-        return out;
-    }
-
-    /** The stored signals as the analysis takes them; {@code qkNorm} is the current checkpoint's (the model's shape). */
-    public static AttentionSignals signals(CheckpointSignals s, boolean[] qkNorm) {
-        double[][] logits = new double[s.getMaxLogit().size()][];
-        for (int l = 0; l < logits.length; l++) {
-            List<Double> layer = s.getMaxLogit().get(l);
-            logits[l] = layer == null ? null : unboxed(layer);
-        }
-        boolean[] norms = qkNorm.length == logits.length ? qkNorm : new boolean[logits.length];
-        return new AttentionSignals(unboxed2(s.getEntropy()), unboxed2(s.getSigmaMax()), logits, norms, null);
-    }
-
-    public static double[] residuals(CheckpointSignals s) {
-        double[] out = new double[s.getLayerMeanResiduals().size()];
-        for (int l = 0; l < out.length; l++) {
-            Double v = s.getLayerMeanResiduals().get(l);
-            out[l] = v == null ? Double.NaN : v;
         }
         return out;
     }
@@ -127,27 +161,10 @@ public final class HealthMapper {
         return ReportMapper.orNull(v);
     }
 
-    private static List<List<Double>> boxed(double[][] values) {
-        List<List<Double>> out = new ArrayList<>(values.length);
-        for (double[] v : values) {
-            out.add(boxed(v));
-        }
-        return out;
-    }
 
     private static List<Double> boxed(double[] values) {
         return LayerArrays.boxed(values);
     }
 
-    private static double[] unboxed(List<Double> values) {
-        return LayerArrays.unboxed(values);
-    }
 
-    private static double[][] unboxed2(List<List<Double>> values) {
-        double[][] out = new double[values.size()][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = unboxed(values.get(i));
-        }
-        return out;
-    }
 }
