@@ -259,8 +259,36 @@ class AlertLifecycleIT {
         awaitNotified(team, "resolved HeadgeoFlipForecast fc-run warning");
     }
 
+    /** The two_layers dump (2 layers x 2 heads) with these per-layer entropies and measured max logits. */
+    static List<dev.headgeo.avro.LayerGeometry> withEntropies(String run, long checkpoint, double[][] entropy, double[][] logits) {
+        List<dev.headgeo.avro.LayerGeometry> out = LayerRecords.split(Golden.dump("two_layers"), run, checkpoint, "m", null);
+        for (dev.headgeo.avro.LayerGeometry l : out) {
+            l.setMeanAttentionEntropyPerHead(List.of(entropy[l.getLayer()][0], entropy[l.getLayer()][1]));
+            l.setMaxAttentionLogitPerHead(List.of(logits[l.getLayer()][0], logits[l.getLayer()][1]));
+            l.setProbeTokens(128);
+        }
+        return out;
+    }
+
     @Test
     @Order(3)
+    void anEntropyCollapseIsOneCriticalAlertFromBothPathsAndResolvesWhenTheEntropiesRecover() throws Exception {
+        publish(withEntropies("col-run", 100, new double[][] {{3.5, 3.6}, {3.4, 3.5}}, new double[][] {{2, 2}, {2, 2}}));
+        publish(withEntropies("col-run", 200, new double[][] {{0.01, 0.02}, {3.4, 3.5}}, new double[][] {{900, 4000}, {2, 2}}));
+        await("the collapse", has("HeadgeoEntropyCollapse", "col-run", "severity", "critical"), Duration.ofSeconds(60));
+        awaitRuleFiring("HeadgeoEntropyCollapse", "col-run");
+        assertThat(alerts("HeadgeoEntropyCollapse", "col-run")).as("forward's and the rule's collapse, one alert").hasSize(1);
+        assertOneAlertPerCondition();
+        awaitNotified(team, "firing HeadgeoEntropyCollapse col-run critical");
+
+        publish(withEntropies("col-run", 300, new double[][] {{2.5, 2.6}, {3.4, 3.5}}, new double[][] {{20, 20}, {2, 2}}));
+        Duration resolved = await("the collapse resolved", gone("HeadgeoEntropyCollapse", "col-run"), RESOLVES_WITHIN);
+        System.out.println("entropy collapse resolved " + resolved.toMillis() + " ms after the recovering checkpoint was published");
+        awaitNotified(team, "resolved HeadgeoEntropyCollapse col-run critical");
+    }
+
+    @Test
+    @Order(4)
     void anIncompleteSpellResolvesWhenALaterCheckpointCompletes() throws Exception {
         publish(LayerRecords.split(Golden.dump("supported_12x12x64"), "inc-run", 100, "m", null).subList(0, 5));
         await("the incomplete checkpoint", has("HeadgeoIncompleteCheckpoint", "inc-run", "severity", "warning"), Duration.ofSeconds(60));
@@ -276,7 +304,7 @@ class AlertLifecycleIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aRunSilencedWithAmtoolStaysSilent() throws Exception {
         Process silence = new ProcessBuilder(AMTOOL, "silence", "add", "run_id=silenced-run", "--alertmanager.url=" + am,
                 "--author=test", "--comment=known bad run", "--duration=1h").redirectErrorStream(true).start();
@@ -299,7 +327,7 @@ class AlertLifecycleIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aForwarderKilledWithKillNineLosesNoAlertOnAnyPartition() throws Exception {
         String topic = "killed.alerts";
         Properties client = new Properties();
