@@ -9,6 +9,12 @@
 # RSS is sampled every second while the load runs, and its CPU seconds (user + system) are read at the end. Prints one JSON line per round and jar, then the ratios of the
 # current release to the previous one (burst throughput, steady p99, peak RSS). CURRENT_RUN_ARGS: more flags for the
 # current release's `run` (say, --kafka num.stream.threads=2).
+#
+# PRODUCERS (default "java python-json"): which load generators, each a run of its own for both jars: `java` is
+# CURRENT_JAR's loadtest (Java client, Avro layer records of today's version); `python-json` is tools/python-load.py,
+# the Python client's HeadgeoProducer over librdkafka with the records it writes (JSON, layer record v1); `python-avro`
+# the same records in Avro single-object encoding (schema v1); a `-tags` suffix (python-json-tags, python-avro-tags)
+# adds tags, which makes them version 2. The Python generator runs in LOAD_PYTHON (the venv of tools/python-venv.sh).
 set -euo pipefail
 previous=${1:?usage: tools/compare-releases.sh PREVIOUS_JAR [CURRENT_JAR]}
 current=${2:-target/headgeo.jar}
@@ -17,6 +23,9 @@ partitions=${PARTITIONS:-3}
 heap=${HEAP:--Xmx1g}
 read -r -a loadtest_args <<< "${LOADTEST_ARGS:---layers 32 --heads 32 --rank 128 --rate 20 --warmup 30s --steady 30s --burst 300}"
 python=${PYTHON:-/usr/bin/python3}
+load_python=${LOAD_PYTHON:-$HOME/.cache/headgeo/venv/bin/python}
+read -r -a producers <<< "${PRODUCERS:-java python-json}"
+here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d /tmp/headgeo-compare-XXXXXX)
 pids=()
 cleanup() {
@@ -35,13 +44,26 @@ wait_for() { # wait_for SECONDS COMMAND...: until the command succeeds
   done
 }
 
-one() { # one LABEL JAR ROUND
-  local label=$1 jar=$2 round=$3 port http broker run sampler extra=()
+load() { # load PRODUCER BOOTSTRAP: one load generator's JSON line on stdout
+  local producer=$1 bootstrap=$2 flags=()
+  case $producer in
+    java) java -jar "$current" loadtest --bootstrap-servers "$bootstrap" "${loadtest_args[@]}"; return ;;
+    python-json) flags=(--encoding json) ;;
+    python-json-tags) flags=(--encoding json --tags) ;;
+    python-avro) flags=(--encoding avro) ;;
+    python-avro-tags) flags=(--encoding avro --tags) ;;
+    *) echo "unknown producer $producer (java, python-json, python-avro, python-json-tags, python-avro-tags)" >&2; return 2 ;;
+  esac
+  "$load_python" "$here/python-load.py" --bootstrap-servers "$bootstrap" "${flags[@]}" "${loadtest_args[@]}"
+}
+
+one() { # one LABEL JAR ROUND PRODUCER
+  local label=$1 jar=$2 round=$3 producer=$4 port http broker run sampler extra=()
   [[ $label == current && -n ${CURRENT_RUN_ARGS:-} ]] && read -r -a extra <<< "$CURRENT_RUN_ARGS"
   port=$(free_port); http=$(free_port)
-  java -jar "$current" broker --port "$port" >"$work/broker-$label-$round.log" 2>&1 &
+  java -jar "$current" broker --port "$port" >"$work/broker-$label-$round-$producer.log" 2>&1 &
   broker=$!; pids+=("$broker")
-  wait_for 60 grep -q "Kafka is up" "$work/broker-$label-$round.log"
+  wait_for 60 grep -q "Kafka is up" "$work/broker-$label-$round-$producer.log"
   "$python" - "$port" "$partitions" <<'EOF'
 import sys
 from confluent_kafka.admin import AdminClient, NewTopic
@@ -50,52 +72,54 @@ topics = ["headgeo.layers", "headgeo.reports", "headgeo.alerts", "headgeo.dead-l
 for future in admin.create_topics([NewTopic(t, int(sys.argv[2]), 1) for t in topics]).values():
     future.result()
 EOF
-  java "$heap" -jar "$jar" run --bootstrap-servers "127.0.0.1:$port" --application-id "compare-$label-$round" \
-    --state-dir "$work/state-$label-$round" --http-address "127.0.0.1:$http" "${extra[@]}" >"$work/run-$label-$round.log" 2>&1 &
+  java "$heap" -jar "$jar" run --bootstrap-servers "127.0.0.1:$port" --application-id "compare-$label-$round-$producer" \
+    --state-dir "$work/state-$label-$round-$producer" --http-address "127.0.0.1:$http" "${extra[@]}" >"$work/run-$label-$round-$producer.log" 2>&1 &
   run=$!; pids+=("$run")
   wait_for 120 curl -sf "http://127.0.0.1:$http/ready"
-  (while kill -0 "$run" 2>/dev/null; do ps -o rss= -p "$run" >>"$work/rss-$label-$round"; sleep 1; done) &
+  (while kill -0 "$run" 2>/dev/null; do ps -o rss= -p "$run" >>"$work/rss-$label-$round-$producer"; sleep 1; done) &
   sampler=$!
-  java -jar "$current" loadtest --bootstrap-servers "127.0.0.1:$port" "${loadtest_args[@]}" >"$work/load-$label-$round.json" \
-    2>"$work/load-$label-$round.err" || { cat "$work/load-$label-$round.err" >&2; return 1; }
+  load "$producer" "127.0.0.1:$port" >"$work/load-$label-$round-$producer.json" 2>"$work/load-$label-$round-$producer.err" \
+    || { cat "$work/load-$label-$round-$producer.err" >&2; return 1; }
   # CPU seconds the processor spent (user + system, from /proc): the same work for both releases, and far less
   # sensitive to a noisy machine than latencies are
-  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$run/stat" >"$work/cpu-$label-$round"
+  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$run/stat" >"$work/cpu-$label-$round-$producer"
   kill "$run" "$broker"; wait "$run" "$broker" 2>/dev/null || true
   kill "$sampler" 2>/dev/null || true
-  "$python" - "$label" "$round" "$jar" "$work/load-$label-$round.json" "$work/rss-$label-$round" "$work/cpu-$label-$round" <<'EOF'
+  "$python" - "$label" "$round" "$jar" "$work/load-$label-$round-$producer.json" "$work/rss-$label-$round-$producer" "$work/cpu-$label-$round-$producer" \
+    "$producer" <<'EOF'
 import json, sys
-label, round_, jar, load, rss, cpu = sys.argv[1:]
+label, round_, jar, load, rss, cpu, producer = sys.argv[1:]
 result = json.loads(open(load).read().strip().splitlines()[-1])
 samples = [int(x) for x in open(rss).read().split()]
-print(json.dumps({"release": label, "round": int(round_), "jar": jar, "peak_rss_mb": round(max(samples) / 1024),
+print(json.dumps({"release": label, "round": int(round_), "jar": jar, "load": producer, "peak_rss_mb": round(max(samples) / 1024),
                   "processor_cpu_s": round(float(open(cpu).read()), 1), **result}))
 EOF
 }
 
 for round in $(seq "$rounds"); do
-  one previous "$previous" "$round" | tee -a "$work/results.jsonl"
-  one current "$current" "$round" | tee -a "$work/results.jsonl"
+  for producer in "${producers[@]}"; do
+    one previous "$previous" "$round" "$producer" | tee -a "$work/results.jsonl"
+    one current "$current" "$round" "$producer" | tee -a "$work/results.jsonl"
+  done
 done
 
 "$python" - "$work/results.jsonl" <<'EOF'
 import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
-def mean(release, *path):
-    values = []
-    for r in rows:
-        if r["release"] == release:
-            v = r
-            for key in path:
-                v = v[key]
-            values.append(v)
-    return statistics.mean(values)
-burst = ("burst_checkpoints_per_s",)
-p99 = ("steady_latency_p99_ms",)
-print(json.dumps({
-    "burst_ratio_current_to_previous": round(mean("current", *burst) / mean("previous", *burst), 3),
-    "processor_cpu_ratio_current_to_previous": round(mean("current", "processor_cpu_s") / mean("previous", "processor_cpu_s"), 3),
-    "steady_p99_ms": {"previous": round(mean("previous", *p99)), "current": round(mean("current", *p99))},
-    "peak_rss_mb": {"previous": round(mean("previous", "peak_rss_mb")), "current": round(mean("current", "peak_rss_mb"))},
-}))
+def mean(load, release, key):
+    return statistics.mean(r[key] for r in rows if r["release"] == release and r["load"] == load)
+# one line per load generator: the current release against the previous one on that load
+for load in dict.fromkeys(r["load"] for r in rows):
+    both = lambda key, digits=0: {"previous": round(mean(load, "previous", key), digits),
+                                  "current": round(mean(load, "current", key), digits)}
+    print(json.dumps({
+        "load": load,
+        "burst_checkpoints_per_s": both("burst_checkpoints_per_s", 1),
+        "burst_ratio_current_to_previous": round(mean(load, "current", "burst_checkpoints_per_s")
+                                                 / mean(load, "previous", "burst_checkpoints_per_s"), 3),
+        "processor_cpu_ratio_current_to_previous": round(mean(load, "current", "processor_cpu_s")
+                                                         / mean(load, "previous", "processor_cpu_s"), 3),
+        "steady_p99_ms": both("steady_latency_p99_ms"),
+        "peak_rss_mb": both("peak_rss_mb"),
+    }))
 EOF

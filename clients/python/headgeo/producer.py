@@ -41,6 +41,11 @@ PRODUCER_HEADER = ("headgeo.producer", f"headgeo-python/{__version__}".encode("a
 OnDelivery = Callable[[str, int, Optional[str]], None]
 
 
+def encode_records(records: List[dict]) -> List[bytes]:
+    """The wire form of :func:`headgeo.records.layer_records`' records: compact JSON, one value per layer."""
+    return [json.dumps(r, separators=(",", ":"), allow_nan=False).encode("utf-8") for r in records]
+
+
 class HeadgeoPublishError(RuntimeError):
     """A checkpoint was not (wholly) delivered; the message carries librdkafka's cause."""
 
@@ -154,25 +159,37 @@ class HeadgeoProducer:
         HeadgeoPublishError; block=False returns at once and calls ``on_delivery`` later.
         max_logits, probe_tokens, qk_norm: the attention-health fields of :func:`headgeo.records.layer_records`.
         """
+        values = encode_records(layer_records(run_id, checkpoint, singular_values, entropies, self._model,
+                                              int(time.time() * 1000), self._tags, max_logits=max_logits,
+                                              probe_tokens=probe_tokens, qk_norm=qk_norm))
+        return self.publish_values(run_id, checkpoint, values, timeout=timeout, block=block, on_delivery=on_delivery)
+
+    def publish_values(self, run_id: str, checkpoint: int, values: List[bytes], timeout: float = 30.0, block: bool = True,
+                       on_delivery: Optional[OnDelivery] = None) -> int:
+        """Publishes one checkpoint's layer records already encoded (:func:`encode_records`, or Avro single-object
+        bytes of a layer schema); the same delivery, spool and blocking rules as :meth:`publish_checkpoint`.
+
+        For records prepared before a time-critical moment (a load test's burst); the values are sent as they are, and
+        only JSON values are kept in the spool (Avro ones are given up like without one).
+        """
         import threading
 
-        records = layer_records(run_id, checkpoint, singular_values, entropies, self._model,
-                                int(time.time() * 1000), self._tags, max_logits=max_logits, probe_tokens=probe_tokens,
-                                qk_norm=qk_norm)
         if not distributed.is_sender():
             return 0  # one copy per job: global rank 0 sends it
         errors = []
-        pending = [len(records)]
+        pending = [len(values)]
         lock = threading.Lock()
         done = threading.Event()
         with self._open_lock:
-            self._open[(run_id, checkpoint)] = self._open.get((run_id, checkpoint), 0) + len(records)
+            self._open[(run_id, checkpoint)] = self._open.get((run_id, checkpoint), 0) + len(values)
 
         spooled: List[bytes] = []
 
         def finish_one(err, value=None):
             with lock:
-                if err is not None and self._spool is not None and value is not None and self._for_later(err):
+                # the spool holds JSON lines: Avro values are given up like without a spool
+                if err is not None and self._spool is not None and value is not None and self._for_later(err) \
+                        and value[:1] == b"{":
                     spooled.append(value)
                 elif err is not None:
                     errors.append(err)
@@ -203,8 +220,7 @@ class HeadgeoProducer:
                             self._callback_failures.add("on_delivery")
                             log_warning(f"headgeo: the on_delivery callback raised {type(e).__name__}: {e} (said once)")
 
-        for record in records:
-            value = json.dumps(record, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        for value in values:
             try:
                 self._producer.produce(self._topic, key=run_id.encode("utf-8"), value=value, headers=[PRODUCER_HEADER],
                                        on_delivery=lambda err, msg: finish_one(err, msg.value() if msg is not None else None))
@@ -215,18 +231,18 @@ class HeadgeoProducer:
             while not done.wait(0.1):
                 waited = time.monotonic() - started
                 down = self._all_down_at is not None and self._all_down_at >= started - self.UNREACHABLE_AFTER
-                if down and waited >= self.UNREACHABLE_AFTER and pending[0] == len(records):
+                if down and waited >= self.UNREACHABLE_AFTER and pending[0] == len(values):
                     self._told.add((run_id, checkpoint))
                     raise HeadgeoPublishError(f"headgeo: Kafka at {self._bootstrap_servers} unreachable for {waited:.0f} s, "
                                               f"nothing of {run_id}@{checkpoint} delivered: {self._cause(errors)}")
                 if waited >= timeout:
                     self._told.add((run_id, checkpoint))
-                    raise HeadgeoPublishError(f"headgeo: {pending[0]} of {len(records)} records of {run_id}@{checkpoint} "
+                    raise HeadgeoPublishError(f"headgeo: {pending[0]} of {len(values)} records of {run_id}@{checkpoint} "
                                               f"not delivered within {timeout:g} s: {self._cause(errors)}")
             if errors:
-                raise HeadgeoPublishError(f"headgeo: {len(errors)} of {len(records)} records of {run_id}@{checkpoint} "
+                raise HeadgeoPublishError(f"headgeo: {len(errors)} of {len(values)} records of {run_id}@{checkpoint} "
                                           f"failed: {self._cause(errors)}")
-        return len(records)
+        return len(values)
 
     def publish_model(self, run_id: str, step: int, model: Any, probe_batch: Any, forward: Optional[Callable] = None,
                       causal: Optional[bool] = None, block: bool = False, **kwargs: Any) -> int:
