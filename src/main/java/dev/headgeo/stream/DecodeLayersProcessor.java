@@ -1,11 +1,11 @@
 package dev.headgeo.stream;
 
-import dev.headgeo.avro.LayerGeometry;
 import dev.headgeo.util.Printable;
 import dev.headgeo.wire.AvroCodec;
-import dev.headgeo.wire.LayerArrays;
+import dev.headgeo.wire.LayerJsonReader;
 import dev.headgeo.wire.LayerReader;
-import org.apache.kafka.common.serialization.Deserializer;
+import dev.headgeo.wire.LayerValues;
+import dev.headgeo.wire.LayerWriter;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -23,16 +23,14 @@ import org.slf4j.LoggerFactory;
 final class DecodeLayersProcessor implements Processor<String, byte[], String, Flow.DecodeOutput> {
     private static final Logger LOG = LoggerFactory.getLogger(DecodeLayersProcessor.class);
 
-    private final Deserializer<LayerGeometry> jsonDecoder;
-    private final AvroCodec<LayerGeometry> codec = new AvroCodec<>(LayerGeometry.getClassSchema());
     private final LayerReader reader = new LayerReader();
+    private final LayerJsonReader jsonReader = new LayerJsonReader();
+    private final LayerWriter writer = new LayerWriter();
     private final int maxBytes;
     private final DeadLetters deadLetters;
     private ProcessorContext<String, Flow.DecodeOutput> context;
 
-    /** @param jsonDecoder the layers topic's own deserializer, used for values that are not Avro */
-    DecodeLayersProcessor(Deserializer<LayerGeometry> jsonDecoder, int maxBytes, DeadLetters deadLetters) {
-        this.jsonDecoder = jsonDecoder;
+    DecodeLayersProcessor(int maxBytes, DeadLetters deadLetters) {
         this.maxBytes = maxBytes;
         this.deadLetters = deadLetters;
     }
@@ -59,8 +57,8 @@ final class DecodeLayersProcessor implements Processor<String, byte[], String, F
             if (AvroCodec.isAvroSingleObject(data)) {
                 layer = new Flow.ReceivedLayer(reader.read(data), data, data);
             } else {
-                LayerGeometry decoded = jsonDecoder.deserialize(context.recordMetadata().map(m -> m.topic()).orElse(null), data);
-                layer = new Flow.ReceivedLayer(LayerArrays.values(decoded), codec.toAvro(decoded), data);
+                LayerValues values = jsonReader.read(data);
+                layer = new Flow.ReceivedLayer(values, writer.toAvro(values), data);
             }
         } catch (RuntimeException e) {
             reject(record, RejectReason.MALFORMED, e.getMessage() == null ? e.toString() : e.getMessage(), e);

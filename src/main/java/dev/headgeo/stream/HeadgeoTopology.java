@@ -81,8 +81,7 @@ public final class HeadgeoTopology {
         OpenLayerBudget openLayers = new OpenLayerBudget(settings.maxOpenLayerBytes());
         Topology topology = new Topology();
         topology.addSource(SOURCE, RawKeys.DESERIALIZER, Serdes.ByteArray().deserializer(), topics.layers().name());
-        topology.addProcessor(DECODE, () -> new DecodeLayersProcessor(topics.layers().valueSerde().deserializer(),
-                settings.maxLayerBytes(), deadLetters), SOURCE);
+        topology.addProcessor(DECODE, () -> new DecodeLayersProcessor(settings.maxLayerBytes(), deadLetters), SOURCE);
         processor(topology, GATHER, () -> new GatherLayersProcessor(settings, openLayers, deadLetters), DECODE);
         processor(topology, ANALYZE, () -> new AnalyzeCheckpointProcessor(settings.primaryAnchor(), metrics, deadLetters,
                 written.codec(CheckpointReport.getClassSchema())), GATHER.name());

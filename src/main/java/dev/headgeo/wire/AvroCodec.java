@@ -217,7 +217,7 @@ public final class AvroCodec<T extends SpecificRecord> {
         }
     }
 
-    private static String firstLine(String s) {
+    static String firstLine(String s) {
         if (s == null) {
             return "";
         }
