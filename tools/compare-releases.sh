@@ -6,7 +6,7 @@
 # For each round (ROUNDS, default 2) and each jar, alternating: a fresh single-node broker (CURRENT_JAR broker) with the
 # topics at PARTITIONS (default 3), `run` of that jar in a JVM of its own (HEAP, default -Xmx1g), and CURRENT_JAR's
 # loadtest against it (LOADTEST_ARGS, default: 32 layers x 32 heads x rank 128, steady 20/s with a 30 s warm-up, burst 300). The processor's
-# RSS is sampled every second while the load runs, and its CPU seconds (user + system) are read at the end. Prints one JSON line per round and jar, then the ratios of the
+# RSS is sampled every second while the load runs, and its CPU seconds (user + system) and the broker's are read at the end. Prints one JSON line per round and jar, then the ratios of the
 # current release to the previous one (burst throughput, steady p99, peak RSS). CURRENT_RUN_ARGS: more flags for the
 # current release's `run` (say, --kafka num.stream.threads=2).
 #
@@ -83,16 +83,19 @@ EOF
   # CPU seconds the processor spent (user + system, from /proc): the same work for both releases, and far less
   # sensitive to a noisy machine than latencies are
   awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$run/stat" >"$work/cpu-$label-$round-$producer"
+  # and the broker's: what the processor writes back (changelogs, reports) costs the broker too, on the same cores
+  awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$broker/stat" >"$work/broker-cpu-$label-$round-$producer"
   kill "$run" "$broker"; wait "$run" "$broker" 2>/dev/null || true
   kill "$sampler" 2>/dev/null || true
   "$python" - "$label" "$round" "$jar" "$work/load-$label-$round-$producer.json" "$work/rss-$label-$round-$producer" "$work/cpu-$label-$round-$producer" \
-    "$producer" <<'EOF'
+    "$producer" "$work/broker-cpu-$label-$round-$producer" <<'EOF'
 import json, sys
-label, round_, jar, load, rss, cpu, producer = sys.argv[1:]
+label, round_, jar, load, rss, cpu, producer, broker_cpu = sys.argv[1:]
 result = json.loads(open(load).read().strip().splitlines()[-1])
 samples = [int(x) for x in open(rss).read().split()]
 print(json.dumps({"release": label, "round": int(round_), "jar": jar, "load": producer, "peak_rss_mb": round(max(samples) / 1024),
-                  "processor_cpu_s": round(float(open(cpu).read()), 1), **result}))
+                  "processor_cpu_s": round(float(open(cpu).read()), 1),
+                  "broker_cpu_s": round(float(open(broker_cpu).read()), 1), **result}))
 EOF
 }
 
@@ -119,6 +122,8 @@ for load in dict.fromkeys(r["load"] for r in rows):
                                                  / mean(load, "previous", "burst_checkpoints_per_s"), 3),
         "processor_cpu_ratio_current_to_previous": round(mean(load, "current", "processor_cpu_s")
                                                          / mean(load, "previous", "processor_cpu_s"), 3),
+        "broker_cpu_ratio_current_to_previous": round(mean(load, "current", "broker_cpu_s")
+                                                      / mean(load, "previous", "broker_cpu_s"), 3),
         "steady_p99_ms": both("steady_latency_p99_ms"),
         "peak_rss_mb": both("peak_rss_mb"),
     }))

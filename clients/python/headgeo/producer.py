@@ -114,6 +114,7 @@ class HeadgeoProducer:
         self._callback_failures = set()
         self._closed = threading.Event()
         self._delivery_timeout = delivery_timeout
+        self._buffer_mb = buffer_mb
         self._spool = Spool(spool_dir, max_file_mb=spool_file_mb) if spool_dir else None
         # checkpoints given up in the current outage, said once when it ends (or at close)
         self._given_up: List[str] = []
@@ -139,9 +140,13 @@ class HeadgeoProducer:
             self._producer.poll(0.1)
 
     def _cause(self, delivery_errors):
+        from confluent_kafka import KafkaError
+
         first = delivery_errors[:1]
         if first and hasattr(first[0], "code") and first[0].code() in self._purged_codes():
             first = [f"close() came before Kafka at {self._bootstrap_servers} took it"]
+        elif first and hasattr(first[0], "code") and first[0].code() == KafkaError._MSG_TIMED_OUT:
+            first = [f"no answer within delivery_timeout={self._delivery_timeout:g} s"]
         parts = [str(e) for e in first] + list(self._client_errors)[-1:]
         return "; ".join(parts) if parts else "no answer from Kafka"
 
@@ -225,7 +230,8 @@ class HeadgeoProducer:
                 self._producer.produce(self._topic, key=run_id.encode("utf-8"), value=value, headers=[PRODUCER_HEADER],
                                        on_delivery=lambda err, msg: finish_one(err, msg.value() if msg is not None else None))
             except BufferError:
-                finish_one("the producer's buffer is full (Kafka unreachable for a while?)", value)
+                finish_one(f"the producer's buffer of buffer_mb={self._buffer_mb} MB is full (Kafka unreachable, or slower than "
+                           "the job sends)", value)
         if block:
             started = time.monotonic()
             while not done.wait(0.1):
@@ -377,9 +383,8 @@ class HeadgeoProducer:
             self._given_up.append(f"{run_id}@{checkpoint}")
         if first:
             logging.getLogger("headgeo").warning(
-                "headgeo: checkpoint %s@%s given up, not delivered to Kafka at %s within %g s: %s (further ones are counted until "
-                "Kafka answers again; spool_dir= keeps them instead)", run_id, checkpoint, self._bootstrap_servers,
-                self._delivery_timeout, cause)
+                "headgeo: checkpoint %s@%s given up, not delivered to Kafka at %s: %s (further ones are counted until "
+                "Kafka answers again; spool_dir= keeps them instead)", run_id, checkpoint, self._bootstrap_servers, cause)
 
     def _answered_again(self) -> None:
         if self._given_up:

@@ -47,6 +47,21 @@ class ReportsTest(unittest.TestCase):
         with self.assertRaisesRegex(ValueError, "upgrade the headgeo client"):
             decoder.decode(b"\xc3\x01" + bytes(8) + body.getvalue())
 
+    def test_a_decoder_of_some_fields_reads_only_those_from_either_form(self):
+        with open(os.path.join(PACKAGE_SCHEMAS, "checkpoint_report.avsc")) as f:
+            schema = fastavro.parse_schema(json.load(f))
+        body = io.BytesIO()
+        fastavro.schemaless_writer(body, schema, REPORT)
+        framed = b"\xc3\x01" + bytes.fromhex(fingerprint(to_parsing_canonical_form(schema), "CRC-64-AVRO")) + body.getvalue()
+        # verdict's enum is defined inside fits, which is left out
+        decoder = reports.ReportDecoder(fields=("run_id", "checkpoint", "completed_at", "verdict"))
+        avro = decoder.decode(framed)
+        self.assertEqual(sorted(avro), ["checkpoint", "completed_at", "run_id", "verdict"])
+        self.assertEqual((avro["run_id"], avro["checkpoint"], avro["verdict"]), ("r", 20, "SUPPORTED"))
+        self.assertEqual(int(avro["completed_at"].timestamp() * 1000), 2)
+        self.assertEqual(decoder.decode(json.dumps(REPORT).encode()),
+                         {"run_id": "r", "checkpoint": 20, "completed_at": 2, "verdict": "SUPPORTED"})
+
     def test_scalars_per_anchor_with_verdicts_as_numbers_and_nulls_left_out(self):
         scalars = reports.report_scalars(REPORT)
         self.assertEqual(scalars["headgeo/mean_residual/last"], 0.05)

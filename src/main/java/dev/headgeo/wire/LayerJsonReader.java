@@ -57,7 +57,7 @@ public final class LayerJsonReader {
             }
             LayerValues values = readObject(in);
             if (!in.atEnd()) {
-                throw new AvroCodec.MalformedException("neither Avro single-object encoding nor JSON: more after the JSON object at byte "
+                throw new AvroCodec.MalformedException("neither Avro single-object encoding nor JSON: Trailing token after the JSON object at byte "
                         + in.offset());
             }
             return values;

@@ -113,7 +113,7 @@ class LayerJsonReaderTest {
     void refusesWhatIsNotOneJsonObject() {
         String good = AvroJson.toJsonLine(LayerRecords.split(Golden.dump("two_layers"), "r", 1, null, null).get(0));
         assertThatThrownBy(() -> json.read(bytes(good + " {}"))).isInstanceOf(AvroCodec.MalformedException.class)
-                .hasMessageContaining("more after the JSON object");
+                .hasMessageContaining("Trailing token after the JSON object");
         assertThatThrownBy(() -> json.read(bytes(good.substring(0, good.length() / 2)))).isInstanceOf(AvroCodec.MalformedException.class)
                 .hasMessageStartingWith("neither Avro single-object encoding nor JSON: ");
         assertThatThrownBy(() -> json.read(new byte[0])).hasMessage("empty value");
