@@ -6,16 +6,16 @@ that tools/compare-releases.sh sets the two side by side.
 
     python3 tools/python-load.py --bootstrap-servers HOST:PORT [--encoding json|avro] [--tags] [--layers 32 ...]
 
---encoding json (default): the records exactly as ``HeadgeoProducer.publish_checkpoint`` writes them (JSON, layer
-record version 1 fields, version 2 with --tags). --encoding avro: the same records in Avro single-object encoding with
-the version-1 schema (version 2 with --tags), as a producer in another language would write them. Each run's records
+--encoding json (default): the records exactly as ``HeadgeoProducer.publish_checkpoint`` writes them by default (JSON,
+layer record version 1 fields, version 2 with --tags). --encoding avro: as it writes them with ``value_format="avro"``
+(Avro single-object encoding, schema version 1, version 2 with --tags), the bytes a producer in another language
+writes too. Each run's records
 are encoded once and each checkpoint's copy gets its number put in (Python takes 0.1 s to encode a 32 x 32 x 128
 checkpoint: the processor, not the encoder, must be what is measured); the burst's are prepared before it starts, so
 that the generator spends the burst sending. Latency is from the completing layer's record timestamp (the report's completed_at) to the
 report's arrival. Exit status 1 when not every report came back within --patience seconds.
 """
 import argparse
-import io
 import json
 import os
 import sys
@@ -51,28 +51,6 @@ def synthetic_checkpoint(layers, heads, rank, noise=0.03, seed=7):
     return singular_values, entropies
 
 
-class AvroLayers:
-    """Layer records in Avro single-object encoding with an earlier version's schema, as fastavro writes them."""
-
-    def __init__(self, version):
-        from fastavro import parse_schema, schemaless_writer
-        from fastavro.schema import fingerprint, to_parsing_canonical_form
-
-        with open(os.path.join(REPO, "schemas", "history", f"layer_geometry-v{version}.avsc"), encoding="utf-8") as f:
-            self._schema = parse_schema(json.load(f))
-        self.header = b"\xc3\x01" + bytes.fromhex(fingerprint(to_parsing_canonical_form(self._schema), "CRC-64-AVRO"))
-        self._write = schemaless_writer
-
-    def encode(self, records):
-        values = []
-        for r in records:
-            out = io.BytesIO()
-            out.write(self.header)
-            self._write(out, self._schema, r)
-            values.append(out.getvalue())
-        return values
-
-
 def zigzag_long(n):
     """Avro's encoding of a long: zig-zag, then base-128 varint."""
     n = (n << 1) ^ (n >> 63)
@@ -91,14 +69,14 @@ class Template:
     PLACEHOLDER = 999_999_999_999
 
     def __init__(self, run_id, singular_values, entropies, tags, avro):
-        self._avro = avro is not None
+        self._avro = avro
         checkpoint = 0 if self._avro else self.PLACEHOLDER
         records = layer_records(run_id, checkpoint, singular_values, entropies, model="python-load",
                                 emitted_at_ms=int(time.time() * 1000), tags=tags)
         if self._avro:
             # single-object header, run_id (the first field), then the checkpoint (0 is the one byte 0x00)
-            head = len(avro.header) + len(zigzag_long(len(run_id.encode()))) + len(run_id.encode())
-            self._parts = [(v[:head], v[head + 1:]) for v in avro.encode(records)]
+            head = 10 + len(zigzag_long(len(run_id.encode()))) + len(run_id.encode())
+            self._parts = [(v[:head], v[head + 1:]) for v in encode_records(records, "avro")]
         else:
             self._marker = b'"checkpoint":%d,' % self.PLACEHOLDER
             self._values = encode_records(records)
@@ -197,7 +175,7 @@ def main():
     prefix = f"pyload-{os.getpid():x}{int(time.time()) & 0xffff:x}-"
     tags = TAGS if args.tags else None
     singular_values, entropies = synthetic_checkpoint(args.layers, args.heads, args.rank)
-    avro = AvroLayers(2 if args.tags else 1) if args.encoding == "avro" else None
+    avro = args.encoding == "avro"
 
     templates = {}
 
@@ -218,7 +196,7 @@ def main():
     # the buffer holds the whole burst (200 JSON checkpoints of 32 x 32 x 128 are 540 MB)
     burst_mb = sum(len(v) for _, values in burst for v in values) // 2**20
     producer = HeadgeoProducer(args.bootstrap_servers, topic=args.layers_topic, model="python-load", tags=tags,
-                               buffer_mb=max(256, 2 * burst_mb),
+                               buffer_mb=max(256, 2 * burst_mb), value_format=args.encoding,
                                kafka_config={"linger.ms": 5, "batch.size": 512 * 1024, "message.max.bytes": 4 * 1024 * 1024})
     failures = []
 

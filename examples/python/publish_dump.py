@@ -26,6 +26,8 @@ def main():
     ap.add_argument("--model", help="model name carried in each record")
     ap.add_argument("--tag", dest="tags", action="append", default=[], metavar="KEY=VALUE",
                     help="run context carried in each record (repeat: --tag owner=ana --tag lr=3e-4)")
+    ap.add_argument("--value-format", choices=["json", "avro"], default="json",
+                    help="JSON records (default, every release reads them) or Avro single-object encoding (needs fastavro)")
     ap.add_argument("-X", dest="config", action="append", default=[], metavar="KEY=VALUE",
                     help="librdkafka setting, as with kcat (e.g. -X partitioner=consistent_random)")
     args = ap.parse_args()
@@ -35,7 +37,9 @@ def main():
         raise ValueError(f"--tag {bad[0]!r}: expected KEY=VALUE")
     tags = dict(kv.split("=", 1) for kv in args.tags)
     sv, ent = read_dump(args.dump)
-    n = HeadgeoProducer(args.bootstrap_servers, args.topic, model=args.model, tags=tags, **config).publish_checkpoint(args.run, args.checkpoint, sv, ent)
+    producer = HeadgeoProducer(args.bootstrap_servers, args.topic, model=args.model, tags=tags, value_format=args.value_format,
+                               **config)
+    n = producer.publish_checkpoint(args.run, args.checkpoint, sv, ent)
     print(f"published {n} layer records of {args.run}@{args.checkpoint}")
 
 

@@ -8,10 +8,11 @@ numpy is needed for everything, confluent-kafka for publishing, torch for the mo
 from headgeo.geometry import head_singular_values, mean_attention_entropy
 from headgeo.producer import HeadgeoProducer, HeadgeoPublishError
 from headgeo.records import layer_records
+from headgeo.runs import load_runs
 from headgeo.version import __version__
 
 __all__ = ["HeadgeoProducer", "HeadgeoPublishError", "head_singular_values", "layer_records", "mean_attention_entropy",
-           "singular_values", "measure", "attention_blocks", "dump", "__version__"]
+           "singular_values", "measure", "attention_blocks", "dump", "load_runs", "__version__"]
 
 
 def __getattr__(name):

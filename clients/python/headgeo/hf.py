@@ -58,6 +58,8 @@ class HeadgeoCallback(TrainerCallback):
                                              forward=forward, kafka_config=kafka_config, owner="HeadgeoCallback", own_keywords=_OWN,
                                              **producer_options)
         self._trainer: Optional[Trainer] = None
+        #: loss, learning_rate and grad_norm as the Trainer last logged them (on_log)
+        self._context: Dict[str, float] = {}
 
     @classmethod
     def attach(cls, trainer: Trainer, bootstrap_servers: str, **keywords: Any) -> "HeadgeoCallback":
@@ -76,9 +78,15 @@ class HeadgeoCallback(TrainerCallback):
             # the initial weights: what the first checkpoint's attention health and drivers are judged against
             self.publisher.publish(model, 0)
 
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        # the Trainer's own figures of the latest logging step: what is sent with the next checkpoint
+        for key in ("loss", "learning_rate", "grad_norm"):
+            if logs and isinstance(logs.get(key), (int, float)) and not isinstance(logs.get(key), bool):
+                self._context[key] = float(logs[key])
+
     def on_step_end(self, args, state, control, model=None, **kwargs):
         if self.publisher.due(state.global_step):
-            self.publisher.publish(model, state.global_step)
+            self.publisher.publish(model, state.global_step, self._context)
         if state.global_step >= state.max_steps > 0:
             # the last step: its reports are logged while the Trainer's loggers are still open
             self.publisher.wait_for_reports()
@@ -86,7 +94,7 @@ class HeadgeoCallback(TrainerCallback):
 
     def on_save(self, args, state, control, model=None, **kwargs):
         # called after the checkpoint directory is written: the weights measured are the ones saved
-        self.publisher.publish(model, state.global_step)
+        self.publisher.publish(model, state.global_step, self._context)
         if state.global_step >= state.max_steps > 0:
             self.publisher.wait_for_reports()
         self._log_reports(state, control)

@@ -70,6 +70,28 @@ def hyperparameter_tags(pl_module: Any) -> Dict[str, str]:
     return dict(list(tags.items())[:32])
 
 
+def training_context(trainer: Any, outputs: Any) -> Dict[str, float]:
+    """The step's loss (what training_step returned, else a logged ``loss``/``train_loss``), the first optimizer's
+    learning rate, and a gradient norm when one is logged (``grad_norm``, or Lightning's ``grad_2.0_norm_total``)."""
+    out: Dict[str, float] = {}
+    loss = outputs.get("loss") if isinstance(outputs, dict) else outputs
+    metrics = getattr(trainer, "callback_metrics", None) or {}
+    for value in (loss, metrics.get("loss"), metrics.get("train_loss")):
+        if value is not None and hasattr(value, "item") and getattr(value, "numel", lambda: 1)() == 1:
+            out["loss"] = float(value.detach().item() if hasattr(value, "detach") else value.item())
+            break
+    try:
+        out["learning_rate"] = float(trainer.optimizers[0].param_groups[0]["lr"])
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        pass
+    for key in ("grad_norm", "grad_2.0_norm_total"):
+        value = metrics.get(key)
+        if value is not None and hasattr(value, "item"):
+            out["grad_norm"] = float(value.item())
+            break
+    return out
+
+
 def _first(loaders: Any) -> Any:
     if loaders is None:
         return None
@@ -111,13 +133,13 @@ class HeadgeoCallback(Callback):
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
         if self.publisher.due(trainer.global_step):
-            self.publisher.publish(measured_module(pl_module, self.module), trainer.global_step)
+            self.publisher.publish(measured_module(pl_module, self.module), trainer.global_step, training_context(trainer, outputs))
         self._log_reports(trainer)
 
     def on_save_checkpoint(self, trainer, pl_module, checkpoint):
         # called on every rank while the checkpoint is written: the weights measured are the ones saved
         if self.on_checkpoint:
-            self.publisher.publish(measured_module(pl_module, self.module), trainer.global_step)
+            self.publisher.publish(measured_module(pl_module, self.module), trainer.global_step, training_context(trainer, None))
 
     def on_train_end(self, trainer, pl_module):
         self.publisher.wait_for_reports()

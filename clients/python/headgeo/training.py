@@ -199,8 +199,11 @@ class CheckpointPublisher:
     def due(self, step: int) -> bool:
         return self.every_n_steps is not None and step > 0 and step % self.every_n_steps == 0
 
-    def publish(self, model: Any, step: int) -> None:
-        """Measures the model and publishes checkpoint ``step`` (once per step), on every rank; never raises."""
+    def publish(self, model: Any, step: int, context: Optional[Mapping[str, Any]] = None) -> None:
+        """Measures the model and publishes checkpoint ``step`` (once per step), on every rank; never raises.
+
+        context: the training context the framework last saw (loss, learning rate, gradient norm), sent with it.
+        """
         if self._disabled or step in self._seen_steps:
             return
         self._seen_steps.add(step)
@@ -226,7 +229,7 @@ class CheckpointPublisher:
         try:
             self._producer.publish_checkpoint(self.run_id, step, m.singular_values, m.entropies, block=False,
                                               on_delivery=self._delivered, max_logits=m.max_logits,
-                                              probe_tokens=m.probe_tokens, qk_norm=m.qk_norm)
+                                              probe_tokens=m.probe_tokens, qk_norm=m.qk_norm, context=context)
         except Exception as e:  # noqa: BLE001
             self._fail(step, f"publish:{type(e).__name__}", f"publishing checkpoint {step} failed: {e}")
             return

@@ -25,13 +25,13 @@ except ImportError:  # pragma: no cover - depends on the machine
     transformers = None
 
 
-def hf_train(directory, callbacks, steps=20):
+def hf_train(directory, callbacks, steps=20, logging_steps=100):
     """Trains the tiny Llama with the Trainer; the final parameters, flattened."""
     transformers.logging.set_verbosity_error()
     model = tiny_data.tiny_llama()
     args = transformers.TrainingArguments(output_dir=directory, max_steps=steps, save_strategy="steps", save_steps=10,
                                           per_device_train_batch_size=4, learning_rate=1e-3, seed=3, report_to=[], use_cpu=True,
-                                          disable_tqdm=True, save_only_model=True, logging_steps=100)
+                                          disable_tqdm=True, save_only_model=True, logging_steps=logging_steps)
     trainer = transformers.Trainer(model=model, args=args, train_dataset=tiny_data.RandomTokens(32, seed=1), callbacks=callbacks)
     trainer.train()
     return torch.cat([p.detach().flatten() for p in model.parameters()])
@@ -155,6 +155,51 @@ class CallbacksNeverBreakTrainingTest(unittest.TestCase):
         self.assertEqual(callback.publisher._published, [0, 4, 8])  # 0: the initial weights
         self.assertEqual(len(logs.output), 1, logs.output)
         self.assertIn("3 of 3 checkpoints of lightning-down not sent", logs.output[0])
+
+    def test_each_checkpoint_carries_the_training_context_the_trainers_last_saw(self):
+        def capturing(callback):
+            sent = {}
+            publish = callback.publisher.publish
+
+            def publish_and_keep(model, step, context=None):
+                sent[step] = dict(context or {})
+                publish(model, step, context)
+            callback.publisher.publish = publish_and_keep
+            return sent
+
+        hf = HfCallback(dead_address(), run_id="context-hf", every_n_steps=5, close_timeout=0.5)
+        sent = capturing(hf)
+        with tempfile.TemporaryDirectory() as directory, self.assertLogs("headgeo", level="WARNING"):
+            hf_train(directory, [hf], logging_steps=5)
+        # the Trainer logs after the step's callbacks: checkpoint N carries what it logged at N - 5
+        self.assertEqual(sent[0], {})
+        self.assertEqual(sent[5], {})
+        for step in (10, 15, 20):
+            self.assertEqual(sorted(sent[step]), ["grad_norm", "learning_rate", "loss"], sent)
+            self.assertGreater(sent[step]["loss"], 0)
+        self.assertLess(sent[20]["learning_rate"], sent[10]["learning_rate"], "the linear schedule's rate, as logged")
+
+        class Module(L.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.model = tiny_data.tiny_llama()
+
+            def training_step(self, batch, batch_idx):
+                return self.model(**batch).loss
+
+            def configure_optimizers(self):
+                return torch.optim.SGD(self.parameters(), lr=1e-2)
+
+        lightning = LightningCallback(dead_address(), run_id="context-lightning", every_n_steps=4, close_timeout=0.5)
+        sent = capturing(lightning)
+        loader = torch.utils.data.DataLoader(tiny_data.RandomTokens(32, seed=1), batch_size=4)
+        with tempfile.TemporaryDirectory() as directory, self.assertLogs("headgeo", level="WARNING"):
+            L.Trainer(accelerator="cpu", devices=1, max_steps=8, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                      enable_model_summary=False, default_root_dir=directory, callbacks=[lightning]).fit(Module(), loader)
+        for step in (4, 8):
+            self.assertEqual(sorted(sent[step]), ["learning_rate", "loss"], sent)
+            self.assertEqual(sent[step]["learning_rate"], 1e-2)
+            self.assertGreater(sent[step]["loss"], 0)
 
     def test_probe_from_a_shuffling_loader_draws_nothing_from_the_random_generator(self):
         loader = torch.utils.data.DataLoader(tiny_data.RandomTokens(10, seed=1), batch_size=4, shuffle=True)

@@ -71,6 +71,12 @@ class StructureTest(unittest.TestCase):
             self.assertNotIn("import torch", text, module)
             self.assertNotIn("headgeo.producer", edges[module], module)
 
+    def test_the_packaged_layer_schema_versions_are_the_repositorys(self):
+        for packaged, original in (("layer_geometry-v1.avsc", "history/layer_geometry-v1.avsc"),
+                                   ("layer_geometry-v2.avsc", "history/layer_geometry-v2.avsc")):
+            with open(os.path.join(PACKAGE, "schemas", packaged), "rb") as a, open(os.path.join(REPO_SCHEMAS, original), "rb") as b:
+                self.assertEqual(a.read(), b.read(), packaged)
+
     def test_the_tag_limits_are_the_layer_schemas(self):
         from headgeo import records
         with open(os.path.join(PACKAGE, "schemas", "layer_geometry.avsc"), "rb") as a, \
