@@ -37,6 +37,22 @@ def hf_train(directory, callbacks, steps=20, logging_steps=100):
     return torch.cat([p.detach().flatten() for p in model.parameters()])
 
 
+def tiny_lightning_module():
+    """The tiny Llama as a LightningModule trained by SGD at 1e-2."""
+    class Module(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.model = tiny_data.tiny_llama()
+
+        def training_step(self, batch, batch_idx):
+            return self.model(**batch).loss
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=1e-2)
+
+    return Module()
+
+
 @unittest.skipIf(transformers is None, "transformers and lightning are not installed (tools/python-venv.sh)")
 class CallbacksNeverBreakTrainingTest(unittest.TestCase):
     def test_trainer_with_kafka_down_trains_as_without_and_says_once_what_was_not_sent(self):
@@ -133,24 +149,13 @@ class CallbacksNeverBreakTrainingTest(unittest.TestCase):
         self.assertTrue(any("not sent to Kafka at" in line for line in logs.output), logs.output)
 
     def test_lightning_with_kafka_down_finishes_and_says_once_what_was_not_sent(self):
-        class Module(L.LightningModule):
-            def __init__(self):
-                super().__init__()
-                self.model = tiny_data.tiny_llama()
-
-            def training_step(self, batch, batch_idx):
-                return self.model(**batch).loss
-
-            def configure_optimizers(self):
-                return torch.optim.SGD(self.parameters(), lr=1e-2)
-
         callback = LightningCallback(dead_address(), run_id="lightning-down", every_n_steps=4, close_timeout=0.5)
         loader = torch.utils.data.DataLoader(tiny_data.RandomTokens(32, seed=1), batch_size=4)
         with tempfile.TemporaryDirectory() as directory, self.assertLogs("headgeo", level="WARNING") as logs:
             trainer = L.Trainer(accelerator="cpu", devices=1, max_steps=8, logger=False, enable_checkpointing=False,
                                 enable_progress_bar=False, enable_model_summary=False, default_root_dir=directory,
                                 callbacks=[callback])
-            trainer.fit(Module(), loader)
+            trainer.fit(tiny_lightning_module(), loader)
         self.assertEqual(trainer.global_step, 8)
         self.assertEqual(callback.publisher._published, [0, 4, 8])  # 0: the initial weights
         self.assertEqual(len(logs.output), 1, logs.output)
@@ -179,23 +184,12 @@ class CallbacksNeverBreakTrainingTest(unittest.TestCase):
             self.assertGreater(sent[step]["loss"], 0)
         self.assertLess(sent[20]["learning_rate"], sent[10]["learning_rate"], "the linear schedule's rate, as logged")
 
-        class Module(L.LightningModule):
-            def __init__(self):
-                super().__init__()
-                self.model = tiny_data.tiny_llama()
-
-            def training_step(self, batch, batch_idx):
-                return self.model(**batch).loss
-
-            def configure_optimizers(self):
-                return torch.optim.SGD(self.parameters(), lr=1e-2)
-
         lightning = LightningCallback(dead_address(), run_id="context-lightning", every_n_steps=4, close_timeout=0.5)
         sent = capturing(lightning)
         loader = torch.utils.data.DataLoader(tiny_data.RandomTokens(32, seed=1), batch_size=4)
         with tempfile.TemporaryDirectory() as directory, self.assertLogs("headgeo", level="WARNING"):
             L.Trainer(accelerator="cpu", devices=1, max_steps=8, logger=False, enable_checkpointing=False, enable_progress_bar=False,
-                      enable_model_summary=False, default_root_dir=directory, callbacks=[lightning]).fit(Module(), loader)
+                      enable_model_summary=False, default_root_dir=directory, callbacks=[lightning]).fit(tiny_lightning_module(), loader)
         for step in (4, 8):
             self.assertEqual(sorted(sent[step]), ["learning_rate", "loss"], sent)
             self.assertEqual(sent[step]["learning_rate"], 1e-2)

@@ -26,6 +26,15 @@ REPORT = {
 }
 
 
+def single_object(report):
+    """The report in Avro single-object encoding with today's schema, and its body alone."""
+    with open(os.path.join(PACKAGE_SCHEMAS, "checkpoint_report.avsc")) as f:
+        schema = fastavro.parse_schema(json.load(f))
+    body = io.BytesIO()
+    fastavro.schemaless_writer(body, schema, report)
+    return b"\xc3\x01" + bytes.fromhex(fingerprint(to_parsing_canonical_form(schema), "CRC-64-AVRO")) + body.getvalue(), body
+
+
 @unittest.skipIf(fastavro is None, "fastavro is not installed (tools/python-venv.sh)")
 class ReportsTest(unittest.TestCase):
     def test_the_packaged_schemas_are_the_repositorys(self):
@@ -36,11 +45,7 @@ class ReportsTest(unittest.TestCase):
                 self.assertEqual(a.read(), b.read(), packaged)
 
     def test_avro_single_object_and_json_reports_decode_alike(self):
-        with open(os.path.join(PACKAGE_SCHEMAS, "checkpoint_report.avsc")) as f:
-            schema = fastavro.parse_schema(json.load(f))
-        body = io.BytesIO()
-        fastavro.schemaless_writer(body, schema, REPORT)
-        framed = b"\xc3\x01" + bytes.fromhex(fingerprint(to_parsing_canonical_form(schema), "CRC-64-AVRO")) + body.getvalue()
+        framed, body = single_object(REPORT)
         decoder = reports.ReportDecoder()
         self.assertEqual(decoder.decode(framed)["fits"][2]["verdict"], "REJECTED")
         self.assertEqual(decoder.decode(json.dumps(REPORT).encode()), REPORT)
@@ -48,11 +53,7 @@ class ReportsTest(unittest.TestCase):
             decoder.decode(b"\xc3\x01" + bytes(8) + body.getvalue())
 
     def test_a_decoder_of_some_fields_reads_only_those_from_either_form(self):
-        with open(os.path.join(PACKAGE_SCHEMAS, "checkpoint_report.avsc")) as f:
-            schema = fastavro.parse_schema(json.load(f))
-        body = io.BytesIO()
-        fastavro.schemaless_writer(body, schema, REPORT)
-        framed = b"\xc3\x01" + bytes.fromhex(fingerprint(to_parsing_canonical_form(schema), "CRC-64-AVRO")) + body.getvalue()
+        framed, body = single_object(REPORT)
         # verdict's enum is defined inside fits, which is left out
         decoder = reports.ReportDecoder(fields=("run_id", "checkpoint", "completed_at", "verdict"))
         avro = decoder.decode(framed)
