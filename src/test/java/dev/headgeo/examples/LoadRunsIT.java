@@ -67,7 +67,7 @@ class LoadRunsIT {
                         assertThat(published.status()).as(published.output()).isZero();
                     }
                 }
-                awaitReports(first, RUNS.size() * dumps.size());
+                awaitReports(first, TOKEN, RUNS.size() * dumps.size());
 
                 List<String> check = new ArrayList<>(List.of(Path.of("src/test/resources/python/load_runs_check.py").toString(),
                         second.httpUrl(), TOKEN, kafka.bootstrapServers()));
@@ -100,13 +100,14 @@ class LoadRunsIT {
         return ProcessorApp.start(config, topics, StreamSettings.defaults(), true, new HttpAddress("127.0.0.1", 0), TOKEN);
     }
 
-    private static void awaitReports(ProcessorApp app, int checkpoints) throws Exception {
+    /** Waits until {@code app}'s API lists {@code checkpoints} reported checkpoints over all runs. */
+    static void awaitReports(ProcessorApp app, String token, int checkpoints) throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         String last = "";
         while (System.nanoTime() < deadline) {
             var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(app.httpUrl() + "api/runs"))
-                    .header("Authorization", "Bearer " + TOKEN).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
             last = response.body();
             int reported = 0;
             if (response.statusCode() == 200) {
