@@ -42,9 +42,8 @@ OnDelivery = Callable[[str, int, Optional[str]], None]
 
 
 def with_context(tags: Mapping[str, str], context: Optional[Mapping[str, Any]]) -> Dict[str, str]:
-    """The producer's tags and a checkpoint's training context (numbers in Python's shortest round-trip form)."""
-    if not context:
-        return dict(tags)
+    """The producer's tags and a checkpoint's training context (numbers in Python's shortest round-trip form); a
+    ValueError when together they break the tag rules."""
     out = dict(tags)
     for key, value in context.items():
         if value is None:
@@ -52,33 +51,28 @@ def with_context(tags: Mapping[str, str], context: Optional[Mapping[str, Any]]) 
         if hasattr(value, "item"):
             value = value.item()  # a 0-d tensor or numpy scalar
         out[str(key)] = repr(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
-    try:
-        return checked_tags(out)
-    except ValueError as e:
-        # the context must not cost the checkpoint (too many tags with it, a key of the wrong shape): sent without it
-        if "context" not in _SAID:
-            _SAID.add("context")
-            log_warning(f"headgeo: the training context is left out of the records: {e}")
-        return dict(tags)
-
-
-_SAID: set = set()
+    return checked_tags(out)
 
 
 def encode_records(records: List[dict], value_format: str = "json") -> List[bytes]:
     """The wire form of :func:`headgeo.records.layer_records`' records, one value per layer: compact JSON, or with
     ``value_format="avro"`` Avro single-object encoding (:mod:`headgeo.avro_layers`, needs fastavro)."""
     if value_format == "avro":
-        global _AVRO
-        if _AVRO is None:
-            from headgeo.avro_layers import AvroLayers
-            _AVRO = AvroLayers()
-        return _AVRO.encode(records)
+        return _avro_layers().encode(records)
     return [json.dumps(r, separators=(",", ":"), allow_nan=False).encode("utf-8") for r in records]
 
 
 _AVRO = None
 VALUE_FORMATS = ("json", "avro")
+
+
+def _avro_layers():
+    """The one Avro encoder, made on first use (it parses the schemas; fastavro missing is an ImportError here)."""
+    global _AVRO
+    if _AVRO is None:
+        from headgeo.avro_layers import AvroLayers
+        _AVRO = AvroLayers()
+    return _AVRO
 
 
 class HeadgeoPublishError(RuntimeError):
@@ -120,7 +114,7 @@ class HeadgeoProducer:
         if value_format not in VALUE_FORMATS:
             raise ValueError(f"value_format must be one of {', '.join(VALUE_FORMATS)}, got {value_format!r}")
         if value_format == "avro":
-            encode_records([], "avro")  # fastavro missing is said here, not at the first checkpoint
+            _avro_layers()  # fastavro missing is said here, not at the first checkpoint
         self._value_format = value_format
         self._topic = topic
         self._model = model
@@ -213,9 +207,22 @@ class HeadgeoProducer:
         str -> value), sent as tags beside the producer's and read back as the report's tags (design §15).
         """
         values = encode_records(layer_records(run_id, checkpoint, singular_values, entropies, self._model,
-                                              int(time.time() * 1000), with_context(self._tags, context), max_logits=max_logits,
+                                              int(time.time() * 1000), self._tags_with(context), max_logits=max_logits,
                                               probe_tokens=probe_tokens, qk_norm=qk_norm), self._value_format)
         return self.publish_values(run_id, checkpoint, values, timeout=timeout, block=block, on_delivery=on_delivery)
+
+    def _tags_with(self, context: Optional[Mapping[str, Any]]) -> Dict[str, str]:
+        """The producer's tags with a checkpoint's training context; without the context, said once, when together
+        they break the tag rules (the context must not cost the checkpoint)."""
+        if not context:
+            return self._tags
+        try:
+            return with_context(self._tags, context)
+        except ValueError as e:
+            if "context" not in self._callback_failures:
+                self._callback_failures.add("context")
+                log_warning(f"headgeo: the training context is left out of the records: {e} (said once)")
+            return self._tags
 
     def publish_values(self, run_id: str, checkpoint: int, values: List[bytes], timeout: float = 30.0, block: bool = True,
                        on_delivery: Optional[OnDelivery] = None) -> int:
@@ -241,9 +248,10 @@ class HeadgeoProducer:
 
         def finish_one(err, value=None):
             with lock:
-                if err is not None and self._spool is not None and value is not None and self._for_later(err) \
-                        and self._spoolable(value) is not None:
-                    spooled.append(self._spoolable(value))
+                kept = self._spoolable(value) if err is not None and self._spool is not None and value is not None \
+                    and self._for_later(err) else None
+                if kept is not None:
+                    spooled.append(kept)
                 elif err is not None:
                     errors.append(err)
                 pending[0] -= 1

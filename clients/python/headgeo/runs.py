@@ -218,7 +218,7 @@ def _from_kafka(bootstrap: str, wanted: Optional[List[str]], topic: str, timeout
             low, high = consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)
             if high > low:
                 ends[p] = high
-        consumer.assign([TopicPartition(topic, p, 0) for p in ends] or [])
+        consumer.assign([TopicPartition(topic, p, 0) for p in ends])
         decoder = ReportDecoder()
         keep = None if wanted is None else set(wanted)
         reports = []

@@ -156,15 +156,10 @@ public final class LayerJsonReader {
             return exact;
         }
         double d = in.number();
-        if (d == Math.rint(d) && Math.abs(d) < 0x1p53 && !integerTooLarge(d)) {
+        if (d == Math.rint(d) && Math.abs(d) < 0x1p53) {
             return (long) d;
         }
         throw new AvroJsonException(where + " must be an integer");
-    }
-
-    /** Written as an integer but beyond a long: Jackson's BigInteger, which AvroJson refuses; read here as a double. */
-    private static boolean integerTooLarge(double d) {
-        return Math.abs(d) >= 0x1p63;
     }
 
     private static long timestamp(JsonBytes in, String where) throws JsonBytes.Syntax {
