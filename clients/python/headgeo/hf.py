@@ -30,6 +30,7 @@ from typing import Any, Callable, Dict, Mapping, Optional
 
 from transformers import Trainer, TrainerCallback
 
+from headgeo.records import CONTEXT_KEYS
 from headgeo.training import CheckpointPublisher, probe_from_dataloader
 
 log = logging.getLogger("headgeo")
@@ -80,7 +81,7 @@ class HeadgeoCallback(TrainerCallback):
 
     def on_log(self, args, state, control, logs=None, **kwargs):
         # the Trainer's own figures of the latest logging step: what is sent with the next checkpoint
-        for key in ("loss", "learning_rate", "grad_norm"):
+        for key in CONTEXT_KEYS:
             if logs and isinstance(logs.get(key), (int, float)) and not isinstance(logs.get(key), bool):
                 self._context[key] = float(logs[key])
 

@@ -12,18 +12,21 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence
 from headgeo.geometry import as_array
 
 
-def _tag_limits() -> Dict[str, int]:
+def _tags_field() -> Dict[str, Any]:
     with open(os.path.join(os.path.dirname(__file__), "schemas", "layer_geometry.avsc"), encoding="utf-8") as f:
         schema = json.load(f)
-    tags = next(field for field in schema["fields"] if field["name"] == "tags")
-    return tags["headgeo.limits"]
+    return next(field for field in schema["fields"] if field["name"] == "tags")
 
 
-_LIMITS = _tag_limits()
+_TAGS_FIELD = _tags_field()
+_LIMITS = _TAGS_FIELD["headgeo.limits"]
 #: headgeo's rules for tags, from the schema's ``headgeo.limits``
 MAX_TAGS: int = _LIMITS["max_entries"]
 MAX_TAG_KEY: int = _LIMITS["max_key_length"]
 MAX_TAG_VALUE: int = _LIMITS["max_value_length"]
+#: the training context the callbacks send with a checkpoint as tags, from the schema's ``headgeo.context_keys``
+#: (the processor keeps these, read as numbers, in each checkpoint's summary)
+CONTEXT_KEYS: tuple = tuple(_TAGS_FIELD["headgeo.context_keys"])
 
 
 def checked_tags(tags: Optional[Mapping[str, str]]) -> Dict[str, str]:

@@ -27,8 +27,8 @@ import urllib.parse
 import urllib.request
 from typing import Any, Dict, Iterable, List, Optional
 
-#: the training context the callbacks send with a checkpoint (as tags), read back as numbers
-CONTEXT_KEYS = ("loss", "learning_rate", "grad_norm")
+from headgeo.records import CONTEXT_KEYS
+
 ANCHORS = ("LAST", "MIDDLE", "BEST")
 
 

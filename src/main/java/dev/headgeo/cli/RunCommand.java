@@ -82,7 +82,7 @@ final class RunCommand implements Callable<Integer> {
     AvroSerde.Format outputFormat;
 
     @Option(names = "--upgrade-from", paramLabel = "VERSION",
-            description = "During a rolling upgrade from release VERSION (0.1 or 0.4): write the state and output formats it reads, "
+            description = "During a rolling upgrade from release VERSION (0.1, 0.4 or 0.5): write the state and output formats it reads, "
                     + "so old and new instances share the work; bounce every instance again without it once all run this release "
                     + "(default: today's formats).")
     String upgradeFrom;

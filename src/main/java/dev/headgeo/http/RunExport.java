@@ -4,9 +4,11 @@ import dev.headgeo.avro.Anchor;
 import dev.headgeo.avro.AnchorSummary;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.CheckpointSummary;
+import dev.headgeo.avro.HealthSummary;
 import dev.headgeo.http.api.KeptHistory;
 import dev.headgeo.stream.StoreKeys;
 import dev.headgeo.wire.AvroJson;
+import dev.headgeo.wire.RunTags;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,7 +28,10 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  * shortest round-trip form); undefined values are empty cells.
  */
 final class RunExport {
-    /** The columns §10 fixes, then the per-anchor verdicts and anchor layers, missing layers and time. */
+    /**
+     * The columns §10 fixes, then the per-anchor verdicts and anchor layers, missing layers and time, the attention
+     * health in brief and the training context (design §15); columns are only ever added at the end.
+     */
     static final List<String> COLUMNS = columns();
 
     private RunExport() {
@@ -69,6 +74,8 @@ final class RunExport {
         }
         c.add("missing_layers");
         c.add("completed_at");
+        c.addAll(List.of("health_state", "health_min_entropy", "health_max_sigma", "health_max_logit"));
+        c.addAll(RunTags.CONTEXT_KEYS);
         return List.copyOf(c);
     }
 
@@ -110,6 +117,14 @@ final class RunExport {
         // one cell: layers separated by spaces, so the row keeps its column count without quoting
         row.add(s.getMissingLayers().stream().map(String::valueOf).collect(Collectors.joining(" ")));
         row.add(s.getCompletedAt() == null ? "" : Long.toString(s.getCompletedAt().toEpochMilli()));
+        HealthSummary health = s.getHealth();
+        row.add(health == null ? "" : text(health.getState()));
+        row.add(health == null ? "" : number(health.getMinEntropy()));
+        row.add(health == null ? "" : number(health.getMaxSigma()));
+        row.add(health == null ? "" : number(health.getMaxLogit()));
+        for (String key : RunTags.CONTEXT_KEYS) {
+            row.add(number(s.getTrainingContext().get(key)));
+        }
         return String.join(",", row) + "\n";
     }
 

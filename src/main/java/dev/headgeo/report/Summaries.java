@@ -8,6 +8,7 @@ import dev.headgeo.avro.LayerHealth;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.CheckpointSummary;
 import dev.headgeo.avro.LayerFit;
+import dev.headgeo.wire.RunTags;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,6 +36,7 @@ public final class Summaries {
                 .setCompletedAt(report.getCompletedAt())
                 .setFits(fits)
                 .setHealth(health(report.getAttentionHealth()))
+                .setTrainingContext(RunTags.trainingContext(report.getTags()))
                 .build();
     }
 

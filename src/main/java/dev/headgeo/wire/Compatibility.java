@@ -22,7 +22,9 @@ public final class Compatibility {
                 "dev.headgeo.avro.RunHistory:2", "dev.headgeo.avro.CheckpointSummary:1")),
         /** 0.4 (commit 0a90cf5): reports v2, alerts v3 (no attention-health types), run state v2, run history v2, summaries v1. */
         V0_4("0.4", List.of("dev.headgeo.avro.CheckpointReport:2", "dev.headgeo.avro.Alert:3", "dev.headgeo.avro.RunState:2",
-                "dev.headgeo.avro.RunHistory:2", "dev.headgeo.avro.CheckpointSummary:1"));
+                "dev.headgeo.avro.RunHistory:2", "dev.headgeo.avro.CheckpointSummary:1")),
+        /** 0.5 (commit 715b197): today's formats but summaries v2 and run state v3 (no training context). */
+        V0_5("0.5", List.of("dev.headgeo.avro.CheckpointSummary:2", "dev.headgeo.avro.RunState:3"));
 
         final String name;
         final List<String> versions;
@@ -39,7 +41,13 @@ public final class Compatibility {
                     return r;
                 }
             }
-            throw new IllegalArgumentException("'" + text + "' is not a release this one upgrades from: 0.1 or 0.4 (later releases need none)");
+            throw new IllegalArgumentException("'" + text + "' is not a release this one upgrades from: " + names() + " (later releases need none)");
+        }
+
+        /** "0.1, 0.4 or 0.5". */
+        static String names() {
+            List<String> all = java.util.Arrays.stream(values()).map(r -> r.name).toList();
+            return String.join(", ", all.subList(0, all.size() - 1)) + " or " + all.get(all.size() - 1);
         }
 
         @Override

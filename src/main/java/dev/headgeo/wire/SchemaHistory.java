@@ -18,8 +18,8 @@ final class SchemaHistory {
     /** Every earlier version, oldest first, as packaged from schemas/history. */
     private static final List<String> RESOURCES = List.of("alert-v1.avsc", "alert-v2.avsc", "alert-v3.avsc",
             "run_history-v1.avsc", "run_history-v2.avsc", "checkpoint_report-v1.avsc", "checkpoint_report-v2.avsc",
-            "layer_geometry-v1.avsc", "layer_geometry-v2.avsc", "run_state-v1.avsc", "run_state-v2.avsc",
-            "checkpoint_summary-v1.avsc");
+            "layer_geometry-v1.avsc", "layer_geometry-v2.avsc", "run_state-v1.avsc", "run_state-v2.avsc", "run_state-v3.avsc",
+            "checkpoint_summary-v1.avsc", "checkpoint_summary-v2.avsc");
     /** The versions written as files that name the report's shared types without defining them; later ones are self-contained. */
     private static final List<String> USES_SHARED_TYPES = List.of("alert-v1.avsc", "alert-v2.avsc", "run_history-v1.avsc");
     private static final List<Schema> EARLIER = load();

@@ -51,7 +51,7 @@ class CommandLineErrorsTest {
     void anUpgradeFromAReleaseThereIsNoneForIsOneLineAndExit2() {
         CliTesting.Result r = CliTesting.run("run", "--upgrade-from", "0.3", "--bootstrap-servers", "127.0.0.1:9");
         assertThat(r.status()).isEqualTo(2);
-        assertThat(r.err().strip()).isEqualTo("headgeo run: --upgrade-from '0.3' is not a release this one upgrades from: 0.1 or 0.4 "
+        assertThat(r.err().strip()).isEqualTo("headgeo run: --upgrade-from '0.3' is not a release this one upgrades from: 0.1, 0.4 or 0.5 "
                 + "(later releases need none)");
     }
 

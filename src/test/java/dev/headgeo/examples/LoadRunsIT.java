@@ -84,6 +84,7 @@ class LoadRunsIT {
                 assertThat(summary.get("heads").asInt()).isEqualTo(6 * 3 * 12 * 12);
                 assertThat(summary.get("loss")).extracting(JsonNode::asDouble).containsExactly(3.0, 2.0, 3.0, 2.0, 3.0, 2.0);
                 assertThat(summary.get("learning_rate")).extracting(JsonNode::asDouble).containsOnly(3e-4);
+                assertThat(summary.get("grad_norm_nan").asInt()).as("no grad_norm was sent").isEqualTo(6);
                 assertThat(summary.get("verdicts")).extracting(JsonNode::asText).containsExactly(
                         "SUPPORTED", "REJECTED", "SUPPORTED", "REJECTED", "SUPPORTED", "REJECTED"); // partial_12x12x64: 0.304 for the last anchor (partially supported for the others)
                 assertThat(summary.get("head_residual_nan").asInt()).isZero();

@@ -47,12 +47,12 @@ class PythonProducerUnitTest {
         String venvPython = venv.resolve("bin/python").toString();
         Python.Run installed = Python.run(venvPython, List.of("-m", "pip", "install", "--no-build-isolation", "--no-index", source.toString()));
         assertThat(installed.status()).as(installed.output()).isZero();
-        assertThat(installed.output()).contains("Successfully installed headgeo-0.5.0");
+        assertThat(installed.output()).contains("Successfully installed headgeo-0.6.0");
         Process p = new ProcessBuilder(venvPython, "-c", "import headgeo; print(headgeo.__version__, headgeo.__file__)")
                 .directory(tmp.toFile()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor()).as(out).isZero();
-        assertThat(out).startsWith("0.5.0 " + venv.toRealPath());
+        assertThat(out).startsWith("0.6.0 " + venv.toRealPath());
     }
 
     static void copy(Path from, Path to) throws java.io.IOException {

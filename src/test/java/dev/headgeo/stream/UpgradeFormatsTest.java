@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.headgeo.avro.Alert;
 import dev.headgeo.avro.AlertType;
 import dev.headgeo.avro.CheckpointReport;
+import dev.headgeo.avro.CheckpointSummary;
 import dev.headgeo.avro.RunHistory;
 import dev.headgeo.avro.RunState;
 import dev.headgeo.avro.Severity;
@@ -74,6 +75,31 @@ class UpgradeFormatsTest {
     }
 
     @Test
+    void fromRelease05SummariesAndRunStatesAreWrittenWithoutTheTrainingContext() throws IOException {
+        Compatibility from05 = Compatibility.upgradingFrom(Compatibility.Release.parse("0.5"));
+        CheckpointReport report = TrackVerdictsProcessorTest.complete("r", 200, 0.05);
+        report.setTags(Map.of("loss", "2.5", "owner", "ana"));
+        CheckpointSummary summary = dev.headgeo.report.Summaries.of(report);
+        assertThat(summary.getTrainingContext()).containsExactly(Map.entry("loss", 2.5));
+        AvroSerde<CheckpointSummary> serde = from05.serde(CheckpointSummary.getClassSchema(), AvroSerde.Format.avro);
+        byte[] bytes = serde.serializer().serialize("t", summary);
+        GenericRecord asRead = asRelease(bytes, history("checkpoint_summary-v2.avsc"));
+        assertThat(asRead.getSchema().getField("training_context")).isNull();
+        assertThat(asRead.get("checkpoint")).isEqualTo(200L);
+        assertThat(serde.deserializer().deserialize("t", bytes).getTrainingContext()).as("read back as today's, the default").isEmpty();
+        RunState state = RunState.newBuilder().setRunId("r").setPrimaryAnchor(dev.headgeo.avro.Anchor.LAST).setLastCheckpoint(200)
+                .setLastStatus(dev.headgeo.avro.ReportStatus.COMPLETE).setLastReportAt(1000).setLatestComplete(summary).setForecast(null)
+                .setFlips(0).setFlipsBetter(0).setIncompleteCheckpoints(0).setSummariesKept(1).setReportsKept(1)
+                .setRecentAlerts(List.of(alert(AlertType.ENTROPY_COLLAPSE))).setModel("m").setTags(Map.of()).build();
+        byte[] stateBytes = from05.<RunState>serde(RunState.getClassSchema(), AvroSerde.Format.avro).serializer().serialize("t", from05.fit(state));
+        GenericRecord oldState = asRelease(stateBytes, history("run_state-v3.avsc"));
+        assertThat(((GenericRecord) oldState.get("latest_complete")).get("checkpoint")).isEqualTo(200L);
+        assertThat((List<?>) oldState.get("recent_alerts")).as("0.5 knows the health alerts").hasSize(1);
+        assertThat(from05.codec(CheckpointReport.getClassSchema()).toAvro(report))
+                .as("reports as today's").isEqualTo(Compatibility.CURRENT.codec(CheckpointReport.getClassSchema()).toAvro(report));
+    }
+
+    @Test
     void reportsAreWrittenAsVersion1AndReadBackAsToday() throws IOException {
         CheckpointReport report = TrackVerdictsProcessorTest.complete("r", 200, 0.05);
         AvroCodec<CheckpointReport> codec = FROM_0_1.codec(CheckpointReport.getClassSchema());
@@ -110,7 +136,7 @@ class UpgradeFormatsTest {
         assertThat(Compatibility.Release.parse("0.1")).isEqualTo(Compatibility.Release.V0_1);
         assertThat(Compatibility.Release.parse("v0.1.0")).isEqualTo(Compatibility.Release.V0_1);
         assertThat(Compatibility.upgradingFrom(Compatibility.Release.parse("0.4"))).isNotSameAs(Compatibility.CURRENT);
-        assertThatThrownBy(() -> Compatibility.Release.parse("0.3")).hasMessageContaining("0.1 or 0.4");
+        assertThatThrownBy(() -> Compatibility.Release.parse("0.3")).hasMessageContaining("0.1, 0.4 or 0.5");
     }
 
     @Test
