@@ -34,8 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
-    private static final Routes.Param TOKEN = new Routes.Param("token",
-            "the bearer token, for a browser; answered with a cookie that later requests carry", String.class);
 
     private final WebServer server;
     private final TokenAuth auth;
@@ -56,7 +54,7 @@ public final class ApiServer implements AutoCloseable {
         Gauge.builder("headgeo.ready", this, s -> s.notReadyCause() == null ? 1 : 0)
                 .description("1 exactly when GET /ready answers 200: Kafka Streams RUNNING and Kafka reachable").register(registry);
         declare(routes);
-        this.openApi = OpenApiDocument.bytes(routes, TOKEN);
+        this.openApi = OpenApiDocument.bytes(routes, ApiParams.TOKEN);
         this.server = WebServer.start(address, this::answer);
     }
 
@@ -67,30 +65,27 @@ public final class ApiServer implements AutoCloseable {
                 .get("/metrics", Routes.Operation.text("metrics", "Prometheus metrics", List.of("text/plain")), call -> metrics())
                 .get("/", Routes.Operation.text("dashboard", "The dashboard page", List.of("text/html")), call -> StaticAssets.page())
                 .get("/assets/{file}", Routes.Operation.text("asset", "The dashboard's modules and style sheet",
-                        List.of("text/javascript", "text/css"), 404),
-                        call -> StaticAssets.asset(call.path("file")))
+                        List.of("text/javascript", "text/css"), 404).with(ApiParams.FILE),
+                        call -> StaticAssets.asset(ApiParams.FILE.from(call)))
                 .get("/docs/reference", Routes.Operation.text("reference", "The reference: commands, topics, schemas, every report field "
                         + "with its key (Markdown)", List.of("text/plain")), call -> StaticAssets.reference())
                 .get("/api/openapi.json", Routes.Operation.json("openapi", "This document (OpenAPI 3.1)", null),
                         call -> new Reply(200, Reply.JSON, openApi, Map.of()))
                 .get("/api/runs", Routes.Operation.json("listRuns", "Every run any reachable instance holds", RunsPage.class, 503),
                         call -> fanOut().runs(call))
-                .get("/api/alerts", Routes.Operation.json("listAlerts", "Recent alerts, newest first, one page", AlertsPage.class, 400, 503)
-                        .withQuery(new Routes.Param("run", "only this run's alerts", String.class),
-                                new Routes.Param("limit", "alerts per page, 1 to " + AlertPages.MAX_LIMIT + " (default "
-                                        + AlertPages.DEFAULT_LIMIT + ")", Integer.class),
-                                new Routes.Param("before", "the previous page's next_before", String.class)),
+                .get("/api/alerts", Routes.Operation.json("listAlerts", "Recent alerts, newest first, one page", AlertsPage.class, 503)
+                        .with(ApiParams.ALERTS_OF_RUN, ApiParams.LIMIT, ApiParams.BEFORE),
                         call -> fanOut().alerts(call))
                 .get("/api/thresholds", Routes.Operation.json("getThresholds", "The verdict and stability bands and the forecast settings",
                         Thresholds.class), call -> Reply.ok(thresholds(alertSettings)))
                 .get("/api/runs/{run}", Routes.Operation.json("getRun", "A run's kept checkpoints, open checkpoints, alerts and forecast",
-                        RunDetail.class, 404, 503), call -> fanOut().findRun(call, "no run " + Quote.of(call.path("run")), v -> v.run(call.path("run"))))
+                        RunDetail.class, 404, 503).with(ApiParams.RUN), this::run)
                 .get("/api/runs/{run}/checkpoints/{checkpoint}", Routes.Operation.json("getReport", "The kept full report of a checkpoint",
-                        CheckpointReport.class, 400, 404, 503).withPathType("checkpoint", Long.class), this::report)
+                        CheckpointReport.class, 404, 503).with(ApiParams.RUN, ApiParams.CHECKPOINT), this::report)
                 .get("/api/runs/{run}/export", Routes.Operation.text("exportRun",
                         "A run's kept history: CSV of every kept checkpoint, or JSON lines of the kept full reports",
-                        List.of("text/csv", RunExport.Format.JSONL.contentType), 400, 404, 503)
-                        .withQuery(new Routes.Param("format", "csv (default) or jsonl", String.class)), call -> fanOut().export(call));
+                        List.of("text/csv", RunExport.Format.JSONL.contentType), 404, 503)
+                        .with(ApiParams.RUN, ApiParams.FORMAT), call -> fanOut().export(call));
     }
 
     /**
@@ -176,6 +171,8 @@ public final class ApiServer implements AutoCloseable {
                 }
                 cookie = verdict.setCookie();
             }
+            // every declared parameter read before the handler runs: one that does not pass is a 400 whatever the state
+            match.route().operation().params().forEach(p -> p.from(call));
             Reply reply = match.route().handler().handle(call);
             return cookie == null ? reply : reply.withHeader("Set-Cookie", cookie);
         } catch (HttpError e) {
@@ -198,15 +195,15 @@ public final class ApiServer implements AutoCloseable {
         return new Reply(200, "text/plain; version=0.0.4; charset=utf-8", registry.scrape().getBytes(StandardCharsets.UTF_8), Map.of());
     }
 
+    private Reply run(HttpCall call) {
+        String run = ApiParams.RUN.from(call);
+        return fanOut().findRun(call, run, "no run " + Quote.of(run), v -> v.run(run));
+    }
+
     private Reply report(HttpCall call) {
-        String run = call.path("run");
-        long checkpoint;
-        try {
-            checkpoint = Long.parseLong(call.path("checkpoint"));
-        } catch (NumberFormatException e) {
-            throw HttpError.badRequest("checkpoint '" + Quote.of(call.path("checkpoint")) + "' is not a number");
-        }
-        return fanOut().findRun(call, "no kept report of checkpoint " + checkpoint + " of run " + Quote.of(run), v -> v.report(run, checkpoint));
+        String run = ApiParams.RUN.from(call);
+        long checkpoint = ApiParams.CHECKPOINT.from(call);
+        return fanOut().findRun(call, run, "no kept report of checkpoint " + checkpoint + " of run " + Quote.of(run), v -> v.report(run, checkpoint));
     }
 
     private void refreshMetrics() {

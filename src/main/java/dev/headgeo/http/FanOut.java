@@ -92,9 +92,9 @@ final class FanOut {
 
     /** {@code /api/alerts?run=&limit=&before=}: newest first across instances, one page. */
     Reply alerts(HttpCall call) {
-        int limit = call.queryInt("limit", AlertPages.DEFAULT_LIMIT, 1, AlertPages.MAX_LIMIT);
-        AlertPages.Cursor before = AlertPages.parse(call.query("before"));
-        String run = call.query("run");
+        int limit = ApiParams.LIMIT.from(call);
+        AlertPages.Cursor before = ApiParams.BEFORE.from(call);
+        String run = ApiParams.ALERTS_OF_RUN.from(call);
         List<String> missing = new ArrayList<>();
         List<Alert> kept = mine(() -> views.get().alerts(RunViews.Scope.ANY, run), missing);
         AlertPages.Page own = AlertPages.page(kept == null ? List.of() : kept, before, limit, false);
@@ -121,11 +121,11 @@ final class FanOut {
      * formatted here; between instances it travels as a {@link KeptHistory}.
      */
     Reply export(HttpCall call) {
-        String run = call.path("run");
-        RunExport.Format format = RunExport.Format.parse(call.query("format"));
+        String run = ApiParams.RUN.from(call);
+        RunExport.Format format = ApiParams.FORMAT.from(call);
         if (local(call)) {
             // bounded where the export was asked: each instance formats at most MAX_CONCURRENT_EXPORTS
-            return findRun(call, "no kept history of run " + Quote.of(run), v -> v.history(run));
+            return findRun(call, run, "no kept history of run " + Quote.of(run), v -> v.history(run));
         }
         if (!exports.tryAcquire()) {
             return Reply.error(503, "more than " + MAX_CONCURRENT_EXPORTS + " exports at once on this instance; retry in "
@@ -158,7 +158,7 @@ final class FanOut {
     }
 
     private Reply exportKept(HttpCall call, String run, RunExport.Format format) {
-        Reply found = findRun(call, "no kept history of run " + Quote.of(run), v -> v.history(run));
+        Reply found = findRun(call, run, "no kept history of run " + Quote.of(run), v -> v.history(run));
         if (found.status() != 200) {
             return found;
         }
@@ -171,7 +171,7 @@ final class FanOut {
      * A run's answer from wherever it is kept: the active copy here, else the active copy on another
      * instance, else a standby copy (here first), so a run answers while its owner fails over.
      */
-    Reply findRun(HttpCall call, String notFound, Function<RunViews, RunViews.Copy<?>> lookup) {
+    Reply findRun(HttpCall call, String runId, String notFound, Function<RunViews, RunViews.Copy<?>> lookup) {
         List<String> missing = new ArrayList<>();
         if (local(call)) {
             RunViews.Copy<?> mine = lookup.apply(views.get());

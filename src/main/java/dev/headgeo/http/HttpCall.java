@@ -40,23 +40,6 @@ final class HttpCall {
         return headers.apply(name);
     }
 
-    /** An optional integer query parameter within [min, max]; {@code otherwise} when absent. */
-    int queryInt(String name, int otherwise, int min, int max) {
-        String v = query(name);
-        if (v == null || v.isEmpty()) {
-            return otherwise;
-        }
-        try {
-            int n = Integer.parseInt(v);
-            if (n < min || n > max) {
-                throw HttpError.badRequest(name + " must be between " + min + " and " + max + ", not " + n);
-            }
-            return n;
-        } catch (NumberFormatException e) {
-            throw HttpError.badRequest(name + " '" + Quote.of(v) + "' is not a whole number");
-        }
-    }
-
     /** Percent-decodes one path segment or query part; {@code +} stays a plus sign in paths. */
     static String decode(String raw, boolean plusIsSpace) {
         try {

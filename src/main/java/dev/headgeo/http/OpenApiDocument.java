@@ -20,10 +20,12 @@ final class OpenApiDocument {
     /** The contract's own version (not the release's): raised when an answer changes in a way a client would notice. */
     static final String API_VERSION = "1.0.0";
 
+    private static final List<String> REFUSED_METHODS = List.of("post", "put", "patch", "delete");
+
     private OpenApiDocument() {
     }
 
-    static byte[] bytes(Routes routes, Routes.Param tokenParam) {
+    static byte[] bytes(Routes routes, Param<?> tokenParam) {
         try {
             return ApiJson.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(of(routes, tokenParam));
         } catch (JsonProcessingException e) {
@@ -31,7 +33,7 @@ final class OpenApiDocument {
         }
     }
 
-    static ObjectNode of(Routes routes, Routes.Param tokenParam) {
+    static ObjectNode of(Routes routes, Param<?> tokenParam) {
         ApiSchemas schemas = new ApiSchemas();
         ObjectNode doc = ApiJson.MAPPER.createObjectNode().put("openapi", "3.1.0");
         doc.putObject("info").put("title", "headgeo").put("version", API_VERSION)
@@ -46,20 +48,12 @@ final class OpenApiDocument {
             // grouped as a generated client groups them: the runs, the alerts, and the service itself
             get.putArray("tags").add(route.pattern().startsWith("/api/runs") ? "runs" : route.pattern().startsWith("/api/alerts") ? "alerts" : "service");
             ArrayNode params = get.putArray("parameters");
-            for (String segment : route.segments()) {
-                if (segment.startsWith("{")) {
-                    String name = segment.substring(1, segment.length() - 1);
-                    params.addObject().put("name", name).put("in", "path").put("required", true)
-                            .set("schema", schemas.of(op.pathTypes().getOrDefault(name, String.class)));
-                }
-            }
-            List<Routes.Param> query = new ArrayList<>(op.query());
+            List<Param<?>> declared = new ArrayList<>(op.params());
             if (!route.open()) {
-                query.add(tokenParam);
+                declared.add(tokenParam);
             }
-            for (Routes.Param p : query) {
-                params.addObject().put("name", p.name()).put("in", "query").put("required", false).put("description", p.description())
-                        .set("schema", schemas.of(p.type()));
+            for (Param<?> p : declared) {
+                p.openApi(schemas, params.addObject());
             }
             if (route.open()) {
                 get.putArray("security");
@@ -74,9 +68,9 @@ final class OpenApiDocument {
                 content.putObject(type).set("schema", schema);
             }
             TreeSet<Integer> errors = new TreeSet<>(op.errors());
-            // any query parameter given twice is a 400; past the concurrent-request limit anything but the probes is a 503
-            errors.add(400);
-            errors.add(500);
+            // any query parameter given twice is a 400; past the concurrent-request limit anything but the probes is a 503;
+            // the server itself answers a body, a URI or headers past their limits
+            errors.addAll(List.of(400, 413, 414, 431, 500));
             if (!route.open()) {
                 errors.add(401);
                 errors.add(503);
@@ -91,10 +85,23 @@ final class OpenApiDocument {
                 }
                 response.putObject("content").putObject(Reply.JSON).set("schema", schemas.of(readiness ? op.answer() : ApiError.class));
             }
+            // read-only: every other method is answered 405 (HEAD is GET without the body)
+            ObjectNode pathItem = (ObjectNode) paths.get(route.pattern());
+            for (String method : REFUSED_METHODS) {
+                ObjectNode refused = pathItem.putObject(method).put("operationId", op.id() + "_" + method + "_refused")
+                        .put("summary", "Refused: the API is read-only");
+                refused.putArray("tags").add("service");
+                refused.putArray("security");
+                refused.putObject("responses").putObject("405").put("$ref", "#/components/responses/MethodNotAllowed");
+            }
         }
         ObjectNode components = doc.putObject("components");
         components.putObject("securitySchemes").putObject("bearer").put("type", "http").put("scheme", "bearer")
                 .put("description", "Needed on every path but /health and /ready when the instance runs with --http-token");
+        ObjectNode notAllowed = components.putObject("responses").putObject("MethodNotAllowed").put("description", reason(405));
+        notAllowed.putObject("headers").putObject("Allow").put("description", "the methods served: GET, HEAD")
+                .putObject("schema").put("type", "string");
+        notAllowed.putObject("content").putObject(Reply.JSON).set("schema", schemas.of(ApiError.class));
         ObjectNode defs = components.putObject("schemas");
         schemas.components().forEach(defs::set);
         // a token is optional: instances without --http-token take every request
@@ -109,6 +116,10 @@ final class OpenApiDocument {
             case 400 -> "A parameter cannot be read";
             case 401 -> "Missing or wrong bearer token";
             case 404 -> "Not kept on any instance that answered";
+            case 405 -> "Only GET and HEAD are served";
+            case 413 -> "A request body (none is needed) over " + WebServer.MAX_REQUEST_BODY_BYTES + " bytes";
+            case 414 -> "A request line over " + WebServer.MAX_HEADER_BYTES + " bytes";
+            case 431 -> "Request headers over " + WebServer.MAX_HEADER_BYTES + " bytes";
             case 503 -> "Not answerable now (too many requests at once, starting, rebalancing, or the instances holding it did not "
                     + "answer); retry";
             default -> "An internal error, in one line";

@@ -16,34 +16,31 @@ final class Routes {
         Reply handle(HttpCall call);
     }
 
-    /** A query parameter: its name, what it means and its type (String, Integer). */
-    record Param(String name, String description, Class<?> type) {
-    }
-
     /**
      * What a route answers, for the OpenAPI document.
      *
      * @param mediaTypes what a 200 answer may be
      * @param answer the type of a JSON answer (null: any JSON object, or text)
-     * @param errors the error statuses it may answer besides 401 and 500, each with an {@code ApiError}
+     * @param errors the error statuses particular to it, each with an {@code ApiError} (those every route may answer are the document's)
+     * @param params its path and query parameters (each path segment {@code {name}} needs one)
      */
-    record Operation(String id, String summary, List<String> mediaTypes, Type answer, List<Param> query, List<Integer> errors,
-                     Map<String, Class<?>> pathTypes) {
+    record Operation(String id, String summary, List<String> mediaTypes, Type answer, List<Integer> errors, List<Param<?>> params) {
         static Operation json(String id, String summary, Type answer, Integer... errors) {
-            return new Operation(id, summary, List.of(Reply.JSON), answer, List.of(), List.of(errors), Map.of());
+            return new Operation(id, summary, List.of(Reply.JSON), answer, List.of(errors), List.of());
         }
 
         static Operation text(String id, String summary, List<String> mediaTypes, Integer... errors) {
-            return new Operation(id, summary, mediaTypes, null, List.of(), List.of(errors), Map.of());
+            return new Operation(id, summary, mediaTypes, null, List.of(errors), List.of());
         }
 
-        Operation withQuery(Param... params) {
-            return new Operation(id, summary, mediaTypes, answer, List.of(params), errors, pathTypes);
-        }
-
-        /** A path parameter that is not a string (a 400 when it cannot be read as {@code type}). */
-        Operation withPathType(String name, Class<?> type) {
-            return new Operation(id, summary, mediaTypes, answer, query, errors, Map.of(name, type));
+        Operation with(Param<?>... declared) {
+            List<Param<?>> all = new ArrayList<>(params);
+            all.addAll(List.of(declared));
+            List<Integer> statuses = new ArrayList<>(errors);
+            if (!statuses.contains(400)) {
+                statuses.add(400); // a parameter that does not pass
+            }
+            return new Operation(id, summary, mediaTypes, answer, statuses, List.copyOf(all));
         }
     }
 
@@ -66,7 +63,14 @@ final class Routes {
     }
 
     private Routes add(String pattern, boolean open, Operation operation, Handler handler) {
-        routes.add(new Route(pattern, open, operation, handler, split(pattern)));
+        String[] segments = split(pattern);
+        for (String segment : segments) {
+            if (segment.startsWith("{") && operation.params().stream().noneMatch(
+                    p -> p.in() == Param.In.PATH && segment.equals("{" + p.name() + "}"))) {
+                throw new IllegalArgumentException(pattern + ": path parameter " + segment + " is not declared");
+            }
+        }
+        routes.add(new Route(pattern, open, operation, handler, segments));
         return this;
     }
 

@@ -47,16 +47,6 @@ final class RunExport {
             this.contentType = contentType;
             this.extension = extension;
         }
-
-        static Format parse(String text) {
-            String t = text == null ? "csv" : text.toLowerCase(Locale.ROOT);
-            for (Format f : values()) {
-                if (f.extension.equals(t)) {
-                    return f;
-                }
-            }
-            throw HttpError.badRequest("format '" + Quote.of(text) + "' is not one of csv, jsonl");
-        }
     }
 
     private static List<String> columns() {

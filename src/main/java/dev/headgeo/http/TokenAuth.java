@@ -10,6 +10,7 @@ import java.security.MessageDigest;
  */
 final class TokenAuth {
     static final String COOKIE = "headgeo_token";
+    private static final String BEARER = "Bearer";
 
     private final String token;
 
@@ -34,11 +35,13 @@ final class TokenAuth {
         String given = null;
         String setCookie = null;
         String auth = call.header("Authorization");
-        if (auth != null && auth.startsWith("Bearer ")) {
-            given = auth.substring("Bearer ".length()).strip();
+        // RFC 9110 §11.1: the scheme is case-insensitive ("bearer", "BEARER"); one or more spaces before the token
+        if (auth != null && auth.length() > BEARER.length() && auth.regionMatches(true, 0, BEARER, 0, BEARER.length())
+                && (auth.charAt(BEARER.length()) == ' ' || auth.charAt(BEARER.length()) == '\t')) {
+            given = auth.substring(BEARER.length()).strip();
         }
-        if (given == null && call.query("token") != null) {
-            given = call.query("token");
+        if (given == null && ApiParams.TOKEN.from(call) != null) {
+            given = ApiParams.TOKEN.from(call);
             setCookie = COOKIE + "=" + URLEncoder.encode(given, StandardCharsets.UTF_8) + "; Path=/; HttpOnly; SameSite=Strict";
         }
         String cookies = call.header("Cookie");

@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Jetty 12 (core API, no servlets) set up for a service that slow or many clients must not stop:
- * NIO connectors park a half-sent request without a thread, an idle time-out closes it, a bounded
+ * NIO connectors park a half-sent request without a thread, an idle time-out closes it (and {@link SlowHeaderGuard} one
+ * that trickles its headers in), a bounded
  * pool and queue serve the rest, headers and bodies are size-limited, and every answer Jetty makes
  * itself (a bad URI, headers too large) is a JSON error like headgeo's own.
  */
@@ -45,9 +46,9 @@ final class WebServer implements AutoCloseable {
     static final int MAX_CONCURRENT_REQUESTS = MAX_THREADS / 2;
     /** Paths answered even in overload: the liveness and readiness probes. */
     private static final java.util.Set<String> PROBES = java.util.Set.of("/health", "/ready");
-    private static final int MAX_HEADER_BYTES = 16 * 1024;
+    static final int MAX_HEADER_BYTES = 16 * 1024;
     /** GET only: a request body is never needed. */
-    private static final long MAX_REQUEST_BODY_BYTES = 4096;
+    static final long MAX_REQUEST_BODY_BYTES = 4096;
 
     /** headgeo's side: answers a GET/HEAD (never throws for a bad request: that is a Reply too). */
     interface Dispatcher {
@@ -64,6 +65,11 @@ final class WebServer implements AutoCloseable {
 
     /** @throws IllegalStateException with one line when the address cannot be bound */
     static WebServer start(HttpAddress address, Dispatcher dispatcher) {
+        return start(address, dispatcher, SlowHeaderGuard.WINDOW_MS);
+    }
+
+    /** The same, looking for trickled headers every {@code headerWindowMs} (tests shorten it). */
+    static WebServer start(HttpAddress address, Dispatcher dispatcher, long headerWindowMs) {
         QueuedThreadPool pool = new QueuedThreadPool(MAX_THREADS, MIN_THREADS, 60_000, new BlockingArrayQueue<>(QUEUE));
         pool.setName("headgeo-http");
         pool.setDaemon(true);
@@ -80,6 +86,7 @@ final class WebServer implements AutoCloseable {
         connector.setPort(address.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
         connector.setReuseAddress(true);
+        connector.addEventListener(new SlowHeaderGuard(connector.getScheduler(), headerWindowMs));
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
         server.setErrorHandler(new JsonErrorHandler());
@@ -143,7 +150,7 @@ final class WebServer implements AutoCloseable {
             response.setStatus(reply.status());
             HttpFields.Mutable headers = response.getHeaders();
             headers.put(HttpHeader.CONTENT_TYPE, reply.contentType());
-            headers.put("X-Content-Type-Options", "nosniff");
+            SecurityHeaders.addTo(headers);
             for (Map.Entry<String, String> h : reply.headers().entrySet()) {
                 headers.add(h.getKey(), h.getValue());
             }
@@ -184,6 +191,7 @@ final class WebServer implements AutoCloseable {
         protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                         Callback callback) {
             byte[] body = body(code, message);
+            SecurityHeaders.addTo(response.getHeaders());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, Reply.JSON);
             response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
             response.write(true, ByteBuffer.wrap(body), callback);
@@ -192,6 +200,7 @@ final class WebServer implements AutoCloseable {
         @Override
         public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
             fields.put(new HttpField(HttpHeader.CONTENT_TYPE, Reply.JSON));
+            SecurityHeaders.addTo(fields);
             return ByteBuffer.wrap(body(status, reason));
         }
 

@@ -181,6 +181,7 @@ class DashboardIT {
                     assertThat(browser.findElement(By.id("run-title")).getText()).isEqualTo(HOSTILE_RUN);
                     assertThat(browser.findElements(By.cssSelector("main img"))).isEmpty();
                     assertNoDialog(browser);
+                    assertNothingRefusedByThePolicy(browser);
                 } catch (RuntimeException | AssertionError e) {
                     screenshot(browser, "dashboard-failure.png");
                     Files.writeString(Path.of("target", "dashboard-failure.html"), browser.getPageSource());
@@ -196,6 +197,8 @@ class DashboardIT {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1400,1100");
+        // the console, so that a test can see what the Content-Security-Policy refused
+        options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
                 .usingAnyFreePort().build();
         return new ChromeDriver(service, options);
@@ -282,6 +285,13 @@ class DashboardIT {
 
     static long heatCells(org.openqa.selenium.WebDriver d) {
         return seriesLength(d, "chart-heatmap");
+    }
+
+    /** Every page above ran under the served Content-Security-Policy: the browser's console names nothing it refused. */
+    static void assertNothingRefusedByThePolicy(ChromeDriver browser) {
+        List<String> refused = browser.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER).getAll().stream()
+                .map(org.openqa.selenium.logging.LogEntry::getMessage).filter(m -> m.contains("Content Security Policy")).toList();
+        assertThat(refused).isEmpty();
     }
 
     static void assertNoDialog(ChromeDriver browser) {

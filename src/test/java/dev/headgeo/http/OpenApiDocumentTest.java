@@ -103,6 +103,54 @@ class OpenApiDocumentTest {
     }
 
     @Test
+    void parametersAreAnsweredAsDeclaredWithTheirBoundsAndChoices() throws Exception {
+        JsonNode doc = Json.MAPPER.readTree(served);
+        JsonNode limit = param(doc, "/api/alerts", "limit").get("schema");
+        assertThat(limit.get("minimum").asInt()).isEqualTo(1);
+        assertThat(limit.get("maximum").asInt()).isEqualTo(AlertPages.MAX_LIMIT);
+        assertThat(limit.get("default").asInt()).isEqualTo(AlertPages.DEFAULT_LIMIT);
+        assertThat(param(doc, "/api/runs/{run}/export", "format").get("schema").get("enum")).extracting(JsonNode::asText)
+                .containsExactly("csv", "jsonl");
+        assertThat(param(doc, "/api/runs/{run}/checkpoints/{checkpoint}", "checkpoint").get("schema").get("minimum").asInt()).isZero();
+        // before the processor runs too: the declaration answers, not the handler (each answer checked against the document)
+        for (String refused : List.of("/api/alerts?limit=0", "/api/alerts?limit=1001", "/api/alerts?limit=ten", "/api/alerts?before=%%%",
+                "/api/runs/r/export?format=xml", "/api/runs/r/checkpoints/-1", "/api/alerts?limit=1&limit=2")) {
+            HttpClientForTests.Response r = http.get(refused);
+            assertThat(r.status()).as(refused + ": " + r.body()).isEqualTo(400);
+        }
+        assertThat(http.get("/api/alerts?limit=1001").body()).contains("limit must be between 1 and 1000, not 1001");
+        assertThat(http.get("/api/runs/r/export?format=XML").body()).contains("format 'XML' is not one of csv, jsonl");
+    }
+
+    @Test
+    void everyOtherMethodIsA405AsDeclaredOnEveryPath() throws Exception {
+        JsonNode paths = Json.MAPPER.readTree(served).get("paths");
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        for (Iterator<String> it = paths.fieldNames(); it.hasNext(); ) {
+            String pattern = it.next();
+            String path = pattern.replace("{run}", "r").replace("{checkpoint}", "1").replace("{file}", "app.js");
+            for (String method : List.of("POST", "PUT", "PATCH", "DELETE")) {
+                assertThat(paths.get(pattern).path(method.toLowerCase(java.util.Locale.ROOT)).path("responses").path("405").path("$ref").asText())
+                        .as(method + " " + pattern).isEqualTo("#/components/responses/MethodNotAllowed");
+                var r = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + server.port() + path))
+                        .method(method, java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(method + " " + path).isEqualTo(405);
+                assertThat(r.headers().firstValue("Allow")).contains("GET, HEAD");
+                assertThat(Json.MAPPER.readTree(r.body()).get("error").asText()).as("an ApiError, as declared").isEqualTo("read-only: only GET");
+            }
+        }
+    }
+
+    private static JsonNode param(JsonNode doc, String path, String name) {
+        for (JsonNode p : doc.get("paths").get(path).get("get").get("parameters")) {
+            if (p.get("name").asText().equals(name)) {
+                return p;
+            }
+        }
+        throw new AssertionError(path + " declares no " + name);
+    }
+
+    @Test
     void anUndeclaredPropertyFailsTheCheck() {
         String body = "{\"status\":\"UP\",\"extra\":1}";
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiContract.kept().check("/health", 200, "application/json", body))
