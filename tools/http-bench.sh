@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Requests/s and latency of the HTTP API, measured with wrk (Debian: apt-get install wrk) against `run`
-# instances on a broker of their own: /api/runs, one run's page and /metrics, with RUNS_SMALL and then
-# RUNS_LARGE runs (one small checkpoint each), on one instance and on three.
+# instances on a broker of their own: /api/runs, the page of a run the asked instance processes, of one another
+# instance processes (with three) and /metrics, with RUNS_SMALL and then RUNS_LARGE runs (one small checkpoint each),
+# on one instance and on three.
 #
 #   tools/http-bench.sh [JAR]        (default target/headgeo.jar; DURATION=15s CONNECTIONS=16 RUNS_SMALL=200 RUNS_LARGE=2000)
 #
@@ -57,8 +58,19 @@ for instances in 1 3; do
       n=$(curl -s "http://127.0.0.1:${ports[0]}/api/runs" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["runs"]))' || echo 0)
       [ "$n" -ge "$runs" ] && break; sleep 1
     done
-    run=$(curl -s "http://127.0.0.1:${ports[0]}/api/runs" | python3 -c 'import json,sys,urllib.parse; print(urllib.parse.quote(json.load(sys.stdin)["runs"][0]["run_id"]))')
-    for path in /api/runs "/api/runs/$run" /metrics; do bench "$instances" "$runs" "$path" "${ports[0]}"; done
+    # one run the asked instance processes itself and (with three) one another instance does: the page of the second
+    # costs a hop to the instance its key names (queryMetadataForKey), not one to every instance
+    pick() { curl -s -H 'X-Headgeo-Local: 1' "http://127.0.0.1:${ports[0]}/api/runs" | python3 -c '
+import json, sys, urllib.parse
+mine = {r["run_id"] for r in json.load(sys.stdin)["runs"] if r["copy"] == "active"}
+every = sorted(r["run_id"] for r in json.load(open(sys.argv[1]))["runs"])
+want = [r for r in every if (r in mine) == (sys.argv[2] == "here")]
+print(urllib.parse.quote(want[0], safe="") if want else "")' <(curl -s "http://127.0.0.1:${ports[0]}/api/runs") "$1"; }
+    here=$(pick here); elsewhere=$(pick elsewhere)
+    paths=(/api/runs "/api/runs/$here")
+    [ -n "$elsewhere" ] && paths+=("/api/runs/$elsewhere")
+    paths+=(/metrics)
+    for path in "${paths[@]}"; do bench "$instances" "$runs" "$path" "${ports[0]}"; done
   done
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; pids=()
 done

@@ -12,7 +12,7 @@ import picocli.CommandLine;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Live SA-schedule analysis of attention head geometry on Kafka Streams.",
-        subcommands = {AnalyzeCommand.class, RunCommand.class, PublishCommand.class, WatchCommand.class, ForwardCommand.class,
+        subcommands = {AnalyzeCommand.class, RunCommand.class, ResetCommand.class, PublishCommand.class, WatchCommand.class, ForwardCommand.class,
             DemoCommand.class, BrokerCommand.class, BenchCommand.class, ForecastBenchCommand.class, LoadTestCommand.class})
 public final class Main {
     /** Exit status for bad input or bad usage: one line on stderr, no stack trace. */

@@ -39,6 +39,7 @@ public final class ApiServer implements AutoCloseable {
     private final TokenAuth auth;
     private final PrometheusMeterRegistry registry;
     private final RunMetrics runMetrics;
+    private final RunLookups runLookups;
     private final Routes routes = new Routes();
     private final byte[] openApi;
     private volatile HeadgeoService service;
@@ -51,6 +52,7 @@ public final class ApiServer implements AutoCloseable {
         this.auth = new TokenAuth(token);
         this.registry = registry;
         this.runMetrics = new RunMetrics(registry, metricsLimits);
+        this.runLookups = new RunLookups(registry);
         Gauge.builder("headgeo.ready", this, s -> s.notReadyCause() == null ? 1 : 0)
                 .description("1 exactly when GET /ready answers 200: Kafka Streams RUNNING and Kafka reachable").register(registry);
         declare(routes);
@@ -120,7 +122,7 @@ public final class ApiServer implements AutoCloseable {
         RunViews v = new RunViews(service.streams());
         this.views = v;
         // last: a set fanOut is what lets the API routes in, so everything they use is there before it
-        this.fanOut = new FanOut(() -> v, new InstanceRouter(service.streams(), self, auth.token()));
+        this.fanOut = new FanOut(() -> v, new InstanceRouter(service.streams(), self, auth.token()), runLookups);
     }
 
     /** The bands the analysis decides by and this instance's forecast settings, so the dashboard draws them instead of copying them. */
@@ -197,13 +199,13 @@ public final class ApiServer implements AutoCloseable {
 
     private Reply run(HttpCall call) {
         String run = ApiParams.RUN.from(call);
-        return fanOut().findRun(call, run, "no run " + Quote.of(run), v -> v.run(run));
+        return fanOut().finder().find(call, run, "no run " + Quote.of(run), v -> v.run(run));
     }
 
     private Reply report(HttpCall call) {
         String run = ApiParams.RUN.from(call);
         long checkpoint = ApiParams.CHECKPOINT.from(call);
-        return fanOut().findRun(call, run, "no kept report of checkpoint " + checkpoint + " of run " + Quote.of(run), v -> v.report(run, checkpoint));
+        return fanOut().finder().find(call, run, "no kept report of checkpoint " + checkpoint + " of run " + Quote.of(run), v -> v.report(run, checkpoint));
     }
 
     private void refreshMetrics() {

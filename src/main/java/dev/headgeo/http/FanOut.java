@@ -41,12 +41,20 @@ final class FanOut {
     private final InstanceRouter router;
     private final java.util.concurrent.Semaphore exports = new java.util.concurrent.Semaphore(MAX_CONCURRENT_EXPORTS);
 
-    FanOut(Supplier<RunViews> views, InstanceRouter router) {
+    private final RunFinder finder;
+
+    FanOut(Supplier<RunViews> views, InstanceRouter router, RunLookups lookups) {
         this.views = views;
         this.router = router;
+        this.finder = new RunFinder(views, router, lookups);
     }
 
-    private static boolean local(HttpCall call) {
+    /** Single-run answers (a run's page, a report), found as {@link RunFinder} finds them. */
+    RunFinder finder() {
+        return finder;
+    }
+
+    static boolean local(HttpCall call) {
         return call.header(InstanceRouter.LOCAL_HEADER) != null;
     }
 
@@ -125,7 +133,7 @@ final class FanOut {
         RunExport.Format format = ApiParams.FORMAT.from(call);
         if (local(call)) {
             // bounded where the export was asked: each instance formats at most MAX_CONCURRENT_EXPORTS
-            return findRun(call, run, "no kept history of run " + Quote.of(run), v -> v.history(run));
+            return finder.find(call, run, "no kept history of run " + Quote.of(run), v -> v.history(run));
         }
         if (!exports.tryAcquire()) {
             return Reply.error(503, "more than " + MAX_CONCURRENT_EXPORTS + " exports at once on this instance; retry in "
@@ -158,7 +166,7 @@ final class FanOut {
     }
 
     private Reply exportKept(HttpCall call, String run, RunExport.Format format) {
-        Reply found = findRun(call, run, "no kept history of run " + Quote.of(run), v -> v.history(run));
+        Reply found = finder.find(call, run, "no kept history of run " + Quote.of(run), v -> v.history(run));
         if (found.status() != 200) {
             return found;
         }
@@ -168,50 +176,10 @@ final class FanOut {
     }
 
     /**
-     * A run's answer from wherever it is kept: the active copy here, else the active copy on another
-     * instance, else a standby copy (here first), so a run answers while its owner fails over.
-     */
-    Reply findRun(HttpCall call, String runId, String notFound, Function<RunViews, RunViews.Copy<?>> lookup) {
-        List<String> missing = new ArrayList<>();
-        if (local(call)) {
-            RunViews.Copy<?> mine = lookup.apply(views.get());
-            if (mine == null) {
-                throw HttpError.notFound(notFound);
-            }
-            return Reply.ok(mine.value()).withHeader(InstanceRouter.COPY_HEADER, mine.active() ? "active" : "standby");
-        }
-        RunViews.Copy<?> mine = mine(() -> lookup.apply(views.get()), missing);
-        if (mine != null && mine.active()) {
-            return Reply.ok(mine.value());
-        }
-        InstanceRouter.Gathered others = router.askOthers(call.rawPathAndQuery());
-        missing.addAll(others.missing());
-        InstanceRouter.Answer standby = null;
-        for (InstanceRouter.Answer a : others.answers()) {
-            if (a.status() == 200 && !a.standby()) {
-                return Reply.raw(200, Reply.JSON, a.body());
-            }
-            if (a.status() == 200 && standby == null) {
-                standby = a;
-            }
-        }
-        if (mine != null) {
-            return Reply.ok(mine.value());
-        }
-        if (standby != null) {
-            return Reply.raw(200, Reply.JSON, standby.body());
-        }
-        if (!missing.isEmpty()) {
-            return Reply.error(503, notFound + " on the instances that answered; retry", missing);
-        }
-        throw HttpError.notFound(notFound);
-    }
-
-    /**
      * This instance's part of a fan-out: null when it cannot read its stores now, in which case it is one
      * of the missing.
      */
-    private static <T> T mine(Supplier<T> read, List<String> missing) {
+    static <T> T mine(Supplier<T> read, List<String> missing) {
         try {
             return read.get();
         } catch (HttpError | InvalidStateStoreException e) {

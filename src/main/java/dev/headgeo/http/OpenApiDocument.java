@@ -42,18 +42,24 @@ final class OpenApiDocument {
         doc.put("jsonSchemaDialect", "https://spec.openapis.org/oas/3.1/dialect/base");
         ObjectNode paths = doc.putObject("paths");
         for (Routes.Route route : routes.all()) {
-            ObjectNode get = paths.putObject(route.pattern()).putObject("get");
+            ObjectNode pathItem = paths.putObject(route.pattern());
+            ObjectNode get = pathItem.putObject("get");
             Routes.Operation op = route.operation();
             get.put("operationId", op.id()).put("summary", op.summary());
             // grouped as a generated client groups them: the runs, the alerts, and the service itself
             get.putArray("tags").add(route.pattern().startsWith("/api/runs") ? "runs" : route.pattern().startsWith("/api/alerts") ? "alerts" : "service");
+            // path parameters belong to the path (every method's answer has them); query parameters to GET
             ArrayNode params = get.putArray("parameters");
             List<Param<?>> declared = new ArrayList<>(op.params());
             if (!route.open()) {
                 declared.add(tokenParam);
             }
             for (Param<?> p : declared) {
-                p.openApi(schemas, params.addObject());
+                if (p.in() == Param.In.PATH) {
+                    pathItem.withArray("parameters").add(p.openApi(schemas, ApiJson.MAPPER.createObjectNode()));
+                } else {
+                    p.openApi(schemas, params.addObject());
+                }
             }
             if (route.open()) {
                 get.putArray("security");
@@ -86,7 +92,6 @@ final class OpenApiDocument {
                 response.putObject("content").putObject(Reply.JSON).set("schema", schemas.of(readiness ? op.answer() : ApiError.class));
             }
             // read-only: every other method is answered 405 (HEAD is GET without the body)
-            ObjectNode pathItem = (ObjectNode) paths.get(route.pattern());
             for (String method : REFUSED_METHODS) {
                 ObjectNode refused = pathItem.putObject(method).put("operationId", op.id() + "_" + method + "_refused")
                         .put("summary", "Refused: the API is read-only");

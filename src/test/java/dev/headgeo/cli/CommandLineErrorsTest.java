@@ -11,7 +11,7 @@ class CommandLineErrorsTest {
         CliTesting.Result r = CliTesting.run("analyse", "dump.json");
         assertThat(r.status()).isEqualTo(2);
         assertThat(r.err().strip()).isEqualTo("headgeo: unknown command 'analyse' (did you mean analyze?); commands: "
-                + "analyze, run, publish, watch, forward, demo, broker, bench, forecast-bench, loadtest");
+                + "analyze, run, reset, publish, watch, forward, demo, broker, bench, forecast-bench, loadtest");
     }
 
     @Test
@@ -30,7 +30,7 @@ class CommandLineErrorsTest {
 
     @Test
     void everyCommandPrintsTheVersion() {
-        for (String command : new String[] {"run", "publish", "watch", "forward", "demo", "analyze", "loadtest"}) {
+        for (String command : new String[] {"run", "reset", "publish", "watch", "forward", "demo", "analyze", "loadtest"}) {
             CliTesting.Result r = CliTesting.run(command, "-V");
             assertThat(r.status()).as(command).isZero();
             assertThat(r.out().strip()).as(command).matches("headgeo (dev|\\d+\\.\\d+\\.\\d+.*)");

@@ -50,7 +50,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * headgeo as it is deployed: `headgeo run` processes sharing a 3-partition input, layer records
- * produced through librdkafka with its default partitioner (not where Java's hash would put a run).
+ * produced through librdkafka, half the runs with its default partitioner (not where Java's hash would put a run),
+ * half with the Python client's own (Java's murmur2), so single-run lookups take both ways: by key, and asking all.
  * One instance grows to three while runs publish, every listed run answers on every instance with the
  * numbers of the offline analysis, slow clients do not stop the HTTP server, and after kill -9 of one
  * instance its runs report again and keep answering from the others. One broker for the whole class.
@@ -116,12 +117,20 @@ class ScaleOutIT {
         LogFiles.awaitText(tmp.resolve(i.name() + ".log"), "ready:", Duration.ofSeconds(90), i.process());
     }
 
-    /** Publishes checkpoint {@code checkpoint} of every run through librdkafka with its default partitioner. */
+    /** The partitioner of run {@code r}: librdkafka's default for even runs, the Python client's (Java's murmur2) for odd. */
+    static String partitioner(int r) {
+        return r % 2 == 0 ? "consistent_random" : "murmur2_random";
+    }
+
+    /** The partition each run's records were found on (test 2). */
+    static final Map<String, Integer> PARTITION_OF = new HashMap<>();
+
+    /** Publishes checkpoint {@code checkpoint} of every run through librdkafka, each with {@link #partitioner}. */
     static void publishWithLibrdkafka(long checkpoint) throws Exception {
         List<Map<String, Object>> items = new ArrayList<>();
         for (int r = 0; r < RUNS.size(); r++) {
             items.add(Map.of("run", RUNS.get(r), "checkpoint", checkpoint,
-                    "dump", Golden.dumpFile(fixture(r, checkpoint), tmp).toString()));
+                    "dump", Golden.dumpFile(fixture(r, checkpoint), tmp).toString(), "partitioner", partitioner(r)));
         }
         Process p = Python.processBuilder(python, List.of("src/test/python/publish_runs.py", kafka.bootstrapServers(),
                 "-X", "partitioner=consistent_random")).start();
@@ -291,13 +300,43 @@ class ScaleOutIT {
             }
         }
         assertThat(partitionOf).hasSize(RUNS.size());
-        long elsewhere = partitionOf.entrySet().stream()
-                .filter(e -> e.getValue() != Utils.toPositive(Utils.murmur2(e.getKey().getBytes(StandardCharsets.UTF_8))) % 3).count();
+        PARTITION_OF.putAll(partitionOf);
+        long elsewhere = partitionOf.entrySet().stream().filter(e -> !whereJavaPutsIt(e.getKey())).count();
         assertThat(elsewhere).as("runs that librdkafka placed away from Java's murmur2 partition").isPositive();
+        for (int r = 1; r < RUNS.size(); r += 2) {
+            assertThat(whereJavaPutsIt(RUNS.get(r))).as(RUNS.get(r) + " published with murmur2_random").isTrue();
+        }
+    }
+
+    static boolean whereJavaPutsIt(String run) {
+        return PARTITION_OF.get(run) == Utils.toPositive(Utils.murmur2(run.getBytes(StandardCharsets.UTF_8))) % 3;
+    }
+
+    /** An instance's {@code headgeo_http_run_lookups_total} for {@code found}. */
+    static double lookups(Instance i, String found) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^headgeo_http_run_lookups_total\\{[^}]*found=\"" + found
+                + "\"[^}]*\\} (\\S+)$").matcher(i.http().get("/metrics").body());
+        assertThat(m.find()).as(i.name() + " exports headgeo_http_run_lookups_total{found=" + found + "}").isTrue();
+        return Double.parseDouble(m.group(1));
     }
 
     @Test
     @Order(3)
+    void aRunWhereItsKeySaysIsFoundByKeyAndOneElsewhereByAskingAll() throws Exception {
+        for (Instance i : instances.values()) {
+            for (String run : RUNS) {
+                double byKey = lookups(i, "by_key");
+                double askingAll = lookups(i, "asking_all");
+                assertThat(i.http().get(path(run)).status()).isEqualTo(200);
+                boolean keyed = whereJavaPutsIt(run);
+                assertThat(lookups(i, "by_key") - byKey).as(i.name() + " " + run + " by key").isEqualTo(keyed ? 1.0 : 0.0);
+                assertThat(lookups(i, "asking_all") - askingAll).as(i.name() + " " + run + " asking all").isEqualTo(keyed ? 0.0 : 1.0);
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
     void everyListedRunAnswersOnEveryInstanceWithTheNumbersOfTheOfflineAnalysis() throws Exception {
         for (Instance i : instances.values()) {
             JsonNode list = i.http().json("/api/runs");
@@ -317,7 +356,7 @@ class ScaleOutIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void withThreeInstancesEveryGetEndpointStillAnswersAsDeclared() throws Exception {
         everyGetEndpointAnswersAsTheOpenApiDocumentDeclares(List.copyOf(instances.values()));
     }
@@ -381,7 +420,7 @@ class ScaleOutIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void dozensOfHalfSentRequestsDoNotStopHealthMetricsOrTheApi() throws Exception {
         Instance i = instances.get("i1");
         List<Socket> slow = new ArrayList<>();
@@ -429,7 +468,7 @@ class ScaleOutIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void afterKillNineOfOneInstanceItsRunsReportAgainAndAnswerFromTheOthers() throws Exception {
         Instance victim = instances.get("i3");
         List<Instance> survivors = List.of(instances.get("i1"), instances.get("i2"));
