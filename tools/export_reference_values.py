@@ -9,6 +9,7 @@ and the cross-head similarity uses the script's own cos_sim. nan becomes null, a
 
     python3 tools/export_reference_values.py [--script tools/reference/sa_schedule_derive_from_last.py] --out DIR
 """
+
 import argparse
 import contextlib
 import glob

@@ -4,7 +4,8 @@
 # instance processes (with three) and /metrics, with RUNS_SMALL and then RUNS_LARGE runs (one small checkpoint each),
 # on one instance and on three.
 #
-#   tools/http-bench.sh [JAR]        (default target/headgeo.jar; DURATION=15s CONNECTIONS=16 RUNS_SMALL=200 RUNS_LARGE=2000)
+#   tools/http-bench.sh [JAR]        (default target/headgeo.jar; DURATION=15s CONNECTIONS=16 RUNS_SMALL=200 RUNS_LARGE=2000
+#                                     PARTITIONS=3; needs wrk and Debian's python3-confluent-kafka)
 #
 # Prints one Markdown table row per (instances, runs, path). Absolute figures depend on the machine; wrk runs
 # on the same one, taking CPU from the instances.
@@ -14,6 +15,7 @@ DURATION=${DURATION:-15s}
 CONNECTIONS=${CONNECTIONS:-16}
 RUNS_SMALL=${RUNS_SMALL:-200}
 RUNS_LARGE=${RUNS_LARGE:-2000}
+PARTITIONS=${PARTITIONS:-3}
 work=$(mktemp -d /tmp/headgeo-http-bench.XXXXXX)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
@@ -43,6 +45,13 @@ for instances in 1 3; do
   bport=$(free_port)
   java -jar "$JAR" broker --port "$bport" >"$work/broker-$instances.log" 2>&1 & pids+=($!)
   await "$work/broker-$instances.log" "127.0.0.1:$bport"
+  # the input with PARTITIONS partitions (default 3), so that three instances each process a share
+  /usr/bin/python3 -c '
+import sys
+from confluent_kafka.admin import AdminClient, NewTopic
+admin = AdminClient({"bootstrap.servers": sys.argv[1]})
+for f in admin.create_topics([NewTopic("headgeo.layers", int(sys.argv[2]), 1)]).values():
+    f.result()' "127.0.0.1:$bport" "$PARTITIONS"
   ports=()
   for i in $(seq 1 "$instances"); do
     port=$(free_port); ports+=("$port")
@@ -66,7 +75,9 @@ mine = {r["run_id"] for r in json.load(sys.stdin)["runs"] if r["copy"] == "activ
 every = sorted(r["run_id"] for r in json.load(open(sys.argv[1]))["runs"])
 want = [r for r in every if (r in mine) == (sys.argv[2] == "here")]
 print(urllib.parse.quote(want[0], safe="") if want else "")' <(curl -s "http://127.0.0.1:${ports[0]}/api/runs") "$1"; }
-    here=$(pick here); elsewhere=$(pick elsewhere)
+    # until the asked instance processes a run of its own (its active tasks may still be moving to it)
+    for _ in $(seq 1 120); do here=$(pick here); [ -n "$here" ] && break; sleep 1; done
+    elsewhere=$(pick elsewhere)
     paths=(/api/runs "/api/runs/$here")
     [ -n "$elsewhere" ] && paths+=("/api/runs/$elsewhere")
     paths+=(/metrics)

@@ -9,6 +9,7 @@ A dump of any size for `headgeo bench`:
 
     python3 tools/make_fixtures.py --one 80 64 128 > /tmp/80x64x128.json
 """
+
 import argparse
 import gzip
 import json
@@ -25,8 +26,9 @@ def sig(x, digits=7):
     return float(f"{x:.{digits}g}")
 
 
-def synthetic(layers, heads, rank, seed, noise=0.02, drift=0.0, ranks=None,
-              zero=(), const_entropy=None, identical=False):
+def synthetic(
+    layers, heads, rank, seed, noise=0.02, drift=0.0, ranks=None, zero=(), const_entropy=None, identical=False
+):
     """Spectra that are roughly a temperature-rescaled shared operator.
 
     noise: multiplicative per-value noise; drift: how much the spectral decay changes with depth;
@@ -51,8 +53,7 @@ def synthetic(layers, heads, rank, seed, noise=0.02, drift=0.0, ranks=None,
             if (L, h) in zero:
                 s = np.zeros(k)
             svs.append([sig(v) for v in s])
-            e = const_entropy if const_entropy is not None else \
-                3.0 - 0.8 * np.log(temp) + 0.1 * rng.standard_normal()
+            e = const_entropy if const_entropy is not None else 3.0 - 0.8 * np.log(temp) + 0.1 * rng.standard_normal()
             ents.append(sig(e))
         static.append({"layer": L, "metric_singvals_per_head": svs})
         dynamic.append({"layer": L, "mean_attention_entropy_per_head": ents})
@@ -78,8 +79,13 @@ FIXTURES = {
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--script", help="the reference script")
-    ap.add_argument("--one", nargs=3, type=int, metavar=("LAYERS", "HEADS", "RANK"),
-                    help="print one synthetic dump to stdout instead")
+    ap.add_argument(
+        "--one",
+        nargs=3,
+        type=int,
+        metavar=("LAYERS", "HEADS", "RANK"),
+        help="print one synthetic dump to stdout instead",
+    )
     ap.add_argument("--seed", type=int, default=42)
     args = ap.parse_args()
     if args.one:
@@ -95,8 +101,9 @@ def main():
         with open(path, "w") as f:
             f.write(text)
         for anchor in ("last", "middle", "best"):
-            out = subprocess.run([sys.executable, args.script, path, "--anchor", anchor],
-                                 check=True, capture_output=True, text=True).stdout
+            out = subprocess.run(
+                [sys.executable, args.script, path, "--anchor", anchor], check=True, capture_output=True, text=True
+            ).stdout
             with open(os.path.join(OUT, f"{name}.{anchor}.txt"), "w") as f:
                 f.write(out)
         if len(text) > 200_000:

@@ -7,6 +7,7 @@ eight-accumulator block up to 128, and the recursive split above).
 
     python3 tools/numpy_kernels.py
 """
+
 import json
 import sys
 
@@ -29,7 +30,8 @@ def main():
         y = np.abs(rng.standard_normal(n)) * 10.0 ** rng.uniform(-2, 2, n)
         with np.errstate(all="ignore"):
             case = {
-                "x": hexes(x), "y": hexes(y),
+                "x": hexes(x),
+                "y": hexes(y),
                 "sum": float(np.sum(x)).hex(),
                 "mean": float(np.mean(x)).hex() if n else "nan",
                 "std": float(np.std(x)).hex() if n else "nan",

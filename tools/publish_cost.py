@@ -9,13 +9,13 @@ probe forward pass with the model's own attention probabilities) on this machine
 one warm-up. Publishing itself is asynchronous (publish_model returns after handing the records to
 librdkafka), so measure's time is what a training step waits.
 """
+
 import statistics
 import time
 
-import torch
-
 import headgeo
 import hf_like
+import torch
 
 CASES = [
     # name, layout factory, layers, hidden, probe (batch, seq)
@@ -43,9 +43,12 @@ def main():
     for name, make, layers, hidden, (batch, seq) in CASES:
         model = hf_like.Stack(*[make() for _ in range(layers)])
         probe = torch.randn(batch, seq, hidden)
-        sv = median_seconds(lambda: headgeo.singular_values(model))
-        full = median_seconds(lambda: headgeo.measure(model, probe))
-        print(f"{name}: {layers} layers, probe {batch}x{seq}: singular_values {1000 * sv:.0f} ms, measure {1000 * full:.0f} ms")
+        sv = median_seconds(lambda model=model: headgeo.singular_values(model))
+        full = median_seconds(lambda model=model, probe=probe: headgeo.measure(model, probe))
+        print(
+            f"{name}: {layers} layers, probe {batch}x{seq}: "
+            f"singular_values {1000 * sv:.0f} ms, measure {1000 * full:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

@@ -9,12 +9,12 @@ that tools/compare-releases.sh sets the two side by side.
 --encoding json (default): the records exactly as ``HeadgeoProducer.publish_checkpoint`` writes them by default (JSON,
 layer record version 1 fields, version 2 with --tags). --encoding avro: as it writes them with ``value_format="avro"``
 (Avro single-object encoding, schema version 1, version 2 with --tags), the bytes a producer in another language
-writes too. Each run's records
-are encoded once and each checkpoint's copy gets its number put in (Python takes 0.1 s to encode a 32 x 32 x 128
-checkpoint: the processor, not the encoder, must be what is measured); the burst's are prepared before it starts, so
-that the generator spends the burst sending. Latency is from the completing layer's record timestamp (the report's completed_at) to the
-report's arrival. Exit status 1 when not every report came back within --patience seconds.
-"""
+writes too. Each run's records are encoded once and each checkpoint's copy gets its number put in (Python takes 0.1 s
+to encode a 32 x 32 x 128 checkpoint: the processor, not the encoder, must be what is measured); the burst's are
+prepared before it starts, so that the generator spends the burst sending. Latency is from the completing layer's
+record timestamp (the report's completed_at) to the report's arrival. Exit status 1 when not every report came back
+within --patience seconds."""
+
 import argparse
 import json
 import os
@@ -28,7 +28,6 @@ sys.path.insert(0, os.path.join(REPO, "clients", "python"))
 
 import numpy as np  # noqa: E402
 from confluent_kafka import OFFSET_END, Consumer, TopicPartition  # noqa: E402
-
 from headgeo import HeadgeoProducer, layer_records  # noqa: E402
 from headgeo.producer import encode_records  # noqa: E402
 from headgeo.reports import ReportDecoder  # noqa: E402
@@ -71,12 +70,19 @@ class Template:
     def __init__(self, run_id, singular_values, entropies, tags, avro):
         self._avro = avro
         checkpoint = 0 if self._avro else self.PLACEHOLDER
-        records = layer_records(run_id, checkpoint, singular_values, entropies, model="python-load",
-                                emitted_at_ms=int(time.time() * 1000), tags=tags)
+        records = layer_records(
+            run_id,
+            checkpoint,
+            singular_values,
+            entropies,
+            model="python-load",
+            emitted_at_ms=int(time.time() * 1000),
+            tags=tags,
+        )
         if self._avro:
             # single-object header, run_id (the first field), then the checkpoint (0 is the one byte 0x00)
             head = 10 + len(zigzag_long(len(run_id.encode()))) + len(run_id.encode())
-            self._parts = [(v[:head], v[head + 1:]) for v in encode_records(records, "avro")]
+            self._parts = [(v[:head], v[head + 1 :]) for v in encode_records(records, "avro")]
         else:
             self._marker = b'"checkpoint":%d,' % self.PLACEHOLDER
             self._values = encode_records(records)
@@ -104,8 +110,15 @@ class Reports:
     """Reads the reports topic from its end at start, read_committed, and keeps each report's arrival and latency."""
 
     def __init__(self, bootstrap, topic, prefix):
-        self._consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"{prefix}reader", "isolation.level":
-                                   "read_committed", "enable.auto.commit": False, "fetch.max.bytes": 64 * 1024 * 1024})
+        self._consumer = Consumer(
+            {
+                "bootstrap.servers": bootstrap,
+                "group.id": f"{prefix}reader",
+                "isolation.level": "read_committed",
+                "enable.auto.commit": False,
+                "fetch.max.bytes": 64 * 1024 * 1024,
+            }
+        )
         partitions = self._consumer.list_topics(topic, timeout=30).topics[topic].partitions
         self._consumer.assign([TopicPartition(topic, p, OFFSET_END) for p in partitions])
         self._prefix = prefix
@@ -121,10 +134,14 @@ class Reports:
         while not self._stop.is_set():
             # poll, not consume(n): librdkafka's batch call waits out its timeout to fill the batch, which would add up
             # to that timeout to every latency measured
-            message = self._consumer.poll(0.1)
+            polled = self._consumer.poll(0.1)
             now = time.time() * 1000
-            for message in [message] if message is not None else []:
-                if message.error() is not None or not message.key() or not message.key().decode().startswith(self._prefix):
+            for message in [polled] if polled is not None else []:
+                if (
+                    message.error() is not None
+                    or not message.key()
+                    or not message.key().decode().startswith(self._prefix)
+                ):
                     continue
                 report = self._decoder.decode(message.value())
                 key = (report["run_id"], report["checkpoint"])
@@ -172,7 +189,7 @@ def main():
     parser.add_argument("--patience", type=seconds, default=300.0, help="seconds to wait for the reports of each phase")
     args = parser.parse_args()
 
-    prefix = f"pyload-{os.getpid():x}{int(time.time()) & 0xffff:x}-"
+    prefix = f"pyload-{os.getpid():x}{int(time.time()) & 0xFFFF:x}-"
     tags = TAGS if args.tags else None
     singular_values, entropies = synthetic_checkpoint(args.layers, args.heads, args.rank)
     avro = args.encoding == "avro"
@@ -195,9 +212,15 @@ def main():
     # as headgeo's own generator: batches in megabytes, 5 ms linger; the rest is the client's (idempotent, acks=all)
     # the buffer holds the whole burst (200 JSON checkpoints of 32 x 32 x 128 are 540 MB)
     burst_mb = sum(len(v) for _, values in burst for v in values) // 2**20
-    producer = HeadgeoProducer(args.bootstrap_servers, topic=args.layers_topic, model="python-load", tags=tags,
-                               buffer_mb=max(256, 2 * burst_mb), value_format=args.encoding,
-                               kafka_config={"linger.ms": 5, "batch.size": 512 * 1024, "message.max.bytes": 4 * 1024 * 1024})
+    producer = HeadgeoProducer(
+        args.bootstrap_servers,
+        topic=args.layers_topic,
+        model="python-load",
+        tags=tags,
+        buffer_mb=max(256, 2 * burst_mb),
+        value_format=args.encoding,
+        kafka_config={"linger.ms": 5, "batch.size": 512 * 1024, "message.max.bytes": 4 * 1024 * 1024},
+    )
     failures = []
 
     def delivered(run_id, checkpoint, error):
@@ -225,12 +248,21 @@ def main():
 
     burst_arrivals = [t for (_, c), t in reports.arrivals.items() if c >= steady_count]
     burst_seconds = max(1e-3, (max(burst_arrivals, default=burst_start_ms) - burst_start_ms) / 1000)
-    line = {"producer": f"python {args.encoding}" + (" with tags" if args.tags else ""),
-            "layers": args.layers, "heads": args.heads, "rank": args.rank, "runs": args.runs, "steady_rate": args.rate,
-            "warmup_s": args.warmup, "steady_s": args.steady, "sent": total, "received": len(reports.arrivals),
-            "burst_checkpoints_per_s": round(len(burst_arrivals) / burst_seconds, 1),
-            "burst_mb_per_s": round(len(burst_arrivals) * checkpoint_bytes / 1e6 / burst_seconds, 1),
-            "checkpoint_bytes": checkpoint_bytes}
+    line = {
+        "producer": f"python {args.encoding}" + (" with tags" if args.tags else ""),
+        "layers": args.layers,
+        "heads": args.heads,
+        "rank": args.rank,
+        "runs": args.runs,
+        "steady_rate": args.rate,
+        "warmup_s": args.warmup,
+        "steady_s": args.steady,
+        "sent": total,
+        "received": len(reports.arrivals),
+        "burst_checkpoints_per_s": round(len(burst_arrivals) / burst_seconds, 1),
+        "burst_mb_per_s": round(len(burst_arrivals) * checkpoint_bytes / 1e6 / burst_seconds, 1),
+        "checkpoint_bytes": checkpoint_bytes,
+    }
     for phase, low, high in (("steady", warmup_count, steady_count), ("burst", steady_count, total)):
         p50, p99, worst = percentiles([v for (_, c), v in reports.latencies.items() if low <= c < high])
         line.update({f"{phase}_latency_p50_ms": p50, f"{phase}_latency_p99_ms": p99, f"{phase}_latency_max_ms": worst})

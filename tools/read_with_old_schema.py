@@ -6,6 +6,7 @@ Checks that the bytes' fingerprint is today's schema's. Used by SchemaEvolutionT
 
     python3 tools/read_with_old_schema.py checkpoint_report checkpoint_report-v1.avsc < report.bin
 """
+
 import datetime
 import io
 import json
@@ -16,7 +17,7 @@ import avro.io
 import avro.schema
 
 sys.path.insert(0, "tools")
-from write_old_bytes import crc64_avro, without_logical_types  # noqa: E402
+from write_old_bytes import crc64_avro, without_logical_types
 
 
 def plain(x):
@@ -38,8 +39,11 @@ def main():
     if data[:2] != b"\xc3\x01":
         sys.exit("not Avro single-object encoding")
     (fingerprint,) = struct.unpack("<Q", data[2:10])
-    expected = crc64_avro(avro.schema.make_avsc_object(without_logical_types(writer_text), avro.schema.Names())
-                          .canonical_form.encode("utf-8"))
+    expected = crc64_avro(
+        avro.schema.make_avsc_object(without_logical_types(writer_text), avro.schema.Names()).canonical_form.encode(
+            "utf-8"
+        )
+    )
     if fingerprint != expected:
         sys.exit(f"written with schema {fingerprint:016x}, not today's {name} ({expected:016x})")
     record = avro.io.DatumReader(writer, reader).read(avro.io.BinaryDecoder(io.BytesIO(data[10:])))

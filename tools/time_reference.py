@@ -6,6 +6,7 @@ script does).
 
     python3 tools/time_reference.py ../shared/reference/sa_schedule_derive_from_last.py DUMP.json --anchor best
 """
+
 import argparse
 import contextlib
 import importlib.util
@@ -35,8 +36,16 @@ def main():
             t0 = time.perf_counter()
             ref.main()
             times.append((time.perf_counter() - t0) * 1000)
-    print(json.dumps({"anchor": args.anchor, "repeats": args.repeat,
-                      "median_ms": round(statistics.median(times), 1), "min_ms": round(min(times), 1)}))
+    print(
+        json.dumps(
+            {
+                "anchor": args.anchor,
+                "repeats": args.repeat,
+                "median_ms": round(statistics.median(times), 1),
+                "min_ms": round(min(times), 1),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
     python3 examples/python/publish_dump.py DUMP.json --run RUN --checkpoint N --bootstrap-servers 127.0.0.1:9092 \\
         [--model gpt2] [--tag owner=ana --tag lr=3e-4]
 """
+
 import argparse
 import json
 import sys
@@ -24,12 +25,28 @@ def main():
     ap.add_argument("--bootstrap-servers", default="localhost:9092")
     ap.add_argument("--topic", default="headgeo.layers")
     ap.add_argument("--model", help="model name carried in each record")
-    ap.add_argument("--tag", dest="tags", action="append", default=[], metavar="KEY=VALUE",
-                    help="run context carried in each record (repeat: --tag owner=ana --tag lr=3e-4)")
-    ap.add_argument("--value-format", choices=["json", "avro"], default="json",
-                    help="JSON records (default, every release reads them) or Avro single-object encoding (needs fastavro)")
-    ap.add_argument("-X", dest="config", action="append", default=[], metavar="KEY=VALUE",
-                    help="librdkafka setting, as with kcat (e.g. -X partitioner=consistent_random)")
+    ap.add_argument(
+        "--tag",
+        dest="tags",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="run context carried in each record (repeat: --tag owner=ana --tag lr=3e-4)",
+    )
+    ap.add_argument(
+        "--value-format",
+        choices=["json", "avro"],
+        default="json",
+        help="JSON records (default, every release reads them) or Avro single-object encoding (needs fastavro)",
+    )
+    ap.add_argument(
+        "-X",
+        dest="config",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="librdkafka setting, as with kcat (e.g. -X partitioner=consistent_random)",
+    )
     args = ap.parse_args()
     config = dict(kv.split("=", 1) for kv in args.config)
     bad = [kv for kv in args.tags if "=" not in kv]
@@ -37,14 +54,16 @@ def main():
         raise ValueError(f"--tag {bad[0]!r}: expected KEY=VALUE")
     tags = dict(kv.split("=", 1) for kv in args.tags)
     sv, ent = read_dump(args.dump)
-    producer = HeadgeoProducer(args.bootstrap_servers, args.topic, model=args.model, tags=tags, value_format=args.value_format,
-                               **config)
+    producer = HeadgeoProducer(
+        args.bootstrap_servers, args.topic, model=args.model, tags=tags, value_format=args.value_format, **config
+    )
     n = producer.publish_checkpoint(args.run, args.checkpoint, sv, ent)
     print(f"published {n} layer records of {args.run}@{args.checkpoint}")
 
 
 def read_dump(path):
-    """The per-layer singular values and entropies of a dump in the reference script's layout, or a ValueError in one line."""
+    """The per-layer singular values and entropies of a dump in the reference script's layout, or a ValueError in
+    one line."""
     with open(path) as f:
         try:
             dump = json.load(f)
@@ -55,8 +74,10 @@ def read_dump(path):
         ent = [row["mean_attention_entropy_per_head"] for row in dump["dynamic"]]
     except (KeyError, TypeError) as e:
         why = f"no {e}" if isinstance(e, KeyError) else str(e)
-        raise ValueError(f"{path}: not a dump in the reference script's layout (static[].metric_singvals_per_head, "
-                         f"dynamic[].mean_attention_entropy_per_head): {why}") from None
+        raise ValueError(
+            f"{path}: not a dump in the reference script's layout (static[].metric_singvals_per_head, "
+            f"dynamic[].mean_attention_entropy_per_head): {why}"
+        ) from None
     return sv, ent
 
 

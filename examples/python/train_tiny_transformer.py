@@ -12,6 +12,7 @@ rotary position embeddings), whose attention probabilities come from the model i
 `headgeo analyze`. Needs python3-torch, python3-numpy, python3-confluent-kafka (Debian). Prints a
 progress line per checkpoint on stderr and one JSON line at the end; Ctrl-C stops at once.
 """
+
 import argparse
 import hashlib
 import json
@@ -50,9 +51,11 @@ class TinyTransformer(nn.Module):
 def rotary(x, base=10000.0):
     """Rotary position embedding of (batch, heads, seq, head_dim)."""
     d, seq = x.shape[-1], x.shape[-2]
-    angles = torch.arange(seq, dtype=torch.float32)[:, None] * (1.0 / base ** (torch.arange(0, d, 2, dtype=torch.float32) / d))
+    angles = torch.arange(seq, dtype=torch.float32)[:, None] * (
+        1.0 / base ** (torch.arange(0, d, 2, dtype=torch.float32) / d)
+    )
     cos, sin = torch.cat([angles.cos()] * 2, -1), torch.cat([angles.sin()] * 2, -1)
-    return x * cos + torch.cat([-x[..., d // 2:], x[..., :d // 2]], -1) * sin
+    return x * cos + torch.cat([-x[..., d // 2 :], x[..., : d // 2]], -1) * sin
 
 
 class GqaAttention(nn.Module):
@@ -73,8 +76,11 @@ class GqaAttention(nn.Module):
 
         def heads(t, n):
             return t.view(b, s, n, self.head_dim).transpose(1, 2)
+
         q = rotary(heads(self.q_proj(x), self.config.num_attention_heads))
-        k = rotary(heads(self.k_proj(x), self.config.num_key_value_heads)).repeat_interleave(self.num_key_value_groups, 1)
+        k = rotary(heads(self.k_proj(x), self.config.num_key_value_heads)).repeat_interleave(
+            self.num_key_value_groups, 1
+        )
         v = heads(self.v_proj(x), self.config.num_key_value_heads).repeat_interleave(self.num_key_value_groups, 1)
         p = (q @ k.transpose(-1, -2) / math.sqrt(self.head_dim)).softmax(-1)
         out = self.o_proj((p @ v).transpose(1, 2).reshape(b, s, -1))
@@ -84,12 +90,21 @@ class GqaAttention(nn.Module):
 class TinyGqa(nn.Module):
     def __init__(self, d_model=64, heads=4, kv_heads=2, layers=4):
         super().__init__()
-        self.config = types.SimpleNamespace(model_type="llama", hidden_size=d_model, num_attention_heads=heads,
-                                            num_key_value_heads=kv_heads, rope_theta=10000.0)
+        self.config = types.SimpleNamespace(
+            model_type="llama",
+            hidden_size=d_model,
+            num_attention_heads=heads,
+            num_key_value_heads=kv_heads,
+            rope_theta=10000.0,
+        )
         self.embed = nn.Embedding(VOCAB, d_model)
         self.attn = nn.ModuleList(GqaAttention(self.config) for _ in range(layers))
-        self.mlp = nn.ModuleList(nn.Sequential(nn.LayerNorm(d_model), nn.Linear(d_model, 4 * d_model), nn.GELU(),
-                                               nn.Linear(4 * d_model, d_model)) for _ in range(layers))
+        self.mlp = nn.ModuleList(
+            nn.Sequential(
+                nn.LayerNorm(d_model), nn.Linear(d_model, 4 * d_model), nn.GELU(), nn.Linear(4 * d_model, d_model)
+            )
+            for _ in range(layers)
+        )
         self.norm = nn.ModuleList(nn.LayerNorm(d_model) for _ in range(layers))
         self.out = nn.Linear(d_model, VOCAB)
 
@@ -122,10 +137,16 @@ def main(argv=None):
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--every", type=int, default=50, help="publish every N steps")
     ap.add_argument("--dump-dir", help="also write each checkpoint's dump here (reference script layout)")
-    ap.add_argument("--no-publish", action="store_true", help="train only (to compare the parameters with a publishing run)")
+    ap.add_argument(
+        "--no-publish", action="store_true", help="train only (to compare the parameters with a publishing run)"
+    )
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--attention", choices=["mha", "gqa"], default="mha",
-                    help="nn.TransformerEncoder (mha) or a Llama-style grouped-query model (gqa)")
+    ap.add_argument(
+        "--attention",
+        choices=["mha", "gqa"],
+        default="mha",
+        help="nn.TransformerEncoder (mha) or a Llama-style grouped-query model (gqa)",
+    )
     args = ap.parse_args(argv)
 
     torch.manual_seed(args.seed)
@@ -138,8 +159,12 @@ def main(argv=None):
     producer = None
     outcomes = []
     if not args.no_publish:
-        producer = headgeo.HeadgeoProducer(args.bootstrap_servers, topic=args.topic, model=f"tiny-transformer-{args.attention}",
-                                            tags={"lr": "2e-3", "seed": str(args.seed), "attention": args.attention, "steps": str(args.steps)})
+        producer = headgeo.HeadgeoProducer(
+            args.bootstrap_servers,
+            topic=args.topic,
+            model=f"tiny-transformer-{args.attention}",
+            tags={"lr": "2e-3", "seed": str(args.seed), "attention": args.attention, "steps": str(args.steps)},
+        )
     if args.dump_dir:
         os.makedirs(args.dump_dir, exist_ok=True)
 
@@ -156,29 +181,45 @@ def main(argv=None):
         if producer is not None and step % args.every == 0:
             t0 = time.perf_counter()
             singular_values, entropies = headgeo.measure(model, probe)
-            producer.publish_checkpoint(args.run, step, singular_values, entropies, block=False,
-                                        on_delivery=lambda run, cp, err: outcomes.append((cp, err)))
+            producer.publish_checkpoint(
+                args.run,
+                step,
+                singular_values,
+                entropies,
+                block=False,
+                on_delivery=lambda run, cp, err: outcomes.append((cp, err)),
+            )
             publish_seconds.append(time.perf_counter() - t0)
             if args.dump_dir:
                 with open(os.path.join(args.dump_dir, f"{args.run}-{step}.json"), "w") as f:
                     json.dump(headgeo.dump(singular_values, entropies), f)
-            print(f"step {step}: loss {loss.item():.3f}, checkpoint measured in {1000 * publish_seconds[-1]:.0f} ms and handed to Kafka",
-                  file=sys.stderr, flush=True)
+            print(
+                f"step {step}: loss {loss.item():.3f}, "
+                f"checkpoint measured in {1000 * publish_seconds[-1]:.0f} ms and handed to Kafka",
+                file=sys.stderr,
+                flush=True,
+            )
     undelivered = producer.close(30) if producer is not None else 0
     failed = [(cp, err) for cp, err in outcomes if err is not None]
     for cp, err in failed:
         print(f"checkpoint {cp} not delivered: {err}", file=sys.stderr)
-    print(json.dumps({
-        "run": args.run,
-        "steps": args.steps,
-        "final_loss": round(float(loss), 4),
-        "checkpoints_published": len(publish_seconds),
-        "delivered": sum(1 for _, err in outcomes if err is None),
-        "failed": len(failed) + (1 if undelivered else 0),
-        "publish_ms_mean": round(1000 * sum(publish_seconds) / len(publish_seconds), 2) if publish_seconds else None,
-        "seconds": round(time.time() - started, 1),
-        "params_sha256": params_sha256(model),
-    }))
+    print(
+        json.dumps(
+            {
+                "run": args.run,
+                "steps": args.steps,
+                "final_loss": round(float(loss), 4),
+                "checkpoints_published": len(publish_seconds),
+                "delivered": sum(1 for _, err in outcomes if err is None),
+                "failed": len(failed) + (1 if undelivered else 0),
+                "publish_ms_mean": round(1000 * sum(publish_seconds) / len(publish_seconds), 2)
+                if publish_seconds
+                else None,
+                "seconds": round(time.time() - started, 1),
+                "params_sha256": params_sha256(model),
+            }
+        )
+    )
     return 1 if failed or undelivered else 0
 
 

@@ -11,6 +11,7 @@ A logit is only reported when ``softmax(logits + mask)`` reproduces the probabil
 returned; where the block adds something to q·k that the states do not show (ALiBi, a soft cap,
 attention sinks), that block's logits are left out (None) rather than reported wrong.
 """
+
 from __future__ import annotations
 
 import sys
@@ -53,11 +54,14 @@ class MaxLogits:
         _active.capture = None
 
     def of(self, module):
-        """Per head largest logit of the module over the probe (a list of floats), None when not measured or not reproduced."""
+        """Per head largest logit of the module over the probe (a list of floats), None when not measured or not
+        reproduced.
+        """
         seen = self.per_module.get(id(module))
         if not seen or any(values is None for values in seen):
             return None
         import torch
+
         return torch.stack(seen).amax(dim=0).tolist()
 
     def record(self, module, query, key, attention_mask, scaling, weights):
@@ -74,7 +78,7 @@ class MaxLogits:
         valid = None
         masked = scores
         if attention_mask is not None:
-            mask = attention_mask[..., :key.shape[-2]]
+            mask = attention_mask[..., : key.shape[-2]]
             if mask.dtype == torch.bool:
                 valid = mask.expand_as(scores)
                 masked = scores.masked_fill(~valid, float("-inf"))
@@ -109,7 +113,7 @@ def _plain_eager(module, query, key, value, attention_mask, scaling=None, dropou
         key, value = key.repeat_interleave(groups, dim=1), value.repeat_interleave(groups, dim=1)
     logits = query @ key.transpose(-1, -2) * (scaling if scaling is not None else query.shape[-1] ** -0.5)
     if attention_mask is not None:
-        mask = attention_mask[..., :key.shape[-2]]
+        mask = attention_mask[..., : key.shape[-2]]
         logits = logits.masked_fill(~mask, float("-inf")) if mask.dtype == torch.bool else logits + mask
     weights = torch.softmax(logits, dim=-1, dtype=torch.float32).to(query.dtype)
     return (weights @ value).transpose(1, 2).contiguous(), weights

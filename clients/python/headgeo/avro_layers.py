@@ -6,12 +6,12 @@ earlier release reads it as long as it knows that version. Against JSON it is 2.
 times less encoding time in the job (a 32 x 32 x 128 checkpoint: about 10 ms instead of 50), and the processor reads
 it without parsing numbers.
 """
+
 from __future__ import annotations
 
 import io
 import json
 import os
-from typing import Dict, List
 
 _HEALTH_FIELDS = ("max_attention_logit_per_head", "probe_tokens", "qk_norm")
 _FILES = {1: "layer_geometry-v1.avsc", 2: "layer_geometry-v2.avsc", 3: "layer_geometry.avsc"}
@@ -25,7 +25,7 @@ class AvroLayers:
         from fastavro.schema import fingerprint, to_parsing_canonical_form
 
         self._write = schemaless_writer
-        self._versions: Dict[int, tuple] = {}
+        self._versions: dict[int, tuple] = {}
         folder = os.path.join(os.path.dirname(__file__), "schemas")
         for version, name in _FILES.items():
             with open(os.path.join(folder, name), encoding="utf-8") as f:
@@ -57,7 +57,7 @@ class AvroLayers:
                 return json.dumps(record, separators=(",", ":"), allow_nan=False).encode("utf-8")
         raise ValueError("not a layer record this client wrote in Avro")
 
-    def encode(self, records: List[dict]) -> List[bytes]:
+    def encode(self, records: list[dict]) -> list[bytes]:
         out = []
         for record in records:
             schema, header = self._versions[self.version_of(record)]

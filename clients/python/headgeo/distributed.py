@@ -14,6 +14,7 @@ framework callbacks. Two rules make that safe:
 Not supported: FSDP1 (``FullyShardedDataParallel``) and DeepSpeed ZeRO-3, which could not be run
 where headgeo is tested; :func:`full` refuses a ``FlatParameter`` or a ZeRO-3 partition handed to it.
 """
+
 from __future__ import annotations
 
 import os
@@ -70,8 +71,10 @@ def full(t: Any, name: str = "parameter"):
     if _is_dtensor(t):
         return t.full_tensor()
     if _is_flat_or_partitioned(t):
-        raise ValueError(f"{name}: a sharded parameter headgeo cannot gather ({type(t).__name__}: FSDP1 flat parameters and "
-                         "DeepSpeed ZeRO-3 partitions are not read; FSDP2's fully_shard is)")
+        raise ValueError(
+            f"{name}: a sharded parameter headgeo cannot gather ({type(t).__name__}: FSDP1 flat parameters and "
+            "DeepSpeed ZeRO-3 partitions are not read; FSDP2's fully_shard is)"
+        )
     return t
 
 

@@ -15,18 +15,22 @@
   whole run. Encoder-decoder models get decoder inputs shifted from the labels.
 * **Distributed** (torchrun, DDP, FSDP2): every rank runs the callback; ``state.is_world_process_zero`` alone sends.
 * **log_reports=True** with :meth:`HeadgeoCallback.attach`: each checkpoint's report comes back through
-  ``trainer.log`` at the checkpoint's step (``headgeo/mean_residual/last`` ... see :func:`headgeo.reports.report_scalars`),
-  so ``state.log_history``, TensorBoard, W&B and MLflow have it beside the loss; at the last step the callback waits up to
+  ``trainer.log`` at the checkpoint's step (``headgeo/mean_residual/last`` ... see
+  :func:`headgeo.reports.report_scalars`),
+  so ``state.log_history``, TensorBoard, W&B and MLflow have it beside the loss; at the last step the callback waits up
+  to
   ``report_timeout`` seconds for the last reports. A callback given in ``callbacks=[...]`` has no Trainer to log
   through: it says so once and publishes as usual.
 
 Nothing here raises into the training loop after construction (see :mod:`headgeo.training`); a misspelt keyword or an
 invalid ``kafka_config`` raises at construction. transformers is imported by this module only.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable, Dict, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Callable
 
 from transformers import Trainer, TrainerCallback
 
@@ -35,11 +39,21 @@ from headgeo.training import CheckpointPublisher, probe_from_dataloader
 
 log = logging.getLogger("headgeo")
 
-_OWN = ("bootstrap_servers", "run_id", "probe_batch", "every_n_steps", "tags", "log_reports", "report_timeout", "close_timeout",
-        "forward", "kafka_config")
+_OWN = (
+    "bootstrap_servers",
+    "run_id",
+    "probe_batch",
+    "every_n_steps",
+    "tags",
+    "log_reports",
+    "report_timeout",
+    "close_timeout",
+    "forward",
+    "kafka_config",
+)
 
 
-def training_tags(args: Any) -> Dict[str, str]:
+def training_tags(args: Any) -> dict[str, str]:
     """learning_rate, batch_size (per device x accumulation x processes) and seed of TrainingArguments."""
     world = max(int(getattr(args, "world_size", 1) or 1), 1)
     batch = args.per_device_train_batch_size * args.gradient_accumulation_steps * world
@@ -49,22 +63,44 @@ def training_tags(args: Any) -> Dict[str, str]:
 class HeadgeoCallback(TrainerCallback):
     """Publishes the model's head geometry to headgeo at each saved checkpoint (and every N steps when asked)."""
 
-    def __init__(self, bootstrap_servers: str, run_id: Optional[str] = None, probe_batch: Any = None,
-                 every_n_steps: Optional[int] = None, tags: Optional[Dict[str, str]] = None, log_reports: bool = False,
-                 report_timeout: float = 60.0, close_timeout: float = 10.0, forward: Optional[Callable] = None,
-                 kafka_config: Optional[Mapping[str, Any]] = None, **producer_options):
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        run_id: str | None = None,
+        probe_batch: Any = None,
+        every_n_steps: int | None = None,
+        tags: dict[str, str] | None = None,
+        log_reports: bool = False,
+        report_timeout: float = 60.0,
+        close_timeout: float = 10.0,
+        forward: Callable | None = None,
+        kafka_config: Mapping[str, Any] | None = None,
+        **producer_options,
+    ):
         self.run_id = run_id
-        self.publisher = CheckpointPublisher(bootstrap_servers, probe_batch=probe_batch, every_n_steps=every_n_steps, tags=tags,
-                                             log_reports=log_reports, report_timeout=report_timeout, close_timeout=close_timeout,
-                                             forward=forward, kafka_config=kafka_config, owner="HeadgeoCallback", own_keywords=_OWN,
-                                             **producer_options)
-        self._trainer: Optional[Trainer] = None
+        self.publisher = CheckpointPublisher(
+            bootstrap_servers,
+            probe_batch=probe_batch,
+            every_n_steps=every_n_steps,
+            tags=tags,
+            log_reports=log_reports,
+            report_timeout=report_timeout,
+            close_timeout=close_timeout,
+            forward=forward,
+            kafka_config=kafka_config,
+            owner="HeadgeoCallback",
+            own_keywords=_OWN,
+            **producer_options,
+        )
+        self._trainer: Trainer | None = None
         #: loss, learning_rate and grad_norm as the Trainer last logged them (on_log)
-        self._context: Dict[str, float] = {}
+        self._context: dict[str, float] = {}
 
     @classmethod
-    def attach(cls, trainer: Trainer, bootstrap_servers: str, **keywords: Any) -> "HeadgeoCallback":
-        """A callback added to ``trainer`` (``trainer.add_callback``) that logs the reports back through ``trainer.log``."""
+    def attach(cls, trainer: Trainer, bootstrap_servers: str, **keywords: Any) -> HeadgeoCallback:
+        """A callback added to ``trainer`` (``trainer.add_callback``) that logs the reports back through
+        ``trainer.log``.
+        """
         callback = cls(bootstrap_servers, **keywords)
         callback._trainer = trainer
         trainer.add_callback(callback)
@@ -121,8 +157,11 @@ class HeadgeoCallback(TrainerCallback):
         if not reports:
             return
         if self._trainer is None:
-            self.publisher.say_once("no-trainer", "headgeo: reports are not logged: a callback given in callbacks=[...] has no "
-                                    "Trainer to log through; use HeadgeoCallback.attach(trainer, ...)")
+            self.publisher.say_once(
+                "no-trainer",
+                "headgeo: reports are not logged: a callback given in callbacks=[...] has no "
+                "Trainer to log through; use HeadgeoCallback.attach(trainer, ...)",
+            )
             return
         # Trainer.log clears should_log (the handler's on_log does): on rank 0 alone that would skip the step's loss
         # all-reduce the other ranks enter. The flags the step decided are put back after the calls.

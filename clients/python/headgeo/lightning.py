@@ -1,4 +1,5 @@
-"""headgeo in a Lightning ``Trainer``: one callback publishes the head geometry every N steps and at each checkpoint save.
+"""headgeo in a Lightning ``Trainer``: one callback publishes the head geometry every N steps and at each
+checkpoint save.
 
     from headgeo.lightning import HeadgeoCallback
     trainer = L.Trainer(callbacks=[ModelCheckpoint(every_n_train_steps=500),
@@ -11,7 +12,8 @@
 * **What is measured**: ``module`` (an attribute name of the LightningModule, or a function of it),
   else the LightningModule itself when its ``forward`` takes ``output_attentions``, else its largest
   child that has a ``config`` (the Hugging Face model it wraps).
-* **What**: run id = ``run_id``, else the logger's name and version (``lightning_logs-v3``), else one of its own (the module's class and the start time, said once); the model's name from its config;
+* **What**: run id = ``run_id``, else the logger's name and version (``lightning_logs-v3``), else one of its own (the
+module's class and the start time, said once); the model's name from its config;
   tags = the module's hyperparameters (``save_hyperparameters``) that are plain values, then ``tags``.
 * **Probe batch**: ``probe_batch``, else the first examples of the validation (else training) dataset,
   collated as its data loader collates them; for an ``(inputs, targets)`` pair the inputs are used.
@@ -23,11 +25,13 @@
 
 Nothing here raises into the training loop (see :mod:`headgeo.training`).
 """
+
 from __future__ import annotations
 
 import inspect
 import os
-from typing import Any, Callable, Dict, Mapping, Optional, Union
+from collections.abc import Mapping
+from typing import Any, Callable
 
 try:
     from lightning.pytorch import Callback
@@ -37,7 +41,7 @@ except ImportError:  # the standalone package
 from headgeo.training import CheckpointPublisher, probe_from_dataloader
 
 
-def measured_module(pl_module: Any, choice: Union[str, Callable, None] = None) -> Any:
+def measured_module(pl_module: Any, choice: str | Callable | None = None) -> Any:
     """The module whose attention is measured (see the module's docstring)."""
     if isinstance(choice, str):
         return getattr(pl_module, choice)
@@ -61,8 +65,10 @@ def _inputs(batch: Any) -> Any:
     return batch
 
 
-def hyperparameter_tags(pl_module: Any) -> Dict[str, str]:
-    """The module's hyperparameters that are plain values (str, int, float, bool), as tags, and the seed of seed_everything."""
+def hyperparameter_tags(pl_module: Any) -> dict[str, str]:
+    """The module's hyperparameters that are plain values (str, int, float, bool), as tags, and the seed of
+    seed_everything.
+    """
     hparams = getattr(pl_module, "hparams", None) or {}
     tags = {str(k)[:64]: str(v)[:256] for k, v in dict(hparams).items() if isinstance(v, (str, int, float, bool))}
     if os.environ.get("PL_GLOBAL_SEED"):
@@ -70,10 +76,10 @@ def hyperparameter_tags(pl_module: Any) -> Dict[str, str]:
     return dict(list(tags.items())[:32])
 
 
-def training_context(trainer: Any, outputs: Any) -> Dict[str, float]:
+def training_context(trainer: Any, outputs: Any) -> dict[str, float]:
     """The step's loss (what training_step returned, else a logged ``loss``/``train_loss``), the first optimizer's
     learning rate, and a gradient norm when one is logged (``grad_norm``, or Lightning's ``grad_2.0_norm_total``)."""
-    out: Dict[str, float] = {}
+    out: dict[str, float] = {}
     loss = outputs.get("loss") if isinstance(outputs, dict) else outputs
     metrics = getattr(trainer, "callback_metrics", None) or {}
     for value in (loss, metrics.get("loss"), metrics.get("train_loss")):
@@ -102,30 +108,67 @@ def _first(loaders: Any) -> Any:
     return loaders
 
 
-_OWN = ("bootstrap_servers", "run_id", "probe_batch", "every_n_steps", "on_checkpoint", "tags", "log_reports", "report_timeout",
-        "close_timeout", "module", "forward", "kafka_config")
+_OWN = (
+    "bootstrap_servers",
+    "run_id",
+    "probe_batch",
+    "every_n_steps",
+    "on_checkpoint",
+    "tags",
+    "log_reports",
+    "report_timeout",
+    "close_timeout",
+    "module",
+    "forward",
+    "kafka_config",
+)
 
 
 class HeadgeoCallback(Callback):
     """Publishes the measured module's head geometry to headgeo at checkpoint saves and every N steps."""
 
-    def __init__(self, bootstrap_servers: str, run_id: Optional[str] = None, probe_batch: Any = None,
-                 every_n_steps: Optional[int] = None, on_checkpoint: bool = True, tags: Optional[Dict[str, str]] = None,
-                 log_reports: bool = False, report_timeout: float = 60.0, close_timeout: float = 10.0,
-                 module: Union[str, Callable, None] = None,
-                 forward: Optional[Callable] = None, kafka_config: Optional[Mapping[str, Any]] = None, **producer_options):
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        run_id: str | None = None,
+        probe_batch: Any = None,
+        every_n_steps: int | None = None,
+        on_checkpoint: bool = True,
+        tags: dict[str, str] | None = None,
+        log_reports: bool = False,
+        report_timeout: float = 60.0,
+        close_timeout: float = 10.0,
+        module: str | Callable | None = None,
+        forward: Callable | None = None,
+        kafka_config: Mapping[str, Any] | None = None,
+        **producer_options,
+    ):
         self.run_id = run_id
         self.on_checkpoint = on_checkpoint
         self.module = module
-        self.publisher = CheckpointPublisher(bootstrap_servers, probe_batch=probe_batch, every_n_steps=every_n_steps, tags=tags,
-                                             log_reports=log_reports, report_timeout=report_timeout, close_timeout=close_timeout,
-                                             forward=forward, kafka_config=kafka_config, owner="HeadgeoCallback",
-                                             own_keywords=_OWN, **producer_options)
+        self.publisher = CheckpointPublisher(
+            bootstrap_servers,
+            probe_batch=probe_batch,
+            every_n_steps=every_n_steps,
+            tags=tags,
+            log_reports=log_reports,
+            report_timeout=report_timeout,
+            close_timeout=close_timeout,
+            forward=forward,
+            kafka_config=kafka_config,
+            owner="HeadgeoCallback",
+            own_keywords=_OWN,
+            **producer_options,
+        )
 
     def on_train_start(self, trainer, pl_module):
         target = measured_module(pl_module, self.module)
-        self.publisher.start(self.run_id or self._logger_run_id(trainer), target, hyperparameter_tags(pl_module),
-                             default_name=type(pl_module).__name__)
+        self.publisher.start(
+            self.run_id or self._logger_run_id(trainer),
+            target,
+            hyperparameter_tags(pl_module),
+            default_name=type(pl_module).__name__,
+        )
         self.publisher.set_default_probe(lambda: self._default_probe(trainer))
         if self.publisher.every_n_steps is not None and trainer.global_step == 0:
             # the initial weights: what the first checkpoint's attention health and drivers are judged against
@@ -133,13 +176,17 @@ class HeadgeoCallback(Callback):
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
         if self.publisher.due(trainer.global_step):
-            self.publisher.publish(measured_module(pl_module, self.module), trainer.global_step, training_context(trainer, outputs))
+            self.publisher.publish(
+                measured_module(pl_module, self.module), trainer.global_step, training_context(trainer, outputs)
+            )
         self._log_reports(trainer)
 
     def on_save_checkpoint(self, trainer, pl_module, checkpoint):
         # called on every rank while the checkpoint is written: the weights measured are the ones saved
         if self.on_checkpoint:
-            self.publisher.publish(measured_module(pl_module, self.module), trainer.global_step, training_context(trainer, None))
+            self.publisher.publish(
+                measured_module(pl_module, self.module), trainer.global_step, training_context(trainer, None)
+            )
 
     def on_train_end(self, trainer, pl_module):
         self.publisher.wait_for_reports()
@@ -150,8 +197,10 @@ class HeadgeoCallback(Callback):
         self.publisher.close()
 
     @staticmethod
-    def _logger_run_id(trainer) -> Optional[str]:
-        """The logger's name and version (``lightning_logs-v3``: no slash, safe in a URL path), None without a logger."""
+    def _logger_run_id(trainer) -> str | None:
+        """The logger's name and version (``lightning_logs-v3``: no slash, safe in a URL path), None without a
+        logger.
+        """
         logger = trainer.logger
         if logger is not None and getattr(logger, "name", None):
             version = getattr(logger, "version", None)

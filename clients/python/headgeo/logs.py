@@ -1,4 +1,5 @@
 """Where librdkafka's own log lines go."""
+
 from __future__ import annotations
 
 import logging

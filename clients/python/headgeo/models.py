@@ -21,6 +21,7 @@ The probe runs in eval mode under ``torch.no_grad()``; every module's training f
 afterwards, and in eval mode no dropout draws from the random generator, so the probe does not
 change what training does next.
 """
+
 import inspect
 import math
 from collections.abc import Mapping
@@ -30,8 +31,8 @@ from torch import nn
 
 from headgeo import attention_probe
 from headgeo.distributed import unwrap
-from headgeo.layouts import attention_blocks
 from headgeo.geometry import mean_attention_entropy
+from headgeo.layouts import attention_blocks
 from headgeo.qk_norm import norm_modules
 
 
@@ -49,7 +50,7 @@ def _is_probabilities(t, heads):
     if not isinstance(t, torch.Tensor) or t.dim() != 4 or t.shape[1] != heads or not t.is_floating_point():
         return False
     sums = t.detach().double().sum(-1)
-    tolerance = 1e-4 if t.dtype in (torch.float32, torch.float64) else 2e-2   # half precision rounds each term
+    tolerance = 1e-4 if t.dtype in (torch.float32, torch.float64) else 2e-2  # half precision rounds each term
     return bool((t >= 0).all()) and bool(torch.allclose(sums, torch.ones_like(sums), atol=tolerance))
 
 
@@ -63,11 +64,13 @@ class _OwnProbabilities:
 
     def __enter__(self):
         for i, block in enumerate(self.blocks):
+
             def hook(_module, _inputs, output, i=i, heads=block.num_heads):
                 for item in output if isinstance(output, (tuple, list)) else (output,):
                     if _is_probabilities(item, heads):
                         self.probs[i].append(item.detach().to(torch.float64))
                         return
+
             self._handles.append(block.module.register_forward_hook(hook))
         return self
 
@@ -87,7 +90,9 @@ def _split_heads(x, num_heads, batch_first):
 
 
 class _Recomputed:
-    """Recomputes each block's probabilities from its projections' outputs during one forward pass, then undoes every change."""
+    """Recomputes each block's probabilities from its projections' outputs during one forward pass, then undoes every
+    change.
+    """
 
     def __init__(self, blocks, causal):
         self.blocks = blocks
@@ -120,8 +125,11 @@ class _Recomputed:
         self._undo.append(lambda: delattr(mha, "forward"))
 
     def _hook_projections(self, i, block):
-        causal = self.causal if self.causal is not None else (
-            block.causal if block.causal is not None else bool(getattr(block.module, "is_causal", False)))
+        causal = (
+            self.causal
+            if self.causal is not None
+            else (block.causal if block.causal is not None else bool(getattr(block.module, "is_causal", False)))
+        )
         batch_first = getattr(block.module, "batch_first", True)
         seen = {}
 
@@ -149,7 +157,9 @@ class _Recomputed:
                 seen[which] = output
                 if "q" in seen and "k" in seen:
                     attend(seen.pop("q"), seen.pop("k"))
+
             return hook
+
         q, k = source
         self._undo.extend([q.register_forward_hook(keep("q")).remove, k.register_forward_hook(keep("k")).remove])
 
@@ -159,7 +169,8 @@ class _Recomputed:
 
 
 class _EagerAttention:
-    """Hugging Face returns attention probabilities only from its eager attention: switch every config the model's modules hold to it for the probe.
+    """Hugging Face returns attention probabilities only from its eager attention: switch every config the model's
+    modules hold to it for the probe.
 
     Where transformers has attention interfaces, the probe's own implementation (:mod:`headgeo.attention_probe`: eager
     attention that also reads each head's largest logit) is used instead of plain eager. Sub-models keep configs of
@@ -196,7 +207,11 @@ def _call_model(model, batch, **kwargs):
     if getattr(config, "is_encoder_decoder", False):
         inputs = inputs if inputs is not None else {"input_ids": batch}
         if "decoder_input_ids" not in inputs and "decoder_inputs_embeds" not in inputs:
-            source = batch.get("labels") if isinstance(batch, Mapping) and batch.get("labels") is not None else inputs.get("input_ids")
+            source = (
+                batch.get("labels")
+                if isinstance(batch, Mapping) and batch.get("labels") is not None
+                else inputs.get("input_ids")
+            )
             prepare = getattr(model, "prepare_decoder_input_ids_from_labels", None)
             if source is not None and prepare is not None:
                 inputs["decoder_input_ids"] = prepare(labels=source)
@@ -223,7 +238,9 @@ class Measurement:
 
 
 def measure(model, probe_batch, forward=None, causal=None):
-    """(singular_values, entropies): per attention block, per query head (see :func:`measure_attention` for the rest)."""
+    """(singular_values, entropies): per attention block, per query head (see :func:`measure_attention` for the
+    rest).
+    """
     m = measure_attention(model, probe_batch, forward=forward, causal=causal)
     return m.singular_values, m.entropies
 
@@ -235,7 +252,8 @@ def measure_attention(model, probe_batch, forward=None, causal=None):
 
     forward: how to run the model on the probe (default ``model(probe_batch)``); it is given
     ``output_attentions=True`` when both it (by name or **kwargs) and the model take that argument,
-    e.g. ``lambda batch, **kw: t5(input_ids=batch, decoder_input_ids=batch, **kw)``. causal: force causal (or not) masking where
+    e.g. ``lambda batch, **kw: t5(input_ids=batch, decoder_input_ids=batch, **kw)``. causal: force causal (or not)
+    masking where
     probabilities are recomputed; default: the block's own (GPT-2 and the fused layouts are causal,
     other projection blocks say ``is_causal``).
     """
@@ -247,9 +265,11 @@ def measure_attention(model, probe_batch, forward=None, causal=None):
     if not own:
         for b in blocks:
             if b.position_terms:
-                raise ValueError(f"{b.name}: {b.position_terms} change the attention probabilities, so they cannot be recomputed "
-                                 f"from the query/key projections; run a model that returns them (Hugging Face: output_attentions "
-                                 f"with eager attention) or publish entropies you computed")
+                raise ValueError(
+                    f"{b.name}: {b.position_terms} change the attention probabilities, so they cannot be recomputed "
+                    f"from the query/key projections; run a model that returns them (Hugging Face: output_attentions "
+                    f"with eager attention) or publish entropies you computed"
+                )
     modes = {m: m.training for m in model.modules()}
     try:
         model.eval()
@@ -261,7 +281,11 @@ def measure_attention(model, probe_batch, forward=None, causal=None):
                 m.training = True
         with torch.no_grad():
             if own:
-                with _EagerAttention(model), _OwnProbabilities(blocks) as capture, attention_probe.MaxLogits() as logits:
+                with (
+                    _EagerAttention(model),
+                    _OwnProbabilities(blocks) as capture,
+                    attention_probe.MaxLogits() as logits,
+                ):
                     run(probe_batch, output_attentions=True)
                 max_logits = [logits.of(b.module) for b in blocks]
                 probe_tokens = logits.key_length or None
@@ -276,14 +300,21 @@ def measure_attention(model, probe_batch, forward=None, causal=None):
     entropies = []
     for block, probs in zip(blocks, capture.probs):
         if not probs:
-            raise ValueError(f"{block.name}: no attention probabilities were seen during the probe forward pass"
-                             + (" (asked with output_attentions; SDPA or flash attention return none: load the model with "
-                                "attn_implementation='eager')" if own else ""))
+            raise ValueError(
+                f"{block.name}: no attention probabilities were seen during the probe forward pass"
+                + (
+                    " (asked with output_attentions; SDPA or flash attention return none: load the model with "
+                    "attn_implementation='eager')"
+                    if own
+                    else ""
+                )
+            )
         entropies.append(mean_attention_entropy(torch.cat(probs, dim=0).numpy()))
         if probe_tokens is None:
             probe_tokens = int(probs[0].shape[-1])
-    return Measurement(singular_values, entropies, max_logits, probe_tokens,
-                       [norm_modules(b.module) is not None for b in blocks])
+    return Measurement(
+        singular_values, entropies, max_logits, probe_tokens, [norm_modules(b.module) is not None for b in blocks]
+    )
 
 
 def dump(singular_values, entropies):

@@ -22,11 +22,13 @@ The measurements are :mod:`headgeo.geometry`'s and the record rules :mod:`headge
 only sends. Only numpy is needed for the helpers and confluent-kafka for publishing (Debian:
 python3-numpy, python3-confluent-kafka).
 """
+
 from __future__ import annotations
 
 import json
 import time
-from typing import Any, Callable, Dict, List, Mapping, Optional
+from collections.abc import Mapping
+from typing import Any, Callable, Optional
 
 from headgeo import distributed
 from headgeo.logs import quiet_logger
@@ -41,7 +43,7 @@ PRODUCER_HEADER = ("headgeo.producer", f"headgeo-python/{__version__}".encode("a
 OnDelivery = Callable[[str, int, Optional[str]], None]
 
 
-def with_context(tags: Mapping[str, str], context: Optional[Mapping[str, Any]]) -> Dict[str, str]:
+def with_context(tags: Mapping[str, str], context: Mapping[str, Any] | None) -> dict[str, str]:
     """The producer's tags and a checkpoint's training context (numbers in Python's shortest round-trip form); a
     ValueError when together they break the tag rules."""
     out = dict(tags)
@@ -50,11 +52,13 @@ def with_context(tags: Mapping[str, str], context: Optional[Mapping[str, Any]]) 
             continue
         if hasattr(value, "item"):
             value = value.item()  # a 0-d tensor or numpy scalar
-        out[str(key)] = repr(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+        out[str(key)] = (
+            repr(float(value)) if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+        )
     return checked_tags(out)
 
 
-def encode_records(records: List[dict], value_format: str = "json") -> List[bytes]:
+def encode_records(records: list[dict], value_format: str = "json") -> list[bytes]:
     """The wire form of :func:`headgeo.records.layer_records`' records, one value per layer: compact JSON, or with
     ``value_format="avro"`` Avro single-object encoding (:mod:`headgeo.avro_layers`, needs fastavro)."""
     if value_format == "avro":
@@ -71,6 +75,7 @@ def _avro_layers():
     global _AVRO
     if _AVRO is None:
         from headgeo.avro_layers import AvroLayers
+
         _AVRO = AvroLayers()
     return _AVRO
 
@@ -102,10 +107,20 @@ class HeadgeoProducer:
     #: seconds with every broker down after which a blocking publish gives up, instead of its whole timeout
     UNREACHABLE_AFTER = 5.0
 
-    def __init__(self, bootstrap_servers: str, topic: str = "headgeo.layers", model: Optional[str] = None,
-                 delivery_timeout: float = 900.0, tags: Optional[dict] = None, spool_dir: Optional[str] = None,
-                 buffer_mb: int = 256, spool_file_mb: int = 64, kafka_config: Optional[dict] = None, value_format: str = "json",
-                 **config: Any) -> None:
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        topic: str = "headgeo.layers",
+        model: str | None = None,
+        delivery_timeout: float = 900.0,
+        tags: dict | None = None,
+        spool_dir: str | None = None,
+        buffer_mb: int = 256,
+        spool_file_mb: int = 64,
+        kafka_config: dict | None = None,
+        value_format: str = "json",
+        **config: Any,
+    ) -> None:
         import collections
         import threading
 
@@ -128,22 +143,26 @@ class HeadgeoProducer:
         librdkafka_log = quiet_logger("headgeo.librdkafka")
         settings = {**(kafka_config or {}), **config}
         try:
-            self._producer = Producer({
-            "bootstrap.servers": bootstrap_servers,
-            # the same partition for a run_id as Java's producers and Kafka Streams compute (murmur2);
-            # librdkafka's default (consistent_random, CRC32) would put a run elsewhere
-            "partitioner": "murmur2_random",
-            "enable.idempotence": True,
-            "acks": "all",
-            "message.timeout.ms": int(delivery_timeout * 1000),
-            # what waits for Kafka is bounded; beyond it a checkpoint goes to the spool (or is given up)
-            "queue.buffering.max.kbytes": int(buffer_mb * 1024),
-            "error_cb": self._client_error,
-            "logger": librdkafka_log,
-            **settings,
-            })
+            self._producer = Producer(
+                {
+                    "bootstrap.servers": bootstrap_servers,
+                    # the same partition for a run_id as Java's producers and Kafka Streams compute (murmur2);
+                    # librdkafka's default (consistent_random, CRC32) would put a run elsewhere
+                    "partitioner": "murmur2_random",
+                    "enable.idempotence": True,
+                    "acks": "all",
+                    "message.timeout.ms": int(delivery_timeout * 1000),
+                    # what waits for Kafka is bounded; beyond it a checkpoint goes to the spool (or is given up)
+                    "queue.buffering.max.kbytes": int(buffer_mb * 1024),
+                    "error_cb": self._client_error,
+                    "logger": librdkafka_log,
+                    **settings,
+                }
+            )
         except KafkaException as e:
-            raise ValueError(f"invalid Kafka setting: {e.args[0].str() if e.args and hasattr(e.args[0], 'str') else e}") from None
+            raise ValueError(
+                f"invalid Kafka setting: {e.args[0].str() if e.args and hasattr(e.args[0], 'str') else e}"
+            ) from None
         # records handed to librdkafka and not yet delivered or failed, per (run, checkpoint)
         self._open = {}
         self._open_lock = threading.Lock()
@@ -156,7 +175,7 @@ class HeadgeoProducer:
         self._buffer_mb = buffer_mb
         self._spool = Spool(spool_dir, max_file_mb=spool_file_mb) if spool_dir else None
         # checkpoints given up in the current outage, said once when it ends (or at close)
-        self._given_up: List[str] = []
+        self._given_up: list[str] = []
         self._resending = threading.Lock()
         self._closing = False
         self._poller = threading.Thread(target=self._poll_loop, name="headgeo-producer-poll", daemon=True)
@@ -192,12 +211,23 @@ class HeadgeoProducer:
     @staticmethod
     def _purged_codes():
         from confluent_kafka import KafkaError
+
         return (KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT)
 
-    def publish_checkpoint(self, run_id: str, checkpoint: int, singular_values: Any, entropies: Any, timeout: float = 30.0,
-                           block: bool = True, on_delivery: Optional[OnDelivery] = None, max_logits: Any = None,
-                           probe_tokens: Optional[int] = None, qk_norm: Any = None,
-                           context: Optional[Mapping[str, Any]] = None) -> int:
+    def publish_checkpoint(
+        self,
+        run_id: str,
+        checkpoint: int,
+        singular_values: Any,
+        entropies: Any,
+        timeout: float = 30.0,
+        block: bool = True,
+        on_delivery: OnDelivery | None = None,
+        max_logits: Any = None,
+        probe_tokens: int | None = None,
+        qk_norm: Any = None,
+        context: Mapping[str, Any] | None = None,
+    ) -> int:
         """Publishes every layer of a checkpoint; returns how many records were sent.
 
         block=True waits until Kafka has them all (at most ``timeout`` seconds) or raises
@@ -206,12 +236,24 @@ class HeadgeoProducer:
         context: the training context of this checkpoint (``loss``, ``learning_rate``, ``grad_norm``: numbers, or any
         str -> value), sent as tags beside the producer's and read back as the report's tags (design §15).
         """
-        values = encode_records(layer_records(run_id, checkpoint, singular_values, entropies, self._model,
-                                              int(time.time() * 1000), self._tags_with(context), max_logits=max_logits,
-                                              probe_tokens=probe_tokens, qk_norm=qk_norm), self._value_format)
+        values = encode_records(
+            layer_records(
+                run_id,
+                checkpoint,
+                singular_values,
+                entropies,
+                self._model,
+                int(time.time() * 1000),
+                self._tags_with(context),
+                max_logits=max_logits,
+                probe_tokens=probe_tokens,
+                qk_norm=qk_norm,
+            ),
+            self._value_format,
+        )
         return self.publish_values(run_id, checkpoint, values, timeout=timeout, block=block, on_delivery=on_delivery)
 
-    def _tags_with(self, context: Optional[Mapping[str, Any]]) -> Dict[str, str]:
+    def _tags_with(self, context: Mapping[str, Any] | None) -> dict[str, str]:
         """The producer's tags with a checkpoint's training context; without the context, said once, when together
         they break the tag rules (the context must not cost the checkpoint)."""
         if not context:
@@ -224,8 +266,15 @@ class HeadgeoProducer:
                 log_warning(f"headgeo: the training context is left out of the records: {e} (said once)")
             return self._tags
 
-    def publish_values(self, run_id: str, checkpoint: int, values: List[bytes], timeout: float = 30.0, block: bool = True,
-                       on_delivery: Optional[OnDelivery] = None) -> int:
+    def publish_values(
+        self,
+        run_id: str,
+        checkpoint: int,
+        values: list[bytes],
+        timeout: float = 30.0,
+        block: bool = True,
+        on_delivery: OnDelivery | None = None,
+    ) -> int:
         """Publishes one checkpoint's layer records already encoded (:func:`encode_records`, or Avro single-object
         bytes of a layer schema); the same delivery, spool and blocking rules as :meth:`publish_checkpoint`.
 
@@ -244,12 +293,15 @@ class HeadgeoProducer:
         with self._open_lock:
             self._open[(run_id, checkpoint)] = self._open.get((run_id, checkpoint), 0) + len(values)
 
-        spooled: List[bytes] = []
+        spooled: list[bytes] = []
 
         def finish_one(err, value=None):
             with lock:
-                kept = self._spoolable(value) if err is not None and self._spool is not None and value is not None \
-                    and self._for_later(err) else None
+                kept = (
+                    self._spoolable(value)
+                    if err is not None and self._spool is not None and value is not None and self._for_later(err)
+                    else None
+                )
                 if kept is not None:
                     spooled.append(kept)
                 elif err is not None:
@@ -272,22 +324,35 @@ class HeadgeoProducer:
                     self._answered_again()
                 done.set()
                 if on_delivery is not None:
-                    outcome = None if not errors and not spooled else self._cause(errors) if errors else \
-                        f"kept in {self._spool.directory} until Kafka answers"
+                    outcome = (
+                        None
+                        if not errors and not spooled
+                        else self._cause(errors)
+                        if errors
+                        else f"kept in {self._spool.directory} until Kafka answers"
+                    )
                     try:
                         on_delivery(run_id, checkpoint, outcome)
-                    except Exception as e:  # noqa: BLE001 - the caller's callback must not stop the other deliveries
+                    except Exception as e:
                         if "on_delivery" not in self._callback_failures:
                             self._callback_failures.add("on_delivery")
                             log_warning(f"headgeo: the on_delivery callback raised {type(e).__name__}: {e} (said once)")
 
         for value in values:
             try:
-                self._producer.produce(self._topic, key=run_id.encode("utf-8"), value=value, headers=[PRODUCER_HEADER],
-                                       on_delivery=lambda err, msg: finish_one(err, msg.value() if msg is not None else None))
+                self._producer.produce(
+                    self._topic,
+                    key=run_id.encode("utf-8"),
+                    value=value,
+                    headers=[PRODUCER_HEADER],
+                    on_delivery=lambda err, msg: finish_one(err, msg.value() if msg is not None else None),
+                )
             except BufferError:
-                finish_one(f"the producer's buffer of buffer_mb={self._buffer_mb} MB is full (Kafka unreachable, or slower than "
-                           "the job sends)", value)
+                finish_one(
+                    f"the producer's buffer of buffer_mb={self._buffer_mb} MB is full "
+                    "(Kafka unreachable, or slower than the job sends)",
+                    value,
+                )
         if block:
             started = time.monotonic()
             while not done.wait(0.1):
@@ -295,30 +360,45 @@ class HeadgeoProducer:
                 down = self._all_down_at is not None and self._all_down_at >= started - self.UNREACHABLE_AFTER
                 if down and waited >= self.UNREACHABLE_AFTER and pending[0] == len(values):
                     self._told.add((run_id, checkpoint))
-                    raise HeadgeoPublishError(f"headgeo: Kafka at {self._bootstrap_servers} unreachable for {waited:.0f} s, "
-                                              f"nothing of {run_id}@{checkpoint} delivered: {self._cause(errors)}")
+                    raise HeadgeoPublishError(
+                        f"headgeo: Kafka at {self._bootstrap_servers} unreachable for {waited:.0f} s, "
+                        f"nothing of {run_id}@{checkpoint} delivered: {self._cause(errors)}"
+                    )
                 if waited >= timeout:
                     self._told.add((run_id, checkpoint))
-                    raise HeadgeoPublishError(f"headgeo: {pending[0]} of {len(values)} records of {run_id}@{checkpoint} "
-                                              f"not delivered within {timeout:g} s: {self._cause(errors)}")
+                    raise HeadgeoPublishError(
+                        f"headgeo: {pending[0]} of {len(values)} records of {run_id}@{checkpoint} "
+                        f"not delivered within {timeout:g} s: {self._cause(errors)}"
+                    )
             if errors:
-                raise HeadgeoPublishError(f"headgeo: {len(errors)} of {len(values)} records of {run_id}@{checkpoint} "
-                                          f"failed: {self._cause(errors)}")
+                raise HeadgeoPublishError(
+                    f"headgeo: {len(errors)} of {len(values)} records of {run_id}@{checkpoint} "
+                    f"failed: {self._cause(errors)}"
+                )
         return len(values)
 
     @staticmethod
-    def _spoolable(value: bytes) -> Optional[bytes]:
+    def _spoolable(value: bytes) -> bytes | None:
         """The value as the spool keeps it (JSON lines: an Avro value this client wrote is turned back into JSON); None
         for a value it cannot keep, which is then given up as without a spool."""
         if value[:1] == b"{":
             return value
         try:
             return _AVRO.to_json(value) if _AVRO is not None else None
-        except Exception:  # noqa: BLE001 - bytes from publish_values the client did not write
+        except Exception:
             return None
 
-    def publish_model(self, run_id: str, step: int, model: Any, probe_batch: Any, forward: Optional[Callable] = None,
-                      causal: Optional[bool] = None, block: bool = False, **kwargs: Any) -> int:
+    def publish_model(
+        self,
+        run_id: str,
+        step: int,
+        model: Any,
+        probe_batch: Any,
+        forward: Callable | None = None,
+        causal: bool | None = None,
+        block: bool = False,
+        **kwargs: Any,
+    ) -> int:
         """Measures a torch model's head geometry on a probe batch (:func:`headgeo.measure`) and publishes it.
 
         Non-blocking by default; takes publish_checkpoint's timeout, block and on_delivery. Under
@@ -330,8 +410,17 @@ class HeadgeoProducer:
         if not distributed.is_sender() and not distributed.is_sharded(model):
             return 0  # a replicated model is read by rank 0 alone; a sharded one needs every rank for the gathers
         m = measure_attention(model, probe_batch, forward=forward, causal=causal)
-        return self.publish_checkpoint(run_id, step, m.singular_values, m.entropies, block=block, max_logits=m.max_logits,
-                                       probe_tokens=m.probe_tokens, qk_norm=m.qk_norm, **kwargs)
+        return self.publish_checkpoint(
+            run_id,
+            step,
+            m.singular_values,
+            m.entropies,
+            block=block,
+            max_logits=m.max_logits,
+            probe_tokens=m.probe_tokens,
+            qk_norm=m.qk_norm,
+            **kwargs,
+        )
 
     def close(self, timeout: float = 30.0, say: bool = True) -> int:
         """Waits up to ``timeout`` for what is still in flight; returns how many records were left undelivered.
@@ -357,14 +446,26 @@ class HeadgeoProducer:
             self._producer.flush(1.0)  # serves the purged records' delivery reports (into the spool, when there is one)
             if say and self._spool is not None:
                 shown = ", ".join(f"{run}@{cp}" for run, cp in lost[:10]) + (" ..." if len(lost) > 10 else "")
-                logging.getLogger("headgeo").warning("headgeo: %d checkpoint(s) not yet taken by Kafka at %s kept in %s: %s; a "
-                                                     "producer with spool_dir=%s sends them", len(lost), self._bootstrap_servers,
-                                                     self._spool.directory, shown, self._spool.directory)
+                logging.getLogger("headgeo").warning(
+                    "headgeo: %d checkpoint(s) not yet taken by Kafka at %s kept in %s: %s; a "
+                    "producer with spool_dir=%s sends them",
+                    len(lost),
+                    self._bootstrap_servers,
+                    self._spool.directory,
+                    shown,
+                    self._spool.directory,
+                )
             elif say:
                 shown = ", ".join(f"{run}@{cp}" for run, cp in lost[:10]) + (" ..." if len(lost) > 10 else "")
                 cause = list(self._client_errors)[-1:] or ["no answer from Kafka"]
-                logging.getLogger("headgeo").warning("headgeo: %d records of %d checkpoint(s) not delivered to Kafka at %s before "
-                                                     "close(): %s (%s)", remaining, len(lost), self._bootstrap_servers, shown, cause[0])
+                logging.getLogger("headgeo").warning(
+                    "headgeo: %d records of %d checkpoint(s) not delivered to Kafka at %s before close(): %s (%s)",
+                    remaining,
+                    len(lost),
+                    self._bootstrap_servers,
+                    shown,
+                    cause[0],
+                )
         if say and self._given_up:
             self._say_given_up()
         self._closed.set()
@@ -378,7 +479,9 @@ class HeadgeoProducer:
         return self._all_down_at is not None and time.monotonic() - self._all_down_at < 30
 
     def _install_exit_hooks(self) -> None:
-        """close() at interpreter exit; at SIGTERM / SIGINT keep what is undelivered, say it in one line, then the earlier handler."""
+        """close() at interpreter exit; at SIGTERM / SIGINT keep what is undelivered, say it in one line, then the
+        earlier handler.
+        """
         import atexit
         import signal
         import threading
@@ -416,25 +519,40 @@ class HeadgeoProducer:
             return
         shown = ", ".join(f"{run}@{cp}" for run, cp in left[:10]) + (" ..." if len(left) > 10 else "")
         if self._spool is not None:
-            logging.getLogger("headgeo").warning("headgeo: %s: %d checkpoint(s) not yet delivered to Kafka at %s kept in %s: %s; a "
-                                                 "producer with spool_dir=%s sends them", cause, len(left), self._bootstrap_servers,
-                                                 self._spool.directory, shown, self._spool.directory)
+            logging.getLogger("headgeo").warning(
+                "headgeo: %s: %d checkpoint(s) not yet delivered to Kafka at %s kept in %s: %s; a "
+                "producer with spool_dir=%s sends them",
+                cause,
+                len(left),
+                self._bootstrap_servers,
+                self._spool.directory,
+                shown,
+                self._spool.directory,
+            )
         else:
-            logging.getLogger("headgeo").warning("headgeo: %s: %d checkpoint(s) not delivered to Kafka at %s are lost: %s "
-                                                 "(spool_dir= keeps them through a signal)", cause, len(left), self._bootstrap_servers, shown)
+            logging.getLogger("headgeo").warning(
+                "headgeo: %s: %d checkpoint(s) not delivered to Kafka at %s are lost: %s "
+                "(spool_dir= keeps them through a signal)",
+                cause,
+                len(left),
+                self._bootstrap_servers,
+                shown,
+            )
 
     # -- outages -------------------------------------------------------------------------------------------------
 
     @staticmethod
     def _for_later(err: Any) -> bool:
-        """Whether a failed record is worth sending again later: Kafka did not take it in time, or close() came first."""
+        """Whether a failed record is worth sending again later: Kafka did not take it in time, or close() came
+        first.
+        """
         from confluent_kafka import KafkaError
 
         if isinstance(err, str):
             return True  # the buffer was full
         return err.code() in (KafkaError._MSG_TIMED_OUT, KafkaError._PURGE_QUEUE, KafkaError._PURGE_INFLIGHT)
 
-    def _keep(self, run_id: str, checkpoint: int, values: List[bytes]) -> None:
+    def _keep(self, run_id: str, checkpoint: int, values: list[bytes]) -> None:
         try:
             self._spool.keep(run_id, checkpoint, values)
         except OSError as e:
@@ -451,13 +569,19 @@ class HeadgeoProducer:
         if first:
             logging.getLogger("headgeo").warning(
                 "headgeo: checkpoint %s@%s given up, not delivered to Kafka at %s: %s (further ones are counted until "
-                "Kafka answers again; spool_dir= keeps them instead)", run_id, checkpoint, self._bootstrap_servers, cause)
+                "Kafka answers again; spool_dir= keeps them instead)",
+                run_id,
+                checkpoint,
+                self._bootstrap_servers,
+                cause,
+            )
 
     def _answered_again(self) -> None:
         if self._given_up:
             self._say_given_up()
         if self._spool is not None and self._spool.waiting() and not self._closed.is_set():
             import threading
+
             threading.Thread(target=self._resend_spooled, name="headgeo-producer-spool", daemon=True).start()
 
     def _say_given_up(self) -> None:
@@ -467,16 +591,17 @@ class HeadgeoProducer:
             given_up, self._given_up = self._given_up, []
         if len(given_up) > 1:
             shown = ", ".join(given_up[:10]) + (" ..." if len(given_up) > 10 else "")
-            logging.getLogger("headgeo").warning("headgeo: %d checkpoints given up in all during the outage: %s", len(given_up), shown)
+            logging.getLogger("headgeo").warning(
+                "headgeo: %d checkpoints given up in all during the outage: %s", len(given_up), shown
+            )
 
-    def _resend_spooled(self, deadline: Optional[float] = None) -> None:
+    def _resend_spooled(self, deadline: float | None = None) -> None:
         """Sends the kept checkpoints again, oldest first, each claimed by this producer alone; never raises.
 
         A claimed file is released when the last of its records is reported (delivered: gone; failed or purged by
         close(): kept again), whoever serves that report; a file that is not a checkpoint is moved aside with one line
         naming it and the others are sent. ``deadline`` (time.monotonic()) bounds the pass, as close() needs.
         """
-        import threading
 
         if deadline is None:
             if not self._resending.acquire(blocking=False):
@@ -497,16 +622,16 @@ class HeadgeoProducer:
                 while not done.wait(0.2):
                     if self._closed.is_set() or (deadline is not None and time.monotonic() >= deadline):
                         return
-        except Exception as e:  # noqa: BLE001 - the resend thread never dies with a traceback
+        except Exception as e:
             log_warning(f"headgeo: sending the spool in {self._spool.directory} stopped: {type(e).__name__}: {e}")
         finally:
             self._resending.release()
 
-    def _send_claimed(self, claimed: str, run_id: str, checkpoint: int, values: List[bytes]):
+    def _send_claimed(self, claimed: str, run_id: str, checkpoint: int, values: list[bytes]):
         """Produces a claimed file's records; the returned event is set once all are reported and the claim released."""
         import threading
 
-        failed: List[bytes] = []
+        failed: list[bytes] = []
         done = threading.Event()
         pending = [len(values)]
         lock = threading.Lock()
@@ -526,8 +651,13 @@ class HeadgeoProducer:
 
         for value in values:
             try:
-                self._producer.produce(self._topic, key=run_id.encode("utf-8"), value=value, headers=[PRODUCER_HEADER],
-                                       on_delivery=lambda err, msg, v=value: finish(err, v))
+                self._producer.produce(
+                    self._topic,
+                    key=run_id.encode("utf-8"),
+                    value=value,
+                    headers=[PRODUCER_HEADER],
+                    on_delivery=lambda err, msg, v=value: finish(err, v),
+                )
             except BufferError:
                 finish("buffer full", value)
         return done
@@ -541,8 +671,11 @@ def _on_signal(producer_ref, number, frame, previous) -> None:
 
     producer = producer_ref()
     if producer is not None and not producer._closed.is_set():
-        # in a thread of its own, bounded: the signal may have come while the main thread held one of the producer's locks
-        worker = threading.Thread(target=producer._keep_for_exit, args=(signal.Signals(number).name,), name="headgeo-exit", daemon=True)
+        # in a thread of its own, bounded: the signal may have come while the main thread held one of the producer's
+        # locks
+        worker = threading.Thread(
+            target=producer._keep_for_exit, args=(signal.Signals(number).name,), name="headgeo-exit", daemon=True
+        )
         worker.start()
         worker.join(HeadgeoProducer.EXIT_TIMEOUT + 3.0)
     if callable(previous):
@@ -557,4 +690,5 @@ def _on_signal(producer_ref, number, frame, previous) -> None:
 
 def log_warning(message: str) -> None:
     import logging
+
     logging.getLogger("headgeo").warning("%s", message)

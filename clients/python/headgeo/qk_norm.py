@@ -13,22 +13,25 @@ Which form a norm has is not guessed from its class name: the norm is run once o
 vectors with the parameters' own values, and the output must match one of the forms above; a
 norm that matches none (a bias, another statistic) refuses the block in one line naming it.
 """
+
 from __future__ import annotations
 
 import copy
-from typing import Callable, Optional, Tuple
+from typing import Callable
 
 import numpy as np
 
 NORM_PAIRS = (("q_norm", "k_norm"), ("q_layernorm", "k_layernorm"))
 
-#: the probe's output must match a form to this relative tolerance (the norm's epsilon and float32 rounding stay far below)
+#: the probe's output must match a form to this relative tolerance
+#: (the norm's epsilon and float32 rounding stay far below)
 _TOLERANCE = 1e-3
 
 
 def norm_modules(module):
     """(attribute names, q norm, k norm) of a block with QK-norm, else None; one of the two norms may be absent."""
     from torch import nn
+
     for q_name, k_name in NORM_PAIRS:
         q, k = getattr(module, q_name, None), getattr(module, k_name, None)
         q = q if isinstance(q, nn.Module) else None
@@ -39,19 +42,24 @@ def norm_modules(module):
 
 
 def _gathered_copy(norm, name):
-    """A copy of the norm module with whole (gathered) plain parameters and no hooks, safe to call outside the model's forward."""
+    """A copy of the norm module with whole (gathered) plain parameters and no hooks, safe to call outside the model's
+    forward.
+    """
     from torch import nn
 
     from headgeo.distributed import full
+
     probe = copy.copy(norm)
-    probe._parameters = {k: None if p is None else nn.Parameter(full(p.detach(), f"{name}.{k}"), requires_grad=False)
-                         for k, p in norm._parameters.items()}
+    probe._parameters = {
+        k: None if p is None else nn.Parameter(full(p.detach(), f"{name}.{k}"), requires_grad=False)
+        for k, p in norm._parameters.items()
+    }
     probe._forward_hooks, probe._forward_pre_hooks = {}, {}
     probe._modules = dict(norm._modules)
     return probe
 
 
-def _gain_and_centering(norm, name) -> Tuple[np.ndarray, bool]:
+def _gain_and_centering(norm, name) -> tuple[np.ndarray, bool]:
     """(gain with the weight's shape, whether the head is centred first) read off the norm, or ValueError.
 
     A norm made of one norm per head (StableLM's ``norms`` list) gives a (heads, head_dim) gain.
@@ -73,14 +81,16 @@ def _gain_and_centering(norm, name) -> Tuple[np.ndarray, bool]:
         raise ValueError(f"{name}: neither a weight nor a normalized_shape to read its gain from")
     w = weight.detach().to(torch.float64).cpu().numpy() if weight is not None else np.zeros(shape)
     if not np.isfinite(w).all():
-        raise ValueError(f"{name}: {int((~np.isfinite(w)).sum())} of its {w.size} gains are not finite (NaN or Inf: did training "
-                         "diverge?); refused rather than measured")
+        raise ValueError(
+            f"{name}: {int((~np.isfinite(w)).sum())} of its {w.size} gains are not finite (NaN or Inf: did training "
+            "diverge?); refused rather than measured"
+        )
     device = weight.device if weight is not None else "cpu"
     dtype = weight.dtype if weight is not None else torch.float32
     n = shape[-1]
     alternating = np.tile([1.0, -1.0], (n + 1) // 2)[:n]
     # row r of the second probe is offset by 0.5 (r + 1): a centring norm removes it, an RMS norm does not
-    offsets = 0.5 * (1 + np.arange(int(np.prod(shape[:-1])))).reshape(shape[:-1] + (1,))
+    offsets = 0.5 * (1 + np.arange(int(np.prod(shape[:-1])))).reshape((*shape[:-1], 1))
     probes = [np.broadcast_to(alternating, shape), alternating + offsets]
     outputs = []
     with torch.no_grad():
@@ -94,8 +104,10 @@ def _gain_and_centering(norm, name) -> Tuple[np.ndarray, bool]:
         for _form, gain in gains:
             if all(_matches(out, _predicted(x, gain, centred)) for x, out in zip(probes, outputs)):
                 return gain, centred
-    raise ValueError(f"{name} ({type(norm).__name__}) is not a per-token normalization times a gain (weight or 1 + weight), "
-                     f"e.g. it adds a bias: refused rather than measured without it")
+    raise ValueError(
+        f"{name} ({type(norm).__name__}) is not a per-token normalization times a gain (weight or 1 + weight), "
+        f"e.g. it adds a bias: refused rather than measured without it"
+    )
 
 
 def _predicted(x, gain, centred):
@@ -109,12 +121,14 @@ def _matches(out, predicted):
 
 
 def _per_head_rows(name, gain, centred, heads, head_dim):
-    """Per head: (gain over the head's rows (head_dim,), centred) from a gain of shape (head_dim,), (heads*head_dim,) or (heads, head_dim)."""
+    """Per head: (gain over the head's rows (head_dim,), centred) from a gain of shape (head_dim,), (heads*head_dim,)
+    or (heads, head_dim).
+    """
     flat = gain.reshape(-1)
     if flat.size == head_dim:
         per_head = [flat] * heads
     elif flat.size == heads * head_dim:
-        per_head = [flat[h * head_dim:(h + 1) * head_dim] for h in range(heads)]
+        per_head = [flat[h * head_dim : (h + 1) * head_dim] for h in range(heads)]
     else:
         raise ValueError(f"{name}: a gain of {flat.size} values fits neither one head ({head_dim}) nor {heads} heads")
     if centred and gain.shape[-1] != head_dim:
@@ -126,15 +140,17 @@ def _fold(w, per_head, centred, head_dim):
     """Rows of W (heads*head_dim, in) multiplied per head by diag(g) C."""
     out = np.empty_like(w)
     for h, g in enumerate(per_head):
-        rows = w[h * head_dim:(h + 1) * head_dim]
+        rows = w[h * head_dim : (h + 1) * head_dim]
         if centred:
             rows = rows - rows.mean(axis=0, keepdims=True)
-        out[h * head_dim:(h + 1) * head_dim] = g[:, None] * rows
+        out[h * head_dim : (h + 1) * head_dim] = g[:, None] * rows
     return out
 
 
-def qk_norm_fold(name, module, heads, kv_heads, head_dim) -> Optional[Callable]:
-    """A function (w_q, w_k) -> (w_q, w_k) with the block's QK-norm folded in, None without QK-norm, ValueError when unreadable."""
+def qk_norm_fold(name, module, heads, kv_heads, head_dim) -> Callable | None:
+    """A function (w_q, w_k) -> (w_q, w_k) with the block's QK-norm folded in, None without QK-norm, ValueError when
+    unreadable.
+    """
     found = norm_modules(module)
     if found is None:
         return None
@@ -150,5 +166,6 @@ def qk_norm_fold(name, module, heads, kv_heads, head_dim) -> Optional[Callable]:
             gain, centred = _gain_and_centering(k_norm, f"{name}.{k_name}")
             w_k = _fold(w_k, _per_head_rows(f"{name}.{k_name}", gain, centred, kv_heads, head_dim), centred, head_dim)
         return w_q, w_k
+
     fold.names = names
     return fold

@@ -2,17 +2,19 @@
 would be a dead letter. The tag limits are read from the layer record's Avro schema, where the processor
 (Java) reads them too.
 """
+
 from __future__ import annotations
 
 import json
 import math
 import os
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from headgeo.geometry import as_array
 
 
-def _tags_field() -> Dict[str, Any]:
+def _tags_field() -> dict[str, Any]:
     with open(os.path.join(os.path.dirname(__file__), "schemas", "layer_geometry.avsc"), encoding="utf-8") as f:
         schema = json.load(f)
     return next(field for field in schema["fields"] if field["name"] == "tags")
@@ -29,7 +31,7 @@ MAX_TAG_VALUE: int = _LIMITS["max_value_length"]
 CONTEXT_KEYS: tuple = tuple(_TAGS_FIELD["headgeo.context_keys"])
 
 
-def checked_tags(tags: Optional[Mapping[str, str]]) -> Dict[str, str]:
+def checked_tags(tags: Mapping[str, str] | None) -> dict[str, str]:
     """The tags as a dict of str to str, or a ValueError naming the first rule broken."""
     tags = {} if tags is None else dict(tags)
     if len(tags) > MAX_TAGS:
@@ -42,16 +44,24 @@ def checked_tags(tags: Optional[Mapping[str, str]]) -> Dict[str, str]:
             raise ValueError(f"tag key {key!r} has {len(key)} characters, must be 1 to {MAX_TAG_KEY}")
         if len(value) > MAX_TAG_VALUE:
             raise ValueError(f"tag {key!r} has a value of {len(value)} characters, the limit is {MAX_TAG_VALUE}")
-        if any(ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in key + value):
+        if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in key + value):
             raise ValueError(f"tag {key!r}={value!r} contains control characters")
         out[key] = value
     return out
 
 
-def layer_records(run_id: str, checkpoint: int, singular_values: Sequence[Sequence[Any]], entropies: Sequence[Any],
-                  model: Optional[str] = None, emitted_at_ms: Optional[int] = None,
-                  tags: Optional[Mapping[str, str]] = None, max_logits: Optional[Sequence[Any]] = None,
-                  probe_tokens: Optional[int] = None, qk_norm: Optional[Sequence[bool]] = None) -> List[Dict[str, Any]]:
+def layer_records(
+    run_id: str,
+    checkpoint: int,
+    singular_values: Sequence[Sequence[Any]],
+    entropies: Sequence[Any],
+    model: str | None = None,
+    emitted_at_ms: int | None = None,
+    tags: Mapping[str, str] | None = None,
+    max_logits: Sequence[Any] | None = None,
+    probe_tokens: int | None = None,
+    qk_norm: Sequence[bool] | None = None,
+) -> list[dict[str, Any]]:
     """The JSON records of one checkpoint, one per layer, checked against headgeo's rules.
 
     singular_values: per layer, per head, a sequence of singular values (heads may differ in length).
@@ -90,18 +100,22 @@ def layer_records(run_id: str, checkpoint: int, singular_values: Sequence[Sequen
         if any(not math.isfinite(v) for v in ent):
             raise ValueError(f"layer {i}: entropies must be finite")
         if any(v < 0 for v in ent):
-            raise ValueError(f"layer {i}: entropies must be >= 0 (an entropy in nats is never negative), got {min(ent)!r}")
-        records.append({
-            "run_id": run_id,
-            "checkpoint": int(checkpoint),
-            "layer": i,
-            "num_layers": len(layers),
-            "num_heads": num_heads,
-            "metric_singvals_per_head": heads,
-            "mean_attention_entropy_per_head": ent,
-            "model": model,
-            "emitted_at": emitted_at_ms,
-        })
+            raise ValueError(
+                f"layer {i}: entropies must be >= 0 (an entropy in nats is never negative), got {min(ent)!r}"
+            )
+        records.append(
+            {
+                "run_id": run_id,
+                "checkpoint": int(checkpoint),
+                "layer": i,
+                "num_layers": len(layers),
+                "num_heads": num_heads,
+                "metric_singvals_per_head": heads,
+                "mean_attention_entropy_per_head": ent,
+                "model": model,
+                "emitted_at": emitted_at_ms,
+            }
+        )
         if tags:
             records[-1]["tags"] = tags
         if max_logits is not None and max_logits[i] is not None:
@@ -116,22 +130,34 @@ def layer_records(run_id: str, checkpoint: int, singular_values: Sequence[Sequen
     return records
 
 
-def record_problem(record: Any) -> Optional[str]:
+def record_problem(record: Any) -> str | None:
     """What is wrong with one decoded JSON layer record by the rules :func:`layer_records` writes by, or None.
 
     Used on what comes back from a spool file, which anything may have written or cut short.
     """
     if not isinstance(record, dict):
         return "not a JSON object"
-    for key in ("run_id", "checkpoint", "layer", "num_layers", "num_heads", "metric_singvals_per_head",
-                "mean_attention_entropy_per_head"):
+    for key in (
+        "run_id",
+        "checkpoint",
+        "layer",
+        "num_layers",
+        "num_heads",
+        "metric_singvals_per_head",
+        "mean_attention_entropy_per_head",
+    ):
         if key not in record:
             return f"no {key}"
     run_id, checkpoint, layer = record["run_id"], record["checkpoint"], record["layer"]
     num_layers, num_heads = record["num_layers"], record["num_heads"]
     if not isinstance(run_id, str) or not run_id:
         return "run_id must be a non-empty string"
-    for name, value, low in (("checkpoint", checkpoint, 0), ("num_layers", num_layers, 1), ("num_heads", num_heads, 1), ("layer", layer, 0)):
+    for name, value, low in (
+        ("checkpoint", checkpoint, 0),
+        ("num_layers", num_layers, 1),
+        ("num_heads", num_heads, 1),
+        ("layer", layer, 0),
+    ):
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             return f"{name} must be an integer >= {low}, got {value!r}"
     if layer >= num_layers:
@@ -147,7 +173,9 @@ def record_problem(record: Any) -> Optional[str]:
     if not all(_number(v) and v >= 0 for v in entropies):
         return "mean_attention_entropy_per_head must be finite numbers >= 0"
     logits = record.get("max_attention_logit_per_head")
-    if logits is not None and (not isinstance(logits, list) or len(logits) != num_heads or not all(_number(v) for v in logits)):
+    if logits is not None and (
+        not isinstance(logits, list) or len(logits) != num_heads or not all(_number(v) for v in logits)
+    ):
         return f"max_attention_logit_per_head must be {num_heads} finite numbers"
     tokens = record.get("probe_tokens")
     if tokens is not None and (not isinstance(tokens, int) or isinstance(tokens, bool) or tokens < 1):

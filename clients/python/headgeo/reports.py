@@ -9,8 +9,10 @@ Reports arrive as Avro single-object encoding (the processor's default) or as JS
 (``--output-format json``); Avro is decoded with the schemas shipped in this package, chosen by
 the fingerprint in each record (fastavro computes Avro's parsing canonical form and CRC-64-AVRO).
 """
+
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import logging
@@ -18,7 +20,7 @@ import os
 import threading
 import time
 import uuid
-from typing import Dict, Iterable, List, Optional, Tuple
+from collections.abc import Iterable
 
 log = logging.getLogger("headgeo")
 
@@ -31,7 +33,7 @@ _SCHEMA_FILES = ("checkpoint_report.avsc", "checkpoint_report-v2.avsc", "checkpo
 _AVRO_MAGIC = b"\xc3\x01"
 
 
-def report_scalars(report: dict) -> Dict[str, float]:
+def report_scalars(report: dict) -> dict[str, float]:
     """``headgeo/mean_residual/{last,middle,best}``, ``headgeo/verdict/{...}`` (0 supported, 1 partially, 2 rejected),
     ``headgeo/max_residual/{...}``, ``headgeo/shape_invariance``, ``headgeo/corr_opnorm_entropy`` and, from a report
     of version 3, ``headgeo/health`` (0 stable, 1 growing, 2 collapsed), ``headgeo/min_entropy``, ``headgeo/max_sigma``
@@ -68,7 +70,7 @@ class ReportDecoder:
     follower that needs three fields decodes it several times faster).
     """
 
-    def __init__(self, fields: Optional[Iterable[str]] = None):
+    def __init__(self, fields: Iterable[str] | None = None):
         from fastavro import parse_schema
         from fastavro.schema import fingerprint, to_parsing_canonical_form
 
@@ -97,8 +99,10 @@ class ReportDecoder:
         if value[:2] == _AVRO_MAGIC:
             schemas = self._schemas.get(bytes(value[2:10]))
             if schemas is None:
-                raise ValueError(f"a report written with a schema this client does not know (fingerprint {bytes(value[2:10]).hex()}): "
-                                 "upgrade the headgeo client")
+                raise ValueError(
+                    "a report written with a schema this client does not know "
+                    f"(fingerprint {bytes(value[2:10]).hex()}): upgrade the headgeo client"
+                )
             return schemaless_reader(io.BytesIO(value[10:]), *schemas)
         if value[:1] == b"{":
             report = json.loads(value)
@@ -109,8 +113,14 @@ class ReportDecoder:
 class ReportFollower:
     """Follows one run's reports from the time it starts; ``take()`` returns those of the checkpoints awaited so far."""
 
-    def __init__(self, bootstrap_servers: str, run_id: str, topic: str = "headgeo.reports",
-                 dead_letter_topic: str = "headgeo.dead-letters", **config):
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        run_id: str,
+        topic: str = "headgeo.reports",
+        dead_letter_topic: str = "headgeo.dead-letters",
+        **config,
+    ):
         from confluent_kafka import Consumer
 
         from headgeo.logs import quiet_logger
@@ -122,21 +132,24 @@ class ReportFollower:
         self._decoder = ReportDecoder()
         self._started_ms = int(time.time() * 1000)
         self._awaited = set()
-        self._arrived: Dict[int, dict] = {}
+        self._arrived: dict[int, dict] = {}
         self._taken = set()
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._closed = threading.Event()
         self._complained = set()
         quiet = quiet_logger("headgeo.librdkafka.reports")
-        self._consumer = Consumer({
-            "bootstrap.servers": bootstrap_servers,
-            "group.id": f"headgeo-report-follower-{uuid.uuid4()}",  # never joined: partitions are assigned, nothing committed
-            "enable.auto.commit": False,
-            "isolation.level": "read_committed",  # reports are written in transactions
-            "logger": quiet,
-            **config,
-        })
+        self._consumer = Consumer(
+            {
+                "bootstrap.servers": bootstrap_servers,
+                # never joined: partitions are assigned, nothing committed
+                "group.id": f"headgeo-report-follower-{uuid.uuid4()}",
+                "enable.auto.commit": False,
+                "isolation.level": "read_committed",  # reports are written in transactions
+                "logger": quiet,
+                **config,
+            }
+        )
         self._thread = threading.Thread(target=self._run, name="headgeo-report-follower", daemon=True)
         self._thread.start()
 
@@ -145,7 +158,7 @@ class ReportFollower:
         with self._lock:
             self._awaited.add(int(checkpoint))
 
-    def take(self) -> List[Tuple[int, dict]]:
+    def take(self) -> list[tuple[int, dict]]:
         """Reports arrived since the last call, (checkpoint, report) by checkpoint."""
         with self._lock:
             ready = sorted((c, r) for c, r in self._arrived.items() if c not in self._taken)
@@ -158,12 +171,12 @@ class ReportFollower:
             self._awaited &= {int(c) for c in checkpoints}
             self._changed.notify_all()
 
-    def outstanding(self) -> List[int]:
+    def outstanding(self) -> list[int]:
         """Awaited checkpoints without a report yet."""
         with self._lock:
             return sorted(self._awaited - set(self._arrived))
 
-    def wait(self, timeout: float) -> List[int]:
+    def wait(self, timeout: float) -> list[int]:
         """Waits up to ``timeout`` seconds for every awaited report; returns the checkpoints still outstanding."""
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -177,10 +190,9 @@ class ReportFollower:
     def close(self) -> None:
         self._closed.set()
         self._thread.join(5.0)
-        try:
+        # closing after Kafka went away may fail; nothing is left to release then
+        with contextlib.suppress(Exception):
             self._consumer.close()
-        except Exception:  # noqa: BLE001 - closing a consumer that never connected
-            pass
 
     def _complain_once(self, cause: str, message: str) -> None:
         if cause not in self._complained:
@@ -199,12 +211,17 @@ class ReportFollower:
         letters = metadata.topics.get(self._dead_letter_topic)
         if letters is not None and letters.error is None:
             wanted += [TopicPartition(self._dead_letter_topic, p, self._started_ms) for p in letters.partitions]
-        # the end of each partition before the search: a partition with nothing since the start is read from there, not from
+        # the end of each partition before the search: a partition with nothing since the start is read from there, not
+        # from
         # "the end" resolved later, which would skip a report written meanwhile
         ends = [self._consumer.get_watermark_offsets(tp, timeout=10.0)[1] for tp in wanted]
         found = self._consumer.offsets_for_times(wanted, timeout=10.0)
-        self._consumer.assign([TopicPartition(tp.topic, tp.partition, tp.offset if tp.offset >= 0 else end)
-                               for tp, end in zip(found, ends)])
+        self._consumer.assign(
+            [
+                TopicPartition(tp.topic, tp.partition, tp.offset if tp.offset >= 0 else end)
+                for tp, end in zip(found, ends)
+            ]
+        )
         return True
 
     def _dead_letter(self, message) -> None:
@@ -213,7 +230,7 @@ class ReportFollower:
             return
         try:
             checkpoint = int(json.loads(message.value()).get("checkpoint"))
-        except Exception:  # noqa: BLE001 - an Avro record or bytes: this job writes JSON
+        except Exception:
             return
         with self._changed:
             ours = checkpoint in self._awaited and checkpoint not in self._arrived
@@ -222,9 +239,12 @@ class ReportFollower:
                 self._awaited.discard(checkpoint)
                 self._changed.notify_all()
         if ours:
-            self._complain_once("late", f"checkpoint {checkpoint} of {self._run_id} was dead-lettered LATE: run {self._run_id} "
-                                        f"already had a report for it, so another job uses (or used) this run id; pass run_id= "
-                                        f"to give this job one of its own")
+            self._complain_once(
+                "late",
+                f"checkpoint {checkpoint} of {self._run_id} was dead-lettered LATE: run {self._run_id} "
+                f"already had a report for it, so another job uses (or used) this run id; pass run_id= "
+                f"to give this job one of its own",
+            )
 
     def _run(self) -> None:
         assigned = False
@@ -233,7 +253,7 @@ class ReportFollower:
                 if not assigned:
                     assigned = self._assign()
                 message = self._consumer.poll(0.5)
-            except Exception as e:  # noqa: BLE001 - the follower never takes the training job down
+            except Exception as e:
                 self._complain_once(type(e).__name__, f"reports of {self._run_id} cannot be read yet ({e}); retrying")
                 self._closed.wait(2.0)
                 continue
@@ -244,7 +264,7 @@ class ReportFollower:
                 continue
             try:
                 report = self._decoder.decode(message.value())
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 self._complain_once("decode", f"a report of {self._run_id} could not be read: {e}")
                 continue
             with self._changed:
@@ -254,11 +274,13 @@ class ReportFollower:
                     self._changed.notify_all()
 
 
-def awaited_reports_line(outstanding: Iterable[int], run_id: str, waited: float) -> Optional[str]:
+def awaited_reports_line(outstanding: Iterable[int], run_id: str, waited: float) -> str | None:
     """The one line said at the end of training about reports that did not come back, or None."""
     outstanding = list(outstanding)
     if not outstanding:
         return None
     shown = ", ".join(str(c) for c in outstanding[:10]) + (" ..." if len(outstanding) > 10 else "")
-    return (f"headgeo: no report for {len(outstanding)} checkpoint(s) of {run_id} within {waited:g} s ({shown}); "
-            "is headgeo run processing headgeo.layers?")
+    return (
+        f"headgeo: no report for {len(outstanding)} checkpoint(s) of {run_id} within {waited:g} s ({shown}); "
+        "is headgeo run processing headgeo.layers?"
+    )

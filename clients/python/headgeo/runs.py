@@ -19,13 +19,15 @@ The two sources give equal frames for the checkpoints both hold: an instance ans
 the latest report of a checkpoint when it was reported twice). pandas is needed (``pip install headgeo[pandas]``);
 the Kafka source also needs confluent-kafka and fastavro.
 """
+
 from __future__ import annotations
 
 import json
 import math
 import urllib.parse
 import urllib.request
-from typing import Any, Dict, Iterable, List, Optional
+from collections.abc import Iterable
+from typing import Any
 
 from headgeo.records import CONTEXT_KEYS
 
@@ -42,11 +44,20 @@ class Runs:
 
     def __repr__(self) -> str:
         runs = self.checkpoints["run"].nunique() if len(self.checkpoints) else 0
-        return f"Runs({runs} runs, {len(self.checkpoints)} checkpoints, {len(self.layers)} layer rows, {len(self.heads)} head rows)"
+        return (
+            f"Runs({runs} runs, {len(self.checkpoints)} checkpoints, "
+            f"{len(self.layers)} layer rows, {len(self.heads)} head rows)"
+        )
 
 
-def load_runs(source: str, runs: Optional[Iterable[str]] = None, topic: str = "headgeo.reports", token: Optional[str] = None,
-              timeout: float = 30.0, kafka_config: Optional[dict] = None) -> Runs:
+def load_runs(
+    source: str,
+    runs: Iterable[str] | None = None,
+    topic: str = "headgeo.reports",
+    token: str | None = None,
+    timeout: float = 30.0,
+    kafka_config: dict | None = None,
+) -> Runs:
     """Loads runs' reports from an instance's HTTP API (``http://…``/``https://…``) or from Kafka (a bootstrap address).
 
     runs: the run ids to load (all when None). token: the instance's bearer token, if it has one. kafka_config: more
@@ -64,7 +75,7 @@ def frames(reports: Iterable[dict]) -> Runs:
     """The frames of full reports (JSON form or as fastavro decodes them); one per (run, checkpoint), the last given."""
     import pandas as pd
 
-    latest: Dict[tuple, dict] = {}
+    latest: dict[tuple, dict] = {}
     for r in reports:
         latest[(r["run_id"], int(r["checkpoint"]))] = r
     checkpoints, layers, heads = [], [], []
@@ -75,24 +86,59 @@ def frames(reports: Iterable[dict]) -> Runs:
             anchor = fit["anchor"].lower()
             for lf in fit.get("layers") or []:
                 layer = lf["layer"]
-                layers.append({"run": run, "checkpoint": checkpoint, "anchor": anchor, "layer": layer,
-                               "mean_residual": _num(lf.get("mean_residual")), "max_residual": _num(lf.get("max_residual")),
-                               "mean_scale": _num(lf.get("mean_scale"))})
+                layers.append(
+                    {
+                        "run": run,
+                        "checkpoint": checkpoint,
+                        "anchor": anchor,
+                        "layer": layer,
+                        "mean_residual": _num(lf.get("mean_residual")),
+                        "max_residual": _num(lf.get("max_residual")),
+                        "mean_scale": _num(lf.get("mean_scale")),
+                    }
+                )
                 residuals = lf.get("head_residuals") or []
                 scales = lf.get("head_scales") or []
                 h = health.get(layer) or {}
                 entropy, sigma, logit = h.get("entropy") or [], h.get("sigma_max") or [], h.get("max_logit") or []
                 for head in range(max(len(residuals), len(scales))):
-                    heads.append({"run": run, "checkpoint": checkpoint, "anchor": anchor, "layer": layer, "head": head,
-                                  "residual": _at(residuals, head), "scale": _at(scales, head), "entropy": _at(entropy, head),
-                                  "sigma_max": _at(sigma, head), "max_logit": _at(logit, head)})
-    columns = {"layers": ["run", "checkpoint", "anchor", "layer", "mean_residual", "max_residual", "mean_scale"],
-               "heads": ["run", "checkpoint", "anchor", "layer", "head", "residual", "scale", "entropy", "sigma_max", "max_logit"]}
+                    heads.append(
+                        {
+                            "run": run,
+                            "checkpoint": checkpoint,
+                            "anchor": anchor,
+                            "layer": layer,
+                            "head": head,
+                            "residual": _at(residuals, head),
+                            "scale": _at(scales, head),
+                            "entropy": _at(entropy, head),
+                            "sigma_max": _at(sigma, head),
+                            "max_logit": _at(logit, head),
+                        }
+                    )
+    columns = {
+        "layers": ["run", "checkpoint", "anchor", "layer", "mean_residual", "max_residual", "mean_scale"],
+        "heads": [
+            "run",
+            "checkpoint",
+            "anchor",
+            "layer",
+            "head",
+            "residual",
+            "scale",
+            "entropy",
+            "sigma_max",
+            "max_logit",
+        ],
+    }
     checkpoint_frame = pd.DataFrame(checkpoints, columns=_checkpoint_columns())
     for column in ("first_layer_at", "completed_at", "analyzed_at"):
         checkpoint_frame[column] = pd.to_datetime(checkpoint_frame[column], unit="ms", utc=True)
-    return Runs(checkpoint_frame, _typed(pd.DataFrame(layers, columns=columns["layers"])),
-                _typed(pd.DataFrame(heads, columns=columns["heads"])))
+    return Runs(
+        checkpoint_frame,
+        _typed(pd.DataFrame(layers, columns=columns["layers"])),
+        _typed(pd.DataFrame(heads, columns=columns["heads"])),
+    )
 
 
 def _typed(frame):
@@ -104,47 +150,115 @@ def _typed(frame):
     return frame
 
 
-def _checkpoint_columns() -> List[str]:
-    out = ["run", "checkpoint", "status", "verdict", "primary_anchor", "num_layers", "num_heads", "max_rank", "missing_layers"]
+def _checkpoint_columns() -> list[str]:
+    out = [
+        "run",
+        "checkpoint",
+        "status",
+        "verdict",
+        "primary_anchor",
+        "num_layers",
+        "num_heads",
+        "max_rank",
+        "missing_layers",
+    ]
     for a in ANCHORS:
         a = a.lower()
-        out += [f"verdict_{a}", f"mean_residual_{a}", f"max_residual_{a}", f"anchor_layer_{a}", f"frac_below_0_10_{a}",
-                f"frac_below_0_20_{a}", f"corr_scale_entropy_{a}"]
-    out += ["shape_invariance_mean", "shape_invariance_std", "shape_invariance_min", "shape_invariance_max", "stability",
-            "corr_opnorm_entropy", "health_state", "health_min_entropy", "health_max_sigma", "health_max_logit",
-            "health_collapsed_fraction", "health_forecast_checkpoint", "health_heads", *CONTEXT_KEYS, "model", "tags",
-            "first_layer_at", "completed_at", "analyzed_at"]
+        out += [
+            f"verdict_{a}",
+            f"mean_residual_{a}",
+            f"max_residual_{a}",
+            f"anchor_layer_{a}",
+            f"frac_below_0_10_{a}",
+            f"frac_below_0_20_{a}",
+            f"corr_scale_entropy_{a}",
+        ]
+    out += [
+        "shape_invariance_mean",
+        "shape_invariance_std",
+        "shape_invariance_min",
+        "shape_invariance_max",
+        "stability",
+        "corr_opnorm_entropy",
+        "health_state",
+        "health_min_entropy",
+        "health_max_sigma",
+        "health_max_logit",
+        "health_collapsed_fraction",
+        "health_forecast_checkpoint",
+        "health_heads",
+        *CONTEXT_KEYS,
+        "model",
+        "tags",
+        "first_layer_at",
+        "completed_at",
+        "analyzed_at",
+    ]
     return out
 
 
 def _checkpoint_row(r: dict) -> dict:
-    row: Dict[str, Any] = {"run": r["run_id"], "checkpoint": int(r["checkpoint"]), "status": r.get("status"),
-                           "verdict": r.get("verdict"), "primary_anchor": r.get("primary_anchor"),
-                           "num_layers": r.get("num_layers"), "num_heads": r.get("num_heads"), "max_rank": r.get("max_rank"),
-                           "missing_layers": len(r.get("missing_layers") or [])}
+    row: dict[str, Any] = {
+        "run": r["run_id"],
+        "checkpoint": int(r["checkpoint"]),
+        "status": r.get("status"),
+        "verdict": r.get("verdict"),
+        "primary_anchor": r.get("primary_anchor"),
+        "num_layers": r.get("num_layers"),
+        "num_heads": r.get("num_heads"),
+        "max_rank": r.get("max_rank"),
+        "missing_layers": len(r.get("missing_layers") or []),
+    }
     fits = {f["anchor"]: f for f in r.get("fits") or []}
     for a in ANCHORS:
         f = fits.get(a) or {}
         a = a.lower()
-        row.update({f"verdict_{a}": f.get("verdict"), f"mean_residual_{a}": _num(f.get("mean_residual")),
-                    f"max_residual_{a}": _num(f.get("max_residual")), f"anchor_layer_{a}": _num(f.get("anchor_layer")),
-                    f"frac_below_0_10_{a}": _num(f.get("frac_below_0_10")), f"frac_below_0_20_{a}": _num(f.get("frac_below_0_20")),
-                    f"corr_scale_entropy_{a}": _num(f.get("corr_scale_entropy"))})
+        row.update(
+            {
+                f"verdict_{a}": f.get("verdict"),
+                f"mean_residual_{a}": _num(f.get("mean_residual")),
+                f"max_residual_{a}": _num(f.get("max_residual")),
+                f"anchor_layer_{a}": _num(f.get("anchor_layer")),
+                f"frac_below_0_10_{a}": _num(f.get("frac_below_0_10")),
+                f"frac_below_0_20_{a}": _num(f.get("frac_below_0_20")),
+                f"corr_scale_entropy_{a}": _num(f.get("corr_scale_entropy")),
+            }
+        )
     si = r.get("shape_invariance") or {}
-    row.update({"shape_invariance_mean": _num(si.get("mean")), "shape_invariance_std": _num(si.get("std")),
-                "shape_invariance_min": _num(si.get("min")), "shape_invariance_max": _num(si.get("max")),
-                "stability": si.get("stability"), "corr_opnorm_entropy": _num(r.get("corr_opnorm_entropy"))})
+    row.update(
+        {
+            "shape_invariance_mean": _num(si.get("mean")),
+            "shape_invariance_std": _num(si.get("std")),
+            "shape_invariance_min": _num(si.get("min")),
+            "shape_invariance_max": _num(si.get("max")),
+            "stability": si.get("stability"),
+            "corr_opnorm_entropy": _num(r.get("corr_opnorm_entropy")),
+        }
+    )
     health = r.get("attention_health") or {}
-    row.update({"health_state": health.get("state"), "health_min_entropy": _num(health.get("min_entropy")),
-                "health_max_sigma": _num(health.get("max_sigma")), "health_max_logit": _num(health.get("max_logit")),
-                "health_collapsed_fraction": _num(health.get("collapsed_fraction")),
-                "health_forecast_checkpoint": _num(health.get("forecast_checkpoint")),
-                "health_heads": list(health.get("heads") or [])})
+    row.update(
+        {
+            "health_state": health.get("state"),
+            "health_min_entropy": _num(health.get("min_entropy")),
+            "health_max_sigma": _num(health.get("max_sigma")),
+            "health_max_logit": _num(health.get("max_logit")),
+            "health_collapsed_fraction": _num(health.get("collapsed_fraction")),
+            "health_forecast_checkpoint": _num(health.get("forecast_checkpoint")),
+            "health_heads": list(health.get("heads") or []),
+        }
+    )
     tags = dict(r.get("tags") or {})
     for key in CONTEXT_KEYS:
         row[key] = _num(tags.get(key))
-    row.update({"model": r.get("model"), "tags": tags, "first_layer_at": _millis(r.get("first_layer_at")),
-                "completed_at": _millis(r.get("completed_at")), "analyzed_at": _millis(r.get("analyzed_at"))})
+    row.update(
+        {
+            "model": r.get("model"),
+            "tags": tags,
+            "first_layer_at": _millis(r.get("first_layer_at")),
+            "completed_at": _millis(r.get("completed_at")),
+            "analyzed_at": _millis(r.get("analyzed_at")),
+        }
+    )
     return row
 
 
@@ -162,7 +276,7 @@ def _at(values: list, i: int) -> float:
     return _num(values[i]) if i < len(values) else math.nan
 
 
-def _millis(v: Any) -> Optional[int]:
+def _millis(v: Any) -> int | None:
     """Epoch milliseconds from JSON's number or fastavro's datetime."""
     if v is None:
         return None
@@ -171,7 +285,7 @@ def _millis(v: Any) -> Optional[int]:
     return int(v)
 
 
-def _from_http(base: str, wanted: Optional[List[str]], token: Optional[str], timeout: float) -> List[dict]:
+def _from_http(base: str, wanted: list[str] | None, token: str | None, timeout: float) -> list[dict]:
     def get(path: str) -> bytes:
         request = urllib.request.Request(base + path, headers={"Authorization": f"Bearer {token}"} if token else {})
         try:
@@ -193,7 +307,7 @@ def _from_http(base: str, wanted: Optional[List[str]], token: Optional[str], tim
     return reports
 
 
-def _from_kafka(bootstrap: str, wanted: Optional[List[str]], topic: str, timeout: float, config: dict) -> List[dict]:
+def _from_kafka(bootstrap: str, wanted: list[str] | None, topic: str, timeout: float, config: dict) -> list[dict]:
     import time
     import uuid
 
@@ -201,9 +315,16 @@ def _from_kafka(bootstrap: str, wanted: Optional[List[str]], topic: str, timeout
 
     from headgeo.reports import ReportDecoder
 
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"headgeo-load-runs-{uuid.uuid4().hex[:8]}",
-                         "isolation.level": "read_committed", "enable.auto.commit": False, "auto.offset.reset": "earliest",
-                         **config})
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"headgeo-load-runs-{uuid.uuid4().hex[:8]}",
+            "isolation.level": "read_committed",
+            "enable.auto.commit": False,
+            "auto.offset.reset": "earliest",
+            **config,
+        }
+    )
     try:
         try:
             metadata = consumer.list_topics(topic, timeout=timeout)

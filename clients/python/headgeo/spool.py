@@ -12,6 +12,7 @@ The directory is shared by every job that names it and anything may have been pu
   one run and one checkpoint, each layer once. A file that fails is moved to ``rejected/`` with the reason, said in
   one line, and the rest are sent.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,7 +21,6 @@ import logging
 import os
 import re
 import stat
-from typing import List, Optional, Tuple
 
 from headgeo.records import record_problem
 
@@ -50,10 +50,10 @@ class Spool:
         digest = hashlib.sha1(run_id.encode("utf-8")).hexdigest()[:10]
         return os.path.join(self.directory, f"{plain}-{digest}@{int(checkpoint)}{SUFFIX}")
 
-    def keep(self, run_id: str, checkpoint: int, values: List[bytes]) -> str:
+    def keep(self, run_id: str, checkpoint: int, values: list[bytes]) -> str:
         """Adds ``values`` (encoded layer records) to the checkpoint's file; returns its path."""
         path = self._path(run_id, checkpoint)
-        existing: List[bytes] = []
+        existing: list[bytes] = []
         try:
             existing = self.check(path)[2]
         except (OSError, SpoolFileError):
@@ -69,7 +69,7 @@ class Spool:
         os.replace(tmp, path)
         return path
 
-    def waiting(self) -> List[str]:
+    def waiting(self) -> list[str]:
         """The entries that wait to be sent (named ``*.jsonl``, whatever they are), oldest first."""
         try:
             names = [n for n in os.listdir(self.directory) if n.endswith(SUFFIX)]
@@ -78,7 +78,7 @@ class Spool:
         paths = [os.path.join(self.directory, n) for n in names]
         return sorted(paths, key=_mtime)
 
-    def claim(self) -> Optional[str]:
+    def claim(self) -> str | None:
         """The oldest waiting entry, renamed to a name of this process (the claim); None when none is left to claim."""
         for path in self.waiting():
             claimed = f"{path}.{os.getpid()}.claimed"
@@ -114,13 +114,15 @@ class Spool:
             taken += 1
         return taken
 
-    def check(self, path: str) -> Tuple[str, int, List[bytes]]:
+    def check(self, path: str) -> tuple[str, int, list[bytes]]:
         """(run_id, checkpoint, values) of a whole, valid checkpoint file; SpoolFileError (or OSError) otherwise."""
         info = os.lstat(path)
         if not stat.S_ISREG(info.st_mode):
             raise SpoolFileError("not a regular file" + (" (a symbolic link)" if stat.S_ISLNK(info.st_mode) else ""))
         if info.st_size > self.max_file_bytes:
-            raise SpoolFileError(f"{info.st_size} bytes, more than a checkpoint can be ({self.max_file_bytes} bytes, max_file_mb)")
+            raise SpoolFileError(
+                f"{info.st_size} bytes, more than a checkpoint can be ({self.max_file_bytes} bytes, max_file_mb)"
+            )
         with open(path, "rb") as f:
             data = f.read(self.max_file_bytes + 1)
         if not data.strip():
@@ -147,7 +149,7 @@ class Spool:
             layers.add(record["layer"])
         return run_id, checkpoint, values
 
-    def release(self, claimed: str, left: List[bytes], run_id: str, checkpoint: int) -> None:
+    def release(self, claimed: str, left: list[bytes], run_id: str, checkpoint: int) -> None:
         """The claimed file is done: gone when all was delivered, else only what is ``left`` waits again."""
         if left:
             self.keep(run_id, checkpoint, left)
@@ -156,8 +158,10 @@ class Spool:
         except FileNotFoundError:
             pass
 
-    def reject(self, path: str, reason: str) -> Optional[str]:
-        """Moves an entry that is not a checkpoint aside to ``rejected/``, in one line naming it; returns where it went."""
+    def reject(self, path: str, reason: str) -> str | None:
+        """Moves an entry that is not a checkpoint aside to ``rejected/``, in one line naming it; returns where it
+        went.
+        """
         name = os.path.basename(path)
         m = _CLAIMED.match(name)
         original = os.path.join(self.directory, m.group("name")) if m else path

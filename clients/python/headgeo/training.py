@@ -5,6 +5,7 @@ framework's hooks, on every rank. It never raises into the training loop: a caus
 layout headgeo cannot read, a full local queue) is logged once on the ``headgeo`` logger, training
 goes on, and what could not be sent is counted and said in one line at the end.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -14,7 +15,7 @@ import os
 import threading
 import time
 from collections.abc import Mapping
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable
 
 from headgeo import distributed
 
@@ -24,7 +25,7 @@ log = logging.getLogger("headgeo")
 DEFAULT_PROBE_SIZE = 8
 
 
-def probe_from_dataloader(dataloader: Any, size: Optional[int] = None) -> Any:
+def probe_from_dataloader(dataloader: Any, size: int | None = None) -> Any:
     """The first ``size`` examples of a data loader's dataset, collated as the loader collates them.
 
     Read from the dataset, not by iterating the loader: iterating would draw from the random
@@ -45,6 +46,7 @@ def probe_from_dataloader(dataloader: Any, size: Optional[int] = None) -> Any:
     collate = getattr(dataloader, "collate_fn", None)
     if collate is None:
         from torch.utils.data import default_collate
+
         collate = default_collate
     return collate(examples)
 
@@ -82,18 +84,25 @@ def detached(batch: Any) -> Any:
 PRODUCER_OPTIONS = ("spool_dir", "delivery_timeout", "buffer_mb", "spool_file_mb")
 
 
-def checked_options(owner: str, options: Dict[str, Any], own: Tuple[str, ...]) -> Dict[str, Any]:
-    """``options`` when each is one of :data:`PRODUCER_OPTIONS`; else a TypeError naming the first other, with the closest name."""
+def checked_options(owner: str, options: dict[str, Any], own: tuple[str, ...]) -> dict[str, Any]:
+    """``options`` when each is one of :data:`PRODUCER_OPTIONS`; else a TypeError naming the first other, with the
+    closest name.
+    """
     for key in options:
         if key not in PRODUCER_OPTIONS:
             close = difflib.get_close_matches(key, list(own) + list(PRODUCER_OPTIONS), n=1, cutoff=0.6)
             hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise TypeError(f"{owner}() got an unexpected keyword argument {key!r}{hint} (Kafka settings go in kafka_config={{...}})")
+            raise TypeError(
+                f"{owner}() got an unexpected keyword argument {key!r}{hint} "
+                "(Kafka settings go in kafka_config={...})"
+            )
     return dict(options)
 
 
-def checked_kafka_config(kafka_config: Optional[Mapping[str, Any]]) -> Dict[str, Any]:
-    """The librdkafka settings as a dict, or a ValueError naming the first one librdkafka refuses (checked without connecting)."""
+def checked_kafka_config(kafka_config: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The librdkafka settings as a dict, or a ValueError naming the first one librdkafka refuses (checked without
+    connecting).
+    """
     config = dict(kafka_config or {})
     if not config:
         return config
@@ -103,15 +112,26 @@ def checked_kafka_config(kafka_config: Optional[Mapping[str, Any]]) -> Dict[str,
         return config  # said once when the run starts, as without any setting
     try:
         from headgeo.logs import quiet_logger
-        # a producer without brokers connects nowhere: it only parses the settings (its "no bootstrap.servers" notice is muted)
-        Producer({**{k: v for k, v in config.items() if k != "bootstrap.servers"}, "logger": quiet_logger("headgeo.librdkafka")})
+
+        # a producer without brokers connects nowhere: it only parses the settings (its "no bootstrap.servers" notice is
+        # muted)
+        Producer(
+            {
+                **{k: v for k, v in config.items() if k != "bootstrap.servers"},
+                "logger": quiet_logger("headgeo.librdkafka"),
+            }
+        )
     except KafkaException as e:
-        raise ValueError(f"invalid Kafka setting in kafka_config: {e.args[0].str() if e.args and hasattr(e.args[0], 'str') else e}") from None
+        raise ValueError(
+            f"invalid Kafka setting in kafka_config: {e.args[0].str() if e.args and hasattr(e.args[0], 'str') else e}"
+        ) from None
     return config
 
 
 def default_run_id(name: str) -> str:
-    """A run id of its own for a job that names none: the name (output directory, logger) and the start time, and the process."""
+    """A run id of its own for a job that names none: the name (output directory, logger) and the start time, and the
+    process.
+    """
     base = os.path.basename(os.path.normpath(name)) if name else ""
     base = base if base and base not in (".", "/") else "run"
     return f"{base}-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}"
@@ -127,11 +147,23 @@ def model_name(model: Any) -> str:
 class CheckpointPublisher:
     """Measures and publishes a model at chosen steps from any rank; only global rank 0 sends, nothing raises."""
 
-    def __init__(self, bootstrap_servers: str, probe_batch: Any = None, every_n_steps: Optional[int] = None,
-                 tags: Optional[Dict[str, str]] = None, log_reports: bool = False, report_timeout: float = 60.0,
-                 close_timeout: float = 10.0, forward: Optional[Callable] = None, topic: str = "headgeo.layers",
-                 reports_topic: str = "headgeo.reports", kafka_config: Optional[Mapping[str, Any]] = None,
-                 owner: str = "CheckpointPublisher", own_keywords: Tuple[str, ...] = (), **producer_options):
+    def __init__(
+        self,
+        bootstrap_servers: str,
+        probe_batch: Any = None,
+        every_n_steps: int | None = None,
+        tags: dict[str, str] | None = None,
+        log_reports: bool = False,
+        report_timeout: float = 60.0,
+        close_timeout: float = 10.0,
+        forward: Callable | None = None,
+        topic: str = "headgeo.layers",
+        reports_topic: str = "headgeo.reports",
+        kafka_config: Mapping[str, Any] | None = None,
+        owner: str = "CheckpointPublisher",
+        own_keywords: tuple[str, ...] = (),
+        **producer_options,
+    ):
         if every_n_steps is not None and every_n_steps < 1:
             raise ValueError(f"every_n_steps must be a positive number of steps, got {every_n_steps}")
         producer_options = checked_options(owner, producer_options, own_keywords)
@@ -147,22 +179,23 @@ class CheckpointPublisher:
         self.reports_topic = reports_topic
         self.producer_config = {**producer_options, "kafka_config": kafka_config}
         self.probe_batch = detached(probe_batch) if probe_batch is not None else None
-        self.run_id: Optional[str] = None
+        self.run_id: str | None = None
         self._producer = None
         self._follower = None
-        self._published: List[int] = []
-        self._delivered_steps: List[int] = []
+        self._published: list[int] = []
+        self._delivered_steps: list[int] = []
         self._seen_steps = set()
-        self._failed: Dict[int, str] = {}
+        self._failed: dict[int, str] = {}
         self._said = set()
-        self._disabled: Optional[str] = None
+        self._disabled: str | None = None
         self._closing = False
         self._lock = threading.Lock()
 
     # -- set-up ------------------------------------------------------------------------------------------
 
-    def start(self, run_id: Optional[str], model: Any, tags: Dict[str, str], default_name: str = "") -> None:
-        """Called once training starts, on every rank: the run id (None: one of its own), the model's name and the framework's tags.
+    def start(self, run_id: str | None, model: Any, tags: dict[str, str], default_name: str = "") -> None:
+        """Called once training starts, on every rank: the run id (None: one of its own), the model's name and the
+        framework's tags.
 
         Without a run id the job gets one of its own (:func:`default_run_id` of ``default_name``), said once: a shared
         fallback would make a second such job's checkpoints LATE dead letters of the first one's run.
@@ -176,13 +209,16 @@ class CheckpointPublisher:
             return
         try:
             from headgeo.producer import HeadgeoProducer
+
             all_tags = {**{k: str(v) for k, v in tags.items()}, **self.user_tags}
-            self._producer = HeadgeoProducer(self.bootstrap_servers, topic=self.topic, model=model_name(model),
-                                             tags=all_tags, **self.producer_config)
+            self._producer = HeadgeoProducer(
+                self.bootstrap_servers, topic=self.topic, model=model_name(model), tags=all_tags, **self.producer_config
+            )
             if self.log_reports:
                 from headgeo.reports import ReportFollower
+
                 self._follower = ReportFollower(self.bootstrap_servers, run_id, topic=self.reports_topic)
-        except Exception as e:  # noqa: BLE001 - a misconfigured headgeo never stops training
+        except Exception as e:
             self._disable(f"off for this run: {e}")
 
     def set_default_probe(self, make: Callable[[], Any]) -> None:
@@ -191,15 +227,18 @@ class CheckpointPublisher:
             return
         try:
             self.probe_batch = detached(make())
-        except Exception as e:  # noqa: BLE001
-            self.say_once("probe", f"headgeo: no probe batch could be taken from the data ({e}); pass probe_batch= to the callback")
+        except Exception as e:
+            self.say_once(
+                "probe",
+                f"headgeo: no probe batch could be taken from the data ({e}); pass probe_batch= to the callback",
+            )
 
     # -- at a step -----------------------------------------------------------------------------------------
 
     def due(self, step: int) -> bool:
         return self.every_n_steps is not None and step > 0 and step % self.every_n_steps == 0
 
-    def publish(self, model: Any, step: int, context: Optional[Mapping[str, Any]] = None) -> None:
+    def publish(self, model: Any, step: int, context: Mapping[str, Any] | None = None) -> None:
         """Measures the model and publishes checkpoint ``step`` (once per step), on every rank; never raises.
 
         context: the training context the framework last saw (loss, learning rate, gradient norm), sent with it.
@@ -215,22 +254,34 @@ class CheckpointPublisher:
             return
         try:
             from headgeo.models import measure_attention
+
             probe = to_device(self.probe_batch, model_device(model))
             m = measure_attention(model, probe, forward=self.forward)
         except ValueError as e:
             # the model's layout: the same at every step, so said once and not tried again
             self._disable(f"cannot measure this model, nothing is published: {e}")
             return
-        except Exception as e:  # noqa: BLE001
-            self._fail(step, f"measure:{type(e).__name__}", f"measuring checkpoint {step} failed: {type(e).__name__}: {e}")
+        except Exception as e:
+            self._fail(
+                step, f"measure:{type(e).__name__}", f"measuring checkpoint {step} failed: {type(e).__name__}: {e}"
+            )
             return
         if not sender or self._producer is None:
             return
         try:
-            self._producer.publish_checkpoint(self.run_id, step, m.singular_values, m.entropies, block=False,
-                                              on_delivery=self._delivered, max_logits=m.max_logits,
-                                              probe_tokens=m.probe_tokens, qk_norm=m.qk_norm, context=context)
-        except Exception as e:  # noqa: BLE001
+            self._producer.publish_checkpoint(
+                self.run_id,
+                step,
+                m.singular_values,
+                m.entropies,
+                block=False,
+                on_delivery=self._delivered,
+                max_logits=m.max_logits,
+                probe_tokens=m.probe_tokens,
+                qk_norm=m.qk_norm,
+                context=context,
+            )
+        except Exception as e:
             self._fail(step, f"publish:{type(e).__name__}", f"publishing checkpoint {step} failed: {e}")
             return
         with self._lock:
@@ -238,11 +289,12 @@ class CheckpointPublisher:
         if self._follower is not None:
             self._follower.await_checkpoint(step)
 
-    def reports(self) -> List[Tuple[int, Dict[str, float]]]:
+    def reports(self) -> list[tuple[int, dict[str, float]]]:
         """(checkpoint, scalars) of reports that came back since the last call; empty on ranks other than 0."""
         if self._follower is None:
             return []
         from headgeo.reports import report_scalars
+
         return [(checkpoint, report_scalars(report)) for checkpoint, report in self._follower.take()]
 
     # -- at the end ------------------------------------------------------------------------------------------
@@ -252,6 +304,7 @@ class CheckpointPublisher:
         if self._follower is None:
             return
         from headgeo.reports import awaited_reports_line
+
         started = time.monotonic()
         deadline = started + self.report_timeout
         # a report can only come for a checkpoint Kafka took: the deliveries first, and none awaited when Kafka is away
@@ -262,7 +315,12 @@ class CheckpointPublisher:
             if not undecided:
                 break
             producer = self._producer
-            if not delivered_any and producer is not None and producer._kafka_down() and time.monotonic() - started > self.UNREACHABLE_WAIT:
+            if (
+                not delivered_any
+                and producer is not None
+                and producer._kafka_down()
+                and time.monotonic() - started > self.UNREACHABLE_WAIT
+            ):
                 break
             time.sleep(0.1)
         with self._lock:
@@ -289,7 +347,7 @@ class CheckpointPublisher:
         self._closing = True  # what fails now is in the one summary line below
         try:
             producer.close(self.close_timeout, say=False)
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             self.say_once("close", f"headgeo: closing the producer failed: {e}")
         with self._lock:
             published = list(self._published)
@@ -297,18 +355,27 @@ class CheckpointPublisher:
             pending = [c for c in published if c not in self._delivered_steps and c not in failed]
         if failed or pending:
             lost = sorted(set(failed) | set(pending))
-            log.warning("headgeo: %d of %d checkpoints of %s not sent to Kafka at %s (%s)%s", len(lost), len(published) + len(
-                [c for c in failed if c not in published]), self.run_id, self.bootstrap_servers, ", ".join(map(str, lost[:10])),
-                "" if not failed else f"; first cause: {next(iter(failed.values()))}")
+            log.warning(
+                "headgeo: %d of %d checkpoints of %s not sent to Kafka at %s (%s)%s",
+                len(lost),
+                len(published) + len([c for c in failed if c not in published]),
+                self.run_id,
+                self.bootstrap_servers,
+                ", ".join(map(str, lost[:10])),
+                "" if not failed else f"; first cause: {next(iter(failed.values()))}",
+            )
 
-    def _delivered(self, run_id: str, checkpoint: int, error: Optional[str]) -> None:
+    def _delivered(self, run_id: str, checkpoint: int, error: str | None) -> None:
         with self._lock:
             if error is None:
                 self._delivered_steps.append(checkpoint)
             else:
                 self._failed[checkpoint] = error
         if error is not None and not self._closing:
-            self.say_once(f"delivery:{error.split(':')[0]}", f"headgeo: checkpoint {checkpoint} of {run_id} not delivered: {error}")
+            self.say_once(
+                f"delivery:{error.split(':')[0]}",
+                f"headgeo: checkpoint {checkpoint} of {run_id} not delivered: {error}",
+            )
 
     # -- saying things once ---------------------------------------------------------------------------------
 
@@ -326,4 +393,3 @@ class CheckpointPublisher:
     def _disable(self, message: str) -> None:
         self._disabled = message
         self.say_once("disabled", f"headgeo: {message}")
-

@@ -3,6 +3,7 @@ shapes (random weights), each able to return the attention probabilities it used
 eager attention does with output_attentions. Each also exposes ``query_key_heads()``: W_Q^h and W_K^g
 read from its parameters by this file's own knowledge of the layout (independently of headgeo's), and
 ``probabilities(x)``: the probabilities it computes, for the tests to compare with."""
+
 import math
 import types
 
@@ -67,14 +68,19 @@ class GPT2Attention(HfBlock):
         self.o = self.c_proj
 
     def query_key_heads(self):
-        w = self.c_attn.weight.detach().double()       # (in, 3e): columns [Q | K | V]
+        w = self.c_attn.weight.detach().double()  # (in, 3e): columns [Q | K | V]
         e, d = self.embed_dim, self.head_dim
-        return ([w[:, h * d:(h + 1) * d].T for h in range(self.num_heads)],
-                [w[:, e + h * d:e + (h + 1) * d].T for h in range(self.num_heads)], list(range(self.num_heads)))
+        return (
+            [w[:, h * d : (h + 1) * d].T for h in range(self.num_heads)],
+            [w[:, e + h * d : e + (h + 1) * d].T for h in range(self.num_heads)],
+            list(range(self.num_heads)),
+        )
 
     def probabilities(self, x):
         q, k, _ = self.c_attn(x).split(self.split_size, dim=2)
-        return causal_softmax(heads_of(q, self.num_heads) @ heads_of(k, self.num_heads).transpose(-1, -2) / math.sqrt(self.head_dim))
+        return causal_softmax(
+            heads_of(q, self.num_heads) @ heads_of(k, self.num_heads).transpose(-1, -2) / math.sqrt(self.head_dim)
+        )
 
     def values(self, x):
         return heads_of(self.c_attn(x).split(self.split_size, dim=2)[2], self.num_heads)
@@ -100,13 +106,19 @@ class GPTNeoXAttention(HfBlock):
 
     def split(self, x):
         b, s, _ = x.shape
-        qkv = self.query_key_value(x).view(b, s, self.config.num_attention_heads, 3 * self.head_size).permute(0, 2, 1, 3)
+        qkv = (
+            self.query_key_value(x).view(b, s, self.config.num_attention_heads, 3 * self.head_size).permute(0, 2, 1, 3)
+        )
         return qkv.chunk(3, dim=-1)
 
     def query_key_heads(self):
-        w = self.query_key_value.weight.detach().double()    # rows: head h owns [q | k | v] at h*3d
+        w = self.query_key_value.weight.detach().double()  # rows: head h owns [q | k | v] at h*3d
         d, n = self.head_size, self.config.num_attention_heads
-        return [w[h * 3 * d:h * 3 * d + d] for h in range(n)], [w[h * 3 * d + d:h * 3 * d + 2 * d] for h in range(n)], list(range(n))
+        return (
+            [w[h * 3 * d : h * 3 * d + d] for h in range(n)],
+            [w[h * 3 * d + d : h * 3 * d + 2 * d] for h in range(n)],
+            list(range(n)),
+        )
 
     def probabilities(self, x):
         q, k, _ = self.split(x)
@@ -133,9 +145,13 @@ class BloomAttention(GPTNeoXAttention):
         return [qkv[..., i, :].transpose(1, 2) for i in range(3)]
 
     def query_key_heads(self):
-        w = self.query_key_value.weight.detach().double()    # view (heads, 3, head_dim): rows h*3d + [0, d) q, [d, 2d) k
+        w = self.query_key_value.weight.detach().double()  # view (heads, 3, head_dim): rows h*3d + [0, d) q, [d, 2d) k
         d, n = self.head_dim, self.num_heads
-        return [w[h * 3 * d:h * 3 * d + d] for h in range(n)], [w[h * 3 * d + d:h * 3 * d + 2 * d] for h in range(n)], list(range(n))
+        return (
+            [w[h * 3 * d : h * 3 * d + d] for h in range(n)],
+            [w[h * 3 * d + d : h * 3 * d + 2 * d] for h in range(n)],
+            list(range(n)),
+        )
 
     def probabilities(self, x):
         q, k, _ = self.split(x)
@@ -146,13 +162,21 @@ class BloomAttention(GPTNeoXAttention):
 
 
 class LlamaAttention(HfBlock):
-    """Llama / Mistral / Qwen2 / Gemma: q_proj, k_proj with num_key_value_heads (grouped-query), rotary; head_dim from config."""
+    """Llama / Mistral / Qwen2 / Gemma: q_proj, k_proj with num_key_value_heads (grouped-query), rotary; head_dim from
+    config.
+    """
 
     def __init__(self, e=32, heads=4, kv_heads=2, head_dim=None, model_type="llama"):
         super().__init__()
         head_dim = head_dim or e // heads
-        self.config = config(model_type=model_type, num_attention_heads=heads, num_key_value_heads=kv_heads, head_dim=head_dim,
-                             rope_theta=10000.0, hidden_size=e)
+        self.config = config(
+            model_type=model_type,
+            num_attention_heads=heads,
+            num_key_value_heads=kv_heads,
+            head_dim=head_dim,
+            rope_theta=10000.0,
+            hidden_size=e,
+        )
         self.head_dim, self.num_key_value_groups = head_dim, heads // kv_heads
         self.q_proj = nn.Linear(e, heads * head_dim, bias=False)
         self.k_proj = nn.Linear(e, kv_heads * head_dim, bias=False)
@@ -163,7 +187,11 @@ class LlamaAttention(HfBlock):
     def query_key_heads(self):
         d, n, g = self.head_dim, self.config.num_attention_heads, self.num_key_value_groups
         wq, wk = self.q_proj.weight.detach().double(), self.k_proj.weight.detach().double()
-        return [wq[h * d:(h + 1) * d] for h in range(n)], [wk[j * d:(j + 1) * d] for j in range(n // g)], [h // g for h in range(n)]
+        return (
+            [wq[h * d : (h + 1) * d] for h in range(n)],
+            [wk[j * d : (j + 1) * d] for j in range(n // g)],
+            [h // g for h in range(n)],
+        )
 
     def probabilities(self, x):
         q = rotate(heads_of(self.q_proj(x), self.config.num_attention_heads), self.head_dim)
@@ -187,17 +215,28 @@ class Phi3Attention(LlamaAttention):
     def parts(self, x):
         n, kv, d = self.config.num_attention_heads, self.config.num_key_value_heads, self.head_dim
         y = self.qkv_proj(x)
-        return y[..., :n * d], y[..., n * d:(n + kv) * d], y[..., (n + kv) * d:]
+        return y[..., : n * d], y[..., n * d : (n + kv) * d], y[..., (n + kv) * d :]
 
     def query_key_heads(self):
-        n, kv, d, g = self.config.num_attention_heads, self.config.num_key_value_heads, self.head_dim, self.num_key_value_groups
+        n, kv, d, g = (
+            self.config.num_attention_heads,
+            self.config.num_key_value_heads,
+            self.head_dim,
+            self.num_key_value_groups,
+        )
         w = self.qkv_proj.weight.detach().double()
-        return [w[h * d:(h + 1) * d] for h in range(n)], [w[(n + j) * d:(n + j + 1) * d] for j in range(kv)], [h // g for h in range(n)]
+        return (
+            [w[h * d : (h + 1) * d] for h in range(n)],
+            [w[(n + j) * d : (n + j + 1) * d] for j in range(kv)],
+            [h // g for h in range(n)],
+        )
 
     def probabilities(self, x):
         q, k, _ = self.parts(x)
         q = rotate(heads_of(q, self.config.num_attention_heads), self.head_dim)
-        k = rotate(heads_of(k, self.config.num_key_value_heads), self.head_dim).repeat_interleave(self.num_key_value_groups, 1)
+        k = rotate(heads_of(k, self.config.num_key_value_heads), self.head_dim).repeat_interleave(
+            self.num_key_value_groups, 1
+        )
         return causal_softmax(q @ k.transpose(-1, -2) / math.sqrt(self.head_dim))
 
     def values(self, x):
@@ -218,14 +257,22 @@ class T5Attention(HfBlock):
     def query_key_heads(self):
         d = self.key_value_proj_dim
         wq, wk = self.q.weight.detach().double(), self.k.weight.detach().double()
-        return [wq[h * d:(h + 1) * d] for h in range(self.n_heads)], [wk[h * d:(h + 1) * d] for h in range(self.n_heads)], list(range(self.n_heads))
+        return (
+            [wq[h * d : (h + 1) * d] for h in range(self.n_heads)],
+            [wk[h * d : (h + 1) * d] for h in range(self.n_heads)],
+            list(range(self.n_heads)),
+        )
 
     def probabilities(self, x):
         s = x.shape[1]
         distance = (torch.arange(s)[None, :] - torch.arange(s)[:, None]).clamp(-4, 3) + 4
-        bias = self.relative_attention_bias(distance).permute(2, 0, 1).unsqueeze(0)   # (1, heads, q, k): not probabilities
+        bias = (
+            self.relative_attention_bias(distance).permute(2, 0, 1).unsqueeze(0)
+        )  # (1, heads, q, k): not probabilities
         self.last_bias = bias
-        return (heads_of(self.q(x), self.n_heads) @ heads_of(self.k(x), self.n_heads).transpose(-1, -2) + bias).softmax(-1)
+        return (heads_of(self.q(x), self.n_heads) @ heads_of(self.k(x), self.n_heads).transpose(-1, -2) + bias).softmax(
+            -1
+        )
 
     def values(self, x):
         return heads_of(self.v(x), self.n_heads)
@@ -255,12 +302,14 @@ class Stack(nn.Module):
 
     def probabilities(self):
         """Per layer, the probabilities each block computes on the input it gets in this model."""
+
         def run(x):
             probs = []
             for layer in self.layers:
                 probs.append(layer.probabilities(x))
                 x = x + layer(x)[0]
             return probs
+
         return run
 
 

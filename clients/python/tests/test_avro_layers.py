@@ -1,5 +1,6 @@
 """value_format="avro": records in the oldest schema version holding their fields, the same content as JSON, and kept
 in the spool as JSON when Kafka is away."""
+
 import io
 import json
 import os
@@ -10,7 +11,6 @@ from headgeo.records import layer_records
 
 try:
     import fastavro
-
     from headgeo.avro_layers import AvroLayers
     from headgeo.producer import encode_records
 except ImportError:  # pragma: no cover - depends on the machine
@@ -20,19 +20,35 @@ REPO_SCHEMAS = os.path.join(os.path.dirname(__file__), "..", "..", "..", "schema
 
 
 def records(**fields):
-    return layer_records("run/1 ä", 40, [[[3.0, 1.5, 0.25]] * 2] * 3, [[0.7, 0.2]] * 3, model="m", emitted_at_ms=1_700_000_000_123,
-                         **fields)
+    return layer_records(
+        "run/1 ä",
+        40,
+        [[[3.0, 1.5, 0.25]] * 2] * 3,
+        [[0.7, 0.2]] * 3,
+        model="m",
+        emitted_at_ms=1_700_000_000_123,
+        **fields,
+    )
 
 
 @unittest.skipIf(fastavro is None, "fastavro is not installed (tools/python-venv.sh)")
 class AvroLayersTest(unittest.TestCase):
     def test_each_record_is_written_in_the_oldest_version_that_holds_its_fields(self):
-        cases = ((1, "history/layer_geometry-v1.avsc", {}), (2, "history/layer_geometry-v2.avsc", {"tags": {"lr": "3e-4"}}),
-                 (3, "layer_geometry.avsc", {"max_logits": [[9.0, 2.0]] * 3, "probe_tokens": 64, "qk_norm": [True, False, False]}))
+        cases = (
+            (1, "history/layer_geometry-v1.avsc", {}),
+            (2, "history/layer_geometry-v2.avsc", {"tags": {"lr": "3e-4"}}),
+            (
+                3,
+                "layer_geometry.avsc",
+                {"max_logits": [[9.0, 2.0]] * 3, "probe_tokens": 64, "qk_norm": [True, False, False]},
+            ),
+        )
         for version, path, fields in cases:
             with open(os.path.join(REPO_SCHEMAS, path)) as f:
                 schema = fastavro.parse_schema(json.load(f))
-            header = b"\xc3\x01" + bytes.fromhex(fastavro.schema.fingerprint(fastavro.schema.to_parsing_canonical_form(schema), "CRC-64-AVRO"))
+            header = b"\xc3\x01" + bytes.fromhex(
+                fastavro.schema.fingerprint(fastavro.schema.to_parsing_canonical_form(schema), "CRC-64-AVRO")
+            )
             given = records(**fields)
             for record, value in zip(given, encode_records(given, "avro")):
                 self.assertEqual(value[:10], header, f"version {version}")

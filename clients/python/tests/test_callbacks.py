@@ -3,6 +3,7 @@
 Real transformers Trainer and Lightning Trainer runs on a tiny Llama (the venv of tools/python-venv.sh); no broker is
 needed: where one is, TrainingFrameworksIT runs these callbacks against a processor.
 """
+
 import logging
 import os
 import sys
@@ -11,9 +12,9 @@ import time
 import unittest
 
 try:
+    import lightning as L
     import torch
     import transformers
-    import lightning as L
 
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), "runs"))
     import tiny_data
@@ -29,16 +30,30 @@ def hf_train(directory, callbacks, steps=20, logging_steps=100):
     """Trains the tiny Llama with the Trainer; the final parameters, flattened."""
     transformers.logging.set_verbosity_error()
     model = tiny_data.tiny_llama()
-    args = transformers.TrainingArguments(output_dir=directory, max_steps=steps, save_strategy="steps", save_steps=10,
-                                          per_device_train_batch_size=4, learning_rate=1e-3, seed=3, report_to=[], use_cpu=True,
-                                          disable_tqdm=True, save_only_model=True, logging_steps=logging_steps)
-    trainer = transformers.Trainer(model=model, args=args, train_dataset=tiny_data.RandomTokens(32, seed=1), callbacks=callbacks)
+    args = transformers.TrainingArguments(
+        output_dir=directory,
+        max_steps=steps,
+        save_strategy="steps",
+        save_steps=10,
+        per_device_train_batch_size=4,
+        learning_rate=1e-3,
+        seed=3,
+        report_to=[],
+        use_cpu=True,
+        disable_tqdm=True,
+        save_only_model=True,
+        logging_steps=logging_steps,
+    )
+    trainer = transformers.Trainer(
+        model=model, args=args, train_dataset=tiny_data.RandomTokens(32, seed=1), callbacks=callbacks
+    )
     trainer.train()
     return torch.cat([p.detach().flatten() for p in model.parameters()])
 
 
 def tiny_lightning_module():
     """The tiny Llama as a LightningModule trained by SGD at 1e-2."""
+
     class Module(L.LightningModule):
         def __init__(self):
             super().__init__()
@@ -67,7 +82,9 @@ class CallbacksNeverBreakTrainingTest(unittest.TestCase):
         # checkpoint 0 (the initial weights), 5, 10, 15, 20 (10 and 20 are also saves: published once each)
         self.assertEqual(callback.publisher._published, [0, 5, 10, 15, 20])
         self.assertEqual(len(logs.output), 1, logs.output)
-        self.assertRegex(logs.output[0], r"5 of 5 checkpoints of down not sent to Kafka at 127\.0\.0\.1:\d+ \(0, 5, 10, 15, 20\)")
+        self.assertRegex(
+            logs.output[0], r"5 of 5 checkpoints of down not sent to Kafka at 127\.0\.0\.1:\d+ \(0, 5, 10, 15, 20\)"
+        )
         self.assertLess(took, 60, "publishing never waits for the dead broker")
 
     def test_a_model_headgeo_cannot_read_is_said_once_and_training_goes_on(self):
@@ -97,11 +114,22 @@ class CallbacksNeverBreakTrainingTest(unittest.TestCase):
     def test_the_default_probe_is_the_first_examples_of_the_eval_data_collated_and_fixed(self):
         with tempfile.TemporaryDirectory() as directory:
             transformers.logging.set_verbosity_error()
-            args = transformers.TrainingArguments(output_dir=directory, max_steps=2, per_device_eval_batch_size=3, report_to=[],
-                                                  use_cpu=True, disable_tqdm=True, save_strategy="no")
+            args = transformers.TrainingArguments(
+                output_dir=directory,
+                max_steps=2,
+                per_device_eval_batch_size=3,
+                report_to=[],
+                use_cpu=True,
+                disable_tqdm=True,
+                save_strategy="no",
+            )
             evaluation = tiny_data.RandomTokens(8, seed=2)
-            trainer = transformers.Trainer(model=tiny_data.tiny_llama(), args=args, train_dataset=tiny_data.RandomTokens(16, seed=1),
-                                           eval_dataset=evaluation)
+            trainer = transformers.Trainer(
+                model=tiny_data.tiny_llama(),
+                args=args,
+                train_dataset=tiny_data.RandomTokens(16, seed=1),
+                eval_dataset=evaluation,
+            )
             callback = HfCallback.attach(trainer, dead_address(), run_id="probe", close_timeout=0.1)
             trainer.train()
         probe = callback.publisher.probe_batch
@@ -114,11 +142,15 @@ class CallbacksNeverBreakTrainingTest(unittest.TestCase):
     def test_misconfiguration_raises_when_the_callback_is_made(self):
         for callback in (HfCallback, LightningCallback):
             with self.subTest(callback=callback.__module__):
-                with self.assertRaisesRegex(TypeError, r"unexpected keyword argument 'every_n_train_steps'; did you mean 'every_n_steps'\?"):
+                with self.assertRaisesRegex(
+                    TypeError, r"unexpected keyword argument 'every_n_train_steps'; did you mean 'every_n_steps'\?"
+                ):
                     callback("localhost:9092", every_n_train_steps=10)
                 with self.assertRaisesRegex(TypeError, r"'spool_directory'; did you mean 'spool_dir'\?"):
                     callback("localhost:9092", spool_directory="/tmp/x")
-                with self.assertRaisesRegex(ValueError, r"invalid Kafka setting in kafka_config: No such configuration property: \"lingr.ms\""):
+                with self.assertRaisesRegex(
+                    ValueError, r"invalid Kafka setting in kafka_config: No such configuration property: \"lingr.ms\""
+                ):
                     callback("localhost:9092", kafka_config={"lingr.ms": 5})
                 with self.assertRaisesRegex(ValueError, "Invalid value"):
                     callback("localhost:9092", kafka_config={"linger.ms": "soon"})
@@ -139,7 +171,14 @@ class CallbacksNeverBreakTrainingTest(unittest.TestCase):
 
     def test_the_end_of_a_job_with_kafka_unreachable_is_not_held_for_the_reports(self):
         with tempfile.TemporaryDirectory() as directory:
-            callback = HfCallback(dead_address(), run_id="unreachable", every_n_steps=5, log_reports=True, report_timeout=60, close_timeout=1)
+            callback = HfCallback(
+                dead_address(),
+                run_id="unreachable",
+                every_n_steps=5,
+                log_reports=True,
+                report_timeout=60,
+                close_timeout=1,
+            )
             with self.assertLogs("headgeo", level="WARNING") as logs:
                 started = time.monotonic()
                 hf_train(directory, [callback], steps=10)
@@ -152,9 +191,17 @@ class CallbacksNeverBreakTrainingTest(unittest.TestCase):
         callback = LightningCallback(dead_address(), run_id="lightning-down", every_n_steps=4, close_timeout=0.5)
         loader = torch.utils.data.DataLoader(tiny_data.RandomTokens(32, seed=1), batch_size=4)
         with tempfile.TemporaryDirectory() as directory, self.assertLogs("headgeo", level="WARNING") as logs:
-            trainer = L.Trainer(accelerator="cpu", devices=1, max_steps=8, logger=False, enable_checkpointing=False,
-                                enable_progress_bar=False, enable_model_summary=False, default_root_dir=directory,
-                                callbacks=[callback])
+            trainer = L.Trainer(
+                accelerator="cpu",
+                devices=1,
+                max_steps=8,
+                logger=False,
+                enable_checkpointing=False,
+                enable_progress_bar=False,
+                enable_model_summary=False,
+                default_root_dir=directory,
+                callbacks=[callback],
+            )
             trainer.fit(tiny_lightning_module(), loader)
         self.assertEqual(trainer.global_step, 8)
         self.assertEqual(callback.publisher._published, [0, 4, 8])  # 0: the initial weights
@@ -169,6 +216,7 @@ class CallbacksNeverBreakTrainingTest(unittest.TestCase):
             def publish_and_keep(model, step, context=None):
                 sent[step] = dict(context or {})
                 publish(model, step, context)
+
             callback.publisher.publish = publish_and_keep
             return sent
 
@@ -188,8 +236,17 @@ class CallbacksNeverBreakTrainingTest(unittest.TestCase):
         sent = capturing(lightning)
         loader = torch.utils.data.DataLoader(tiny_data.RandomTokens(32, seed=1), batch_size=4)
         with tempfile.TemporaryDirectory() as directory, self.assertLogs("headgeo", level="WARNING"):
-            L.Trainer(accelerator="cpu", devices=1, max_steps=8, logger=False, enable_checkpointing=False, enable_progress_bar=False,
-                      enable_model_summary=False, default_root_dir=directory, callbacks=[lightning]).fit(tiny_lightning_module(), loader)
+            L.Trainer(
+                accelerator="cpu",
+                devices=1,
+                max_steps=8,
+                logger=False,
+                enable_checkpointing=False,
+                enable_progress_bar=False,
+                enable_model_summary=False,
+                default_root_dir=directory,
+                callbacks=[lightning],
+            ).fit(tiny_lightning_module(), loader)
         for step in (4, 8):
             self.assertEqual(sorted(sent[step]), ["learning_rate", "loss"], sent)
             self.assertEqual(sent[step]["learning_rate"], 1e-2)

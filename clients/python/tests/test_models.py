@@ -1,17 +1,18 @@
 """The model side: every layout's singular values against a dense computation, entropies against
 probabilities the test computes itself. python3 -m unittest discover -s clients/python/tests -t clients/python"""
+
 import time
 import unittest
+from typing import ClassVar
 
 import numpy as np
 
 try:
-    import torch
-    from torch import nn
-
     import headgeo
-    from headgeo import layouts, models
     import hf_like
+    import torch
+    from headgeo import layouts
+    from torch import nn
 except ImportError:  # pragma: no cover - depends on the machine
     torch = None
 
@@ -21,7 +22,7 @@ def dense_singular_values(q_heads, k_heads, key_of):
     out = []
     for h, q in enumerate(q_heads):
         metric = q.numpy().T @ k_heads[key_of[h]].numpy()
-        out.append(np.linalg.svd(metric, compute_uv=False)[:q.shape[0]])
+        out.append(np.linalg.svd(metric, compute_uv=False)[: q.shape[0]])
     return out
 
 
@@ -39,13 +40,15 @@ class LayoutTest(unittest.TestCase):
     def tearDown(self):
         torch.set_default_dtype(torch.float32)
 
-    LAYOUTS = {
+    LAYOUTS: ClassVar[dict] = {
         "c_attn": lambda: hf_like.GPT2Attention(),
         "query_key_value (GPT-NeoX)": lambda: hf_like.GPTNeoXAttention(),
         "query_key_value (BLOOM)": lambda: hf_like.BloomAttention(),
         "q_proj/k_proj grouped-query": lambda: hf_like.LlamaAttention(heads=4, kv_heads=2),
         "q_proj/k_proj multi-query": lambda: hf_like.LlamaAttention(heads=4, kv_heads=1, model_type="mistral"),
-        "q_proj/k_proj head_dim != hidden/heads (Gemma)": lambda: hf_like.LlamaAttention(heads=4, kv_heads=2, head_dim=12, model_type="gemma"),
+        "q_proj/k_proj head_dim != hidden/heads (Gemma)": lambda: hf_like.LlamaAttention(
+            heads=4, kv_heads=2, head_dim=12, model_type="gemma"
+        ),
         "qkv_proj (Phi-3)": lambda: hf_like.Phi3Attention(heads=4, kv_heads=2),
         "q/k (T5)": lambda: hf_like.T5Attention(),
     }
@@ -68,8 +71,11 @@ class LayoutTest(unittest.TestCase):
         self.assertEqual([block.key_head(h) for h in range(8)], [0, 0, 0, 0, 1, 1, 1, 1])
 
     def test_the_fused_layouts_and_position_terms_are_named(self):
-        got = {layout: (b.layout, b.position_terms) for layout, make in self.LAYOUTS.items()
-               for b in layouts.attention_blocks(hf_like.Stack(make()))}
+        got = {
+            layout: (b.layout, b.position_terms)
+            for layout, make in self.LAYOUTS.items()
+            for b in layouts.attention_blocks(hf_like.Stack(make()))
+        }
         self.assertEqual(got["c_attn"], ("c_attn", None))
         self.assertEqual(got["query_key_value (GPT-NeoX)"], ("query_key_value", "rotary position embeddings"))
         self.assertEqual(got["query_key_value (BLOOM)"], ("query_key_value", "ALiBi"))
@@ -83,6 +89,7 @@ class LayoutTest(unittest.TestCase):
                 super().__init__()
                 self.num_heads = 4
                 self.query_key_value = nn.Linear(32, 96)
+
         with self.assertRaisesRegex(ValueError, r"^layers\.0: Falcon's fused query_key_value"):
             layouts.attention_blocks(hf_like.Stack(FalconAttention()))
 
@@ -90,6 +97,7 @@ class LayoutTest(unittest.TestCase):
             def __init__(self):
                 super().__init__()
                 self.q_proj, self.k_proj = nn.Linear(8, 8), nn.Linear(8, 8)
+
         with self.assertRaisesRegex(ValueError, r"^layers\.0: q_proj/k_proj found but no head count \(num_heads"):
             layouts.attention_blocks(hf_like.Stack(NoHeads()))
         with self.assertRaisesRegex(ValueError, "no attention blocks found in Linear"):
@@ -104,13 +112,16 @@ class LayoutTest(unittest.TestCase):
             def forward(self, x):
                 kv = x if self.attn._qkv_same_embed_dim else x[..., :24]
                 return self.attn(x, kv, kv)[0]
+
         for model in (One(), One(kdim=24, vdim=24)):
             a = model.attn
             if a._qkv_same_embed_dim:
                 wq, wk = a.in_proj_weight.detach()[:32], a.in_proj_weight.detach()[32:64]
             else:
                 wq, wk = a.q_proj_weight.detach(), a.k_proj_weight.detach()
-            want = dense_singular_values([wq[h * 8:(h + 1) * 8] for h in range(4)], [wk[h * 8:(h + 1) * 8] for h in range(4)], range(4))
+            want = dense_singular_values(
+                [wq[h * 8 : (h + 1) * 8] for h in range(4)], [wk[h * 8 : (h + 1) * 8] for h in range(4)], range(4)
+            )
             for g, w in zip(headgeo.singular_values(model)[0], want):
                 np.testing.assert_allclose(g, w, rtol=1e-10, atol=1e-13 * w[0])
             x = torch.randn(3, 7, 32)
@@ -140,12 +151,20 @@ class EntropyTest(unittest.TestCase):
             np.testing.assert_allclose(g, w, rtol=1e-12)
 
     def test_with_position_terms_the_models_own_probabilities_are_used(self):
-        model = hf_like.Stack(hf_like.GPTNeoXAttention(), hf_like.BloomAttention(), hf_like.LlamaAttention(heads=4, kv_heads=2),
-                              hf_like.Phi3Attention(), hf_like.T5Attention(), hf_like.GPT2Attention())
+        model = hf_like.Stack(
+            hf_like.GPTNeoXAttention(),
+            hf_like.BloomAttention(),
+            hf_like.LlamaAttention(heads=4, kv_heads=2),
+            hf_like.Phi3Attention(),
+            hf_like.T5Attention(),
+            hf_like.GPT2Attention(),
+        )
         self.assert_entropies_are_the_models_own(model, torch.randn(3, 9, 32))
 
     def test_without_output_attentions_gpt2_is_recomputed_exactly(self):
-        model = hf_like.PlainStack(hf_like.GPT2AttentionWithoutOutputAttentions(), hf_like.GPT2AttentionWithoutOutputAttentions())
+        model = hf_like.PlainStack(
+            hf_like.GPT2AttentionWithoutOutputAttentions(), hf_like.GPT2AttentionWithoutOutputAttentions()
+        )
         x = torch.randn(2, 6, 32)
         _, entropies = headgeo.measure(model, x)
         with torch.no_grad():
@@ -165,7 +184,9 @@ class EntropyTest(unittest.TestCase):
 
     def test_rotary_without_output_attentions_is_an_error_not_a_wrong_entropy(self):
         model = hf_like.Stack(hf_like.LlamaAttention())
-        with self.assertRaisesRegex(ValueError, r"^layers\.0: rotary position embeddings change the attention probabilities"):
+        with self.assertRaisesRegex(
+            ValueError, r"^layers\.0: rotary position embeddings change the attention probabilities"
+        ):
             headgeo.measure(model, torch.randn(2, 5, 32), forward=lambda x: model(x))
 
     def test_the_probe_leaves_modes_parameters_and_random_state_alone(self):
@@ -187,7 +208,7 @@ class EntropyTest(unittest.TestCase):
 
 
 try:
-    import confluent_kafka  # noqa: F401
+    import confluent_kafka
 except ImportError:  # pragma: no cover
     confluent_kafka = None
 
@@ -196,6 +217,7 @@ except ImportError:  # pragma: no cover
 class NonBlockingPublishTest(unittest.TestCase):
     def test_an_outage_does_not_block_and_the_callback_names_the_cause(self):
         import socket
+
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -220,6 +242,7 @@ class NonBlockingPublishTest(unittest.TestCase):
 
     def test_a_blocking_publish_to_a_dead_cluster_gives_up_after_seconds_with_one_line(self):
         import socket
+
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -1,4 +1,5 @@
 """Unit tests of the producer's helpers (no Kafka needed): python3 -m unittest discover -s examples/python"""
+
 import json
 import math
 import os
@@ -7,7 +8,6 @@ import time
 import unittest
 
 import numpy as np
-
 from headgeo.geometry import head_singular_values, mean_attention_entropy
 from headgeo.records import layer_records
 
@@ -21,8 +21,8 @@ class HeadSingularValuesTest(unittest.TestCase):
         got = head_singular_values(wq.tolist(), wk, heads)
         d_head = d_model // heads
         for h in range(heads):
-            q = wq[h * d_head:(h + 1) * d_head].T
-            k = wk[h * d_head:(h + 1) * d_head].T
+            q = wq[h * d_head : (h + 1) * d_head].T
+            k = wk[h * d_head : (h + 1) * d_head].T
             full = np.linalg.svd(q @ k.T, compute_uv=False)[:d_head]
             np.testing.assert_allclose(got[h], full, rtol=1e-9, atol=1e-9)
         self.assertEqual(len(got), heads)
@@ -45,22 +45,43 @@ class LayerRecordsTest(unittest.TestCase):
         ent = [[1.0, 2.0]] * 3
         records = layer_records("run", 5, sv, ent, model="m")
         self.assertEqual([r["layer"] for r in records], [0, 1, 2])
-        self.assertEqual(set(records[0]), {"run_id", "checkpoint", "layer", "num_layers", "num_heads",
-                                           "metric_singvals_per_head", "mean_attention_entropy_per_head",
-                                           "model", "emitted_at"})
+        self.assertEqual(
+            set(records[0]),
+            {
+                "run_id",
+                "checkpoint",
+                "layer",
+                "num_layers",
+                "num_heads",
+                "metric_singvals_per_head",
+                "mean_attention_entropy_per_head",
+                "model",
+                "emitted_at",
+            },
+        )
         self.assertEqual(records[0]["num_heads"], 2)
 
     def test_attention_health_fields_are_written_only_when_measured(self):
         sv = np.ones((2, 2, 4))
-        records = layer_records("run", 5, sv, [[1.0, 2.0]] * 2, max_logits=[[30.5, 2.0], None], probe_tokens=128, qk_norm=[True, False])
+        records = layer_records(
+            "run", 5, sv, [[1.0, 2.0]] * 2, max_logits=[[30.5, 2.0], None], probe_tokens=128, qk_norm=[True, False]
+        )
         self.assertEqual(records[0]["max_attention_logit_per_head"], [30.5, 2.0])
         self.assertNotIn("max_attention_logit_per_head", records[1])
         self.assertEqual([r["probe_tokens"] for r in records], [128, 128])
         self.assertEqual([r.get("qk_norm") for r in records], [True, None])
-        self.assertEqual(set(layer_records("run", 5, sv, [[1.0, 2.0]] * 2)[0]) & {"max_attention_logit_per_head", "probe_tokens", "qk_norm"},
-                         set(), "records without them stay v1")
-        for bad in ({"max_logits": [[1.0], None]}, {"max_logits": [[float("inf"), 1.0], None]}, {"probe_tokens": 0},
-                    {"max_logits": [[1.0, 2.0]]}):
+        self.assertEqual(
+            set(layer_records("run", 5, sv, [[1.0, 2.0]] * 2)[0])
+            & {"max_attention_logit_per_head", "probe_tokens", "qk_norm"},
+            set(),
+            "records without them stay v1",
+        )
+        for bad in (
+            {"max_logits": [[1.0], None]},
+            {"max_logits": [[float("inf"), 1.0], None]},
+            {"probe_tokens": 0},
+            {"max_logits": [[1.0, 2.0]]},
+        ):
             with self.subTest(bad=bad), self.assertRaises(ValueError):
                 layer_records("run", 5, sv, [[1.0, 2.0]] * 2, **bad)
 
@@ -69,8 +90,14 @@ class LayerRecordsTest(unittest.TestCase):
         self.assertEqual(records[0]["metric_singvals_per_head"], [[3.0, 1.0], [2.0]])
 
     def test_bad_values_are_refused_before_publishing(self):
-        for sv, ent in [([[[-1.0]]], [[1.0]]), ([[[float("nan")]]], [[1.0]]), ([[[]]], [[1.0]]),
-                        ([[[1.0]]], [[float("inf")]]), ([[[1.0]], [[1.0], [2.0]]], [[1.0], [1.0]]), ([[[1.0]]], [[-0.5]])]:
+        for sv, ent in [
+            ([[[-1.0]]], [[1.0]]),
+            ([[[float("nan")]]], [[1.0]]),
+            ([[[]]], [[1.0]]),
+            ([[[1.0]]], [[float("inf")]]),
+            ([[[1.0]], [[1.0], [2.0]]], [[1.0], [1.0]]),
+            ([[[1.0]]], [[-0.5]]),
+        ]:
             with self.assertRaises(ValueError):
                 layer_records("run", 0, sv, ent)
 
@@ -84,12 +111,14 @@ class LayerRecordsTest(unittest.TestCase):
 
     def test_tags_that_break_the_rules_are_refused_with_the_rule(self):
         sv, ent = np.ones((1, 1, 3)), [[1.0]]
-        cases = [({str(i): "x" for i in range(33)}, "33 tags, the limit is 32"),
-                 ({"": "x"}, "must be 1 to 64"),
-                 ({"k" * 65: "x"}, "must be 1 to 64"),
-                 ({"k": "v" * 257}, "the limit is 256"),
-                 ({"k": "a\nb"}, "control characters"),
-                 ({"k": 3}, "must be strings")]
+        cases = [
+            ({str(i): "x" for i in range(33)}, "33 tags, the limit is 32"),
+            ({"": "x"}, "must be 1 to 64"),
+            ({"k" * 65: "x"}, "must be 1 to 64"),
+            ({"k": "v" * 257}, "the limit is 256"),
+            ({"k": "a\nb"}, "control characters"),
+            ({"k": 3}, "must be strings"),
+        ]
         for tags, message in cases:
             with self.assertRaisesRegex(ValueError, message):
                 layer_records("run", 0, sv, ent, tags=tags)
@@ -101,7 +130,7 @@ if __name__ == "__main__":
 
 
 try:
-    import confluent_kafka  # noqa: F401
+    import confluent_kafka
 except ImportError:  # pragma: no cover - depends on the machine
     confluent_kafka = None
 
@@ -115,8 +144,14 @@ class CloseWithKafkaDownTest(unittest.TestCase):
         heard = []
         producer = HeadgeoProducer(dead_address())
         for checkpoint in (10, 20):
-            producer.publish_checkpoint("short-job", checkpoint, [[[2.0, 1.0]]], [[0.5]], block=False,
-                                        on_delivery=lambda run, cp, err: heard.append((run, cp, err)))
+            producer.publish_checkpoint(
+                "short-job",
+                checkpoint,
+                [[[2.0, 1.0]]],
+                [[0.5]],
+                block=False,
+                on_delivery=lambda run, cp, err: heard.append((run, cp, err)),
+            )
         with self.assertLogs("headgeo", level="WARNING") as logs:
             left = producer.close(0.5)
         self.assertEqual(left, 2)
@@ -129,7 +164,9 @@ class CloseWithKafkaDownTest(unittest.TestCase):
 
 @unittest.skipIf(confluent_kafka is None, "confluent-kafka is not installed")
 class EndOfProcessTest(unittest.TestCase):
-    """SIGTERM and the interpreter's exit keep what is undelivered (or say it is lost), in one line, then do what they did."""
+    """SIGTERM and the interpreter's exit keep what is undelivered (or say it is lost), in one line, then do what they
+    did.
+    """
 
     def run_script(self, spool, user_handler=False, exit_normally=False):
         import subprocess
@@ -153,7 +190,9 @@ if not {exit_normally!r}:
             f.write(script)
         env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         started = time.monotonic()
-        done = subprocess.run([sys.executable, f.name], capture_output=True, text=True, env=env, timeout=60)
+        done = subprocess.run(
+            [sys.executable, f.name], capture_output=True, text=True, env=env, timeout=60, check=False
+        )
         os.unlink(f.name)
         return done, time.monotonic() - started
 
@@ -165,9 +204,12 @@ if not {exit_normally!r}:
             done, took = self.run_script(spool)
             self.assertEqual(done.returncode, -15, done)
             self.assertNotIn("not reached", done.stdout)
-            lines = [l for l in done.stderr.splitlines() if l.startswith("headgeo:")]
+            lines = [line for line in done.stderr.splitlines() if line.startswith("headgeo:")]
             self.assertEqual(len(lines), 1, done.stderr)
-            self.assertIn(f"headgeo: SIGTERM: 10 checkpoint(s) not yet delivered to Kafka at 127.0.0.1:1 kept in {spool}", lines[0])
+            self.assertIn(
+                f"headgeo: SIGTERM: 10 checkpoint(s) not yet delivered to Kafka at 127.0.0.1:1 kept in {spool}",
+                lines[0],
+            )
             self.assertEqual(len([n for n in os.listdir(spool) if n.endswith(".jsonl")]), 10)
             self.assertLess(took, 15, "a dead broker does not hold the end of the process")
 
@@ -207,7 +249,9 @@ class CloseIsBoundedTest(unittest.TestCase):
                         left = producer.close(3)
                     took = time.monotonic() - started
                     self.assertEqual(left, 40)
-                    self.assertLess(took, 3 + 2.5, "close(3): its timeout, then at most the purge's second and the spool's writes")
+                    self.assertLess(
+                        took, 3 + 2.5, "close(3): its timeout, then at most the purge's second and the spool's writes"
+                    )
                     if spool:
                         self.assertEqual(len([n for n in os.listdir(spool) if n.endswith(".jsonl")]), 10)
 
@@ -280,8 +324,13 @@ class SpoolTest(unittest.TestCase):
             "truncated.jsonl": (b"\n".join(values)[:-40], "cut short"),
             "two-runs.jsonl": (b"\n".join(values[:1] + other) + b"\n", "line 2 is of s@7, the file of r@7"),
             "twice.jsonl": (b"\n".join(values[:1] * 2) + b"\n", "layer 0 twice"),
-            "negative.jsonl": (values[0].replace(b'"mean_attention_entropy_per_head": [0.1]', b'"mean_attention_entropy_per_head": [-0.1]') + b"\n",
-                               "entropy_per_head must be finite numbers >= 0"),
+            "negative.jsonl": (
+                values[0].replace(
+                    b'"mean_attention_entropy_per_head": [0.1]', b'"mean_attention_entropy_per_head": [-0.1]'
+                )
+                + b"\n",
+                "entropy_per_head must be finite numbers >= 0",
+            ),
             "huge.jsonl": (b"[" + b"1," * 700_000 + b"1]\n", "more than a checkpoint can be"),
         }
         for name, (data, reason) in cases.items():
@@ -314,7 +363,9 @@ class SpoolTest(unittest.TestCase):
             except ValueError as e:
                 spool.reject(claimed, str(e))
         self.assertEqual(len(logs.output), 1)
-        self.assertIn(os.path.join(self.dir, "bad.jsonl") + " is not sent: line 1 is not JSON; moved to", logs.output[0])
+        self.assertIn(
+            os.path.join(self.dir, "bad.jsonl") + " is not sent: line 1 is not JSON; moved to", logs.output[0]
+        )
         self.assertTrue(os.path.exists(os.path.join(self.dir, "rejected", "bad.jsonl")))
         self.assertEqual(spool.check(spool.claim())[0], "r")
         self.assertFalse(os.path.exists(good))

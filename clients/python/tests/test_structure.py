@@ -1,5 +1,6 @@
 """The package's shape: no module imports another that imports it back (at any depth, imports inside
 functions included), and the record limits come from the layer schema the processor reads."""
+
 import ast
 import json
 import os
@@ -26,8 +27,11 @@ def imports_of(path):
 
 
 def graph():
-    modules = {"headgeo." + name[:-3]: os.path.join(PACKAGE, name) for name in os.listdir(PACKAGE)
-               if name.endswith(".py") and name != "__init__.py"}
+    modules = {
+        "headgeo." + name[:-3]: os.path.join(PACKAGE, name)
+        for name in os.listdir(PACKAGE)
+        if name.endswith(".py") and name != "__init__.py"
+    }
     return {m: {i for i in imports_of(p) if i in modules and i != m} for m, p in modules.items()}
 
 
@@ -39,9 +43,9 @@ def cycle(edges):
         state[m] = "open"
         for n in sorted(edges[m]):
             if state.get(n) == "open":
-                return path[path.index(n):] + [n]
+                return [*path[path.index(n) :], n]
             if n not in state:
-                found = visit(n, path + [n])
+                found = visit(n, [*path, n])
                 if found:
                     return found
         state[m] = "done"
@@ -72,20 +76,30 @@ class StructureTest(unittest.TestCase):
             self.assertNotIn("headgeo.producer", edges[module], module)
 
     def test_the_packaged_layer_schema_versions_are_the_repositorys(self):
-        for packaged, original in (("layer_geometry-v1.avsc", "history/layer_geometry-v1.avsc"),
-                                   ("layer_geometry-v2.avsc", "history/layer_geometry-v2.avsc")):
-            with open(os.path.join(PACKAGE, "schemas", packaged), "rb") as a, open(os.path.join(REPO_SCHEMAS, original), "rb") as b:
+        for packaged, original in (
+            ("layer_geometry-v1.avsc", "history/layer_geometry-v1.avsc"),
+            ("layer_geometry-v2.avsc", "history/layer_geometry-v2.avsc"),
+        ):
+            with (
+                open(os.path.join(PACKAGE, "schemas", packaged), "rb") as a,
+                open(os.path.join(REPO_SCHEMAS, original), "rb") as b,
+            ):
                 self.assertEqual(a.read(), b.read(), packaged)
 
     def test_the_tag_limits_are_the_layer_schemas(self):
         from headgeo import records
-        with open(os.path.join(PACKAGE, "schemas", "layer_geometry.avsc"), "rb") as a, \
-                open(os.path.join(REPO_SCHEMAS, "layer_geometry.avsc"), "rb") as b:
+
+        with (
+            open(os.path.join(PACKAGE, "schemas", "layer_geometry.avsc"), "rb") as a,
+            open(os.path.join(REPO_SCHEMAS, "layer_geometry.avsc"), "rb") as b,
+        ):
             self.assertEqual(a.read(), b.read(), "the packaged copy of layer_geometry.avsc")
         with open(os.path.join(REPO_SCHEMAS, "layer_geometry.avsc")) as f:
             limits = next(x for x in json.load(f)["fields"] if x["name"] == "tags")["headgeo.limits"]
-        self.assertEqual((records.MAX_TAGS, records.MAX_TAG_KEY, records.MAX_TAG_VALUE),
-                         (limits["max_entries"], limits["max_key_length"], limits["max_value_length"]))
+        self.assertEqual(
+            (records.MAX_TAGS, records.MAX_TAG_KEY, records.MAX_TAG_VALUE),
+            (limits["max_entries"], limits["max_key_length"], limits["max_value_length"]),
+        )
         with self.assertRaisesRegex(ValueError, f"the limit is {limits['max_entries']}"):
             records.checked_tags({f"k{i}": "v" for i in range(limits["max_entries"] + 1)})
 

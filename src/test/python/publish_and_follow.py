@@ -6,6 +6,7 @@
 Prints "report CHECKPOINT" when its report came back within 30 s, else "no report"; the client's own lines (a LATE
 dead letter, say) go to stderr.
 """
+
 import logging
 import sys
 
@@ -19,7 +20,9 @@ def main():
     follower = ReportFollower(bootstrap, run)
     producer = HeadgeoProducer(bootstrap)
     follower.await_checkpoint(checkpoint)
-    producer.publish_checkpoint(run, checkpoint, [[[2.0, 1.0], [1.5, 0.5]], [[1.0, 0.7], [0.9, 0.2]]], [[1.0, 1.2], [0.8, 0.9]])
+    producer.publish_checkpoint(
+        run, checkpoint, [[[2.0, 1.0], [1.5, 0.5]], [[1.0, 0.7], [0.9, 0.2]]], [[1.0, 1.2], [0.8, 0.9]]
+    )
     outstanding = follower.wait(30)
     print("no report" if checkpoint in outstanding or not follower.take() else f"report {checkpoint}", flush=True)
     follower.close()

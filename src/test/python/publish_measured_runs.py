@@ -5,6 +5,7 @@ and two smaller values in a fixed shape (the analysis needs spectra; the health 
 
     publish_measured_runs.py BOOTSTRAP FIXTURE.json
 """
+
 import json
 import sys
 
@@ -19,7 +20,9 @@ def main():
     for run, checkpoints in runs.items():
         for c in checkpoints:
             spectra = [[[s, 0.5 * s, 0.25 * s] for s in layer] for layer in c["sigma_max"]]
-            n = producer.publish_checkpoint(run, c["step"], spectra, c["entropy"], max_logits=c["max_logit"], probe_tokens=128)
+            n = producer.publish_checkpoint(
+                run, c["step"], spectra, c["entropy"], max_logits=c["max_logit"], probe_tokens=128
+            )
             print(f"published {n} layers of {run}@{c['step']}", flush=True)
     left = producer.close(30)
     sys.exit(1 if left else 0)

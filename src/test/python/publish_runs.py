@@ -7,6 +7,7 @@ Prints one line per checkpoint; -X settings go to librdkafka (e.g. partitioner=c
 librdkafka's own default, to publish as a plain confluent-kafka or kcat producer would); an item's
 "partitioner" overrides it for that item.
 """
+
 import json
 import sys
 

@@ -9,13 +9,13 @@ then close(close-timeout) and "undelivered K". With --drain (and CHECKPOINTS 0) 
 spool directory holds nothing to send (what it moved aside to rejected/ aside), as a next job would send what an
 earlier one kept. With --hold it prints "holding" after publishing and waits to be stopped (by a signal).
 """
+
 import argparse
 import os
 import sys
 import time
 
 import numpy as np
-
 from headgeo import HeadgeoProducer
 
 

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Test helper: executes notebooks top to bottom in a real Jupyter kernel (nbclient + ipykernel), as a researcher's
 Jupyter would, after checking that the repository keeps them without outputs. The kernel inherits the environment
-(HEADGEO_SOURCE, HEADGEO_TOKEN, HEADGEO_RUNS, ...); HEADGEO_NOTEBOOK_OUT, when set, receives the executed copies. Prints one JSON line: per notebook the cells run and the kinds
-of output they gave; exit 1 with the failing cell's error otherwise.
+(HEADGEO_SOURCE, HEADGEO_TOKEN, HEADGEO_RUNS, ...); HEADGEO_NOTEBOOK_OUT, when set, receives the executed copies.
+Prints one JSON line: per notebook the cells run and the kinds of output they gave; exit 1 with the failing cell's
+error otherwise.
 
     run_notebooks.py NOTEBOOK.ipynb [...]
 """
+
 import json
 import os
 import sys
@@ -13,7 +15,6 @@ import sys
 import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
-
 
 
 def stripped(book):
@@ -33,7 +34,9 @@ def main():
         if problems:
             print(f"{path}: {'; '.join(problems)} (strip them before committing)", file=sys.stderr)
             return 1
-        client = NotebookClient(book, timeout=180, kernel_name="python3", resources={"metadata": {"path": os.path.dirname(path)}})
+        client = NotebookClient(
+            book, timeout=180, kernel_name="python3", resources={"metadata": {"path": os.path.dirname(path)}}
+        )
         try:
             client.execute()
         except CellExecutionError as e:

@@ -1,5 +1,6 @@
 """FSDP2 over the processes of a torchrun job (gloo): the sharded model's singular values and entropies equal the
 unsharded copy's on every rank, and publish_model called by every rank sends one copy. One JSON line per rank."""
+
 import argparse
 import copy
 import json
@@ -13,17 +14,24 @@ import transformers
 from torch.distributed.fsdp import fully_shard
 
 sys.path.insert(0, os.path.dirname(__file__))
-import tiny_data  # noqa: E402
-
-import headgeo  # noqa: E402
-from headgeo import HeadgeoProducer  # noqa: E402
+import headgeo
+import tiny_data
+from headgeo import HeadgeoProducer
 
 
 def qwen3_with_trained_gains():
     torch.manual_seed(0)
-    model = transformers.Qwen3ForCausalLM(transformers.Qwen3Config(
-        hidden_size=32, num_attention_heads=4, num_key_value_heads=2, head_dim=8, num_hidden_layers=2, intermediate_size=64,
-        vocab_size=tiny_data.VOCAB))
+    model = transformers.Qwen3ForCausalLM(
+        transformers.Qwen3Config(
+            hidden_size=32,
+            num_attention_heads=4,
+            num_key_value_heads=2,
+            head_dim=8,
+            num_hidden_layers=2,
+            intermediate_size=64,
+            vocab_size=tiny_data.VOCAB,
+        )
+    )
     with torch.no_grad():
         for name, p in model.named_parameters():
             if "_norm." in name and ("q_norm" in name or "k_norm" in name):
@@ -32,7 +40,11 @@ def qwen3_with_trained_gains():
 
 
 def relative_difference(a, b):
-    return max(float(np.max(np.abs(np.array(x) - np.array(y))) / np.max(np.abs(y))) for la, lb in zip(a, b) for x, y in zip(la, lb))
+    return max(
+        float(np.max(np.abs(np.array(x) - np.array(y))) / np.max(np.abs(y)))
+        for la, lb in zip(a, b)
+        for x, y in zip(la, lb)
+    )
 
 
 def main():
@@ -52,8 +64,10 @@ def main():
         assert headgeo.distributed.is_sharded(model)
         sv_sharded, ent_sharded = headgeo.measure(model, probe)
         sv_plain, ent_plain = headgeo.measure(plain, probe)
-        out[name] = {"singular_values": relative_difference(sv_sharded, sv_plain),
-                     "entropies": float(np.max(np.abs(np.array(ent_sharded) - np.array(ent_plain))))}
+        out[name] = {
+            "singular_values": relative_difference(sv_sharded, sv_plain),
+            "entropies": float(np.max(np.abs(np.array(ent_sharded) - np.array(ent_plain)))),
+        }
         if name == "llama":
             producer = HeadgeoProducer(a.bootstrap_servers)
             out["sent"] = producer.publish_model(a.run_id, 10, model, probe, block=True)

@@ -3,6 +3,7 @@
 After training, rank 0 loads every saved .ckpt into a fresh module, measures it on the callback's
 probe batch, writes dump-N.json and prints one JSON line with the checkpoints and TensorBoard scalars.
 """
+
 import glob
 import json
 import logging
@@ -16,10 +17,9 @@ from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.loggers import TensorBoardLogger
 
 sys.path.insert(0, os.path.dirname(__file__))
-import tiny_data  # noqa: E402
-
-from headgeo import models  # noqa: E402
-from headgeo.lightning import HeadgeoCallback  # noqa: E402
+import tiny_data
+from headgeo import models
+from headgeo.lightning import HeadgeoCallback
 
 
 class TinyLlamaModule(L.LightningModule):
@@ -38,7 +38,9 @@ class TinyLlamaModule(L.LightningModule):
         return torch.optim.AdamW(self.parameters(), lr=self.hparams.learning_rate)
 
     def train_dataloader(self):
-        return torch.utils.data.DataLoader(tiny_data.RandomTokens(64, seed=1), batch_size=self.hparams.batch_size, shuffle=True)
+        return torch.utils.data.DataLoader(
+            tiny_data.RandomTokens(64, seed=1), batch_size=self.hparams.batch_size, shuffle=True
+        )
 
     def val_dataloader(self):
         return torch.utils.data.DataLoader(tiny_data.RandomTokens(8, seed=2), batch_size=self.hparams.batch_size)
@@ -49,11 +51,23 @@ def main():
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     L.seed_everything(7, verbose=False)
     callback = HeadgeoCallback(a.bootstrap_servers, run_id=a.run_id, log_reports=True, report_timeout=60)
-    trainer = L.Trainer(accelerator="cpu", devices=a.devices, strategy="ddp" if a.devices > 1 else "auto", max_steps=a.steps,
-                        logger=TensorBoardLogger(a.output_dir, name="tb"), enable_progress_bar=False, enable_model_summary=False,
-                        check_val_every_n_epoch=100, num_sanity_val_steps=0,
-                        callbacks=[ModelCheckpoint(dirpath=os.path.join(a.output_dir, "ckpt"), every_n_train_steps=10, save_top_k=-1,
-                                                   filename="{step}"), callback])
+    trainer = L.Trainer(
+        accelerator="cpu",
+        devices=a.devices,
+        strategy="ddp" if a.devices > 1 else "auto",
+        max_steps=a.steps,
+        logger=TensorBoardLogger(a.output_dir, name="tb"),
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        check_val_every_n_epoch=100,
+        num_sanity_val_steps=0,
+        callbacks=[
+            ModelCheckpoint(
+                dirpath=os.path.join(a.output_dir, "ckpt"), every_n_train_steps=10, save_top_k=-1, filename="{step}"
+            ),
+            callback,
+        ],
+    )
     module = TinyLlamaModule()
     trainer.fit(module)
     if trainer.global_rank != 0:

@@ -1,5 +1,6 @@
 """Shared by the framework runs: a tiny Llama, token datasets that are the same in every process, their options and
 the headgeo scalars of TensorBoard event files."""
+
 import argparse
 import glob
 import os
@@ -11,9 +12,17 @@ VOCAB = 97
 
 def tiny_llama():
     import transformers
+
     torch.manual_seed(0)
-    config = transformers.LlamaConfig(hidden_size=32, num_attention_heads=4, num_key_value_heads=2, num_hidden_layers=3,
-                                      intermediate_size=64, vocab_size=VOCAB, max_position_embeddings=64)
+    config = transformers.LlamaConfig(
+        hidden_size=32,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        num_hidden_layers=3,
+        intermediate_size=64,
+        vocab_size=VOCAB,
+        max_position_embeddings=64,
+    )
     return transformers.LlamaForCausalLM(config)
 
 
@@ -45,6 +54,7 @@ def arguments(*extra):
 def tensorboard_scalars(directory):
     """{tag: {step: value}} of every scalar whose tag contains headgeo/ in the event files below ``directory``."""
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
     scalars = {}
     for events in glob.glob(os.path.join(directory, "**", "events.out.tfevents.*"), recursive=True):
         accumulator = EventAccumulator(events)

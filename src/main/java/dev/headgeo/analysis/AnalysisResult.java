@@ -3,8 +3,8 @@ package dev.headgeo.analysis;
 import java.util.List;
 
 /**
- * Everything the reference script prints for one checkpoint, for each requested anchor.
- * Undefined values are nan, exactly where the script's are.
+ * Everything the reference script prints for one checkpoint, for each requested anchor. Undefined
+ * values are nan, exactly where the script's are.
  *
  * @param fits one per requested anchor, in the order LAST, MIDDLE, BEST
  * @param crossHeadSimilarity experiment 3, indexed by layer

@@ -6,6 +6,9 @@ public enum Anchor {
     LAST,
     /** {@code num_layers // 2}. */
     MIDDLE,
-    /** The layer with the highest total shape cosine to all other layers; ties go to the lower layer. */
+    /**
+     * The layer with the highest total shape cosine to all other layers; ties go to the lower
+     * layer.
+     */
     BEST
 }

@@ -3,7 +3,8 @@ package dev.headgeo.analysis;
 /**
  * Experiments 2 and 2b for one anchor: every (layer, head) spectrum fitted as a scalar multiple of
  * the anchor layer's spectrum of the same head. Per-layer arrays are indexed by layer; the per-head
- * maps by {@code layer * numHeads + head} (the script's {@code resid_map} and {@code T_map}, flattened).
+ * maps by {@code layer * numHeads + head} (the script's {@code resid_map} and {@code T_map},
+ * flattened).
  */
 public record AnchorFitResult(
         Anchor anchor,
@@ -18,5 +19,4 @@ public record AnchorFitResult(
         double corrScaleEntropy,
         Verdict verdict,
         double[] headResidual,
-        double[] headScale) {
-}
+        double[] headScale) {}

@@ -1,19 +1,24 @@
 package dev.headgeo.analysis;
 
 /**
- * The value rules of one layer's geometry (non-empty, finite, non-negative spectra; finite entropies), shared by the dump reader and the stream
- * processor so that both reject the same inputs with the same words. Each check returns null when
- * the values are usable, otherwise one line naming the offending element after {@code prefix}
- * (for example {@code "static[3]."} or {@code ""}).
+ * The value rules of one layer's geometry (non-empty, finite, non-negative spectra; finite
+ * entropies), shared by the dump reader and the stream processor so that both reject the same
+ * inputs with the same words. Each check returns null when the values are usable, otherwise one
+ * line naming the offending element after {@code prefix} (for example {@code "static[3]."} or
+ * {@code ""}).
  */
 public final class GeometryRules {
-    private GeometryRules() {
-    }
+    private GeometryRules() {}
 
-    public static String singularValuesProblem(String prefix, int numHeads, double[][] singularValues) {
+    public static String singularValuesProblem(
+            String prefix, int numHeads, double[][] singularValues) {
         String field = prefix + "metric_singvals_per_head";
         if (singularValues.length != numHeads) {
-            return field + " has " + singularValues.length + " heads, expected num_heads = " + numHeads;
+            return field
+                    + " has "
+                    + singularValues.length
+                    + " heads, expected num_heads = "
+                    + numHeads;
         }
         for (int h = 0; h < numHeads; h++) {
             double[] s = singularValues[h];

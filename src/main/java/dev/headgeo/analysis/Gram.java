@@ -1,14 +1,13 @@
 package dev.headgeo.analysis;
 
 /**
- * Dot products of many pairs of vectors of one array, blocked two left vectors by four right
- * ones: each load serves two or four products, and eight sums run independently instead of one
- * long chain. The order of addition differs from numpy's; only cosines use it, whose norms numpy
- * takes from BLAS anyway.
+ * Dot products of many pairs of vectors of one array, blocked two left vectors by four right ones:
+ * each load serves two or four products, and eight sums run independently instead of one long
+ * chain. The order of addition differs from numpy's; only cosines use it, whose norms numpy takes
+ * from BLAS anyway.
  */
 final class Gram {
-    private Gram() {
-    }
+    private Gram() {}
 
     /**
      * The upper triangle (i &lt; j) of the Gram matrix of the vectors {@code v[offsets[i] .. + n)};
@@ -18,14 +17,26 @@ final class Gram {
         int count = offsets.length;
         double[][] gram = new double[count][count];
         int i = 0;
-        // Two left vectors at a time against four right ones: each load serves two or four products.
+        // Two left vectors at a time against four right ones: each load serves two or four
+        // products.
         for (; i + 1 < count; i += 2) {
             int x0 = offsets[i];
             int x1 = offsets[i + 1];
             gram[i][i + 1] = dot(v, x0, x1, n);
             int j = i + 2;
             for (; j + 4 <= count; j += 4) {
-                dot2x4(v, x0, x1, offsets[j], offsets[j + 1], offsets[j + 2], offsets[j + 3], n, gram[i], gram[i + 1], j);
+                dot2x4(
+                        v,
+                        x0,
+                        x1,
+                        offsets[j],
+                        offsets[j + 1],
+                        offsets[j + 2],
+                        offsets[j + 3],
+                        n,
+                        gram[i],
+                        gram[i + 1],
+                        j);
             }
             for (; j < count; j++) {
                 gram[i][j] = dot(v, x0, offsets[j], n);
@@ -35,8 +46,18 @@ final class Gram {
         return gram;
     }
 
-    private static void dot2x4(double[] v, int x0, int x1, int y0, int y1, int y2, int y3, int n,
-                               double[] out0, double[] out1, int at) {
+    private static void dot2x4(
+            double[] v,
+            int x0,
+            int x1,
+            int y0,
+            int y1,
+            int y2,
+            int y3,
+            int n,
+            double[] out0,
+            double[] out1,
+            int at) {
         double a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
         for (int k = 0; k < n; k++) {
             double p = v[x0 + k];

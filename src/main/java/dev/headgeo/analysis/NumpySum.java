@@ -2,15 +2,15 @@ package dev.headgeo.analysis;
 
 /**
  * Summation in exactly numpy's order (pairwise, eight accumulators up to blocks of 128), so that
- * means, standard deviations and dot products round the way the reference script's do.
- * {@code sum}, {@code dot}, {@code mean}, {@code std}, {@code min} and {@code max} equal numpy 2.4's bit for
- * bit ({@code NumpyKernelsTest}, on vectors numpy's results of which {@code tools/numpy_kernels.py} wrote).
+ * means, standard deviations and dot products round the way the reference script's do. {@code sum},
+ * {@code dot}, {@code mean}, {@code std}, {@code min} and {@code max} equal numpy 2.4's bit for bit
+ * ({@code NumpyKernelsTest}, on vectors numpy's results of which {@code tools/numpy_kernels.py}
+ * wrote).
  */
 final class NumpySum {
     private static final int BLOCK = 128;
 
-    private NumpySum() {
-    }
+    private NumpySum() {}
 
     /** {@code np.sum(a[from:from+n])}. */
     static double sum(double[] a, int from, int n) {
@@ -129,10 +129,11 @@ final class NumpySum {
     }
 
     /**
-     * {@code np.corrcoef(x, y)[0, 1]}: covariance with ddof 1 divided by both standard deviations, in
-     * numpy's order of operations; nan when either input is constant or has one element. The means are
-     * numpy's bit for bit; the three sums of products are sequential, because numpy takes them from BLAS,
-     * whose order of addition depends on the machine: equal to numpy's to about 1e-15.
+     * {@code np.corrcoef(x, y)[0, 1]}: covariance with ddof 1 divided by both standard deviations,
+     * in numpy's order of operations; nan when either input is constant or has one element. The
+     * means are numpy's bit for bit; the three sums of products are sequential, because numpy takes
+     * them from BLAS, whose order of addition depends on the machine: equal to numpy's to about
+     * 1e-15.
      */
     static double pearson(double[] x, double[] y) {
         int n = x.length;

@@ -7,16 +7,16 @@ import java.util.Set;
 /**
  * The SA-schedule analysis of the reference script {@code sa_schedule_derive_from_last.py}:
  * experiment 1 (shape invariance across layers), 2 and 2b (scalar rescale fit to an anchor layer,
- * correlation of the scale with entropy) for each requested anchor, and 3 (shape similarity
- * across heads).
+ * correlation of the scale with entropy) for each requested anchor, and 3 (shape similarity across
+ * heads).
  *
  * <p>Work that does not depend on the anchor is done once: padded spectra, shapes, norms and the
  * per-head matrix of shape cosines between layers, which feeds both experiment 1 and the BEST
  * anchor's choice. Dot products between many pairs run in {@link Gram}'s blocked kernel. Means,
- * standard deviations, norms and the fit's numerator run in numpy's summation order
- * ({@link NumpySum}) so that printed digits and degenerate cases agree with the script.
- * The script's quirks are kept: zero padding, cosine 0 below norm 1e-20, fit (0, 1) below anchor
- * norm² 1e-20 and residual 0 below ‖x‖ 1e-20, population std, ties for BEST to the lower layer.
+ * standard deviations, norms and the fit's numerator run in numpy's summation order ({@link
+ * NumpySum}) so that printed digits and degenerate cases agree with the script. The script's quirks
+ * are kept: zero padding, cosine 0 below norm 1e-20, fit (0, 1) below anchor norm² 1e-20 and
+ * residual 0 below ‖x‖ 1e-20, population std, ties for BEST to the lower layer.
  */
 public final class SaScheduleAnalyzer {
     private static final double TINY = 1e-20;
@@ -24,19 +24,25 @@ public final class SaScheduleAnalyzer {
     private final int numLayers;
     private final int numHeads;
     private final int rank;
+
     /**
-     * Zero-padded singular values per layer, head-major: {@code sigma[layer][head * rank + k]}. One array per layer, not
-     * one for the checkpoint: 32 x 32 x 128 doubles in one array is 1 MB, which G1 allocates outside the young
-     * generation as a humongous object (two per checkpoint started a concurrent marking cycle each time, issue #28).
+     * Zero-padded singular values per layer, head-major: {@code sigma[layer][head * rank + k]}. One
+     * array per layer, not one for the checkpoint: 32 x 32 x 128 doubles in one array is 1 MB,
+     * which G1 allocates outside the young generation as a humongous object (two per checkpoint
+     * started a concurrent marking cycle each time, issue #28).
      */
     private final double[][] sigma;
+
     /** Shapes (sigma / max, or sigma where the max is below 1e-20), same layout. */
     private final double[][] shape;
+
     /** Per cell (layer * numHeads + head). */
     private final double[] shapeNorm;
+
     private final double[] sigmaNormSquared;
     private final double[] opNorm;
     private final double[] entropy;
+
     /** Cosine of shapes between layers, per head: [head][l1][l2]. */
     private final double[][][] layerCosine;
 
@@ -87,7 +93,11 @@ public final class SaScheduleAnalyzer {
             double[][] gram = Gram.upper(headShapes, offsets, rank);
             for (int l1 = 0; l1 < numLayers; l1++) {
                 for (int l2 = l1 + 1; l2 < numLayers; l2++) {
-                    double c = cosine(gram[l1][l2], shapeNorm[l1 * numHeads + h], shapeNorm[l2 * numHeads + h]);
+                    double c =
+                            cosine(
+                                    gram[l1][l2],
+                                    shapeNorm[l1 * numHeads + h],
+                                    shapeNorm[l2 * numHeads + h]);
                     gram[l1][l2] = c;
                     gram[l2][l1] = c;
                 }
@@ -104,7 +114,10 @@ public final class SaScheduleAnalyzer {
         return dot / (normA * normB);
     }
 
-    /** Analyses {@code spectra} for each of {@code anchors} (reported in the order LAST, MIDDLE, BEST). */
+    /**
+     * Analyses {@code spectra} for each of {@code anchors} (reported in the order LAST, MIDDLE,
+     * BEST).
+     */
     public static AnalysisResult analyze(Spectra spectra, Set<Anchor> anchors) {
         if (anchors.isEmpty()) {
             throw new IllegalArgumentException("no anchor requested");
@@ -119,8 +132,14 @@ public final class SaScheduleAnalyzer {
                 fits.add(fit(anchor, anchorLayer(anchor)));
             }
         }
-        return new AnalysisResult(numLayers, numHeads, rank, shapeInvariance(), List.copyOf(fits),
-                NumpySum.pearson(opNorm, entropy), crossHeadSimilarity());
+        return new AnalysisResult(
+                numLayers,
+                numHeads,
+                rank,
+                shapeInvariance(),
+                List.copyOf(fits),
+                NumpySum.pearson(opNorm, entropy),
+                crossHeadSimilarity());
     }
 
     private ShapeInvarianceResult shapeInvariance() {
@@ -192,7 +211,8 @@ public final class SaScheduleAnalyzer {
                 double[] x = sigma[l];
                 double[] y = sigma[anchorLayer];
                 int at = h * rank;
-                // numpy's order for the numerator too: a layer equal to the anchor gets T == 1 exactly.
+                // numpy's order for the numerator too: a layer equal to the anchor gets T == 1
+                // exactly.
                 double t = NumpySum.dot(x, at, y, at, rank) / denom;
                 double squares = residualSquares(x, y, at, t);
                 double xn = Math.sqrt(sigmaNormSquared[cell]);
@@ -219,13 +239,26 @@ public final class SaScheduleAnalyzer {
             }
         }
         double meanResidual = NumpySum.mean(residual, 0, cells);
-        return new AnchorFitResult(anchor, anchorLayer, layerMean, layerMax, layerScale,
-                meanResidual, NumpySum.max(residual, 0, cells),
-                (double) below10 / cells, (double) below20 / cells,
-                NumpySum.pearson(scale, entropy), Verdict.ofMeanResidual(meanResidual), residual, scale);
+        return new AnchorFitResult(
+                anchor,
+                anchorLayer,
+                layerMean,
+                layerMax,
+                layerScale,
+                meanResidual,
+                NumpySum.max(residual, 0, cells),
+                (double) below10 / cells,
+                (double) below20 / cells,
+                NumpySum.pearson(scale, entropy),
+                Verdict.ofMeanResidual(meanResidual),
+                residual,
+                scale);
     }
 
-    /** ‖σ_x − t σ_y‖² with four independent partial sums, so the loop is not one long dependency chain. */
+    /**
+     * ‖σ_x − t σ_y‖² with four independent partial sums, so the loop is not one long dependency
+     * chain.
+     */
     private double residualSquares(double[] x, double[] y, int at, double t) {
         double s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0;
         int k = at;
@@ -259,7 +292,11 @@ public final class SaScheduleAnalyzer {
             int n = 0;
             for (int h1 = 0; h1 < numHeads; h1++) {
                 for (int h2 = h1 + 1; h2 < numHeads; h2++) {
-                    pairs[n++] = cosine(gram[h1][h2], shapeNorm[l * numHeads + h1], shapeNorm[l * numHeads + h2]);
+                    pairs[n++] =
+                            cosine(
+                                    gram[h1][h2],
+                                    shapeNorm[l * numHeads + h1],
+                                    shapeNorm[l * numHeads + h2]);
                 }
             }
             perLayer[l] = NumpySum.mean(pairs, 0, n);

@@ -4,8 +4,8 @@ package dev.headgeo.analysis;
  * One checkpoint's input to the analysis: per (layer, head) singular values, possibly of different
  * lengths, and per (layer, head) mean attention entropy. Rows are in layer order.
  *
- * <p>Checks only structure (counts); value rules (finite, non-negative, non-empty) are
- * {@link GeometryRules}' business, applied where records enter.
+ * <p>Checks only structure (counts); value rules (finite, non-negative, non-empty) are {@link
+ * GeometryRules}' business, applied where records enter.
  */
 public final class Spectra {
     private final int numLayers;
@@ -22,7 +22,11 @@ public final class Spectra {
             throw new IllegalArgumentException("no layers");
         }
         if (entropy.length != singularValues.length) {
-            throw new IllegalArgumentException("entropy has " + entropy.length + " layers, spectra have " + singularValues.length);
+            throw new IllegalArgumentException(
+                    "entropy has "
+                            + entropy.length
+                            + " layers, spectra have "
+                            + singularValues.length);
         }
         this.numLayers = singularValues.length;
         this.numHeads = singularValues[0].length;
@@ -31,7 +35,8 @@ public final class Spectra {
         }
         for (int l = 0; l < numLayers; l++) {
             if (singularValues[l].length != numHeads || entropy[l].length != numHeads) {
-                throw new IllegalArgumentException("layer " + l + " does not have " + numHeads + " heads");
+                throw new IllegalArgumentException(
+                        "layer " + l + " does not have " + numHeads + " heads");
             }
         }
         this.singularValues = singularValues;
@@ -60,7 +65,9 @@ public final class Spectra {
         return maxRank(singularValues);
     }
 
-    /** The longest singular-value list of [layer][head][k] spectra (layers may be missing: null). */
+    /**
+     * The longest singular-value list of [layer][head][k] spectra (layers may be missing: null).
+     */
     public static int maxRank(double[][][] singularValues) {
         int k = 0;
         for (double[][] layer : singularValues) {

@@ -10,6 +10,7 @@ public enum Stability {
 
     /** The script's thresholds on the mean, strictly above. */
     public static final double VERY_STABLE_ABOVE = 0.98;
+
     public static final double APPROXIMATELY_STABLE_ABOVE = 0.9;
 
     private final String words;

@@ -51,7 +51,12 @@ final class KafkaReachability implements AutoCloseable {
         if (reachable) {
             return null;
         }
-        return "Kafka at " + bootstrap + " unreachable for " + (System.nanoTime() - lostAt) / 1_000_000_000L + " s: " + cause;
+        return "Kafka at "
+                + bootstrap
+                + " unreachable for "
+                + (System.nanoTime() - lostAt) / 1_000_000_000L
+                + " s: "
+                + cause;
     }
 
     private void watch() {
@@ -74,11 +79,18 @@ final class KafkaReachability implements AutoCloseable {
                 cause = problem.replace("cannot reach Kafka: " + bootstrap + ": ", "");
                 lostAt = System.nanoTime() - TimeUnit.SECONDS.toNanos(CHECK_TIMEOUT_S);
                 reachable = false;
-                LOG.warn("Kafka at {} unreachable since {}: {}; the processor waits and resumes by itself", bootstrap,
-                        LocalTime.now().truncatedTo(ChronoUnit.SECONDS), problem);
+                LOG.warn(
+                        "Kafka at {} unreachable since {}: {}; the processor waits and resumes by"
+                                + " itself",
+                        bootstrap,
+                        LocalTime.now().truncatedTo(ChronoUnit.SECONDS),
+                        problem);
             } else if (problem == null && !reachable) {
                 reachable = true;
-                LOG.info("Kafka at {} reachable again after {} s", bootstrap, (System.nanoTime() - lostAt) / 1_000_000_000L);
+                LOG.info(
+                        "Kafka at {} reachable again after {} s",
+                        bootstrap,
+                        (System.nanoTime() - lostAt) / 1_000_000_000L);
             }
             try {
                 Thread.sleep(INTERVAL.toMillis());

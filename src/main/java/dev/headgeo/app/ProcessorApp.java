@@ -43,7 +43,12 @@ public final class ProcessorApp implements AutoCloseable {
     private final KafkaReachability kafka;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ProcessorApp(HeadgeoService service, ApiServer http, String httpUrl, JvmGcMetrics gcMetrics, KafkaReachability kafka) {
+    private ProcessorApp(
+            HeadgeoService service,
+            ApiServer http,
+            String httpUrl,
+            JvmGcMetrics gcMetrics,
+            KafkaReachability kafka) {
         this.service = service;
         this.http = http;
         this.httpUrl = httpUrl;
@@ -56,22 +61,46 @@ public final class ProcessorApp implements AutoCloseable {
      * @param httpToken bearer token for the HTTP server; null for none
      * @throws IllegalStateException with one line when Kafka or the HTTP address refuses
      */
-    public static ProcessorApp start(Properties streamsConfig, HeadgeoTopics topics, StreamSettings settings, boolean createTopics,
-                                     HttpAddress httpAddress, String httpToken) {
-        return start(streamsConfig, topics, settings, createTopics, httpAddress, httpToken, MetricsLimits.DEFAULT);
+    public static ProcessorApp start(
+            Properties streamsConfig,
+            HeadgeoTopics topics,
+            StreamSettings settings,
+            boolean createTopics,
+            HttpAddress httpAddress,
+            String httpToken) {
+        return start(
+                streamsConfig,
+                topics,
+                settings,
+                createTopics,
+                httpAddress,
+                httpToken,
+                MetricsLimits.DEFAULT);
     }
 
     /** The same, with bounds on the per-run series of {@code /metrics}. */
-    public static ProcessorApp start(Properties streamsConfig, HeadgeoTopics topics, StreamSettings settings, boolean createTopics,
-                                     HttpAddress httpAddress, String httpToken, MetricsLimits metricsLimits) {
+    public static ProcessorApp start(
+            Properties streamsConfig,
+            HeadgeoTopics topics,
+            StreamSettings settings,
+            boolean createTopics,
+            HttpAddress httpAddress,
+            String httpToken,
+            MetricsLimits metricsLimits) {
         if (createTopics) {
             List<String> created = TopicCreator.createMissing(streamsConfig, topics.names());
             if (!created.isEmpty()) {
                 LOG.info("created topics {}", created);
             }
         }
-        KafkaCheck.checkProcessorPermissions(streamsConfig, String.valueOf(streamsConfig.get(StreamsConfig.APPLICATION_ID_CONFIG)),
-                topics.layers().name(), List.of(topics.reports().name(), topics.alerts().name(), topics.deadLetters().name()));
+        KafkaCheck.checkProcessorPermissions(
+                streamsConfig,
+                String.valueOf(streamsConfig.get(StreamsConfig.APPLICATION_ID_CONFIG)),
+                topics.layers().name(),
+                List.of(
+                        topics.reports().name(),
+                        topics.alerts().name(),
+                        topics.deadLetters().name()));
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -92,8 +121,11 @@ public final class ProcessorApp implements AutoCloseable {
             url = "http://" + self.host() + ":" + self.port() + "/";
         }
         Object stateDir = config.get(StreamsConfig.STATE_DIR_CONFIG);
-        RocksDbNative.loadInto(Path.of(stateDir != null ? stateDir.toString()
-                : System.getProperty("java.io.tmpdir") + "/kafka-streams"));
+        RocksDbNative.loadInto(
+                Path.of(
+                        stateDir != null
+                                ? stateDir.toString()
+                                : System.getProperty("java.io.tmpdir") + "/kafka-streams"));
         HeadgeoService service;
         try {
             service = HeadgeoService.start(config, topics, settings, new HeadgeoMetrics(registry));
@@ -108,8 +140,10 @@ public final class ProcessorApp implements AutoCloseable {
         if (http != null) {
             http.attach(service, self, reachability::problem, settings.alerts());
         }
-        io.micrometer.core.instrument.Gauge.builder("headgeo.kafka.reachable", reachability, r -> r.reachable() ? 1 : 0)
-                .description("1 while the cluster answers this instance").register(registry);
+        io.micrometer.core.instrument.Gauge.builder(
+                        "headgeo.kafka.reachable", reachability, r -> r.reachable() ? 1 : 0)
+                .description("1 while the cluster answers this instance")
+                .register(registry);
         return new ProcessorApp(service, http, url, gc, reachability);
     }
 

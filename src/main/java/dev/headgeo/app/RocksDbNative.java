@@ -16,10 +16,12 @@ import org.slf4j.LoggerFactory;
 final class RocksDbNative {
     private static final Logger LOG = LoggerFactory.getLogger(RocksDbNative.class);
 
-    private RocksDbNative() {
-    }
+    private RocksDbNative() {}
 
-    /** Loads the library from {@code stateDir/.rocksdb-native}; Kafka Streams' own load is then a no-op. */
+    /**
+     * Loads the library from {@code stateDir/.rocksdb-native}; Kafka Streams' own load is then a
+     * no-op.
+     */
     static void loadInto(Path stateDir) {
         Path dir = stateDir.resolve(".rocksdb-native");
         try {

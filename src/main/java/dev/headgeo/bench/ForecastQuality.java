@@ -5,16 +5,17 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * How good the early warning is, on simulated primary mean residuals (one per checkpoint,
- * Gaussian noise): for runs drifting up across 0.1, the share of flips that had an active
- * FLIP_FORECAST when they happened and how many checkpoints ahead it was raised; for flat runs
- * near the boundary, forecasts raised per 100 checkpoints (all of them false). The forecasts are
- * made exactly as the processor makes them: {@link TrendForecast} over the last {@code window}
- * checkpoints, alerted when its crossing differs from the last one alerted.
+ * How good the early warning is, on simulated primary mean residuals (one per checkpoint, Gaussian
+ * noise): for runs drifting up across 0.1, the share of flips that had an active FLIP_FORECAST when
+ * they happened and how many checkpoints ahead it was raised; for flat runs near the boundary,
+ * forecasts raised per 100 checkpoints (all of them false). The forecasts are made exactly as the
+ * processor makes them: {@link TrendForecast} over the last {@code window} checkpoints, alerted
+ * when its crossing differs from the last one alerted.
  */
 public final class ForecastQuality {
     /** Where drifting runs start. */
     static final double DRIFT_START = 0.03;
+
     private static final double BOUNDARY = 0.1;
 
     private final int window;
@@ -27,13 +28,23 @@ public final class ForecastQuality {
         this.agreement = agreement;
     }
 
-    /** @param forecastShare flips with a forecast active when they happened; meanLead in checkpoints over those */
-    public record Drift(double ratePerCheckpoint, double noise, int runs, double forecastShare, double meanLead, double minLead) {
-    }
+    /**
+     * @param forecastShare flips with a forecast active when they happened; meanLead in checkpoints
+     *     over those
+     */
+    public record Drift(
+            double ratePerCheckpoint,
+            double noise,
+            int runs,
+            double forecastShare,
+            double meanLead,
+            double minLead) {}
 
-    /** @param falsePer100 forecasts per 100 checkpoints */
-    public record Flat(double distance, double noise, int runs, int checkpoints, double falsePer100) {
-    }
+    /**
+     * @param falsePer100 forecasts per 100 checkpoints
+     */
+    public record Flat(
+            double distance, double noise, int runs, int checkpoints, double falsePer100) {}
 
     public Drift drift(double rate, double noise, int runs, long seed) {
         Random random = new Random(seed);
@@ -62,7 +73,12 @@ public final class ForecastQuality {
                 minLead = Math.min(minLead, flip - raisedAt);
             }
         }
-        return new Drift(rate, noise, runs, (double) forecast / runs, forecast == 0 ? Double.NaN : leadSum / forecast,
+        return new Drift(
+                rate,
+                noise,
+                runs,
+                (double) forecast / runs,
+                forecast == 0 ? Double.NaN : leadSum / forecast,
                 forecast == 0 ? Double.NaN : minLead);
     }
 
@@ -84,10 +100,14 @@ public final class ForecastQuality {
                 alerted = key;
             }
         }
-        return new Flat(distance, noise, runs, checkpoints, 100.0 * raised / ((long) runs * checkpoints));
+        return new Flat(
+                distance, noise, runs, checkpoints, 100.0 * raised / ((long) runs * checkpoints));
     }
 
-    /** The checkpoint at which the forecast of the 0.1 up-crossing that is active at {@code flip - 1} was raised, or -1. */
+    /**
+     * The checkpoint at which the forecast of the 0.1 up-crossing that is active at {@code flip -
+     * 1} was raised, or -1.
+     */
     private int activeForecastAt(double[] r, int flip) {
         String alerted = null;
         int raisedAt = -1;

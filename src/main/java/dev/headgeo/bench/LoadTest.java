@@ -31,12 +31,19 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class LoadTest {
     /**
-     * What to send: at {@code steadyRate} checkpoints/s for {@code warmup} (sent and counted, but not in
-     * the latencies: the JIT compiles and the first batches open connections) and then for
+     * What to send: at {@code steadyRate} checkpoints/s for {@code warmup} (sent and counted, but
+     * not in the latencies: the JIT compiles and the first batches open connections) and then for
      * {@code steadyDuration}, then {@code burstCheckpoints} at once.
      */
-    public record Plan(int layers, int heads, int rank, int runs, double steadyRate, Duration warmup, Duration steadyDuration,
-                       int burstCheckpoints) {
+    public record Plan(
+            int layers,
+            int heads,
+            int rank,
+            int runs,
+            double steadyRate,
+            Duration warmup,
+            Duration steadyDuration,
+            int burstCheckpoints) {
         int warmupCount() {
             return count(warmup);
         }
@@ -50,10 +57,19 @@ public final class LoadTest {
         }
     }
 
-    /** What came back; {@code burstRecords} are the burst's encoded records, for a baseline on the same records. */
-    public record Result(int sent, int received, double burstCheckpointsPerSecond, double burstMegabytesPerSecond,
-                         Latency steady, Latency burst, long layerBytes, List<Checkpoint> burstRecords) {
-    }
+    /**
+     * What came back; {@code burstRecords} are the burst's encoded records, for a baseline on the
+     * same records.
+     */
+    public record Result(
+            int sent,
+            int received,
+            double burstCheckpointsPerSecond,
+            double burstMegabytesPerSecond,
+            Latency steady,
+            Latency burst,
+            long layerBytes,
+            List<Checkpoint> burstRecords) {}
 
     /** One checkpoint's layer records, encoded, with the run id they are keyed by. */
     public record Checkpoint(String runId, List<byte[]> layers) {
@@ -62,7 +78,9 @@ public final class LoadTest {
         }
     }
 
-    /** How the load generator's producer sends: acks=all, batches in MBs as headgeo's own producer. */
+    /**
+     * How the load generator's producer sends: acks=all, batches in MBs as headgeo's own producer.
+     */
     static Properties producerConfig(Properties client) {
         Properties p = new Properties();
         p.putAll(client);
@@ -76,7 +94,9 @@ public final class LoadTest {
     /** Latency percentiles of one phase in milliseconds; NaN when the phase had no reports. */
     public record Latency(double p50Ms, double p99Ms, double maxMs) {
         static Latency of(long[] sorted) {
-            return new Latency(percentile(sorted, 0.50), percentile(sorted, 0.99),
+            return new Latency(
+                    percentile(sorted, 0.50),
+                    percentile(sorted, 0.99),
                     sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1]);
         }
     }
@@ -103,10 +123,18 @@ public final class LoadTest {
         ConcurrentMap<String, Long> latencies = new ConcurrentHashMap<>();
         ConcurrentMap<String, Long> arrivals = new ConcurrentHashMap<>();
         AtomicBoolean stop = new AtomicBoolean();
-        OutputFollower follower = new OutputFollower(client, topics, new OutputFollower.Options(true, false, false, null));
-        Thread reader = new Thread(() -> read(follower, prefix, latencies, arrivals, stop, total), "loadtest-reader");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(client), new ByteArraySerializer(),
-                new ByteArraySerializer())) {
+        OutputFollower follower =
+                new OutputFollower(
+                        client, topics, new OutputFollower.Options(true, false, false, null));
+        Thread reader =
+                new Thread(
+                        () -> read(follower, prefix, latencies, arrivals, stop, total),
+                        "loadtest-reader");
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(
+                        producerConfig(client),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer())) {
             reader.start();
             long intervalNanos = plan.steadyRate() > 0 ? (long) (1e9 / plan.steadyRate()) : 0;
             long next = System.nanoTime();
@@ -127,13 +155,27 @@ public final class LoadTest {
             }
             producer.flush();
             awaitReports(arrivals, total, patience);
-            long lastArrival = arrivals.values().stream().mapToLong(Long::longValue).max().orElse(burstStartMs);
+            long lastArrival =
+                    arrivals.values().stream()
+                            .mapToLong(Long::longValue)
+                            .max()
+                            .orElse(burstStartMs);
             double burstSeconds = Math.max(1e-3, (lastArrival - burstStartMs) / 1000.0);
             stop.set(true);
             reader.join(5000);
-            int burstReceived = (int) arrivals.keySet().stream().filter(k -> checkpointOf(k) >= steadyCount).count();
-            return new Result(total, arrivals.size(), burstReceived / burstSeconds, burstReceived * layerBytes / 1e6 / burstSeconds,
-                    Latency.of(phase(latencies, plan.warmupCount(), steadyCount)), Latency.of(phase(latencies, steadyCount, total)), layerBytes,
+            int burstReceived =
+                    (int)
+                            arrivals.keySet().stream()
+                                    .filter(k -> checkpointOf(k) >= steadyCount)
+                                    .count();
+            return new Result(
+                    total,
+                    arrivals.size(),
+                    burstReceived / burstSeconds,
+                    burstReceived * layerBytes / 1e6 / burstSeconds,
+                    Latency.of(phase(latencies, plan.warmupCount(), steadyCount)),
+                    Latency.of(phase(latencies, steadyCount, total)),
+                    layerBytes,
                     burst);
         } finally {
             stop.set(true);
@@ -160,7 +202,8 @@ public final class LoadTest {
         private final Plan plan;
         private final String prefix;
         private final Dump dump;
-        private final Serializer<LayerGeometry> serializer = topics.layers().valueSerde().serializer();
+        private final Serializer<LayerGeometry> serializer =
+                topics.layers().valueSerde().serializer();
 
         Encoder(Plan plan, String prefix) {
             this.plan = plan;
@@ -178,26 +221,31 @@ public final class LoadTest {
         }
     }
 
-    private static void read(OutputFollower reportsFollower, String prefix, ConcurrentMap<String, Long> latencies,
-                             ConcurrentMap<String, Long> arrivals, AtomicBoolean stop, int expected) {
+    private static void read(
+            OutputFollower reportsFollower,
+            String prefix,
+            ConcurrentMap<String, Long> latencies,
+            ConcurrentMap<String, Long> arrivals,
+            AtomicBoolean stop,
+            int expected) {
         try (OutputFollower follower = reportsFollower) {
-            OutputFollower.Listener listener = new OutputFollower.Listener() {
-                @Override
-                public void report(CheckpointReport r) {
-                    if (r.getRunId().startsWith(prefix)) {
-                        long now = System.currentTimeMillis();
-                        String key = r.getRunId() + "@" + r.getCheckpoint();
-                        arrivals.put(key, now);
-                        if (r.getCompletedAt() != null) {
-                            latencies.put(key, now - r.getCompletedAt().toEpochMilli());
+            OutputFollower.Listener listener =
+                    new OutputFollower.Listener() {
+                        @Override
+                        public void report(CheckpointReport r) {
+                            if (r.getRunId().startsWith(prefix)) {
+                                long now = System.currentTimeMillis();
+                                String key = r.getRunId() + "@" + r.getCheckpoint();
+                                arrivals.put(key, now);
+                                if (r.getCompletedAt() != null) {
+                                    latencies.put(key, now - r.getCompletedAt().toEpochMilli());
+                                }
+                            }
                         }
-                    }
-                }
 
-                @Override
-                public void alert(dev.headgeo.avro.Alert a) {
-                }
-            };
+                        @Override
+                        public void alert(dev.headgeo.avro.Alert a) {}
+                    };
             while (!stop.get() && arrivals.size() < expected) {
                 follower.poll(Duration.ofMillis(100), listener);
             }
@@ -206,11 +254,16 @@ public final class LoadTest {
 
     /** Sorted latencies of checkpoints {@code from … to-1}. */
     private static long[] phase(ConcurrentMap<String, Long> latencies, int from, int to) {
-        return latencies.entrySet().stream().filter(e -> checkpointOf(e.getKey()) >= from && checkpointOf(e.getKey()) < to)
-                .mapToLong(e -> e.getValue()).sorted().toArray();
+        return latencies.entrySet().stream()
+                .filter(e -> checkpointOf(e.getKey()) >= from && checkpointOf(e.getKey()) < to)
+                .mapToLong(e -> e.getValue())
+                .sorted()
+                .toArray();
     }
 
-    private static void awaitReports(ConcurrentMap<String, Long> arrivals, int count, Duration patience) throws InterruptedException {
+    private static void awaitReports(
+            ConcurrentMap<String, Long> arrivals, int count, Duration patience)
+            throws InterruptedException {
         long deadline = System.nanoTime() + patience.toNanos();
         while (arrivals.size() < count && System.nanoTime() < deadline) {
             Thread.sleep(20);
@@ -227,7 +280,8 @@ public final class LoadTest {
     /** Resident set size of this process in MB from /proc, or NaN where there is none. */
     public static double residentMegabytes() {
         try {
-            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            for (String line :
+                    java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
                 if (line.startsWith("VmRSS:")) {
                     return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
                 }
@@ -237,5 +291,4 @@ public final class LoadTest {
         }
         return Double.NaN;
     }
-
 }

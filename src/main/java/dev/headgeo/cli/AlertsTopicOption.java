@@ -5,6 +5,9 @@ import picocli.CommandLine.Option;
 
 /** {@code --alerts-topic}, on every command that writes or reads alerts (run, watch, forward). */
 final class AlertsTopicOption {
-    @Option(names = "--alerts-topic", defaultValue = HeadgeoTopics.DEFAULT_ALERTS, description = "Alerts (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--alerts-topic",
+            defaultValue = HeadgeoTopics.DEFAULT_ALERTS,
+            description = "Alerts (default: ${DEFAULT-VALUE}).")
     String name;
 }

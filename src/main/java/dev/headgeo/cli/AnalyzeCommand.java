@@ -16,28 +16,43 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "analyze", mixinStandardHelpOptions = true,
-        description = "Offline analysis of one dump (the reference script's layout), for all anchors by default.")
+@Command(
+        name = "analyze",
+        mixinStandardHelpOptions = true,
+        description =
+                "Offline analysis of one dump (the reference script's layout), for all anchors by"
+                        + " default.")
 final class AnalyzeCommand implements Callable<Integer> {
-    @Mixin
-    ConfigFileOption configFile;
+    @Mixin ConfigFileOption configFile;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "DUMP.json", description = "The dump, or - for standard input.")
     String dump;
 
-    @Option(names = "--anchor", defaultValue = "all", description = "last, middle, best or all (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--anchor",
+            defaultValue = "all",
+            description = "last, middle, best or all (default: ${DEFAULT-VALUE}).")
     AnchorChoice anchor;
 
-    @Option(names = "--format", defaultValue = "text", description = "text (the script's report) or json (a CheckpointReport line) (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--format",
+            defaultValue = "text",
+            description =
+                    "text (the script's report) or json (a CheckpointReport line) (default:"
+                            + " ${DEFAULT-VALUE}).")
     Format format;
 
-    @Option(names = "--run", description = "run_id of the JSON report (default: the file name without extension).")
+    @Option(
+            names = "--run",
+            description = "run_id of the JSON report (default: the file name without extension).")
     String run;
 
-    @Option(names = "--checkpoint", defaultValue = "0", description = "checkpoint of the JSON report (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--checkpoint",
+            defaultValue = "0",
+            description = "checkpoint of the JSON report (default: ${DEFAULT-VALUE}).")
     long checkpoint;
 
     @Override
@@ -49,8 +64,10 @@ final class AnalyzeCommand implements Callable<Integer> {
         AnalysisResult result = SaScheduleAnalyzer.analyze(d.spectra(), anchor.anchors());
         PrintWriter out = spec.commandLine().getOut();
         if (format == Format.json) {
-            ReportMapper.Origin origin = new ReportMapper.Origin(runId(), checkpoint, null, null, null);
-            out.println(AvroJson.toJsonLine(ReportMapper.complete(origin, result, anchor.primary())));
+            ReportMapper.Origin origin =
+                    new ReportMapper.Origin(runId(), checkpoint, null, null, null);
+            out.println(
+                    AvroJson.toJsonLine(ReportMapper.complete(origin, result, anchor.primary())));
         } else {
             out.print(TextReport.render(result, anchor.primary()));
         }

@@ -6,7 +6,10 @@ import java.util.Set;
 
 /** {@code --anchor last|middle|best|all}. */
 enum AnchorChoice {
-    last, middle, best, all;
+    last,
+    middle,
+    best,
+    all;
 
     Set<Anchor> anchors() {
         return this == all ? EnumSet.allOf(Anchor.class) : EnumSet.of(primary());

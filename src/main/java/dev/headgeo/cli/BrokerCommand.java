@@ -6,13 +6,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "broker", mixinStandardHelpOptions = true,
-        description = "A single-node Kafka broker (KRaft) in this JVM on 127.0.0.1, for trying headgeo without a cluster. Data lives in a temp dir removed on exit.")
+@Command(
+        name = "broker",
+        mixinStandardHelpOptions = true,
+        description =
+                "A single-node Kafka broker (KRaft) in this JVM on 127.0.0.1, for trying headgeo"
+                        + " without a cluster. Data lives in a temp dir removed on exit.")
 final class BrokerCommand implements Callable<Integer> {
-    @Mixin
-    ConfigFileOption configFile;
+    @Mixin ConfigFileOption configFile;
 
-    @Option(names = "--port", defaultValue = "9092", description = "Client port on 127.0.0.1; 0 for any free one (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--port",
+            defaultValue = "9092",
+            description =
+                    "Client port on 127.0.0.1; 0 for any free one (default: ${DEFAULT-VALUE}).")
     int port;
 
     @Override

@@ -4,8 +4,7 @@ import java.time.Duration;
 
 /** Range checks of typed option values; a failure is one line for the user. */
 final class Checks {
-    private Checks() {
-    }
+    private Checks() {}
 
     static int positive(String option, int value) {
         return (int) positive(option, (long) value);

@@ -8,8 +8,12 @@ import picocli.CommandLine.Option;
  * parses; the option is declared so that it is accepted and listed in the help.
  */
 final class ConfigFileOption {
-    @Option(names = SettingDefaults.CONFIG_OPTION, paramLabel = "FILE",
-            description = "Properties file with settings (name=value, names as the flags without dashes) and kafka.KEY=VALUE lines; "
-                    + "each setting: flag > HEADGEO_<NAME> environment variable > this file > default.")
+    @Option(
+            names = SettingDefaults.CONFIG_OPTION,
+            paramLabel = "FILE",
+            description =
+                    "Properties file with settings (name=value, names as the flags without dashes)"
+                            + " and kafka.KEY=VALUE lines; each setting: flag > HEADGEO_<NAME>"
+                            + " environment variable > this file > default.")
     Path config;
 }

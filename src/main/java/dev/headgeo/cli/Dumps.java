@@ -7,12 +7,13 @@ import java.nio.file.Path;
 
 /** Loads the dump a command names: a path, or {@code -} for standard input. */
 final class Dumps {
-    private Dumps() {
-    }
+    private Dumps() {}
 
     static Dump load(String source) {
         try {
-            return "-".equals(source) ? DumpReader.read(System.in, "stdin") : DumpReader.read(Path.of(source));
+            return "-".equals(source)
+                    ? DumpReader.read(System.in, "stdin")
+                    : DumpReader.read(Path.of(source));
         } catch (DumpException e) {
             throw new UserError(e.getMessage());
         }

@@ -4,10 +4,12 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 
-/** A stable id for an instance: the same after a restart on the same host with the same state directory. */
+/**
+ * A stable id for an instance: the same after a restart on the same host with the same state
+ * directory.
+ */
 final class InstanceIds {
-    private InstanceIds() {
-    }
+    private InstanceIds() {}
 
     static String derive(String stateDir) {
         String host;
@@ -16,7 +18,10 @@ final class InstanceIds {
         } catch (UnknownHostException e) {
             host = "localhost";
         }
-        String dir = stateDir == null ? "default" : Path.of(stateDir).toAbsolutePath().normalize().toString();
+        String dir =
+                stateDir == null
+                        ? "default"
+                        : Path.of(stateDir).toAbsolutePath().normalize().toString();
         return host + "-" + Integer.toHexString(dir.hashCode());
     }
 }

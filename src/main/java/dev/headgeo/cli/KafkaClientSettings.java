@@ -14,11 +14,17 @@ final class KafkaClientSettings {
     @Spec(Spec.Target.MIXEE)
     CommandSpec mixee;
 
-    @Option(names = "--bootstrap-servers", defaultValue = DEFAULT_BOOTSTRAP_SERVERS,
+    @Option(
+            names = "--bootstrap-servers",
+            defaultValue = DEFAULT_BOOTSTRAP_SERVERS,
             description = "Kafka bootstrap servers (default: ${DEFAULT-VALUE}).")
     String bootstrapServers;
 
-    @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "Any Kafka (Streams or client) property, repeatable; overrides headgeo's.")
+    @Option(
+            names = "--kafka",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "Any Kafka (Streams or client) property, repeatable; overrides headgeo's.")
     Map<String, String> kafka;
 
     /** Kafka properties from the config file's kafka.* lines and the --kafka flags. */

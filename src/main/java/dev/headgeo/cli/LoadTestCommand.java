@@ -25,17 +25,25 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "loadtest", mixinStandardHelpOptions = true,
-        description = {"Load through Kafka: generated checkpoints at a steady rate, then a burst; reports read back read_committed.",
-            "Without --bootstrap-servers, an embedded broker and a processor run in this JVM. Prints one JSON line."})
+@Command(
+        name = "loadtest",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Load through Kafka: generated checkpoints at a steady rate, then a burst; reports read"
+                    + " back read_committed.",
+            "Without --bootstrap-servers, an embedded broker and a processor run in this JVM."
+                    + " Prints one JSON line."
+        })
 final class LoadTestCommand implements Callable<Integer> {
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Mixin
-    ConfigFileOption configFile;
+    @Mixin ConfigFileOption configFile;
 
-    @Option(names = "--bootstrap-servers", description = "A cluster where headgeo run already processes headgeo.layers (default: embedded broker and processor).")
+    @Option(
+            names = "--bootstrap-servers",
+            description =
+                    "A cluster where headgeo run already processes headgeo.layers (default:"
+                            + " embedded broker and processor).")
     String bootstrapServers;
 
     @Option(names = "--layers", defaultValue = "32", description = "(default: ${DEFAULT-VALUE})")
@@ -44,30 +52,61 @@ final class LoadTestCommand implements Callable<Integer> {
     @Option(names = "--heads", defaultValue = "32", description = "(default: ${DEFAULT-VALUE})")
     int heads;
 
-    @Option(names = "--rank", defaultValue = "128", description = "Singular values per head (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rank",
+            defaultValue = "128",
+            description = "Singular values per head (default: ${DEFAULT-VALUE}).")
     int rank;
 
-    @Option(names = "--runs", defaultValue = "4", description = "Runs the checkpoints are spread over (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--runs",
+            defaultValue = "4",
+            description = "Runs the checkpoints are spread over (default: ${DEFAULT-VALUE}).")
     int runs;
 
-    @Option(names = "--rate", defaultValue = "20", description = "Checkpoints per second in the steady phase (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--rate",
+            defaultValue = "20",
+            description = "Checkpoints per second in the steady phase (default: ${DEFAULT-VALUE}).")
     double rate;
 
-    @Option(names = "--warmup", defaultValue = "30s", description = {"Steady sending before the measured steady phase, not in its latencies (default: ${DEFAULT-VALUE}).",
-        "Fresh JVMs compile for their first tens of seconds: on 2 cores the backlog that builds meanwhile took 15 s to drain."})
+    @Option(
+            names = "--warmup",
+            defaultValue = "30s",
+            description = {
+                "Steady sending before the measured steady phase, not in its latencies (default:"
+                        + " ${DEFAULT-VALUE}).",
+                "Fresh JVMs compile for their first tens of seconds: on 2 cores the backlog that"
+                        + " builds meanwhile took 15 s to drain."
+            })
     Duration warmup;
 
-    @Option(names = "--steady", defaultValue = "20s", description = "Length of the measured steady phase (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--steady",
+            defaultValue = "20s",
+            description = "Length of the measured steady phase (default: ${DEFAULT-VALUE}).")
     Duration steady;
 
-    @Option(names = "--burst", defaultValue = "300", description = "Checkpoints sent at once after it (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--burst",
+            defaultValue = "300",
+            description = "Checkpoints sent at once after it (default: ${DEFAULT-VALUE}).")
     int burst;
 
-    @Option(names = "--baseline", description = {"Then move the burst's records through a pass-through Kafka Streams application with the",
-        "same settings (exactly-once, partitions) on two temporary topics, and report its figures and ratio_to_baseline."})
+    @Option(
+            names = "--baseline",
+            description = {
+                "Then move the burst's records through a pass-through Kafka Streams application"
+                        + " with the",
+                "same settings (exactly-once, partitions) on two temporary topics, and report its"
+                        + " figures and ratio_to_baseline."
+            })
     boolean baseline;
 
-    @Option(names = "--patience", defaultValue = "5m", description = "How long to wait for the reports (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--patience",
+            defaultValue = "5m",
+            description = "How long to wait for the reports (default: ${DEFAULT-VALUE}).")
     Duration patience;
 
     @Override
@@ -78,7 +117,8 @@ final class LoadTestCommand implements Callable<Integer> {
         Checks.positive("--runs", runs);
         Checks.nonNegative("--rate", rate);
         HeadgeoTopics topics = HeadgeoTopics.defaults();
-        LoadTest.Plan plan = new LoadTest.Plan(layers, heads, rank, runs, rate, warmup, steady, burst);
+        LoadTest.Plan plan =
+                new LoadTest.Plan(layers, heads, rank, runs, rate, warmup, steady, burst);
         EmbeddedKafka kafka = null;
         ProcessorApp app = null;
         Path stateDir = null;
@@ -88,43 +128,87 @@ final class LoadTestCommand implements Callable<Integer> {
                 kafka = EmbeddedKafka.start();
                 bootstrap = kafka.bootstrapServers();
                 stateDir = Files.createTempDirectory("headgeo-loadtest-");
-                Properties config = HeadgeoStreamsConfig.of(bootstrap, "headgeo-loadtest", stateDir.toString(), topics, Map.of());
-                app = ProcessorApp.start(config, topics, StreamSettings.defaults().withMaxLayerBytes(4 * 1024 * 1024), true, null, null);
+                Properties config =
+                        HeadgeoStreamsConfig.of(
+                                bootstrap,
+                                "headgeo-loadtest",
+                                stateDir.toString(),
+                                topics,
+                                Map.of());
+                app =
+                        ProcessorApp.start(
+                                config,
+                                topics,
+                                StreamSettings.defaults().withMaxLayerBytes(4 * 1024 * 1024),
+                                true,
+                                null,
+                                null);
                 if (!app.awaitRunning(Duration.ofSeconds(60))) {
                     throw new Failure("the embedded processor did not start within 60 s");
                 }
             }
             Properties client = new Properties();
             client.put("bootstrap.servers", bootstrap);
-            Properties streamsConfig = HeadgeoStreamsConfig.of(bootstrap, "unused", null, topics, Map.of());
+            Properties streamsConfig =
+                    HeadgeoStreamsConfig.of(bootstrap, "unused", null, topics, Map.of());
             if (kafka == null) {
                 try {
-                    // an unreachable or wrong cluster is one line within seconds, as for the other commands
+                    // an unreachable or wrong cluster is one line within seconds, as for the other
+                    // commands
                     dev.headgeo.client.KafkaCheck.check(client, topics.names());
                 } catch (IllegalStateException | org.apache.kafka.common.KafkaException e) {
                     throw new UserError(e.getMessage());
                 }
             }
             LoadTest.Result r = new LoadTest(client, topics).run(plan, patience);
-            var line = Json.MAPPER.createObjectNode()
-                    .put("layers", layers).put("heads", heads).put("rank", rank).put("runs", runs)
-                    .put("steady_rate", rate)
-                    .put("warmup_s", warmup.toMillis() / 1000.0).put("steady_s", steady.toMillis() / 1000.0)
-                    .put("sent", r.sent()).put("received", r.received())
-                    .put("burst_checkpoints_per_s", round(r.burstCheckpointsPerSecond())).put("burst_mb_per_s", round(r.burstMegabytesPerSecond()))
-                    .put("checkpoint_bytes", r.layerBytes());
+            var line =
+                    Json.MAPPER
+                            .createObjectNode()
+                            .put("layers", layers)
+                            .put("heads", heads)
+                            .put("rank", rank)
+                            .put("runs", runs)
+                            .put("steady_rate", rate)
+                            .put("warmup_s", warmup.toMillis() / 1000.0)
+                            .put("steady_s", steady.toMillis() / 1000.0)
+                            .put("sent", r.sent())
+                            .put("received", r.received())
+                            .put("burst_checkpoints_per_s", round(r.burstCheckpointsPerSecond()))
+                            .put("burst_mb_per_s", round(r.burstMegabytesPerSecond()))
+                            .put("checkpoint_bytes", r.layerBytes());
             latency(line, "steady", r.steady());
             latency(line, "burst", r.burst());
             if (baseline) {
-                Baseline.Result b = Baseline.run(streamsConfig, client, topics.layers().name(), r.burstRecords(), patience);
-                line.putObject("baseline").put("what", "pass-through Kafka Streams, exactly-once, same partitions and records")
-                        .put("checkpoints", b.checkpoints()).put("records", b.records())
-                        .put("checkpoints_per_s", round(b.checkpointsPerSecond())).put("mb_per_s", round(b.megabytesPerSecond()));
-                line.put("ratio_to_baseline", Math.round(r.burstCheckpointsPerSecond() / b.checkpointsPerSecond() * 1000) / 1000.0);
+                Baseline.Result b =
+                        Baseline.run(
+                                streamsConfig,
+                                client,
+                                topics.layers().name(),
+                                r.burstRecords(),
+                                patience);
+                line.putObject("baseline")
+                        .put(
+                                "what",
+                                "pass-through Kafka Streams, exactly-once, same partitions and"
+                                        + " records")
+                        .put("checkpoints", b.checkpoints())
+                        .put("records", b.records())
+                        .put("checkpoints_per_s", round(b.checkpointsPerSecond()))
+                        .put("mb_per_s", round(b.megabytesPerSecond()));
+                line.put(
+                        "ratio_to_baseline",
+                        Math.round(r.burstCheckpointsPerSecond() / b.checkpointsPerSecond() * 1000)
+                                / 1000.0);
             }
             if (app != null) {
                 line.put("jvm", "broker, processor and load generator in this JVM")
-                        .put("heap_used_mb", round(ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() / 1e6))
+                        .put(
+                                "heap_used_mb",
+                                round(
+                                        ManagementFactory.getMemoryMXBean()
+                                                        .getHeapMemoryUsage()
+                                                        .getUsed()
+                                                / 1e6))
                         .put("rss_mb", round(LoadTest.residentMegabytes()));
             }
             spec.commandLine().getOut().println(line);

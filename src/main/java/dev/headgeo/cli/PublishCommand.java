@@ -20,17 +20,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "publish", mixinStandardHelpOptions = true,
-        description = "Splits a dump (the reference script's layout) into layer records and publishes them (idempotent producer, acks=all).")
+@Command(
+        name = "publish",
+        mixinStandardHelpOptions = true,
+        description =
+                "Splits a dump (the reference script's layout) into layer records and publishes"
+                        + " them (idempotent producer, acks=all).")
 final class PublishCommand implements Callable<Integer> {
-    @Mixin
-    ConfigFileOption configFile;
+    @Mixin ConfigFileOption configFile;
 
-    @Spec
-    CommandSpec spec;
+    @Spec CommandSpec spec;
 
-    @Mixin
-    KafkaClientSettings kafka;
+    @Mixin KafkaClientSettings kafka;
 
     @Parameters(paramLabel = "DUMP.json", description = "The dump, or - for standard input.")
     String dump;
@@ -41,17 +42,26 @@ final class PublishCommand implements Callable<Integer> {
     @Option(names = "--checkpoint", required = true, description = "Training step, >= 0.")
     long checkpoint;
 
-    @Option(names = "--format", defaultValue = "avro", description = "avro (single-object encoding) or json (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--format",
+            defaultValue = "avro",
+            description = "avro (single-object encoding) or json (default: ${DEFAULT-VALUE}).")
     AvroSerde.Format format;
 
     @Option(names = "--model", description = "Free-text model name carried in each record.")
     String model;
 
-    @Option(names = "--tag", paramLabel = "KEY=VALUE",
-            description = "Run context carried in each record (repeat: --tag owner=ana --tag lr=3e-4); at most 32.")
+    @Option(
+            names = "--tag",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "Run context carried in each record (repeat: --tag owner=ana --tag lr=3e-4); at"
+                            + " most 32.")
     Map<String, String> tags = new LinkedHashMap<>();
 
-    @Option(names = {"--input-topic", "--topic"}, defaultValue = HeadgeoTopics.DEFAULT_LAYERS,
+    @Option(
+            names = {"--input-topic", "--topic"},
+            defaultValue = HeadgeoTopics.DEFAULT_LAYERS,
             description = "Layer topic (default: ${DEFAULT-VALUE}).")
     String topic;
 
@@ -68,20 +78,36 @@ final class PublishCommand implements Callable<Integer> {
             throw new UserError("--tag: " + tagProblem);
         }
         Dump d = Dumps.load(dump);
-        List<LayerGeometry> layers = LayerRecords.split(d, run, checkpoint, model, Instant.now(), tags);
+        List<LayerGeometry> layers =
+                LayerRecords.split(d, run, checkpoint, model, Instant.now(), tags);
         HeadgeoTopics topics = HeadgeoTopics.builder().layers(topic).layersFormat(format).build();
         try {
             KafkaCheck.check(kafka.clientProperties(), List.of(topic));
         } catch (IllegalStateException e) {
             throw new UserError(e.getMessage());
         }
-        try (LayerPublisher publisher = new LayerPublisher(kafka.clientProperties(), topics.layers())) {
+        try (LayerPublisher publisher =
+                new LayerPublisher(kafka.clientProperties(), topics.layers())) {
             publisher.publish(layers);
         } catch (LayerPublisher.PublishException e) {
             throw new UserError(e.getMessage());
         }
-        spec.commandLine().getOut().println("published " + layers.size() + " layer records of " + run + "@" + checkpoint
-                + " to " + topic + " at " + kafka.bootstrapServers + " (" + format + ")");
+        spec.commandLine()
+                .getOut()
+                .println(
+                        "published "
+                                + layers.size()
+                                + " layer records of "
+                                + run
+                                + "@"
+                                + checkpoint
+                                + " to "
+                                + topic
+                                + " at "
+                                + kafka.bootstrapServers
+                                + " ("
+                                + format
+                                + ")");
         spec.commandLine().getOut().flush();
         return 0;
     }

@@ -9,47 +9,78 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "reset", mixinStandardHelpOptions = true,
-        description = {"Makes a stopped application start over: Kafka's StreamsResetter moves its input offsets (to the earliest "
-                + "layer records, or the latest) and deletes its changelogs; then this machine's state directory of it is deleted.",
-            "Stop every instance first. Reports, alerts and dead letters already written stay: what is reprocessed is reported again.",
-            "Each setting: flag > HEADGEO_<NAME> environment variable > --config file (name=value) > default."})
+@Command(
+        name = "reset",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Makes a stopped application start over: Kafka's StreamsResetter moves its input"
+                    + " offsets (to the earliest layer records, or the latest) and deletes its"
+                    + " changelogs; then this machine's state directory of it is deleted.",
+            "Stop every instance first. Reports, alerts and dead letters already written stay: what"
+                    + " is reprocessed is reported again.",
+            "Each setting: flag > HEADGEO_<NAME> environment variable > --config file (name=value)"
+                    + " > default."
+        })
 final class ResetCommand implements Callable<Integer> {
-    @Mixin
-    ConfigFileOption configFile;
+    @Mixin ConfigFileOption configFile;
 
-    @Mixin
-    KafkaClientSettings kafka;
+    @Mixin KafkaClientSettings kafka;
 
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--application-id", defaultValue = HeadgeoStreamsConfig.DEFAULT_APPLICATION_ID,
+    @Option(
+            names = "--application-id",
+            defaultValue = HeadgeoStreamsConfig.DEFAULT_APPLICATION_ID,
             description = "The application to reset, as given to run (default: ${DEFAULT-VALUE}).")
     String applicationId;
 
-    @Option(names = "--state-dir", description = "Its local state directory, as given to run (default: Kafka Streams' own, /tmp/kafka-streams).")
+    @Option(
+            names = "--state-dir",
+            description =
+                    "Its local state directory, as given to run (default: Kafka Streams' own,"
+                            + " /tmp/kafka-streams).")
     String stateDir;
 
-    @Option(names = "--input-topic", defaultValue = HeadgeoTopics.DEFAULT_LAYERS, description = "Layer records (default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--input-topic",
+            defaultValue = HeadgeoTopics.DEFAULT_LAYERS,
+            description = "Layer records (default: ${DEFAULT-VALUE}).")
     String inputTopic;
 
-    @Option(names = "--to-latest", description = "Skip the layer records there are now instead of reprocessing them from the earliest.")
+    @Option(
+            names = "--to-latest",
+            description =
+                    "Skip the layer records there are now instead of reprocessing them from the"
+                            + " earliest.")
     boolean toLatest;
 
     @Option(names = "--dry-run", description = "Say what would be reset; change nothing.")
     boolean dryRun;
 
-    @Option(names = "--force", description = "Remove members still in the group first (a killed instance stays one until its session times out).")
+    @Option(
+            names = "--force",
+            description =
+                    "Remove members still in the group first (a killed instance stays one until its"
+                            + " session times out).")
     boolean force;
 
-    @Option(names = "--local-only", description = "Only delete this machine's state directory (on each other instance's machine after a reset).")
+    @Option(
+            names = "--local-only",
+            description =
+                    "Only delete this machine's state directory (on each other instance's machine"
+                            + " after a reset).")
     boolean localOnly;
 
     @Override
     public Integer call() {
         HeadgeoTopics topics = HeadgeoTopics.builder().layers(inputTopic).build();
-        ApplicationReset reset = new ApplicationReset(kafka.bootstrapServers, applicationId, stateDir, topics, kafka.passThrough());
+        ApplicationReset reset =
+                new ApplicationReset(
+                        kafka.bootstrapServers,
+                        applicationId,
+                        stateDir,
+                        topics,
+                        kafka.passThrough());
         var out = spec.commandLine().getOut();
         try {
             if (localOnly) {
@@ -57,13 +88,28 @@ final class ResetCommand implements Callable<Integer> {
                 out.println("reset: deleted this machine's local state of " + applicationId);
                 return 0;
             }
-            ApplicationReset.Outcome outcome = reset.reset(toLatest ? ApplicationReset.Position.LATEST : ApplicationReset.Position.EARLIEST,
-                    dryRun, force);
+            ApplicationReset.Outcome outcome =
+                    reset.reset(
+                            toLatest
+                                    ? ApplicationReset.Position.LATEST
+                                    : ApplicationReset.Position.EARLIEST,
+                            dryRun,
+                            force);
             out.print(outcome.resetterOutput());
-            out.println(dryRun ? "reset: dry run, nothing changed"
-                    : "reset: " + applicationId + " starts over from the " + (toLatest ? "latest" : "earliest") + " records of " + inputTopic
-                            + (outcome.localStateDeleted() ? "; this machine's local state deleted (run reset --local-only on the other "
-                                    + "instances' machines)" : ""));
+            out.println(
+                    dryRun
+                            ? "reset: dry run, nothing changed"
+                            : "reset: "
+                                    + applicationId
+                                    + " starts over from the "
+                                    + (toLatest ? "latest" : "earliest")
+                                    + " records of "
+                                    + inputTopic
+                                    + (outcome.localStateDeleted()
+                                            ? "; this machine's local state deleted (run reset"
+                                                    + " --local-only on the other instances'"
+                                                    + " machines)"
+                                            : ""));
             out.flush();
             return 0;
         } catch (IllegalStateException e) {

@@ -14,14 +14,14 @@ import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Where an option's value comes from when its flag is not given, for every option of every
- * command: the environment ({@code HEADGEO_BOOTSTRAP_SERVERS} for {@code --bootstrap-servers}),
- * then the {@code --config} properties file (key {@code bootstrap-servers}), then the option's own
- * {@code defaultValue} (picocli uses it when this provider answers null). The flag itself beats all
- * three. Kafka properties pass through from {@code kafka.KEY=VALUE} lines of the file.
+ * Where an option's value comes from when its flag is not given, for every option of every command:
+ * the environment ({@code HEADGEO_BOOTSTRAP_SERVERS} for {@code --bootstrap-servers}), then the
+ * {@code --config} properties file (key {@code bootstrap-servers}), then the option's own {@code
+ * defaultValue} (picocli uses it when this provider answers null). The flag itself beats all three.
+ * Kafka properties pass through from {@code kafka.KEY=VALUE} lines of the file.
  *
- * <p>picocli applies defaults before it reads the flags, so the config file is found by looking
- * for {@code --config} in the arguments first (or {@code HEADGEO_CONFIG}).
+ * <p>picocli applies defaults before it reads the flags, so the config file is found by looking for
+ * {@code --config} in the arguments first (or {@code HEADGEO_CONFIG}).
  */
 final class SettingDefaults implements IDefaultValueProvider {
     static final String CONFIG_OPTION = "--config";
@@ -35,7 +35,10 @@ final class SettingDefaults implements IDefaultValueProvider {
         this.file = file;
     }
 
-    /** @throws UserError when the config file named in {@code args} or the environment cannot be read */
+    /**
+     * @throws UserError when the config file named in {@code args} or the environment cannot be
+     *     read
+     */
     static SettingDefaults load(String[] args, Map<String, String> env) {
         String path = configPath(args, env);
         Properties file = new Properties();
@@ -46,7 +49,8 @@ final class SettingDefaults implements IDefaultValueProvider {
             } catch (NoSuchFileException e) {
                 throw new UserError(CONFIG_OPTION + " " + configFile + ": no such file");
             } catch (IOException | IllegalArgumentException e) {
-                throw new UserError(CONFIG_OPTION + " " + configFile + ": cannot read: " + e.getMessage());
+                throw new UserError(
+                        CONFIG_OPTION + " " + configFile + ": cannot read: " + e.getMessage());
             }
         }
         return new SettingDefaults(env, file);
@@ -86,7 +90,9 @@ final class SettingDefaults implements IDefaultValueProvider {
         return fromFile == null ? null : fromFile.strip();
     }
 
-    /** Kafka properties: the file's {@code kafka.*} entries, overridden by {@code --kafka} flags. */
+    /**
+     * Kafka properties: the file's {@code kafka.*} entries, overridden by {@code --kafka} flags.
+     */
     Map<String, String> kafka(Map<String, String> flags) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String key : file.stringPropertyNames()) {

@@ -19,10 +19,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * How an alert is put on the wire for a receiver: Alertmanager API v2, a Slack incoming webhook, or the
- * alert's own JSON. In Alertmanager each condition has one label set, the one the shipped Prometheus
- * rules give it too (design §13), so both paths into one Alertmanager make one alert: {@code alertname},
- * {@code run_id}, {@code severity}, {@code direction} for flips, and the labelled tags.
+ * How an alert is put on the wire for a receiver: Alertmanager API v2, a Slack incoming webhook, or
+ * the alert's own JSON. In Alertmanager each condition has one label set, the one the shipped
+ * Prometheus rules give it too (design §13), so both paths into one Alertmanager make one alert:
+ * {@code alertname}, {@code run_id}, {@code severity}, {@code direction} for flips, and the
+ * labelled tags.
  */
 public enum AlertDelivery {
     alertmanager {
@@ -62,8 +63,16 @@ public enum AlertDelivery {
         @Override
         public String body(Alert a, String dashboardUrl, List<String> labelTags) {
             String link = runLink(a, dashboardUrl);
-            String text = "*headgeo* " + icon(a) + " *" + escape(summary(a)) + "*\n" + escape(description(a))
-                    + (link == null ? "" : "\n<" + link + "|open the run on the dashboard>");
+            String text =
+                    "*headgeo* "
+                            + icon(a)
+                            + " *"
+                            + escape(summary(a))
+                            + "*\n"
+                            + escape(description(a))
+                            + (link == null
+                                    ? ""
+                                    : "\n<" + link + "|open the run on the dashboard>");
             return Json.MAPPER.createObjectNode().put("text", text).toString();
         }
     },
@@ -78,11 +87,15 @@ public enum AlertDelivery {
         }
     };
 
-    /** A verdict flip is an event: Alertmanager shows it this long, as the shipped rule does (10 minutes). */
-    public static final Duration FLIP_SHOWN = Duration.ofMinutes(10);
     /**
-     * A state sent by forward alone stays active this long unless its end record comes first; with the rules
-     * feeding the same Alertmanager, their resolution ends it earlier.
+     * A verdict flip is an event: Alertmanager shows it this long, as the shipped rule does (10
+     * minutes).
+     */
+    public static final Duration FLIP_SHOWN = Duration.ofMinutes(10);
+
+    /**
+     * A state sent by forward alone stays active this long unless its end record comes first; with
+     * the rules feeding the same Alertmanager, their resolution ends it earlier.
      */
     public static final Duration STATE_HELD = Duration.ofHours(24);
 
@@ -91,7 +104,10 @@ public enum AlertDelivery {
         return to;
     }
 
-    /** The request body for one alert; {@code labelTags}: the run tags that become labels (Alertmanager only). */
+    /**
+     * The request body for one alert; {@code labelTags}: the run tags that become labels
+     * (Alertmanager only).
+     */
     public abstract String body(Alert alert, String dashboardUrl, List<String> labelTags);
 
     /** The request body without tag labels. */
@@ -104,7 +120,9 @@ public enum AlertDelivery {
         return stateOf(a.getType()) != a.getType();
     }
 
-    /** The type whose state {@code end} ends, for a type that ends one; the type itself otherwise. */
+    /**
+     * The type whose state {@code end} ends, for a type that ends one; the type itself otherwise.
+     */
     public static AlertType stateOf(AlertType type) {
         return switch (type) {
             case FLIP_FORECAST_WITHDRAWN -> AlertType.FLIP_FORECAST;
@@ -115,7 +133,10 @@ public enum AlertDelivery {
         };
     }
 
-    /** Alertmanager's alertname of an alert type (the names the Prometheus rules use too); an end has its state's name. */
+    /**
+     * Alertmanager's alertname of an alert type (the names the Prometheus rules use too); an end
+     * has its state's name.
+     */
     public static String alertName(AlertType type) {
         return switch (stateOf(type)) {
             case VERDICT_FLIP -> "HeadgeoVerdictFlip";
@@ -129,40 +150,54 @@ public enum AlertDelivery {
     }
 
     /**
-     * The identifying labels: the same for a state's start and its end, and the same as the rules give the
-     * condition (a forecast's severity is its direction's, an incomplete spell is a warning).
+     * The identifying labels: the same for a state's start and its end, and the same as the rules
+     * give the condition (a forecast's severity is its direction's, an incomplete spell is a
+     * warning).
      */
     public static Map<String, String> labels(Alert a, List<String> labelTags) {
         Map<String, String> labels = new java.util.LinkedHashMap<>();
         labels.put("alertname", alertName(a.getType()));
         labels.put("run_id", a.getRunId());
-        Severity severity = switch (stateOf(a.getType())) {
-            case FLIP_FORECAST -> RunAlerts.forecastSeverity(a.getTrendPerCheckpoint());
-            case INCOMPLETE_CHECKPOINT, LOGIT_GROWTH -> Severity.WARNING;
-            case ENTROPY_COLLAPSE -> Severity.CRITICAL;
-            default -> RunAlerts.severityOf(a);
-        };
+        Severity severity =
+                switch (stateOf(a.getType())) {
+                    case FLIP_FORECAST -> RunAlerts.forecastSeverity(a.getTrendPerCheckpoint());
+                    case INCOMPLETE_CHECKPOINT, LOGIT_GROWTH -> Severity.WARNING;
+                    case ENTROPY_COLLAPSE -> Severity.CRITICAL;
+                    default -> RunAlerts.severityOf(a);
+                };
         labels.put("severity", severity.name().toLowerCase(Locale.ROOT));
-        if (a.getType() == AlertType.VERDICT_FLIP && a.getEarlierVerdict() != null && a.getLaterVerdict() != null) {
-            labels.put("direction", RunAlerts.better(a.getEarlierVerdict(), a.getLaterVerdict()) ? "better" : "worse");
+        if (a.getType() == AlertType.VERDICT_FLIP
+                && a.getEarlierVerdict() != null
+                && a.getLaterVerdict() != null) {
+            labels.put(
+                    "direction",
+                    RunAlerts.better(a.getEarlierVerdict(), a.getLaterVerdict())
+                            ? "better"
+                            : "worse");
         }
         // an absent tag is no label at all, as an empty label value is in Prometheus
-        TagLabels.of(labelTags, a.getTags()).forEach((k, v) -> {
-            if (!v.isEmpty()) {
-                labels.put(k, v);
-            }
-        });
+        TagLabels.of(labelTags, a.getTags())
+                .forEach(
+                        (k, v) -> {
+                            if (!v.isEmpty()) {
+                                labels.put(k, v);
+                            }
+                        });
         return labels;
     }
 
-    /** When Alertmanager should consider the alert over: a flip after its window, a state's end at once, a state after a day. */
+    /**
+     * When Alertmanager should consider the alert over: a flip after its window, a state's end at
+     * once, a state after a day.
+     */
     static Instant endsAt(Alert a) {
         if (ends(a)) {
             return a.getRaisedAt();
         }
         return switch (a.getType()) {
             case VERDICT_FLIP, ANALYSIS_FAILED -> a.getRaisedAt().plus(FLIP_SHOWN);
-            case FLIP_FORECAST, INCOMPLETE_CHECKPOINT, ENTROPY_COLLAPSE, LOGIT_GROWTH -> a.getRaisedAt().plus(STATE_HELD);
+            case FLIP_FORECAST, INCOMPLETE_CHECKPOINT, ENTROPY_COLLAPSE, LOGIT_GROWTH ->
+                    a.getRaisedAt().plus(STATE_HELD);
             default -> null;
         };
     }
@@ -173,26 +208,87 @@ public enum AlertDelivery {
 
     static String summary(Alert a) {
         return switch (a.getType()) {
-            case VERDICT_FLIP -> recovery(a)
-                    ? "run " + a.getRunId() + " recovered: verdict " + a.getLaterVerdict() + " at checkpoint " + a.getCheckpoint()
-                    + " (was " + a.getEarlierVerdict() + ")"
-                    : "verdict of run " + a.getRunId() + " flipped to " + a.getLaterVerdict() + " at checkpoint " + a.getCheckpoint();
-            case INCOMPLETE_CHECKPOINT -> "checkpoint " + a.getCheckpoint() + " of run " + a.getRunId() + " is incomplete";
-            case INCOMPLETE_RESOLVED -> "resolved: run " + a.getRunId() + " delivers complete checkpoints again (checkpoint " + a.getCheckpoint() + ")";
-            case FLIP_FORECAST -> String.format(Locale.ROOT, "run %s is forecast to %s %.1f by checkpoint %d", a.getRunId(),
-                    a.getTrendPerCheckpoint() != null && a.getTrendPerCheckpoint() < 0 ? "fall below" : "rise above",
-                    a.getBoundary(), a.getForecastCheckpoint());
-            case FLIP_FORECAST_WITHDRAWN -> String.format(Locale.ROOT, "resolved: the forecast of run %s to cross %.1f no longer holds",
-                    a.getRunId(), a.getBoundary());
-            case ANALYSIS_FAILED -> "the analysis of checkpoint " + a.getCheckpoint() + " of run " + a.getRunId() + " failed";
-            case ENTROPY_COLLAPSE -> "attention entropy of run " + a.getRunId() + " collapsed at checkpoint " + a.getCheckpoint()
-                    + " (heads " + String.join(", ", a.getHeads()) + ")";
-            case ENTROPY_COLLAPSE_RESOLVED -> "resolved: attention entropy of run " + a.getRunId() + " no longer collapsed (checkpoint "
-                    + a.getCheckpoint() + ")";
-            case LOGIT_GROWTH -> "attention logits of run " + a.getRunId() + " grow toward collapse (heads " + String.join(", ", a.getHeads())
-                    + (a.getForecastCheckpoint() == null ? ")" : "; forecast to collapse by checkpoint " + a.getForecastCheckpoint() + ")");
-            case LOGIT_GROWTH_RESOLVED -> "resolved: attention logits of run " + a.getRunId() + " no longer grow toward collapse (checkpoint "
-                    + a.getCheckpoint() + ")";
+            case VERDICT_FLIP ->
+                    recovery(a)
+                            ? "run "
+                                    + a.getRunId()
+                                    + " recovered: verdict "
+                                    + a.getLaterVerdict()
+                                    + " at checkpoint "
+                                    + a.getCheckpoint()
+                                    + " (was "
+                                    + a.getEarlierVerdict()
+                                    + ")"
+                            : "verdict of run "
+                                    + a.getRunId()
+                                    + " flipped to "
+                                    + a.getLaterVerdict()
+                                    + " at checkpoint "
+                                    + a.getCheckpoint();
+            case INCOMPLETE_CHECKPOINT ->
+                    "checkpoint "
+                            + a.getCheckpoint()
+                            + " of run "
+                            + a.getRunId()
+                            + " is incomplete";
+            case INCOMPLETE_RESOLVED ->
+                    "resolved: run "
+                            + a.getRunId()
+                            + " delivers complete checkpoints again (checkpoint "
+                            + a.getCheckpoint()
+                            + ")";
+            case FLIP_FORECAST ->
+                    String.format(
+                            Locale.ROOT,
+                            "run %s is forecast to %s %.1f by checkpoint %d",
+                            a.getRunId(),
+                            a.getTrendPerCheckpoint() != null && a.getTrendPerCheckpoint() < 0
+                                    ? "fall below"
+                                    : "rise above",
+                            a.getBoundary(),
+                            a.getForecastCheckpoint());
+            case FLIP_FORECAST_WITHDRAWN ->
+                    String.format(
+                            Locale.ROOT,
+                            "resolved: the forecast of run %s to cross %.1f no longer holds",
+                            a.getRunId(),
+                            a.getBoundary());
+            case ANALYSIS_FAILED ->
+                    "the analysis of checkpoint "
+                            + a.getCheckpoint()
+                            + " of run "
+                            + a.getRunId()
+                            + " failed";
+            case ENTROPY_COLLAPSE ->
+                    "attention entropy of run "
+                            + a.getRunId()
+                            + " collapsed at checkpoint "
+                            + a.getCheckpoint()
+                            + " (heads "
+                            + String.join(", ", a.getHeads())
+                            + ")";
+            case ENTROPY_COLLAPSE_RESOLVED ->
+                    "resolved: attention entropy of run "
+                            + a.getRunId()
+                            + " no longer collapsed (checkpoint "
+                            + a.getCheckpoint()
+                            + ")";
+            case LOGIT_GROWTH ->
+                    "attention logits of run "
+                            + a.getRunId()
+                            + " grow toward collapse (heads "
+                            + String.join(", ", a.getHeads())
+                            + (a.getForecastCheckpoint() == null
+                                    ? ")"
+                                    : "; forecast to collapse by checkpoint "
+                                            + a.getForecastCheckpoint()
+                                            + ")");
+            case LOGIT_GROWTH_RESOLVED ->
+                    "resolved: attention logits of run "
+                            + a.getRunId()
+                            + " no longer grow toward collapse (checkpoint "
+                            + a.getCheckpoint()
+                            + ")";
             case UNKNOWN -> "alert for run " + a.getRunId();
         };
     }
@@ -202,11 +298,18 @@ public enum AlertDelivery {
         if (a.getType() == AlertType.VERDICT_FLIP && !a.getLaterVerdicts().isEmpty()) {
             d.append(". All anchors at checkpoint ").append(a.getLaterCheckpoint()).append(':');
             for (AnchorVerdict v : a.getLaterVerdicts()) {
-                d.append(String.format(Locale.ROOT, " %s %s (%.4f)", v.getAnchor(), v.getVerdict(), v.getMeanResidual()));
+                d.append(
+                        String.format(
+                                Locale.ROOT,
+                                " %s %s (%.4f)",
+                                v.getAnchor(),
+                                v.getVerdict(),
+                                v.getMeanResidual()));
             }
         }
         if (!a.getDrivers().isEmpty()) {
-            d.append(". Moved most since the previous checkpoint: ").append(RunAlerts.driversText(a.getDrivers()));
+            d.append(". Moved most since the previous checkpoint: ")
+                    .append(RunAlerts.driversText(a.getDrivers()));
         }
         return d.toString();
     }
@@ -216,10 +319,15 @@ public enum AlertDelivery {
             return null;
         }
         String base = dashboardUrl.endsWith("/") ? dashboardUrl : dashboardUrl + "/";
-        return base + "#/run/" + URLEncoder.encode(a.getRunId(), StandardCharsets.UTF_8).replace("+", "%20");
+        return base
+                + "#/run/"
+                + URLEncoder.encode(a.getRunId(), StandardCharsets.UTF_8).replace("+", "%20");
     }
 
-    /** Slack's icon: the severity's, a tick for a recovery or an end, no siren for anything that is not critical. */
+    /**
+     * Slack's icon: the severity's, a tick for a recovery or an end, no siren for anything that is
+     * not critical.
+     */
     static String icon(Alert a) {
         if (recovery(a) || ends(a)) {
             return ":white_check_mark:";

@@ -39,17 +39,29 @@ public final class AlertForwarder implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     /**
-     * Where and how to deliver. {@code types}: the alert types to deliver; the end of a state (a forecast
-     * withdrawn, an incomplete spell over) goes wherever its start goes. {@code labelTags}: run tags that
-     * become Alertmanager labels, as {@code run --label-tags} gives them to the rules' series.
+     * Where and how to deliver. {@code types}: the alert types to deliver; the end of a state (a
+     * forecast withdrawn, an incomplete spell over) goes wherever its start goes. {@code
+     * labelTags}: run tags that become Alertmanager labels, as {@code run --label-tags} gives them
+     * to the rules' series.
      */
-    public record Target(URI to, AlertDelivery format, Set<AlertType> types, String dashboardUrl, Duration maxWait, List<String> labelTags) {
+    public record Target(
+            URI to,
+            AlertDelivery format,
+            Set<AlertType> types,
+            String dashboardUrl,
+            Duration maxWait,
+            List<String> labelTags) {
         public Target {
             labelTags = List.copyOf(labelTags);
             TagLabels.check(labelTags);
         }
 
-        public Target(URI to, AlertDelivery format, Set<AlertType> types, String dashboardUrl, Duration maxWait) {
+        public Target(
+                URI to,
+                AlertDelivery format,
+                Set<AlertType> types,
+                String dashboardUrl,
+                Duration maxWait) {
             this(to, format, types, dashboardUrl, maxWait, List.of());
         }
 
@@ -69,12 +81,20 @@ public final class AlertForwarder implements AutoCloseable {
     private final Deserializer<Alert> alerts;
     private final Target target;
     private final URI url;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private volatile boolean stopping;
     private long delivered;
 
-    /** @param fromBeginning where a new group starts: the oldest alert, or (false) the next one */
-    public AlertForwarder(Properties client, HeadgeoTopics topics, String group, boolean fromBeginning, Target target) {
+    /**
+     * @param fromBeginning where a new group starts: the oldest alert, or (false) the next one
+     */
+    public AlertForwarder(
+            Properties client,
+            HeadgeoTopics topics,
+            String group,
+            boolean fromBeginning,
+            Target target) {
         Properties p = new Properties();
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -82,19 +102,33 @@ public final class AlertForwarder implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest");
         // one alert at a time: each is committed after its POST
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
-        // a killed forwarder's partitions move to its successor after 10 s instead of the default 45 s
+        // a killed forwarder's partitions move to its successor after 10 s instead of the default
+        // 45 s
         p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "10000");
         p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "3000");
-        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, Long.toString(Math.max(300_000L, target.maxWait().toMillis() + 60_000L)));
+        p.put(
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG,
+                Long.toString(Math.max(300_000L, target.maxWait().toMillis() + 60_000L)));
         p.putAll(client);
-        this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.alerts = topics.alerts().valueSerde().deserializer();
         this.target = target;
         this.url = target.format().target(target.to());
         String bootstrap = String.valueOf(p.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG));
-        consumer.subscribe(java.util.List.of(topics.alerts().name()), new GroupStart(consumer,
-                where -> LOG.info("forwarding {} alerts from Kafka at {} (group {}) to {}: reading {}", target.format(), bootstrap, group, url,
-                        where)));
+        consumer.subscribe(
+                java.util.List.of(topics.alerts().name()),
+                new GroupStart(
+                        consumer,
+                        where ->
+                                LOG.info(
+                                        "forwarding {} alerts from Kafka at {} (group {}) to {}:"
+                                                + " reading {}",
+                                        target.format(),
+                                        bootstrap,
+                                        group,
+                                        url,
+                                        where)));
     }
 
     /** Alerts acknowledged by the receiver so far. */
@@ -105,14 +139,18 @@ public final class AlertForwarder implements AutoCloseable {
     /**
      * Forwards until {@link #stop()}.
      *
-     * @throws DeliveryException when an alert cannot be delivered within the wait, or the receiver refuses it
+     * @throws DeliveryException when an alert cannot be delivered within the wait, or the receiver
+     *     refuses it
      */
     public void run() {
         try {
             while (!stopping) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
                     handle(r);
-                    consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+                    consumer.commitSync(
+                            Map.of(
+                                    new TopicPartition(r.topic(), r.partition()),
+                                    new OffsetAndMetadata(r.offset() + 1)));
                 }
             }
         } catch (WakeupException e) {
@@ -127,7 +165,12 @@ public final class AlertForwarder implements AutoCloseable {
         try {
             alert = alerts.deserialize(r.topic(), r.value());
         } catch (AvroCodec.MalformedException e) {
-            LOG.warn("skipped an undecodable alert at {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), e.getMessage());
+            LOG.warn(
+                    "skipped an undecodable alert at {}-{}@{}: {}",
+                    r.topic(),
+                    r.partition(),
+                    r.offset(),
+                    e.getMessage());
             return;
         }
         if (!target.wants(alert.getType())) {
@@ -135,7 +178,12 @@ public final class AlertForwarder implements AutoCloseable {
         }
         post(alert, target.format().body(alert, target.dashboardUrl(), target.labelTags()));
         delivered++;
-        LOG.info("forwarded {} of run {} (checkpoint {}) to {}", alert.getType(), alert.getRunId(), alert.getCheckpoint(), url);
+        LOG.info(
+                "forwarded {} of run {} (checkpoint {}) to {}",
+                alert.getType(),
+                alert.getRunId(),
+                alert.getCheckpoint(),
+                url);
     }
 
     private void post(Alert alert, String body) {
@@ -144,16 +192,28 @@ public final class AlertForwarder implements AutoCloseable {
         while (true) {
             String problem;
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response =
+                        http.send(
+                                HttpRequest.newBuilder(url)
+                                        .timeout(Duration.ofSeconds(10))
+                                        .header("Content-Type", "application/json")
+                                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 int status = response.statusCode();
                 if (status / 100 == 2) {
                     return;
                 }
                 problem = "answered " + status + firstLine(response.body());
                 if (status / 100 == 4 && status != 408 && status != 429) {
-                    throw new DeliveryException(url + " refused the " + alert.getType() + " alert of run " + alert.getRunId() + ": " + problem);
+                    throw new DeliveryException(
+                            url
+                                    + " refused the "
+                                    + alert.getType()
+                                    + " alert of run "
+                                    + alert.getRunId()
+                                    + ": "
+                                    + problem);
                 }
             } catch (ConnectException e) {
                 problem = "connection refused";
@@ -167,8 +227,17 @@ public final class AlertForwarder implements AutoCloseable {
             }
             long left = deadline - System.nanoTime();
             if (stopping || left <= 0) {
-                throw new DeliveryException("could not deliver the " + alert.getType() + " alert of run " + alert.getRunId() + " to " + url
-                        + " within " + target.maxWait().toSeconds() + " s: " + problem);
+                throw new DeliveryException(
+                        "could not deliver the "
+                                + alert.getType()
+                                + " alert of run "
+                                + alert.getRunId()
+                                + " to "
+                                + url
+                                + " within "
+                                + target.maxWait().toSeconds()
+                                + " s: "
+                                + problem);
             }
             // the last attempt is made at the deadline, so --max-wait is kept to the second
             long pause = Math.min(backoff.toMillis(), Math.max(1, left / 1_000_000L));
@@ -179,7 +248,10 @@ public final class AlertForwarder implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new DeliveryException("interrupted while delivering to " + url);
             }
-            backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            backoff =
+                    backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0
+                            ? MAX_BACKOFF
+                            : backoff.multipliedBy(2);
         }
     }
 

@@ -23,16 +23,18 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.tools.StreamsResetter;
 
 /**
- * Makes a stopped application start over, as Kafka's own tools do it (streams-bootstrap's {@code reset}):
- * {@link StreamsResetter} moves the consumer group's offsets on the input topic (to its earliest records, or its
- * latest) and deletes the application's internal topics (the stores' changelogs); then {@link KafkaStreams#cleanUp()}
- * deletes this machine's state directory of the application. Output topics are left alone: what is reprocessed is
- * reported again. Each instance's machine needs its own {@code cleanUp} (run {@code reset --local-only} there).
+ * Makes a stopped application start over, as Kafka's own tools do it (streams-bootstrap's {@code
+ * reset}): {@link StreamsResetter} moves the consumer group's offsets on the input topic (to its
+ * earliest records, or its latest) and deletes the application's internal topics (the stores'
+ * changelogs); then {@link KafkaStreams#cleanUp()} deletes this machine's state directory of the
+ * application. Output topics are left alone: what is reprocessed is reported again. Each instance's
+ * machine needs its own {@code cleanUp} (run {@code reset --local-only} there).
  */
 public final class ApplicationReset {
     /** Where the input offsets go. */
     public enum Position {
-        EARLIEST("--to-earliest"), LATEST("--to-latest");
+        EARLIEST("--to-earliest"),
+        LATEST("--to-latest");
 
         final String flag;
 
@@ -41,9 +43,11 @@ public final class ApplicationReset {
         }
     }
 
-    /** What was done, for the command's lines; {@code resetterOutput} is what StreamsResetter printed. */
-    public record Outcome(String resetterOutput, boolean localStateDeleted) {
-    }
+    /**
+     * What was done, for the command's lines; {@code resetterOutput} is what StreamsResetter
+     * printed.
+     */
+    public record Outcome(String resetterOutput, boolean localStateDeleted) {}
 
     /** How long Kafka may take to describe the group before the reset gives up. */
     static final java.time.Duration KAFKA_PATIENCE = java.time.Duration.ofSeconds(30);
@@ -54,7 +58,12 @@ public final class ApplicationReset {
     private final HeadgeoTopics topics;
     private final Map<String, String> kafka;
 
-    public ApplicationReset(String bootstrapServers, String applicationId, String stateDir, HeadgeoTopics topics, Map<String, String> kafka) {
+    public ApplicationReset(
+            String bootstrapServers,
+            String applicationId,
+            String stateDir,
+            HeadgeoTopics topics,
+            Map<String, String> kafka) {
         this.bootstrapServers = bootstrapServers;
         this.applicationId = applicationId;
         this.stateDir = stateDir;
@@ -63,18 +72,27 @@ public final class ApplicationReset {
     }
 
     /**
-     * Resets the group's offsets and internal topics ({@code position}; {@code dryRun}: only say what would be done;
-     * {@code force}: remove members still in the group, such as a killed instance's, first), then the local state.
+     * Resets the group's offsets and internal topics ({@code position}; {@code dryRun}: only say
+     * what would be done; {@code force}: remove members still in the group, such as a killed
+     * instance's, first), then the local state.
      *
-     * @throws IllegalStateException with one line when the group still has members, Kafka does not answer, or the
-     *     resetter fails
+     * @throws IllegalStateException with one line when the group still has members, Kafka does not
+     *     answer, or the resetter fails
      */
     public Outcome reset(Position position, boolean dryRun, boolean force) {
         if (!force) {
             refuseWhileMembersRemain();
         }
-        List<String> args = new ArrayList<>(List.of("--bootstrap-server", bootstrapServers, "--application-id", applicationId,
-                "--input-topics", topics.layers().name(), position.flag));
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bootstrap-server",
+                                bootstrapServers,
+                                "--application-id",
+                                applicationId,
+                                "--input-topics",
+                                topics.layers().name(),
+                                position.flag));
         if (dryRun) {
             args.add("--dry-run");
         }
@@ -85,7 +103,8 @@ public final class ApplicationReset {
         client.putAll(kafka);
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         int status;
-        // StreamsResetter writes to System.out and System.err; what it says is kept and handed back in one piece
+        // StreamsResetter writes to System.out and System.err; what it says is kept and handed back
+        // in one piece
         PrintStream out = System.out;
         PrintStream err = System.err;
         synchronized (ApplicationReset.class) {
@@ -101,22 +120,39 @@ public final class ApplicationReset {
         }
         String said = printed.toString(StandardCharsets.UTF_8);
         if (status != 0) {
-            String why = said.lines().filter(l -> l.startsWith("ERROR")).findFirst().orElse(said.lines().findFirst().orElse("no output"));
-            throw new IllegalStateException("Kafka's StreamsResetter failed (exit " + status + "): " + why.replaceFirst("^ERROR: *", ""));
+            String why =
+                    said.lines()
+                            .filter(l -> l.startsWith("ERROR"))
+                            .findFirst()
+                            .orElse(said.lines().findFirst().orElse("no output"));
+            throw new IllegalStateException(
+                    "Kafka's StreamsResetter failed (exit "
+                            + status
+                            + "): "
+                            + why.replaceFirst("^ERROR: *", ""));
         }
         boolean deleted = !dryRun && cleanUpLocalState();
         return new Outcome(said, deleted);
     }
 
-    /** Only this machine's state directory of the application (for the other instances' machines after a reset). */
+    /**
+     * Only this machine's state directory of the application (for the other instances' machines
+     * after a reset).
+     */
     public boolean cleanUpLocalState() {
-        Properties config = HeadgeoStreamsConfig.of(bootstrapServers, applicationId, stateDir, topics, kafka);
-        try (KafkaStreams streams = new KafkaStreams(HeadgeoTopology.build(topics, StreamSettings.defaults()), config)) {
+        Properties config =
+                HeadgeoStreamsConfig.of(bootstrapServers, applicationId, stateDir, topics, kafka);
+        try (KafkaStreams streams =
+                new KafkaStreams(
+                        HeadgeoTopology.build(topics, StreamSettings.defaults()), config)) {
             streams.cleanUp();
             return true;
         } catch (org.apache.kafka.streams.errors.StreamsException e) {
-            throw new IllegalStateException("cannot delete the local state of " + applicationId + " (is an instance running here?): "
-                    + e.getMessage());
+            throw new IllegalStateException(
+                    "cannot delete the local state of "
+                            + applicationId
+                            + " (is an instance running here?): "
+                            + e.getMessage());
         }
     }
 
@@ -126,25 +162,61 @@ public final class ApplicationReset {
         p.put("bootstrap.servers", bootstrapServers);
         Admin admin = Admin.create(p);
         try {
-            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(applicationId),
-                    new DescribeConsumerGroupsOptions().timeoutMs((int) KAFKA_PATIENCE.toMillis())).describedGroups().get(applicationId)
-                    .get(KAFKA_PATIENCE.toMillis() + 1000, TimeUnit.MILLISECONDS);
+            ConsumerGroupDescription group =
+                    admin.describeConsumerGroups(
+                                    List.of(applicationId),
+                                    new DescribeConsumerGroupsOptions()
+                                            .timeoutMs((int) KAFKA_PATIENCE.toMillis()))
+                            .describedGroups()
+                            .get(applicationId)
+                            .get(KAFKA_PATIENCE.toMillis() + 1000, TimeUnit.MILLISECONDS);
             List<MemberDescription> members = List.copyOf(group.members());
             if (!members.isEmpty()) {
-                throw new IllegalStateException("application " + applicationId + " still has " + members.size() + " member(s) ("
-                        + String.join(", ", members.stream().map(m -> m.groupInstanceId().orElse(m.consumerId()) + "@" + m.host()).toList())
-                        + "): stop every instance first, or --force to remove members that are gone (a killed instance stays a "
-                        + "member until its session times out)");
+                throw new IllegalStateException(
+                        "application "
+                                + applicationId
+                                + " still has "
+                                + members.size()
+                                + " member(s) ("
+                                + String.join(
+                                        ", ",
+                                        members.stream()
+                                                .map(
+                                                        m ->
+                                                                m.groupInstanceId()
+                                                                                .orElse(
+                                                                                        m
+                                                                                                .consumerId())
+                                                                        + "@"
+                                                                        + m.host())
+                                                .toList())
+                                + "): stop every instance first, or --force to remove members that"
+                                + " are gone (a killed instance stays a member until its session"
+                                + " times out)");
             }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-                throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within " + KAFKA_PATIENCE.toSeconds() + " s");
+                throw new IllegalStateException(
+                        "Kafka at "
+                                + bootstrapServers
+                                + " did not answer within "
+                                + KAFKA_PATIENCE.toSeconds()
+                                + " s");
             }
             if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-                throw new IllegalStateException("cannot describe the group " + applicationId + ": " + e.getCause().getMessage());
+                throw new IllegalStateException(
+                        "cannot describe the group "
+                                + applicationId
+                                + ": "
+                                + e.getCause().getMessage());
             }
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrapServers + " did not answer within " + KAFKA_PATIENCE.toSeconds() + " s");
+            throw new IllegalStateException(
+                    "Kafka at "
+                            + bootstrapServers
+                            + " did not answer within "
+                            + KAFKA_PATIENCE.toSeconds()
+                            + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");

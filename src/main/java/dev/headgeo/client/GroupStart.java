@@ -13,15 +13,18 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * Makes a consumer group's start durable: on every partition assigned without a committed offset,
  * the position that {@code auto.offset.reset} chose (latest, or earliest with --from-beginning) is
- * committed at once. Without this a group that has never committed on a partition starts at
- * {@code latest} again after a crash, and whatever arrived there meanwhile is skipped: a forwarder
- * killed and restarted would lose those alerts. Then says where reading starts, one line.
+ * committed at once. Without this a group that has never committed on a partition starts at {@code
+ * latest} again after a crash, and whatever arrived there meanwhile is skipped: a forwarder killed
+ * and restarted would lose those alerts. Then says where reading starts, one line.
  */
 final class GroupStart implements ConsumerRebalanceListener {
     private final KafkaConsumer<?, ?> consumer;
     private final Consumer<String> announce;
 
-    /** @param announce receives "topic-0@12 (committed), topic-1@40 (new, committed now), …"; null for silence */
+    /**
+     * @param announce receives "topic-0@12 (committed), topic-1@40 (new, committed now), …"; null
+     *     for silence
+     */
     GroupStart(KafkaConsumer<?, ?> consumer, Consumer<String> announce) {
         this.consumer = consumer;
         this.announce = announce;
@@ -32,7 +35,8 @@ final class GroupStart implements ConsumerRebalanceListener {
         if (partitions.isEmpty()) {
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(partitions));
+        Map<TopicPartition, OffsetAndMetadata> committed =
+                consumer.committed(Set.copyOf(partitions));
         Map<TopicPartition, OffsetAndMetadata> fresh = new java.util.HashMap<>();
         Map<String, String> where = new TreeMap<>();
         for (TopicPartition tp : partitions) {
@@ -50,7 +54,8 @@ final class GroupStart implements ConsumerRebalanceListener {
         }
         if (announce != null) {
             StringBuilder line = new StringBuilder();
-            where.forEach((tp, at) -> line.append(line.length() == 0 ? "" : ", ").append(tp).append(at));
+            where.forEach(
+                    (tp, at) -> line.append(line.length() == 0 ? "" : ", ").append(tp).append(at));
             announce.accept(line.toString());
         }
     }

@@ -31,16 +31,15 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * Asks Kafka, before a command starts its real work, whether it can be reached and the client
- * let in, so that a dead address, a wrong password or a missing topic is one line naming the cause
+ * Asks Kafka, before a command starts its real work, whether it can be reached and the client let
+ * in, so that a dead address, a wrong password or a missing topic is one line naming the cause
  * within seconds, instead of a Kafka client retrying silently until its own time-outs.
  */
 public final class KafkaCheck {
     private static final int CONNECT_TIMEOUT_MS = 3000;
     private static final long ADMIN_TIMEOUT_S = 10;
 
-    private KafkaCheck() {
-    }
+    private KafkaCheck() {}
 
     /**
      * Reaches a bootstrap server (TCP), then asks the cluster for its id with the client's security
@@ -60,8 +59,12 @@ public final class KafkaCheck {
         } catch (ExecutionException e) {
             throw new IllegalStateException(describe(e.getCause(), bootstrap));
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrap + " accepts connections but did not answer within " + ADMIN_TIMEOUT_S
-                    + " s (a Kafka listener? security.protocol as the listener expects?)");
+            throw new IllegalStateException(
+                    "Kafka at "
+                            + bootstrap
+                            + " accepts connections but did not answer within "
+                            + ADMIN_TIMEOUT_S
+                            + " s (a Kafka listener? security.protocol as the listener expects?)");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking Kafka at " + bootstrap);
@@ -75,7 +78,8 @@ public final class KafkaCheck {
     private static void requireDescribable(Admin admin, Collection<String> topics, String bootstrap)
             throws ExecutionException, InterruptedException, TimeoutException {
         // one request, read topic by topic: one topic's refusal must not hide another's
-        Map<String, KafkaFuture<TopicDescription>> perTopic = admin.describeTopics(topics).topicNameValues();
+        Map<String, KafkaFuture<TopicDescription>> perTopic =
+                admin.describeTopics(topics).topicNameValues();
         List<String> refused = new ArrayList<>();
         List<String> missing = new ArrayList<>();
         for (String topic : topics) {
@@ -92,12 +96,21 @@ public final class KafkaCheck {
             }
         }
         if (!missing.isEmpty()) {
-            throw new IllegalStateException(topics(missing) + (missing.size() == 1 ? " does not exist at " : " do not exist at ") + bootstrap
-                    + " (headgeo run creates its topics unless started with --no-create-topics)");
+            throw new IllegalStateException(
+                    topics(missing)
+                            + (missing.size() == 1 ? " does not exist at " : " do not exist at ")
+                            + bootstrap
+                            + " (headgeo run creates its topics unless started with"
+                            + " --no-create-topics)");
         }
         if (!refused.isEmpty()) {
-            throw new IllegalStateException("not authorized at " + bootstrap + ": this principal lacks DESCRIBE on " + topics(refused)
-                    + " (READ or WRITE grants it; see the README's Failure modes for the ACLs headgeo's commands need)");
+            throw new IllegalStateException(
+                    "not authorized at "
+                            + bootstrap
+                            + ": this principal lacks DESCRIBE on "
+                            + topics(refused)
+                            + " (READ or WRITE grants it; see the README's Failure modes for the"
+                            + " ACLs headgeo's commands need)");
         }
     }
 
@@ -106,15 +119,16 @@ public final class KafkaCheck {
     }
 
     /**
-     * What a processor with application id {@code applicationId} needs (Kafka's security docs): READ
-     * on its input and group, WRITE on its outputs; checked through
-     * the operations the brokers say this principal may perform, so that a missing ACL is named
-     * before the streams start instead of failing them later. Brokers that do not report authorized
-     * operations (no authorizer) pass.
+     * What a processor with application id {@code applicationId} needs (Kafka's security docs):
+     * READ on its input and group, WRITE on its outputs; checked through the operations the brokers
+     * say this principal may perform, so that a missing ACL is named before the streams start
+     * instead of failing them later. Brokers that do not report authorized operations (no
+     * authorizer) pass.
      *
      * @throws IllegalStateException naming every missing permission
      */
-    public static void checkProcessorPermissions(Properties client, String applicationId, String input, List<String> outputs) {
+    public static void checkProcessorPermissions(
+            Properties client, String applicationId, String input, List<String> outputs) {
         Map<String, AclOperation> topics = new java.util.LinkedHashMap<>();
         topics.put(input, AclOperation.READ);
         outputs.forEach(t -> topics.put(t, AclOperation.WRITE));
@@ -127,23 +141,35 @@ public final class KafkaCheck {
      *
      * @throws IllegalStateException naming every missing permission
      */
-    public static void checkPermissions(Properties client, Map<String, AclOperation> needs, String group) {
+    public static void checkPermissions(
+            Properties client, Map<String, AclOperation> needs, String group) {
         String bootstrap = String.valueOf(client.get(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
         List<String> missing = new ArrayList<>();
         try (Admin admin = Admin.create(adminConfig(client))) {
-            Set<AclOperation> cluster = admin.describeCluster(new DescribeClusterOptions().includeAuthorizedOperations(true))
-                    .authorizedOperations().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS);
+            Set<AclOperation> cluster =
+                    admin.describeCluster(
+                                    new DescribeClusterOptions().includeAuthorizedOperations(true))
+                            .authorizedOperations()
+                            .get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS);
             if (cluster == null) {
                 return;
             }
-            // IDEMPOTENT_WRITE on the cluster is implied by WRITE on a topic since Kafka 2.8 (KIP-679)
+            // IDEMPOTENT_WRITE on the cluster is implied by WRITE on a topic since Kafka 2.8
+            // (KIP-679)
             for (Map.Entry<String, AclOperation> need : needs.entrySet()) {
                 String topic = need.getKey();
                 AclOperation needed = need.getValue();
                 try {
-                    TopicDescription d = admin.describeTopics(List.of(topic), new DescribeTopicsOptions().includeAuthorizedOperations(true))
-                            .allTopicNames().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS).get(topic);
-                    if (d.authorizedOperations() != null && !allows(d.authorizedOperations(), needed)) {
+                    TopicDescription d =
+                            admin.describeTopics(
+                                            List.of(topic),
+                                            new DescribeTopicsOptions()
+                                                    .includeAuthorizedOperations(true))
+                                    .allTopicNames()
+                                    .get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS)
+                                    .get(topic);
+                    if (d.authorizedOperations() != null
+                            && !allows(d.authorizedOperations(), needed)) {
                         missing.add(needed + " on topic " + topic);
                     }
                 } catch (ExecutionException e) {
@@ -160,24 +186,36 @@ public final class KafkaCheck {
         } catch (ExecutionException e) {
             throw new IllegalStateException(describe(e.getCause(), bootstrap));
         } catch (TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrap + " did not answer within " + ADMIN_TIMEOUT_S + " s");
+            throw new IllegalStateException(
+                    "Kafka at " + bootstrap + " did not answer within " + ADMIN_TIMEOUT_S + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while checking Kafka at " + bootstrap);
         }
         if (!missing.isEmpty()) {
-            throw new IllegalStateException("not authorized at " + bootstrap + ": this principal lacks " + String.join(", ", missing)
-                    + " (see the README's Failure modes for the ACLs headgeo's commands need)");
+            throw new IllegalStateException(
+                    "not authorized at "
+                            + bootstrap
+                            + ": this principal lacks "
+                            + String.join(", ", missing)
+                            + " (see the README's Failure modes for the ACLs headgeo's commands"
+                            + " need)");
         }
     }
 
     private static void checkGroup(Admin admin, String group, List<String> missing)
             throws ExecutionException, InterruptedException, TimeoutException {
         try {
-            ConsumerGroupDescription description = admin.describeConsumerGroups(List.of(group),
-                            new DescribeConsumerGroupsOptions().includeAuthorizedOperations(true))
-                    .all().get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS).get(group);
-            if (description.authorizedOperations() != null && !allows(description.authorizedOperations(), AclOperation.READ)) {
+            ConsumerGroupDescription description =
+                    admin.describeConsumerGroups(
+                                    List.of(group),
+                                    new DescribeConsumerGroupsOptions()
+                                            .includeAuthorizedOperations(true))
+                            .all()
+                            .get(ADMIN_TIMEOUT_S, TimeUnit.SECONDS)
+                            .get(group);
+            if (description.authorizedOperations() != null
+                    && !allows(description.authorizedOperations(), AclOperation.READ)) {
                 missing.add("READ on group " + group);
             }
         } catch (ExecutionException e) {
@@ -203,7 +241,10 @@ public final class KafkaCheck {
             return "not authorized at " + bootstrap + ": " + cause.getMessage();
         }
         if (cause instanceof UnknownTopicOrPartitionException) {
-            return "a topic does not exist at " + bootstrap + " (headgeo run creates its topics unless started with --no-create-topics): " + cause.getMessage();
+            return "a topic does not exist at "
+                    + bootstrap
+                    + " (headgeo run creates its topics unless started with --no-create-topics): "
+                    + cause.getMessage();
         }
         return "Kafka at " + bootstrap + ": " + cause.getMessage();
     }
@@ -216,7 +257,9 @@ public final class KafkaCheck {
                 p.put(key, all.getProperty(key));
             }
         }
-        p.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(ADMIN_TIMEOUT_S * 1000));
+        p.putIfAbsent(
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                Long.toString(ADMIN_TIMEOUT_S * 1000));
         p.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, "5000");
         return p;
     }

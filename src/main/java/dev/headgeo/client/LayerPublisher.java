@@ -2,6 +2,7 @@ package dev.headgeo.client;
 
 import dev.headgeo.avro.LayerGeometry;
 import dev.headgeo.wire.HeadgeoTopics;
+import dev.headgeo.wire.ProducerHeader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -9,17 +10,21 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import dev.headgeo.wire.ProducerHeader;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 
-/** Publishes layer records keyed by run_id: idempotent producer, acks=all, fails fast when Kafka is unreachable. */
+/**
+ * Publishes layer records keyed by run_id: idempotent producer, acks=all, fails fast when Kafka is
+ * unreachable.
+ */
 public final class LayerPublisher implements AutoCloseable {
     private final KafkaProducer<String, LayerGeometry> producer;
     private final String topic;
 
-    /** @param topic the layers topic of {@link HeadgeoTopics}: its name and its serdes */
+    /**
+     * @param topic the layers topic of {@link HeadgeoTopics}: its name and its serdes
+     */
     public LayerPublisher(Properties client, HeadgeoTopics.Topic<String, LayerGeometry> topic) {
         Properties p = new Properties();
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
@@ -29,7 +34,9 @@ public final class LayerPublisher implements AutoCloseable {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "30000");
         p.putAll(client);
         this.topic = topic.name();
-        this.producer = new KafkaProducer<>(p, topic.keySerde().serializer(), topic.valueSerde().serializer());
+        this.producer =
+                new KafkaProducer<>(
+                        p, topic.keySerde().serializer(), topic.valueSerde().serializer());
     }
 
     /** Sends every record and waits until all are acknowledged. */
@@ -44,7 +51,8 @@ public final class LayerPublisher implements AutoCloseable {
                 f.get();
             }
         } catch (ExecutionException e) {
-            throw new PublishException("publishing to " + topic + " failed: " + e.getCause().getMessage());
+            throw new PublishException(
+                    "publishing to " + topic + " failed: " + e.getCause().getMessage());
         } catch (KafkaException e) {
             throw new PublishException("publishing to " + topic + " failed: " + e.getMessage());
         } catch (InterruptedException e) {
@@ -59,7 +67,8 @@ public final class LayerPublisher implements AutoCloseable {
     }
 
     private ProducerRecord<String, LayerGeometry> record(LayerGeometry layer) {
-        ProducerRecord<String, LayerGeometry> r = new ProducerRecord<>(topic, layer.getRunId(), layer);
+        ProducerRecord<String, LayerGeometry> r =
+                new ProducerRecord<>(topic, layer.getRunId(), layer);
         ProducerHeader.add(r.headers());
         return r;
     }

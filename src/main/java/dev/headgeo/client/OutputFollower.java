@@ -21,7 +21,8 @@ import org.apache.kafka.common.serialization.Deserializer;
 
 /**
  * Follows the reports and/or alerts topics (committed records only), decoding Avro or JSON values
- * per record: without a consumer group (every partition assigned) or in one (resuming where it stopped).
+ * per record: without a consumer group (every partition assigned) or in one (resuming where it
+ * stopped).
  */
 public final class OutputFollower implements AutoCloseable {
     /** What to do with each decoded record. */
@@ -31,14 +32,18 @@ public final class OutputFollower implements AutoCloseable {
         void alert(Alert alert);
 
         /** A value that is neither a report nor an alert. */
-        default void undecodable(String topic, String why) {
-        }
+        default void undecodable(String topic, String why) {}
     }
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final boolean grouped;
-    /** With --from-beginning: where the history ends; records are held until then and shown in timestamp order. */
+
+    /**
+     * With --from-beginning: where the history ends; records are held until then and shown in
+     * timestamp order.
+     */
     private Map<TopicPartition, Long> catchUpTo = Map.of();
+
     private final List<ConsumerRecord<byte[], byte[]>> held = new ArrayList<>();
     private final String reportsTopic;
     private final Deserializer<CheckpointReport> reports;
@@ -70,14 +75,17 @@ public final class OutputFollower implements AutoCloseable {
         p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
         if (options.group() != null) {
             p.put(ConsumerConfig.GROUP_ID_CONFIG, options.group());
-            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, options.fromBeginning() ? "earliest" : "latest");
+            p.put(
+                    ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                    options.fromBeginning() ? "earliest" : "latest");
         }
         p.putAll(client);
         this.grouped = options.group() != null;
         this.reportsTopic = topics.reports().name();
         this.reports = topics.reports().valueSerde().deserializer();
         this.alerts = topics.alerts().valueSerde().deserializer();
-        this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        this.consumer =
+                new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         try {
             List<String> names = new ArrayList<>();
             if (options.reports()) {
@@ -90,7 +98,8 @@ public final class OutputFollower implements AutoCloseable {
             for (String topic : names) {
                 List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(30));
                 if (infos == null || infos.isEmpty()) {
-                    throw new IllegalStateException("topic " + topic + " does not exist (has headgeo run started?)");
+                    throw new IllegalStateException(
+                            "topic " + topic + " does not exist (has headgeo run started?)");
                 }
                 for (PartitionInfo info : infos) {
                     partitions.add(new TopicPartition(topic, info.partition()));
@@ -110,12 +119,20 @@ public final class OutputFollower implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             consumer.close(Duration.ZERO);
-            throw e instanceof IllegalStateException ? e
-                    : new IllegalStateException("cannot read from Kafka at " + client.get("bootstrap.servers") + ": " + e.getMessage());
+            throw e instanceof IllegalStateException
+                    ? e
+                    : new IllegalStateException(
+                            "cannot read from Kafka at "
+                                    + client.get("bootstrap.servers")
+                                    + ": "
+                                    + e.getMessage());
         }
     }
 
-    /** With a group: records the position after everything handled so far, so a restart resumes there. */
+    /**
+     * With a group: records the position after everything handled so far, so a restart resumes
+     * there.
+     */
     public void commit() {
         if (grouped) {
             consumer.commitSync();
@@ -139,8 +156,9 @@ public final class OutputFollower implements AutoCloseable {
             batch = new ArrayList<>(held);
             held.clear();
         }
-        batch.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingLong(ConsumerRecord::timestamp)
-                .thenComparing(r -> !r.topic().equals(reportsTopic)));
+        batch.sort(
+                Comparator.<ConsumerRecord<byte[], byte[]>>comparingLong(ConsumerRecord::timestamp)
+                        .thenComparing(r -> !r.topic().equals(reportsTopic)));
         for (ConsumerRecord<byte[], byte[]> r : batch) {
             try {
                 if (r.topic().equals(reportsTopic)) {

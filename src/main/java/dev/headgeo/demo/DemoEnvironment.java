@@ -20,7 +20,9 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** The broker (embedded unless a cluster is given) and the processor, torn down in reverse order. */
+/**
+ * The broker (embedded unless a cluster is given) and the processor, torn down in reverse order.
+ */
 public final class DemoEnvironment implements AutoCloseable {
     private final EmbeddedKafka kafka;
     private final ProcessorApp app;
@@ -28,7 +30,8 @@ public final class DemoEnvironment implements AutoCloseable {
     private final String bootstrap;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private DemoEnvironment(EmbeddedKafka kafka, ProcessorApp app, Path stateDir, String bootstrap) {
+    private DemoEnvironment(
+            EmbeddedKafka kafka, ProcessorApp app, Path stateDir, String bootstrap) {
         this.kafka = kafka;
         this.app = app;
         this.stateDir = stateDir;
@@ -37,19 +40,37 @@ public final class DemoEnvironment implements AutoCloseable {
 
     /**
      * @param httpAddress where the processor serves its dashboard; null for none
-     * @throws IllegalStateException with one line when the broker, Kafka or the HTTP address refuses
+     * @throws IllegalStateException with one line when the broker, Kafka or the HTTP address
+     *     refuses
      */
-    public static DemoEnvironment start(String bootstrapServers, Duration checkpointTimeout, ConsoleView view, boolean withProcessor,
-                                        HttpAddress httpAddress) throws InterruptedException {
-        return start(bootstrapServers, checkpointTimeout, view, withProcessor, httpAddress, partial -> { });
+    public static DemoEnvironment start(
+            String bootstrapServers,
+            Duration checkpointTimeout,
+            ConsoleView view,
+            boolean withProcessor,
+            HttpAddress httpAddress)
+            throws InterruptedException {
+        return start(
+                bootstrapServers,
+                checkpointTimeout,
+                view,
+                withProcessor,
+                httpAddress,
+                partial -> {});
     }
 
     /**
-     * The same, handing {@code startedSoFar} what runs at each step (the broker, then its state directory too), so that
-     * a stop while it starts (Ctrl-C, SIGTERM) can close those and remove their files.
+     * The same, handing {@code startedSoFar} what runs at each step (the broker, then its state
+     * directory too), so that a stop while it starts (Ctrl-C, SIGTERM) can close those and remove
+     * their files.
      */
-    public static DemoEnvironment start(String bootstrapServers, Duration checkpointTimeout, ConsoleView view, boolean withProcessor,
-                                        HttpAddress httpAddress, java.util.function.Consumer<DemoEnvironment> startedSoFar)
+    public static DemoEnvironment start(
+            String bootstrapServers,
+            Duration checkpointTimeout,
+            ConsoleView view,
+            boolean withProcessor,
+            HttpAddress httpAddress,
+            java.util.function.Consumer<DemoEnvironment> startedSoFar)
             throws InterruptedException {
         EmbeddedKafka kafka = null;
         String bootstrap = bootstrapServers;
@@ -59,7 +80,9 @@ public final class DemoEnvironment implements AutoCloseable {
             kafka = EmbeddedKafka.start();
             bootstrap = kafka.bootstrapServers();
             startedSoFar.accept(new DemoEnvironment(kafka, null, null, bootstrap));
-            view.progress(String.format("Kafka up at %s in %.1f s", bootstrap, (System.nanoTime() - t0) / 1e9));
+            view.progress(
+                    String.format(
+                            "Kafka up at %s in %.1f s", bootstrap, (System.nanoTime() - t0) / 1e9));
         }
         if (bootstrapServers != null) {
             Properties client = new Properties();
@@ -77,12 +100,23 @@ public final class DemoEnvironment implements AutoCloseable {
         }
         startedSoFar.accept(new DemoEnvironment(kafka, null, stateDir, bootstrap));
         HeadgeoTopics topics = HeadgeoTopics.defaults();
-        Properties config = HeadgeoStreamsConfig.of(bootstrap, "headgeo-demo-" + UUID.randomUUID(), stateDir.toString(),
-                topics, Map.of("commit.interval.ms", "100"));
+        Properties config =
+                HeadgeoStreamsConfig.of(
+                        bootstrap,
+                        "headgeo-demo-" + UUID.randomUUID(),
+                        stateDir.toString(),
+                        topics,
+                        Map.of("commit.interval.ms", "100"));
         ProcessorApp app = null;
         try {
-            app = ProcessorApp.start(config, topics, StreamSettings.defaults().withCheckpointTimeout(checkpointTimeout), true,
-                    httpAddress, null);
+            app =
+                    ProcessorApp.start(
+                            config,
+                            topics,
+                            StreamSettings.defaults().withCheckpointTimeout(checkpointTimeout),
+                            true,
+                            httpAddress,
+                            null);
             if (app.httpUrl() != null) {
                 view.progress("dashboard: " + app.httpUrl());
             }
@@ -93,7 +127,10 @@ public final class DemoEnvironment implements AutoCloseable {
             new DemoEnvironment(kafka, app, stateDir, bootstrap).close();
             throw new IllegalStateException(e.getMessage());
         }
-        view.progress("processor running (exactly-once, checkpoint time-out " + checkpointTimeout.toMillis() / 1000.0 + " s)");
+        view.progress(
+                "processor running (exactly-once, checkpoint time-out "
+                        + checkpointTimeout.toMillis() / 1000.0
+                        + " s)");
         return new DemoEnvironment(kafka, app, stateDir, bootstrap);
     }
 
@@ -112,7 +149,9 @@ public final class DemoEnvironment implements AutoCloseable {
         return p;
     }
 
-    /** Idempotent: called by the command when the scenario ends, or by the shutdown hook on Ctrl-C. */
+    /**
+     * Idempotent: called by the command when the scenario ends, or by the shutdown hook on Ctrl-C.
+     */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {

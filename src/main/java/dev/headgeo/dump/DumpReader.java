@@ -12,13 +12,12 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Reads a dump in the reference script's layout and checks every layer record rule (README, "Layer record rules"), so that
- * a bad file is refused with one line naming what is wrong and where. Rows are taken in list
- * order, as the script does; other fields are ignored.
+ * Reads a dump in the reference script's layout and checks every layer record rule (README, "Layer
+ * record rules"), so that a bad file is refused with one line naming what is wrong and where. Rows
+ * are taken in list order, as the script does; other fields are ignored.
  */
 public final class DumpReader {
-    private DumpReader() {
-    }
+    private DumpReader() {}
 
     public static Dump read(Path file) throws DumpException {
         try (InputStream in = Files.newInputStream(file)) {
@@ -30,15 +29,19 @@ public final class DumpReader {
         }
     }
 
-    /** @param name how to call the input in messages (a path, or "stdin") */
+    /**
+     * @param name how to call the input in messages (a path, or "stdin")
+     */
     public static Dump read(InputStream in, String name) throws DumpException {
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(in);
         } catch (JsonProcessingException e) {
             JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            // Jackson names the source it was told not to show ("[Source: REDACTED (…); line: 1, column: 1]"): keep the position
+            String where =
+                    at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            // Jackson names the source it was told not to show ("[Source: REDACTED (…); line: 1,
+            // column: 1]"): keep the position
             String why = e.getOriginalMessage().replaceAll("\\[Source: REDACTED[^;]*; ", "[");
             throw new DumpException(name + ": invalid JSON" + where + ": " + why);
         } catch (IOException e) {
@@ -53,7 +56,9 @@ public final class DumpReader {
 
     private static Dump parse(JsonNode root) {
         if (root == null || !root.isObject()) {
-            throw new Problem("the top level must be a JSON object with num_layers, num_heads, static and dynamic");
+            throw new Problem(
+                    "the top level must be a JSON object with num_layers, num_heads, static and"
+                            + " dynamic");
         }
         int numLayers = positiveInt(root, "num_layers");
         int numHeads = positiveInt(root, "num_heads");
@@ -65,16 +70,22 @@ public final class DumpReader {
             String staticRow = "static[" + l + "]";
             JsonNode heads = field(statics.get(l), staticRow, "metric_singvals_per_head");
             if (!heads.isArray()) {
-                throw new Problem(staticRow + ".metric_singvals_per_head must be an array of arrays");
+                throw new Problem(
+                        staticRow + ".metric_singvals_per_head must be an array of arrays");
             }
             singularValues[l] = new double[heads.size()][];
             for (int h = 0; h < heads.size(); h++) {
-                singularValues[l][h] = numbers(heads.get(h), staticRow + ".metric_singvals_per_head[" + h + "]");
+                singularValues[l][h] =
+                        numbers(heads.get(h), staticRow + ".metric_singvals_per_head[" + h + "]");
             }
-            check(GeometryRules.singularValuesProblem(staticRow + ".", numHeads, singularValues[l]));
+            check(
+                    GeometryRules.singularValuesProblem(
+                            staticRow + ".", numHeads, singularValues[l]));
             String dynamicRow = "dynamic[" + l + "]";
-            entropy[l] = numbers(field(dynamics.get(l), dynamicRow, "mean_attention_entropy_per_head"),
-                    dynamicRow + ".mean_attention_entropy_per_head");
+            entropy[l] =
+                    numbers(
+                            field(dynamics.get(l), dynamicRow, "mean_attention_entropy_per_head"),
+                            dynamicRow + ".mean_attention_entropy_per_head");
             check(GeometryRules.entropyProblem(dynamicRow + ".", numHeads, entropy[l]));
         }
         return new Dump(numLayers, numHeads, singularValues, entropy);
@@ -106,7 +117,8 @@ public final class DumpReader {
             throw new Problem(name + " must be an array of per-layer objects");
         }
         if (n.size() != numLayers) {
-            throw new Problem(name + " has " + n.size() + " rows, expected num_layers = " + numLayers);
+            throw new Problem(
+                    name + " has " + n.size() + " rows, expected num_layers = " + numLayers);
         }
         return n;
     }

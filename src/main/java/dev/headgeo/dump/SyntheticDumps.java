@@ -4,13 +4,12 @@ import java.util.Random;
 
 /**
  * Made-up checkpoints that behave like the hypothesis says, to a chosen degree: each head's
- * spectrum decays exponentially, each layer scales it by a temperature, and multiplicative noise
- * of relative size {@code noise} bends the shape away from a pure rescale. Small noise gives
+ * spectrum decays exponentially, each layer scales it by a temperature, and multiplicative noise of
+ * relative size {@code noise} bends the shape away from a pure rescale. Small noise gives
  * SUPPORTED, large noise REJECTED. Deterministic for a seed.
  */
 public final class SyntheticDumps {
-    private SyntheticDumps() {
-    }
+    private SyntheticDumps() {}
 
     public static Dump generate(int layers, int heads, int rank, double noise, long seed) {
         Random random = new Random(seed);

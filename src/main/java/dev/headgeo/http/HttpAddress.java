@@ -3,7 +3,10 @@ package dev.headgeo.http;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 
-/** {@code HOST:PORT} of the HTTP server ({@code 0.0.0.0:8080}; port 0 for any free one), or {@code none}. */
+/**
+ * {@code HOST:PORT} of the HTTP server ({@code 0.0.0.0:8080}; port 0 for any free one), or {@code
+ * none}.
+ */
 public record HttpAddress(String host, int port) {
     public static final String NONE = "none";
 
@@ -27,7 +30,8 @@ public record HttpAddress(String host, int port) {
             }
             return new HttpAddress(t.substring(0, colon), port);
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' has no port number between 0 and 65535");
+            throw new IllegalArgumentException(
+                    "'" + text + "' has no port number between 0 and 65535");
         }
     }
 
@@ -36,7 +40,10 @@ public record HttpAddress(String host, int port) {
         return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
     }
 
-    /** The host other instances and people reach this one at: the bound host, or this machine's name for a wildcard. */
+    /**
+     * The host other instances and people reach this one at: the bound host, or this machine's name
+     * for a wildcard.
+     */
     public String reachableHost() {
         if (!wildcard()) {
             return host;

@@ -8,16 +8,18 @@ import org.slf4j.LoggerFactory;
 /**
  * At most so many requests at once; the excess is answered at once with 503 and {@code Retry-After}
  * (never an empty reply, never a queue that grows), and the probes are always let in. An episode of
- * overload is logged once when it starts and once when it has been over for {@link #QUIET_MS} (said with
- * the next request), with how many were turned away.
+ * overload is logged once when it starts and once when it has been over for {@link #QUIET_MS} (said
+ * with the next request), with how many were turned away.
  */
 final class LoadShedding {
     private static final Logger LOG = LoggerFactory.getLogger(LoadShedding.class);
+
     /** Seconds a turned-away client is asked to wait. */
     static final int RETRY_AFTER_SECONDS = 1;
 
     private final Semaphore permits;
     private final int limit;
+
     /** An episode ends after this long without a request turned away. */
     static final long QUIET_MS = 10_000;
 
@@ -37,7 +39,10 @@ final class LoadShedding {
         }
         lastShedNanos = System.nanoTime();
         if (shedInEpisode.getAndIncrement() == 0) {
-            LOG.warn("HTTP overloaded: more than {} requests at once; answering the excess 503 with Retry-After until it passes", limit);
+            LOG.warn(
+                    "HTTP overloaded: more than {} requests at once; answering the excess 503 with"
+                            + " Retry-After until it passes",
+                    limit);
         }
         return false;
     }

@@ -9,15 +9,17 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * One HTTP parameter declared once: where it is (path or query), what it means, how it is read and checked (a
- * value that does not pass is a 400 naming the parameter) and the OpenAPI schema of it, bounds, choices and default
- * included, written from the same fields the parser checks against (choices are also taken in upper case).
+ * One HTTP parameter declared once: where it is (path or query), what it means, how it is read and
+ * checked (a value that does not pass is a 400 naming the parameter) and the OpenAPI schema of it,
+ * bounds, choices and default included, written from the same fields the parser checks against
+ * (choices are also taken in upper case).
  *
  * @param <T> what a handler gets
  */
 final class Param<T> {
     enum In {
-        PATH, QUERY;
+        PATH,
+        QUERY;
 
         String openApiName() {
             return name().toLowerCase(Locale.ROOT);
@@ -34,8 +36,16 @@ final class Param<T> {
     private final Long maximum;
     private final List<String> choices;
 
-    private Param(String name, In in, String description, Class<?> schemaType, Function<String, T> read, T fallback, Long minimum,
-                  Long maximum, List<String> choices) {
+    private Param(
+            String name,
+            In in,
+            String description,
+            Class<?> schemaType,
+            Function<String, T> read,
+            T fallback,
+            Long minimum,
+            Long maximum,
+            List<String> choices) {
         this.name = name;
         this.in = in;
         this.description = description;
@@ -49,42 +59,92 @@ final class Param<T> {
 
     /** A path segment taken as it is (percent-decoded): a run id, a file name. */
     static Param<String> pathText(String name, String description) {
-        return new Param<>(name, In.PATH, description, String.class, Function.identity(), null, null, null, List.of());
+        return new Param<>(
+                name,
+                In.PATH,
+                description,
+                String.class,
+                Function.identity(),
+                null,
+                null,
+                null,
+                List.of());
     }
 
     /** A path segment that is a whole number of at least {@code minimum}. */
     static Param<Long> pathLong(String name, String description, long minimum) {
-        return new Param<>(name, In.PATH, description, Long.class, text -> whole(name, text, minimum, Long.MAX_VALUE), null, minimum, null,
+        return new Param<>(
+                name,
+                In.PATH,
+                description,
+                Long.class,
+                text -> whole(name, text, minimum, Long.MAX_VALUE),
+                null,
+                minimum,
+                null,
                 List.of());
     }
 
     /** An optional query parameter taken as it is; null when absent. */
     static Param<String> queryText(String name, String description) {
-        return new Param<>(name, In.QUERY, description, String.class, Function.identity(), null, null, null, List.of());
+        return new Param<>(
+                name,
+                In.QUERY,
+                description,
+                String.class,
+                Function.identity(),
+                null,
+                null,
+                null,
+                List.of());
     }
 
-    /** An optional query parameter read by {@code read} (which throws {@link HttpError#badRequest} for what it refuses). */
+    /**
+     * An optional query parameter read by {@code read} (which throws {@link HttpError#badRequest}
+     * for what it refuses).
+     */
     static <T> Param<T> queryRead(String name, String description, Function<String, T> read) {
-        return new Param<>(name, In.QUERY, description, String.class, read, null, null, null, List.of());
+        return new Param<>(
+                name, In.QUERY, description, String.class, read, null, null, null, List.of());
     }
 
     /** An optional whole number in [minimum, maximum]; {@code fallback} when absent or empty. */
-    static Param<Integer> queryInt(String name, String description, int fallback, int minimum, int maximum) {
-        return new Param<>(name, In.QUERY, description, Integer.class, text -> (int) whole(name, text, minimum, maximum), fallback,
-                (long) minimum, (long) maximum, List.of());
+    static Param<Integer> queryInt(
+            String name, String description, int fallback, int minimum, int maximum) {
+        return new Param<>(
+                name,
+                In.QUERY,
+                description,
+                Integer.class,
+                text -> (int) whole(name, text, minimum, maximum),
+                fallback,
+                (long) minimum,
+                (long) maximum,
+                List.of());
     }
 
-    /** One of {@code choices} (by their names, case-insensitive); {@code fallback} when absent or empty. */
-    static <T> Param<T> queryChoice(String name, String description, Map<String, T> choices, T fallback) {
+    /**
+     * One of {@code choices} (by their names, case-insensitive); {@code fallback} when absent or
+     * empty.
+     */
+    static <T> Param<T> queryChoice(
+            String name, String description, Map<String, T> choices, T fallback) {
         List<String> names = List.copyOf(choices.keySet());
-        Function<String, T> read = text -> {
-            T chosen = choices.get(text.toLowerCase(Locale.ROOT));
-            if (chosen == null) {
-                throw HttpError.badRequest(name + " '" + Quote.of(text) + "' is not one of " + String.join(", ", names));
-            }
-            return chosen;
-        };
-        return new Param<>(name, In.QUERY, description, String.class, read, fallback, null, null, names);
+        Function<String, T> read =
+                text -> {
+                    T chosen = choices.get(text.toLowerCase(Locale.ROOT));
+                    if (chosen == null) {
+                        throw HttpError.badRequest(
+                                name
+                                        + " '"
+                                        + Quote.of(text)
+                                        + "' is not one of "
+                                        + String.join(", ", names));
+                    }
+                    return chosen;
+                };
+        return new Param<>(
+                name, In.QUERY, description, String.class, read, fallback, null, null, names);
     }
 
     String name() {
@@ -95,7 +155,10 @@ final class Param<T> {
         return in;
     }
 
-    /** Its value in {@code call}: read and checked, or the fallback when a query parameter is absent. */
+    /**
+     * Its value in {@code call}: read and checked, or the fallback when a query parameter is
+     * absent.
+     */
     T from(HttpCall call) {
         String text = in == In.PATH ? call.path(name) : call.query(name);
         if (text == null || (in == In.QUERY && text.isEmpty())) {
@@ -125,7 +188,10 @@ final class Param<T> {
             if (fallback instanceof Integer n) {
                 schema.put("default", n);
             } else {
-                choices.stream().filter(c -> read.apply(c).equals(fallback)).findFirst().ifPresent(c -> schema.put("default", c));
+                choices.stream()
+                        .filter(c -> read.apply(c).equals(fallback))
+                        .findFirst()
+                        .ifPresent(c -> schema.put("default", c));
             }
         }
         parameter.set("schema", schema);
@@ -140,8 +206,16 @@ final class Param<T> {
             throw HttpError.badRequest(name + " '" + Quote.of(text) + "' is not a whole number");
         }
         if (n < minimum || n > maximum) {
-            throw HttpError.badRequest(maximum == Long.MAX_VALUE ? name + " must be at least " + minimum + ", not " + n
-                    : name + " must be between " + minimum + " and " + maximum + ", not " + n);
+            throw HttpError.badRequest(
+                    maximum == Long.MAX_VALUE
+                            ? name + " must be at least " + minimum + ", not " + n
+                            : name
+                                    + " must be between "
+                                    + minimum
+                                    + " and "
+                                    + maximum
+                                    + ", not "
+                                    + n);
         }
         return n;
     }

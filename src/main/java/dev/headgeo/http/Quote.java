@@ -1,11 +1,13 @@
 package dev.headgeo.http;
 
-/** Request input as an error message quotes it: at most {@link #MAX} characters, so a huge path or parameter is not echoed back. */
+/**
+ * Request input as an error message quotes it: at most {@link #MAX} characters, so a huge path or
+ * parameter is not echoed back.
+ */
 final class Quote {
     static final int MAX = 200;
 
-    private Quote() {
-    }
+    private Quote() {}
 
     /** {@code input}, or its first {@link #MAX} characters and how long it was. */
     static String of(String input) {

@@ -7,10 +7,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One HTTP answer: status, content type, body and extra headers. Every error is an {@link ApiError}. A body
- * may instead be written as it is made ({@code streamed}, then {@code body} is empty): nothing of it is held whole.
+ * One HTTP answer: status, content type, body and extra headers. Every error is an {@link
+ * ApiError}. A body may instead be written as it is made ({@code streamed}, then {@code body} is
+ * empty): nothing of it is held whole.
  */
-record Reply(int status, String contentType, byte[] body, Map<String, String> headers, Streamed streamed) {
+record Reply(
+        int status,
+        String contentType,
+        byte[] body,
+        Map<String, String> headers,
+        Streamed streamed) {
     static final String JSON = "application/json";
 
     /** A body written piece by piece, on the request's thread. */

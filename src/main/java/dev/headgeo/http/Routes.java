@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The GET routes, declared once: a pattern of literal segments and {@code {name}} parameters, whether it
- * needs the bearer token, what it answers (which the OpenAPI document is made from) and its handler.
- * The first pattern that matches answers.
+ * The GET routes, declared once: a pattern of literal segments and {@code {name}} parameters,
+ * whether it needs the bearer token, what it answers (which the OpenAPI document is made from) and
+ * its handler. The first pattern that matches answers.
  */
 final class Routes {
     interface Handler {
@@ -21,15 +21,24 @@ final class Routes {
      *
      * @param mediaTypes what a 200 answer may be
      * @param answer the type of a JSON answer (null: any JSON object, or text)
-     * @param errors the error statuses particular to it, each with an {@code ApiError} (those every route may answer are the document's)
+     * @param errors the error statuses particular to it, each with an {@code ApiError} (those every
+     *     route may answer are the document's)
      * @param params its path and query parameters (each path segment {@code {name}} needs one)
      */
-    record Operation(String id, String summary, List<String> mediaTypes, Type answer, List<Integer> errors, List<Param<?>> params) {
+    record Operation(
+            String id,
+            String summary,
+            List<String> mediaTypes,
+            Type answer,
+            List<Integer> errors,
+            List<Param<?>> params) {
         static Operation json(String id, String summary, Type answer, Integer... errors) {
-            return new Operation(id, summary, List.of(Reply.JSON), answer, List.of(errors), List.of());
+            return new Operation(
+                    id, summary, List.of(Reply.JSON), answer, List.of(errors), List.of());
         }
 
-        static Operation text(String id, String summary, List<String> mediaTypes, Integer... errors) {
+        static Operation text(
+                String id, String summary, List<String> mediaTypes, Integer... errors) {
             return new Operation(id, summary, mediaTypes, null, List.of(errors), List.of());
         }
 
@@ -44,11 +53,14 @@ final class Routes {
         }
     }
 
-    record Match(Route route, Map<String, String> params) {
-    }
+    record Match(Route route, Map<String, String> params) {}
 
-    record Route(String pattern, boolean open, Operation operation, Handler handler, String[] segments) {
-    }
+    record Route(
+            String pattern,
+            boolean open,
+            Operation operation,
+            Handler handler,
+            String[] segments) {}
 
     private final List<Route> routes = new ArrayList<>();
 
@@ -65,9 +77,14 @@ final class Routes {
     private Routes add(String pattern, boolean open, Operation operation, Handler handler) {
         String[] segments = split(pattern);
         for (String segment : segments) {
-            if (segment.startsWith("{") && operation.params().stream().noneMatch(
-                    p -> p.in() == Param.In.PATH && segment.equals("{" + p.name() + "}"))) {
-                throw new IllegalArgumentException(pattern + ": path parameter " + segment + " is not declared");
+            if (segment.startsWith("{")
+                    && operation.params().stream()
+                            .noneMatch(
+                                    p ->
+                                            p.in() == Param.In.PATH
+                                                    && segment.equals("{" + p.name() + "}"))) {
+                throw new IllegalArgumentException(
+                        pattern + ": path parameter " + segment + " is not declared");
             }
         }
         routes.add(new Route(pattern, open, operation, handler, segments));
@@ -78,7 +95,10 @@ final class Routes {
         return List.copyOf(routes);
     }
 
-    /** The route for a raw (still encoded) path, with its decoded parameters; null when none matches. */
+    /**
+     * The route for a raw (still encoded) path, with its decoded parameters; null when none
+     * matches.
+     */
     Match match(String rawPath) {
         String[] given = split(rawPath);
         for (Route r : routes) {
@@ -90,7 +110,8 @@ final class Routes {
             for (int i = 0; i < given.length && ok; i++) {
                 String want = r.segments()[i];
                 if (want.startsWith("{")) {
-                    params.put(want.substring(1, want.length() - 1), HttpCall.decode(given[i], false));
+                    params.put(
+                            want.substring(1, want.length() - 1), HttpCall.decode(given[i], false));
                 } else {
                     ok = want.equals(given[i]);
                 }
@@ -103,6 +124,8 @@ final class Routes {
     }
 
     private static String[] split(String path) {
-        return java.util.Arrays.stream(path.split("/")).filter(s -> !s.isEmpty()).toArray(String[]::new);
+        return java.util.Arrays.stream(path.split("/"))
+                .filter(s -> !s.isEmpty())
+                .toArray(String[]::new);
     }
 }

@@ -23,22 +23,23 @@ import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 
 /**
- * A run's kept history taken out for a notebook (design §10): CSV of every kept checkpoint (from the
- * summaries) and JSON lines of every kept full report. Numbers keep full double precision (Java's
- * shortest round-trip form); undefined values are empty cells.
+ * A run's kept history taken out for a notebook (design §10): CSV of every kept checkpoint (from
+ * the summaries) and JSON lines of every kept full report. Numbers keep full double precision
+ * (Java's shortest round-trip form); undefined values are empty cells.
  */
 final class RunExport {
     /**
-     * The columns §10 fixes, then the per-anchor verdicts and anchor layers, missing layers and time, the attention
-     * health in brief and the training context (design §15); columns are only ever added at the end.
+     * The columns §10 fixes, then the per-anchor verdicts and anchor layers, missing layers and
+     * time, the attention health in brief and the training context (design §15); columns are only
+     * ever added at the end.
      */
     static final List<String> COLUMNS = columns();
 
-    private RunExport() {
-    }
+    private RunExport() {}
 
     enum Format {
-        CSV("text/csv; charset=utf-8", "csv"), JSONL("application/x-ndjson", "jsonl");
+        CSV("text/csv; charset=utf-8", "csv"),
+        JSONL("application/x-ndjson", "jsonl");
 
         final String contentType;
         final String extension;
@@ -64,7 +65,12 @@ final class RunExport {
         }
         c.add("missing_layers");
         c.add("completed_at");
-        c.addAll(List.of("health_state", "health_min_entropy", "health_max_sigma", "health_max_logit"));
+        c.addAll(
+                List.of(
+                        "health_state",
+                        "health_min_entropy",
+                        "health_max_sigma",
+                        "health_max_logit"));
         c.addAll(RunTags.CONTEXT_KEYS);
         return List.copyOf(c);
     }
@@ -105,7 +111,10 @@ final class RunExport {
             row.add(fit == null ? "" : Integer.toString(fit.getAnchorLayer()));
         }
         // one cell: layers separated by spaces, so the row keeps its column count without quoting
-        row.add(s.getMissingLayers().stream().map(String::valueOf).collect(Collectors.joining(" ")));
+        row.add(
+                s.getMissingLayers().stream()
+                        .map(String::valueOf)
+                        .collect(Collectors.joining(" ")));
         row.add(s.getCompletedAt() == null ? "" : Long.toString(s.getCompletedAt().toEpochMilli()));
         HealthSummary health = s.getHealth();
         row.add(health == null ? "" : text(health.getState()));
@@ -118,21 +127,32 @@ final class RunExport {
         return String.join(",", row) + "\n";
     }
 
-    /** The export of {@code runId} from these stores (either may be null: none here), written row by row. */
-    static void write(String runId, Format format, ReadOnlyKeyValueStore<String, CheckpointSummary> summaries,
-                      ReadOnlyKeyValueStore<String, byte[]> reports, OutputStream out) throws IOException {
-        Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
+    /**
+     * The export of {@code runId} from these stores (either may be null: none here), written row by
+     * row.
+     */
+    static void write(
+            String runId,
+            Format format,
+            ReadOnlyKeyValueStore<String, CheckpointSummary> summaries,
+            ReadOnlyKeyValueStore<String, byte[]> reports,
+            OutputStream out)
+            throws IOException {
+        Writer w =
+                new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 64 * 1024);
         if (format == Format.CSV) {
             w.write(header());
             if (summaries != null) {
-                try (KeyValueIterator<String, CheckpointSummary> it = summaries.prefixScan(StoreKeys.runPrefix(runId), RunViews.KEYS)) {
+                try (KeyValueIterator<String, CheckpointSummary> it =
+                        summaries.prefixScan(StoreKeys.runPrefix(runId), RunViews.KEYS)) {
                     while (it.hasNext()) {
                         w.write(row(it.next().value));
                     }
                 }
             }
         } else if (reports != null) {
-            try (KeyValueIterator<String, byte[]> it = reports.prefixScan(StoreKeys.runPrefix(runId), RunViews.KEYS)) {
+            try (KeyValueIterator<String, byte[]> it =
+                    reports.prefixScan(StoreKeys.runPrefix(runId), RunViews.KEYS)) {
                 while (it.hasNext()) {
                     w.write(AvroJson.toJsonLine(RunViews.REPORTS.decode(it.next().value)));
                     w.write('\n');
@@ -154,7 +174,10 @@ final class RunExport {
         return value == null ? "" : value.toString();
     }
 
-    /** Full precision: the shortest decimal that reads back as the same double; undefined values are empty. */
+    /**
+     * Full precision: the shortest decimal that reads back as the same double; undefined values are
+     * empty.
+     */
     private static String number(Double n) {
         return n == null || !Double.isFinite(n) ? "" : Double.toString(n);
     }

@@ -15,8 +15,7 @@ import java.util.List;
 
 /** A run's kept state as its line in {@code /api/runs}. */
 final class RunSummaries {
-    private RunSummaries() {
-    }
+    private RunSummaries() {}
 
     /** The run's latest checkpoint, and the verdicts of its latest complete one. */
     static RunSummary of(RunState s, List<OpenCheckpointView> open) {
@@ -31,13 +30,34 @@ final class RunSummaries {
             }
         }
         Forecast f = s.getForecast();
-        SummaryForecast forecast = f == null || f.getBoundary() == null ? null
-                : new SummaryForecast(f.getBoundary(), f.getCrossingCheckpoint(), finite(f.getTrendPerCheckpoint()));
-        return new RunSummary(s.getRunId(), s.getLastCheckpoint(), s.getLastStatus(), s.getPrimaryAnchor(),
+        SummaryForecast forecast =
+                f == null || f.getBoundary() == null
+                        ? null
+                        : new SummaryForecast(
+                                f.getBoundary(),
+                                f.getCrossingCheckpoint(),
+                                finite(f.getTrendPerCheckpoint()));
+        return new RunSummary(
+                s.getRunId(),
+                s.getLastCheckpoint(),
+                s.getLastStatus(),
+                s.getPrimaryAnchor(),
                 latest == null ? null : latest.getVerdict(),
-                new AnchorVerdicts(verdicts[Anchor.LAST.ordinal()], verdicts[Anchor.MIDDLE.ordinal()], verdicts[Anchor.BEST.ordinal()]),
-                new AnchorResiduals(residuals[Anchor.LAST.ordinal()], residuals[Anchor.MIDDLE.ordinal()], residuals[Anchor.BEST.ordinal()]),
-                forecast, s.getSummariesKept(), s.getFlips(), s.getLastReportAt(), s.getModel(), s.getTags(), open);
+                new AnchorVerdicts(
+                        verdicts[Anchor.LAST.ordinal()],
+                        verdicts[Anchor.MIDDLE.ordinal()],
+                        verdicts[Anchor.BEST.ordinal()]),
+                new AnchorResiduals(
+                        residuals[Anchor.LAST.ordinal()],
+                        residuals[Anchor.MIDDLE.ordinal()],
+                        residuals[Anchor.BEST.ordinal()]),
+                forecast,
+                s.getSummariesKept(),
+                s.getFlips(),
+                s.getLastReportAt(),
+                s.getModel(),
+                s.getTags(),
+                open);
     }
 
     private static Double finite(double v) {

@@ -7,11 +7,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Closes a connection that trickles a request's headers in (slowloris): the idle time-out restarts with every
- * byte, so a client sending one byte every few seconds would otherwise hold its connection for as long as it
- * likes. Every {@link #WINDOW_MS} each open connection is looked at: one that received bytes but no complete
- * request in two windows in a row is closed, so a request's headers get at least one whole window and a trickle is
- * cut within three. A request read in one go (what every real client sends) never spans two windows.
+ * Closes a connection that trickles a request's headers in (slowloris): the idle time-out restarts
+ * with every byte, so a client sending one byte every few seconds would otherwise hold its
+ * connection for as long as it likes. Every {@link #WINDOW_MS} each open connection is looked at:
+ * one that received bytes but no complete request in two windows in a row is closed, so a request's
+ * headers get at least one whole window and a trickle is cut within three. A request read in one go
+ * (what every real client sends) never spans two windows.
  */
 final class SlowHeaderGuard implements Connection.Listener {
     private static final Logger LOG = LoggerFactory.getLogger(SlowHeaderGuard.class);
@@ -31,7 +32,8 @@ final class SlowHeaderGuard implements Connection.Listener {
     }
 
     private void watch(Connection connection, long bytes, long messages, int strikes) {
-        scheduler.schedule(() -> check(connection, bytes, messages, strikes), windowMs, TimeUnit.MILLISECONDS);
+        scheduler.schedule(
+                () -> check(connection, bytes, messages, strikes), windowMs, TimeUnit.MILLISECONDS);
     }
 
     private void check(Connection connection, long bytesBefore, long messagesBefore, int strikes) {
@@ -42,7 +44,10 @@ final class SlowHeaderGuard implements Connection.Listener {
         long messages = connection.getMessagesIn();
         boolean trickling = bytes > bytesBefore && messages == messagesBefore;
         if (trickling && strikes + 1 >= 2) {
-            LOG.debug("closing {}: bytes but no complete request for {} ms", connection.getEndPoint().getRemoteSocketAddress(), 2 * windowMs);
+            LOG.debug(
+                    "closing {}: bytes but no complete request for {} ms",
+                    connection.getEndPoint().getRemoteSocketAddress(),
+                    2 * windowMs);
             connection.close();
             return;
         }

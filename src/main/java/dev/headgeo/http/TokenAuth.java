@@ -5,8 +5,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * The bearer token every route but the open ones needs (when one is set): from the Authorization header,
- * else {@code ?token=} (then set as a cookie for the dashboard's own requests), else that cookie.
+ * The bearer token every route but the open ones needs (when one is set): from the Authorization
+ * header, else {@code ?token=} (then set as a cookie for the dashboard's own requests), else that
+ * cookie.
  */
 final class TokenAuth {
     static final String COOKIE = "headgeo_token";
@@ -14,7 +15,9 @@ final class TokenAuth {
 
     private final String token;
 
-    /** @param token null or blank for none */
+    /**
+     * @param token null or blank for none
+     */
     TokenAuth(String token) {
         this.token = token == null || token.isBlank() ? null : token;
     }
@@ -25,8 +28,7 @@ final class TokenAuth {
     }
 
     /** Whether the call may pass, and the Set-Cookie value to answer with (null for none). */
-    record Verdict(boolean ok, String setCookie) {
-    }
+    record Verdict(boolean ok, String setCookie) {}
 
     Verdict check(HttpCall call) {
         if (token == null) {
@@ -35,14 +37,21 @@ final class TokenAuth {
         String given = null;
         String setCookie = null;
         String auth = call.header("Authorization");
-        // RFC 9110 §11.1: the scheme is case-insensitive ("bearer", "BEARER"); one or more spaces before the token
-        if (auth != null && auth.length() > BEARER.length() && auth.regionMatches(true, 0, BEARER, 0, BEARER.length())
+        // RFC 9110 §11.1: the scheme is case-insensitive ("bearer", "BEARER"); one or more spaces
+        // before the token
+        if (auth != null
+                && auth.length() > BEARER.length()
+                && auth.regionMatches(true, 0, BEARER, 0, BEARER.length())
                 && (auth.charAt(BEARER.length()) == ' ' || auth.charAt(BEARER.length()) == '\t')) {
             given = auth.substring(BEARER.length()).strip();
         }
         if (given == null && ApiParams.TOKEN.from(call) != null) {
             given = ApiParams.TOKEN.from(call);
-            setCookie = COOKIE + "=" + URLEncoder.encode(given, StandardCharsets.UTF_8) + "; Path=/; HttpOnly; SameSite=Strict";
+            setCookie =
+                    COOKIE
+                            + "="
+                            + URLEncoder.encode(given, StandardCharsets.UTF_8)
+                            + "; Path=/; HttpOnly; SameSite=Strict";
         }
         String cookies = call.header("Cookie");
         if (given == null && cookies != null) {
@@ -53,7 +62,11 @@ final class TokenAuth {
                 }
             }
         }
-        boolean ok = given != null && MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token.getBytes(StandardCharsets.UTF_8));
+        boolean ok =
+                given != null
+                        && MessageDigest.isEqual(
+                                given.getBytes(StandardCharsets.UTF_8),
+                                token.getBytes(StandardCharsets.UTF_8));
         return new Verdict(ok, ok ? setCookie : null);
     }
 }

@@ -24,35 +24,49 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Jetty 12 (core API, no servlets) set up for a service that slow or many clients must not stop:
- * NIO connectors park a half-sent request without a thread, an idle time-out closes it (and {@link SlowHeaderGuard} one
- * that trickles its headers in), a bounded
- * pool and queue serve the rest, headers and bodies are size-limited, and every answer Jetty makes
- * itself (a bad URI, headers too large) is a JSON error like headgeo's own.
+ * NIO connectors park a half-sent request without a thread, an idle time-out closes it (and {@link
+ * SlowHeaderGuard} one that trickles its headers in), a bounded pool and queue serve the rest,
+ * headers and bodies are size-limited, and every answer Jetty makes itself (a bad URI, headers too
+ * large) is a JSON error like headgeo's own.
  */
 final class WebServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WebServer.class);
+
     /** A connection that sends nothing (also mid-header) for this long is closed. */
     static final long IDLE_TIMEOUT_MS = 10_000;
+
     private static final int MAX_THREADS = 32;
     private static final int MIN_THREADS = 4;
     private static final int MAX_CONNECTIONS = 1024;
+
     /**
-     * Room for a job per connection (HTTP/1.1 asks one thing at a time per connection), so the pool never
-     * rejects one, which Jetty answers by closing the connection (an empty reply); what it holds is bounded
-     * by the connection limit.
+     * Room for a job per connection (HTTP/1.1 asks one thing at a time per connection), so the pool
+     * never rejects one, which Jetty answers by closing the connection (an empty reply); what it
+     * holds is bounded by the connection limit.
      */
     private static final int QUEUE = 2 * MAX_CONNECTIONS;
-    /** Requests answered at once, besides the probes: half the threads, so probes and refusals always find one. */
+
+    /**
+     * Requests answered at once, besides the probes: half the threads, so probes and refusals
+     * always find one.
+     */
     static final int MAX_CONCURRENT_REQUESTS = MAX_THREADS / 2;
+
     /** Paths answered even in overload: the liveness and readiness probes. */
     private static final java.util.Set<String> PROBES = java.util.Set.of("/health", "/ready");
+
     static final int MAX_HEADER_BYTES = 16 * 1024;
+
     /** GET only: a request body is never needed. */
     static final long MAX_REQUEST_BODY_BYTES = 4096;
 
     /** headgeo's side: answers a GET/HEAD (never throws for a bad request: that is a Reply too). */
     interface Dispatcher {
-        Reply answer(String method, String rawPath, String rawQuery, java.util.function.Function<String, String> header);
+        Reply answer(
+                String method,
+                String rawPath,
+                String rawQuery,
+                java.util.function.Function<String, String> header);
     }
 
     private final Server server;
@@ -63,14 +77,18 @@ final class WebServer implements AutoCloseable {
         this.connector = connector;
     }
 
-    /** @throws IllegalStateException with one line when the address cannot be bound */
+    /**
+     * @throws IllegalStateException with one line when the address cannot be bound
+     */
     static WebServer start(HttpAddress address, Dispatcher dispatcher) {
         return start(address, dispatcher, SlowHeaderGuard.WINDOW_MS);
     }
 
     /** The same, looking for trickled headers every {@code headerWindowMs} (tests shorten it). */
     static WebServer start(HttpAddress address, Dispatcher dispatcher, long headerWindowMs) {
-        QueuedThreadPool pool = new QueuedThreadPool(MAX_THREADS, MIN_THREADS, 60_000, new BlockingArrayQueue<>(QUEUE));
+        QueuedThreadPool pool =
+                new QueuedThreadPool(
+                        MAX_THREADS, MIN_THREADS, 60_000, new BlockingArrayQueue<>(QUEUE));
         pool.setName("headgeo-http");
         pool.setDaemon(true);
         Server server = new Server(pool);
@@ -78,10 +96,16 @@ final class WebServer implements AutoCloseable {
         config.setSendServerVersion(false);
         config.setSendDateHeader(false);
         config.setRequestHeaderSize(MAX_HEADER_BYTES);
-        // run ids are free text: an encoded '/' or '%' in a path segment is data, decoded by the routes themselves
-        config.setUriCompliance(UriCompliance.DEFAULT.with("headgeo-run-ids", UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
-                UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING, UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
-        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
+        // run ids are free text: an encoded '/' or '%' in a path segment is data, decoded by the
+        // routes themselves
+        config.setUriCompliance(
+                UriCompliance.DEFAULT.with(
+                        "headgeo-run-ids",
+                        UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                        UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+                        UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
+        ServerConnector connector =
+                new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
         connector.setHost(address.host());
         connector.setPort(address.port());
         connector.setIdleTimeout(IDLE_TIMEOUT_MS);
@@ -101,9 +125,14 @@ final class WebServer implements AutoCloseable {
             } catch (Exception ignored) {
                 // nothing more to release
             }
-            String why = e.getCause() != null && e.getMessage() != null && e.getMessage().startsWith("Failed to bind")
-                    ? e.getCause().getMessage() : e.getMessage();
-            throw new IllegalStateException("cannot serve HTTP on " + address.host() + ":" + address.port() + ": " + why);
+            String why =
+                    e.getCause() != null
+                                    && e.getMessage() != null
+                                    && e.getMessage().startsWith("Failed to bind")
+                            ? e.getCause().getMessage()
+                            : e.getMessage();
+            throw new IllegalStateException(
+                    "cannot serve HTTP on " + address.host() + ":" + address.port() + ": " + why);
         }
         return new WebServer(server, connector);
     }
@@ -156,7 +185,11 @@ final class WebServer implements AutoCloseable {
             }
             if (reply.streamed() != null && method.equals("HEAD")) {
                 try {
-                    reply.streamed().writeTo(java.io.OutputStream.nullOutputStream()); // what it holds (a permit, an iterator) is let go
+                    reply.streamed()
+                            .writeTo(
+                                    java.io.OutputStream
+                                            .nullOutputStream()); // what it holds (a permit, an
+                    // iterator) is let go
                 } catch (Exception e) {
                     LOG.debug("HTTP HEAD {}: {}", request.getHttpURI().getPath(), e.toString());
                 }
@@ -165,10 +198,14 @@ final class WebServer implements AutoCloseable {
             }
             if (reply.streamed() != null) {
                 // written as it is made (chunked): only a buffer's worth is held at a time
-                try (java.io.OutputStream out = org.eclipse.jetty.io.Content.Sink.asOutputStream(response)) {
+                try (java.io.OutputStream out =
+                        org.eclipse.jetty.io.Content.Sink.asOutputStream(response)) {
                     reply.streamed().writeTo(out);
                 } catch (Exception e) {
-                    LOG.debug("HTTP {} ended early: {}", request.getHttpURI().getPath(), e.toString());
+                    LOG.debug(
+                            "HTTP {} ended early: {}",
+                            request.getHttpURI().getPath(),
+                            e.toString());
                     callback.failed(e);
                     return true;
                 }
@@ -176,20 +213,35 @@ final class WebServer implements AutoCloseable {
                 return true;
             }
             headers.put(HttpHeader.CONTENT_LENGTH, reply.body().length);
-            response.write(true, method.equals("HEAD") ? ByteBuffer.allocate(0) : ByteBuffer.wrap(reply.body()), callback);
+            response.write(
+                    true,
+                    method.equals("HEAD") ? ByteBuffer.allocate(0) : ByteBuffer.wrap(reply.body()),
+                    callback);
             return true;
         }
 
         private Reply answer(Request request, String method) {
-            return dispatcher.answer(method, request.getHttpURI().getPath(), request.getHttpURI().getQuery(), name -> request.getHeaders().get(name));
+            return dispatcher.answer(
+                    method,
+                    request.getHttpURI().getPath(),
+                    request.getHttpURI().getQuery(),
+                    name -> request.getHeaders().get(name));
         }
     }
 
-    /** Jetty's own errors (400 bad URI, 431 headers too large, 413, 500) as {@code {"error": …}}, never HTML. */
+    /**
+     * Jetty's own errors (400 bad URI, 431 headers too large, 413, 500) as {@code {"error": …}},
+     * never HTML.
+     */
     private static final class JsonErrorHandler extends ErrorHandler {
         @Override
-        protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
-                                        Callback callback) {
+        protected void generateResponse(
+                Request request,
+                Response response,
+                int code,
+                String message,
+                Throwable cause,
+                Callback callback) {
             byte[] body = body(code, message);
             SecurityHeaders.addTo(response.getHeaders());
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, Reply.JSON);
@@ -205,7 +257,10 @@ final class WebServer implements AutoCloseable {
         }
 
         private static byte[] body(int code, String message) {
-            String text = message == null || message.isBlank() ? org.eclipse.jetty.http.HttpStatus.getMessage(code) : message;
+            String text =
+                    message == null || message.isBlank()
+                            ? org.eclipse.jetty.http.HttpStatus.getMessage(code)
+                            : message;
             return dev.headgeo.http.api.ApiJson.bytes(new dev.headgeo.http.api.ApiError(text));
         }
     }

@@ -49,8 +49,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /**
      * A broker whose client listener wants SASL/PLAIN and authorizes with ACLs (StandardAuthorizer,
-     * nothing allowed without an ACL). {@code users} maps user names to passwords; {@code admin} must
-     * be one of them and is a super user (as is the controller listener's ANONYMOUS).
+     * nothing allowed without an ACL). {@code users} maps user names to passwords; {@code admin}
+     * must be one of them and is a super user (as is the controller listener's ANONYMOUS).
      */
     public static EmbeddedKafka startSecured(Map<String, String> users) {
         if (!users.containsKey("admin")) {
@@ -61,17 +61,25 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** The JAAS line a client of a secured broker uses. */
     public static String jaas(String user, String password) {
-        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user + "\" password=\"" + password + "\";";
+        return "org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+                + user
+                + "\" password=\""
+                + password
+                + "\";";
     }
 
     private static EmbeddedKafka start(int clientPort, Map<String, String> users) {
         if (clientPort != 0) {
             // the broker's own bind failure comes with a page of stack traces; ask first
-            try (ServerSocket probe = new ServerSocket(clientPort, 1, InetAddress.getLoopbackAddress())) {
+            try (ServerSocket probe =
+                    new ServerSocket(clientPort, 1, InetAddress.getLoopbackAddress())) {
                 probe.setReuseAddress(true);
             } catch (IOException e) {
-                throw new IllegalStateException("cannot start the embedded Kafka broker: port " + clientPort
-                        + " on 127.0.0.1 is already in use (choose another with --port, or 0 for any free one)");
+                throw new IllegalStateException(
+                        "cannot start the embedded Kafka broker: port "
+                                + clientPort
+                                + " on 127.0.0.1 is already in use (choose another with --port, or"
+                                + " 0 for any free one)");
             }
         }
         Path dir;
@@ -88,7 +96,9 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("process.roles", "broker,controller");
             p.put("node.id", "1");
             p.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-            p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.put(
+                    "listeners",
+                    "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
             p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
             p.put("controller.listener.names", "CONTROLLER");
             p.put("inter.broker.listener.name", "PLAINTEXT");
@@ -109,18 +119,37 @@ public final class EmbeddedKafka implements AutoCloseable {
             p.put("num.io.threads", "2");
             p.put("auto.create.topics.enable", "false");
             if (users != null) {
-                StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\""
-                        + users.get("admin") + "\"");
-                users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+                StringBuilder jaas =
+                        new StringBuilder(
+                                "org.apache.kafka.common.security.plain.PlainLoginModule required"
+                                        + " username=\"admin\" password=\""
+                                        + users.get("admin")
+                                        + "\"");
+                users.forEach(
+                        (user, password) ->
+                                jaas.append(" user_")
+                                        .append(user)
+                                        .append("=\"")
+                                        .append(password)
+                                        .append('"'));
                 jaas.append(';');
-                p.put("listeners", "SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+                p.put(
+                        "listeners",
+                        "SASL_PLAINTEXT://127.0.0.1:"
+                                + port
+                                + ",CONTROLLER://127.0.0.1:"
+                                + controllerPort);
                 p.put("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:" + port);
                 p.put("inter.broker.listener.name", "SASL_PLAINTEXT");
-                p.put("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+                p.put(
+                        "listener.security.protocol.map",
+                        "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
                 p.put("sasl.enabled.mechanisms", "PLAIN");
                 p.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
                 p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.toString());
-                p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+                p.put(
+                        "authorizer.class.name",
+                        "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
                 p.put("allow.everyone.if.no.acl.found", "false");
                 p.put("super.users", "User:admin;User:ANONYMOUS");
             }
@@ -141,11 +170,16 @@ public final class EmbeddedKafka implements AutoCloseable {
             Directories.deleteRecursively(dir);
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof java.net.BindException) {
-                    throw new IllegalStateException("cannot start the embedded Kafka broker: port " + clientPort
-                            + " on 127.0.0.1 is already in use (choose another with --port, or 0 for any free one)", e);
+                    throw new IllegalStateException(
+                            "cannot start the embedded Kafka broker: port "
+                                    + clientPort
+                                    + " on 127.0.0.1 is already in use (choose another with --port,"
+                                    + " or 0 for any free one)",
+                            e);
                 }
             }
-            throw new IllegalStateException("cannot start the embedded Kafka broker: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot start the embedded Kafka broker: " + e.getMessage(), e);
         }
     }
 
@@ -154,7 +188,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         return "127.0.0.1:" + port;
     }
 
-    /** Stops the broker but keeps its data and ports, so that {@link #restart()} brings the same cluster back (an outage, for tests). */
+    /**
+     * Stops the broker but keeps its data and ports, so that {@link #restart()} brings the same
+     * cluster back (an outage, for tests).
+     */
     public synchronized void stopKeepingData() {
         if (server != null) {
             server.shutdown();
@@ -163,7 +200,10 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** Starts the broker again after {@link #stopKeepingData()}, on the same ports with the same data. */
+    /**
+     * Starts the broker again after {@link #stopKeepingData()}, on the same ports with the same
+     * data.
+     */
     public synchronized void restart() {
         if (server == null) {
             KafkaRaftServer again = new KafkaRaftServer(config, Time.SYSTEM);

@@ -16,25 +16,28 @@ import dev.headgeo.wire.LayerArrays;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Attention health and drivers to and from their wire records (report v3, run history v3); NaN becomes null. */
+/**
+ * Attention health and drivers to and from their wire records (report v3, run history v3); NaN
+ * becomes null.
+ */
 public final class HealthMapper {
-    private HealthMapper() {
-    }
+    private HealthMapper() {}
 
     public static dev.headgeo.avro.AttentionHealth toAvro(AttentionHealth.Result r) {
         List<LayerHealth> layers = new ArrayList<>(r.layers().size());
         for (AttentionHealth.Layer l : r.layers()) {
-            layers.add(LayerHealth.newBuilder()
-                    .setLayer(l.layer())
-                    .setEntropy(boxed(l.entropy()))
-                    .setEntropyChange(orNulls(l.entropyChange()))
-                    .setSigmaMax(boxed(l.sigmaMax()))
-                    .setSigmaChange(orNulls(l.sigmaChange()))
-                    .setMaxLogit(l.maxLogit() == null ? null : boxed(l.maxLogit()))
-                    .setMaxLogitChange(orNulls(l.maxLogitChange()))
-                    .setLogitBound(LogitBound.valueOf(l.bound().name()))
-                    .setCollapsedHeads(l.collapsedHeads())
-                    .build());
+            layers.add(
+                    LayerHealth.newBuilder()
+                            .setLayer(l.layer())
+                            .setEntropy(boxed(l.entropy()))
+                            .setEntropyChange(orNulls(l.entropyChange()))
+                            .setSigmaMax(boxed(l.sigmaMax()))
+                            .setSigmaChange(orNulls(l.sigmaChange()))
+                            .setMaxLogit(l.maxLogit() == null ? null : boxed(l.maxLogit()))
+                            .setMaxLogitChange(orNulls(l.maxLogitChange()))
+                            .setLogitBound(LogitBound.valueOf(l.bound().name()))
+                            .setCollapsedHeads(l.collapsedHeads())
+                            .build());
         }
         return dev.headgeo.avro.AttentionHealth.newBuilder()
                 .setState(HealthState.valueOf(r.state().name()))
@@ -54,13 +57,26 @@ public final class HealthMapper {
     public static List<Driver> toAvro(List<Drivers.Driver> drivers) {
         List<Driver> out = new ArrayList<>(drivers.size());
         for (Drivers.Driver d : drivers) {
-            out.add(new Driver(DriverSignal.valueOf(d.signal().name()), d.layer(), d.head(), d.previous(), d.current(), d.change()));
+            out.add(
+                    new Driver(
+                            DriverSignal.valueOf(d.signal().name()),
+                            d.layer(),
+                            d.head(),
+                            d.previous(),
+                            d.current(),
+                            d.change()));
         }
         return out;
     }
 
-    /** What the run's next checkpoint is compared with, its numbers packed (see CheckpointSignals). */
-    public static CheckpointSignals toAvro(long checkpoint, double[] layerResiduals, AttentionSignals s, AttentionHealth.Result health) {
+    /**
+     * What the run's next checkpoint is compared with, its numbers packed (see CheckpointSignals).
+     */
+    public static CheckpointSignals toAvro(
+            long checkpoint,
+            double[] layerResiduals,
+            AttentionSignals s,
+            AttentionHealth.Result health) {
         int layers = s.numLayers();
         int heads = s.numHeads();
         double[][] logits = new double[layers][];
@@ -75,12 +91,19 @@ public final class HealthMapper {
                 .setEntropy(packed(s.entropy()))
                 .setSigmaMax(packed(s.sigmaMax()))
                 .setMaxLogit(packed(logits))
-                .setGrowingHeads(health.state() == AttentionHealth.State.GROWING
-                        ? health.heads().stream().map(AttentionHealth.Head::toString).toList() : List.of())
+                .setGrowingHeads(
+                        health.state() == AttentionHealth.State.GROWING
+                                ? health.heads().stream()
+                                        .map(AttentionHealth.Head::toString)
+                                        .toList()
+                                : List.of())
                 .build();
     }
 
-    /** The stored signals as the analysis takes them; {@code qkNorm} is the current checkpoint's (the model's shape). */
+    /**
+     * The stored signals as the analysis takes them; {@code qkNorm} is the current checkpoint's
+     * (the model's shape).
+     */
     public static AttentionSignals signals(CheckpointSignals s, boolean[] qkNorm) {
         int layers = s.getNumLayers();
         int heads = s.getNumHeads();
@@ -91,7 +114,12 @@ public final class HealthMapper {
             }
         }
         boolean[] norms = qkNorm.length == layers ? qkNorm : new boolean[layers];
-        return new AttentionSignals(unpacked(s.getEntropy(), layers, heads), unpacked(s.getSigmaMax(), layers, heads), logits, norms, null);
+        return new AttentionSignals(
+                unpacked(s.getEntropy(), layers, heads),
+                unpacked(s.getSigmaMax(), layers, heads),
+                logits,
+                norms,
+                null);
     }
 
     public static double[] residuals(CheckpointSignals s) {
@@ -110,7 +138,9 @@ public final class HealthMapper {
         for (double[] row : rows) {
             n += row.length;
         }
-        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(n * Double.BYTES).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        java.nio.ByteBuffer out =
+                java.nio.ByteBuffer.allocate(n * Double.BYTES)
+                        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (double[] row : rows) {
             out.asDoubleBuffer().put(row);
             out.position(out.position() + row.length * Double.BYTES);
@@ -119,9 +149,16 @@ public final class HealthMapper {
     }
 
     private static double[][] unpacked(java.nio.ByteBuffer bytes, int rows, int columns) {
-        java.nio.DoubleBuffer in = bytes.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
+        java.nio.DoubleBuffer in =
+                bytes.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
         if (in.remaining() != rows * columns) {
-            throw new IllegalArgumentException("packed signals of " + in.remaining() + " values, not " + rows + " x " + columns);
+            throw new IllegalArgumentException(
+                    "packed signals of "
+                            + in.remaining()
+                            + " values, not "
+                            + rows
+                            + " x "
+                            + columns);
         }
         double[][] out = new double[rows][columns];
         for (double[] row : out) {
@@ -161,10 +198,7 @@ public final class HealthMapper {
         return ReportMapper.orNull(v);
     }
 
-
     private static List<Double> boxed(double[] values) {
         return LayerArrays.boxed(values);
     }
-
-
 }

@@ -17,20 +17,40 @@ import java.util.List;
 
 /** Turns an analysis into the {@code CheckpointReport} wire record; nan becomes null. */
 public final class ReportMapper {
-    private ReportMapper() {
-    }
+    private ReportMapper() {}
 
-    /** Where and when a report's checkpoint came from; timestamps may be null (offline analysis). */
-    public record Origin(String runId, long checkpoint, Instant firstLayerAt, Instant completedAt, Instant analyzedAt,
-                         String model, java.util.Map<String, String> tags) {
+    /**
+     * Where and when a report's checkpoint came from; timestamps may be null (offline analysis).
+     */
+    public record Origin(
+            String runId,
+            long checkpoint,
+            Instant firstLayerAt,
+            Instant completedAt,
+            Instant analyzedAt,
+            String model,
+            java.util.Map<String, String> tags) {
         /** Without run context (offline analysis, tests). */
-        public Origin(String runId, long checkpoint, Instant firstLayerAt, Instant completedAt, Instant analyzedAt) {
-            this(runId, checkpoint, firstLayerAt, completedAt, analyzedAt, null, java.util.Map.of());
+        public Origin(
+                String runId,
+                long checkpoint,
+                Instant firstLayerAt,
+                Instant completedAt,
+                Instant analyzedAt) {
+            this(
+                    runId,
+                    checkpoint,
+                    firstLayerAt,
+                    completedAt,
+                    analyzedAt,
+                    null,
+                    java.util.Map.of());
         }
     }
 
     /** A COMPLETE report; {@code primary} must be one of the analyzed anchors. */
-    public static CheckpointReport complete(Origin origin, AnalysisResult r, dev.headgeo.analysis.Anchor primary) {
+    public static CheckpointReport complete(
+            Origin origin, AnalysisResult r, dev.headgeo.analysis.Anchor primary) {
         List<AnchorFit> fits = new ArrayList<>(r.fits().size());
         for (AnchorFitResult fit : r.fits()) {
             fits.add(anchorFit(fit));
@@ -58,8 +78,13 @@ public final class ReportMapper {
     }
 
     /** An INCOMPLETE report: the shape it knows, the layers that never came, no fits. */
-    public static CheckpointReport incomplete(Origin origin, int numLayers, int numHeads, int maxRank,
-                                              List<Integer> missingLayers, dev.headgeo.analysis.Anchor primary) {
+    public static CheckpointReport incomplete(
+            Origin origin,
+            int numLayers,
+            int numHeads,
+            int maxRank,
+            List<Integer> missingLayers,
+            dev.headgeo.analysis.Anchor primary) {
         return CheckpointReport.newBuilder()
                 .setRunId(origin.runId())
                 .setCheckpoint(origin.checkpoint())
@@ -98,8 +123,14 @@ public final class ReportMapper {
         int numHeads = numLayers == 0 ? 0 : fit.headResidual().length / numLayers;
         List<LayerFit> layers = new ArrayList<>(numLayers);
         for (int l = 0; l < numLayers; l++) {
-            layers.add(new LayerFit(l, fit.layerMeanResidual()[l], fit.layerMaxResidual()[l], fit.layerMeanScale()[l],
-                    orNulls(fit.headResidual(), l * numHeads, numHeads), orNulls(fit.headScale(), l * numHeads, numHeads)));
+            layers.add(
+                    new LayerFit(
+                            l,
+                            fit.layerMeanResidual()[l],
+                            fit.layerMaxResidual()[l],
+                            fit.layerMeanScale()[l],
+                            orNulls(fit.headResidual(), l * numHeads, numHeads),
+                            orNulls(fit.headScale(), l * numHeads, numHeads)));
         }
         return AnchorFit.newBuilder()
                 .setAnchor(Anchor.valueOf(fit.anchor().name()))

@@ -6,10 +6,12 @@ import dev.headgeo.avro.CheckpointReport;
 
 /** Lookups on a {@code CheckpointReport} record. */
 public final class Reports {
-    private Reports() {
-    }
+    private Reports() {}
 
-    /** The report's fit for {@code anchor}, or null when that anchor was not analyzed (or the report is INCOMPLETE). */
+    /**
+     * The report's fit for {@code anchor}, or null when that anchor was not analyzed (or the report
+     * is INCOMPLETE).
+     */
     public static AnchorFit fit(CheckpointReport report, Anchor anchor) {
         for (AnchorFit fit : report.getFits()) {
             if (fit.getAnchor() == anchor) {

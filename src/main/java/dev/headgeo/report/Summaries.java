@@ -3,19 +3,20 @@ package dev.headgeo.report;
 import dev.headgeo.avro.AnchorFit;
 import dev.headgeo.avro.AnchorSummary;
 import dev.headgeo.avro.AttentionHealth;
-import dev.headgeo.avro.HealthSummary;
-import dev.headgeo.avro.LayerHealth;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.CheckpointSummary;
+import dev.headgeo.avro.HealthSummary;
 import dev.headgeo.avro.LayerFit;
+import dev.headgeo.avro.LayerHealth;
 import dev.headgeo.wire.RunTags;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A report's summary as the HTTP API and the dashboard show it: the same numbers, fewer of them. */
+/**
+ * A report's summary as the HTTP API and the dashboard show it: the same numbers, fewer of them.
+ */
 public final class Summaries {
-    private Summaries() {
-    }
+    private Summaries() {}
 
     public static CheckpointSummary of(CheckpointReport report) {
         List<AnchorSummary> fits = new ArrayList<>(report.getFits().size());
@@ -24,14 +25,23 @@ public final class Summaries {
             for (LayerFit l : fit.getLayers()) {
                 layers.add(l.getMeanResidual());
             }
-            fits.add(new AnchorSummary(fit.getAnchor(), fit.getAnchorLayer(), fit.getMeanResidual(), fit.getVerdict(), layers));
+            fits.add(
+                    new AnchorSummary(
+                            fit.getAnchor(),
+                            fit.getAnchorLayer(),
+                            fit.getMeanResidual(),
+                            fit.getVerdict(),
+                            layers));
         }
         return CheckpointSummary.newBuilder()
                 .setCheckpoint(report.getCheckpoint())
                 .setStatus(report.getStatus())
                 .setVerdict(report.getVerdict())
                 .setMissingLayers(report.getMissingLayers())
-                .setShapeInvarianceMean(report.getShapeInvariance() == null ? null : report.getShapeInvariance().getMean())
+                .setShapeInvarianceMean(
+                        report.getShapeInvariance() == null
+                                ? null
+                                : report.getShapeInvariance().getMean())
                 .setCorrOpnormEntropy(report.getCorrOpnormEntropy())
                 .setCompletedAt(report.getCompletedAt())
                 .setFits(fits)
@@ -46,8 +56,18 @@ public final class Summaries {
         }
         List<Double> layerMin = new ArrayList<>(h.getLayers().size());
         for (LayerHealth l : h.getLayers()) {
-            layerMin.add(l.getEntropy().stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN));
+            layerMin.add(
+                    l.getEntropy().stream()
+                            .mapToDouble(Double::doubleValue)
+                            .min()
+                            .orElse(Double.NaN));
         }
-        return new HealthSummary(h.getState(), h.getHeads(), h.getMinEntropy(), h.getMaxSigma(), h.getMaxLogit(), layerMin);
+        return new HealthSummary(
+                h.getState(),
+                h.getHeads(),
+                h.getMinEntropy(),
+                h.getMaxSigma(),
+                h.getMaxLogit(),
+                layerMin);
     }
 }

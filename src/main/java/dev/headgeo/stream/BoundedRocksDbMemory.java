@@ -27,7 +27,8 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
      */
     private static final class Shared {
         static final Cache CACHE = new LRUCache(TOTAL_BYTES, -1, false, 0.1);
-        static final WriteBufferManager WRITE_BUFFERS = new WriteBufferManager(MEMTABLE_BYTES, CACHE);
+        static final WriteBufferManager WRITE_BUFFERS =
+                new WriteBufferManager(MEMTABLE_BYTES, CACHE);
     }
 
     @Override
@@ -44,6 +45,5 @@ public final class BoundedRocksDbMemory implements RocksDBConfigSetter {
     }
 
     @Override
-    public void close(String storeName, Options options) {
-    }
+    public void close(String storeName, Options options) {}
 }

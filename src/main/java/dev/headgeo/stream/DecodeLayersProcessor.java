@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * decoded (a record over the limit is TOO_LARGE however it would decode, and a huge value is never
  * expanded into objects), then the record as primitive arrays together with the bytes the store
  * keeps (Avro single-object encoding): the bytes as received when they are Avro, encoded once when
- * they came as JSON. What cannot be decoded is a MALFORMED dead letter, here in the topology and not
- * in a deserialization handler, so that no configuration can turn it off.
+ * they came as JSON. What cannot be decoded is a MALFORMED dead letter, here in the topology and
+ * not in a deserialization handler, so that no configuration can turn it off.
  */
 final class DecodeLayersProcessor implements Processor<String, byte[], String, Flow.DecodeOutput> {
     private static final Logger LOG = LoggerFactory.getLogger(DecodeLayersProcessor.class);
@@ -48,8 +48,15 @@ final class DecodeLayersProcessor implements Processor<String, byte[], String, F
             return;
         }
         if (data.length > maxBytes) {
-            reject(record, RejectReason.TOO_LARGE,
-                    "layer record is " + data.length + " bytes, the limit is " + maxBytes + " (--max-layer-bytes)", null);
+            reject(
+                    record,
+                    RejectReason.TOO_LARGE,
+                    "layer record is "
+                            + data.length
+                            + " bytes, the limit is "
+                            + maxBytes
+                            + " (--max-layer-bytes)",
+                    null);
             return;
         }
         Flow.ReceivedLayer layer;
@@ -61,15 +68,27 @@ final class DecodeLayersProcessor implements Processor<String, byte[], String, F
                 layer = new Flow.ReceivedLayer(values, writer.toAvro(values), data);
             }
         } catch (RuntimeException e) {
-            reject(record, RejectReason.MALFORMED, e.getMessage() == null ? e.toString() : e.getMessage(), e);
+            reject(
+                    record,
+                    RejectReason.MALFORMED,
+                    e.getMessage() == null ? e.toString() : e.getMessage(),
+                    e);
             return;
         }
         HeadgeoTopology.GATHER.send(context, record.withValue(layer));
     }
 
-    private void reject(Record<String, byte[]> record, RejectReason reason, String detail, Throwable cause) {
-        Record<String, Flow.DeadLetter> dead = deadLetters.of(record.key(), record.value(), record.timestamp(),
-                DeadLetters.sourceOf(context, record), reason, detail, cause);
+    private void reject(
+            Record<String, byte[]> record, RejectReason reason, String detail, Throwable cause) {
+        Record<String, Flow.DeadLetter> dead =
+                deadLetters.of(
+                        record.key(),
+                        record.value(),
+                        record.timestamp(),
+                        DeadLetters.sourceOf(context, record),
+                        reason,
+                        detail,
+                        cause);
         LOG.warn("dead letter {} {}: {}", reason, DeadLetters.where(dead), Printable.of(detail));
         HeadgeoTopology.DEAD_LETTERS.send(context, dead);
     }

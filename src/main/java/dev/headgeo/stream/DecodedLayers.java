@@ -11,11 +11,12 @@ import java.util.Map;
  * budget was spent by checkpoints that stay open) is decoded from the store instead.
  */
 final class DecodedLayers {
-    /** Per task; at 33 KB a layer, five hundred layers, or a few open checkpoints of large models. */
+    /**
+     * Per task; at 33 KB a layer, five hundred layers, or a few open checkpoints of large models.
+     */
     static final long DEFAULT_BUDGET_BYTES = 16L * 1024 * 1024;
 
-    private record Entry(LayerValues values, int bytes) {
-    }
+    private record Entry(LayerValues values, int bytes) {}
 
     private final long budgetBytes;
     private final Map<String, Entry> entries = new HashMap<>();
@@ -25,7 +26,10 @@ final class DecodedLayers {
         this.budgetBytes = budgetBytes;
     }
 
-    /** Keeps {@code values} for {@code key} (replacing an earlier copy) if the budget allows; {@code size} is its stored size. */
+    /**
+     * Keeps {@code values} for {@code key} (replacing an earlier copy) if the budget allows; {@code
+     * size} is its stored size.
+     */
     void put(String key, LayerValues values, int size) {
         take(key);
         if (bytes + size <= budgetBytes) {

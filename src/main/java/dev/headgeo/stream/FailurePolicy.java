@@ -15,11 +15,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a stream thread's failure does: a fatal cause (a missing permission, failed
- * authentication, a configuration the brokers refuse) stops the processor at once with one line
- * naming it, so that an orchestrator restarts it and an operator sees why; any other failure
- * replaces the thread, at most {@link #MAX_REPLACEMENTS} times within {@link #WINDOW}, after which
- * the processor stops as well instead of looping.
+ * What a stream thread's failure does: a fatal cause (a missing permission, failed authentication,
+ * a configuration the brokers refuse) stops the processor at once with one line naming it, so that
+ * an orchestrator restarts it and an operator sees why; any other failure replaces the thread, at
+ * most {@link #MAX_REPLACEMENTS} times within {@link #WINDOW}, after which the processor stops as
+ * well instead of looping.
  */
 final class FailurePolicy implements StreamsUncaughtExceptionHandler {
     private static final Logger LOG = LoggerFactory.getLogger(FailurePolicy.class);
@@ -57,13 +57,25 @@ final class FailurePolicy implements StreamsUncaughtExceptionHandler {
             replacements.removeFirst();
         }
         if (replacements.size() >= MAX_REPLACEMENTS) {
-            fatal = "a stream thread failed " + (MAX_REPLACEMENTS + 1) + " times within " + WINDOW.toMinutes() + " minutes, last: " + oneLine(e);
+            fatal =
+                    "a stream thread failed "
+                            + (MAX_REPLACEMENTS + 1)
+                            + " times within "
+                            + WINDOW.toMinutes()
+                            + " minutes, last: "
+                            + oneLine(e);
             LOG.error("stopping: {}", fatal, e);
             return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         }
         replacements.addLast(now);
-        LOG.error("a stream thread failed ({}); replacing it ({} of {} replacements within {} minutes)", oneLine(e),
-                replacements.size(), MAX_REPLACEMENTS, WINDOW.toMinutes(), e);
+        LOG.error(
+                "a stream thread failed ({}); replacing it ({} of {} replacements within {}"
+                        + " minutes)",
+                oneLine(e),
+                replacements.size(),
+                MAX_REPLACEMENTS,
+                WINDOW.toMinutes(),
+                e);
         return StreamThreadExceptionResponse.REPLACE_THREAD;
     }
 
@@ -71,12 +83,16 @@ final class FailurePolicy implements StreamsUncaughtExceptionHandler {
     static String fatalCauseOf(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof AuthorizationException) {
-                return "not authorized: " + t.getMessage() + " (grant the ACL, see the README's Failure modes)";
+                return "not authorized: "
+                        + t.getMessage()
+                        + " (grant the ACL, see the README's Failure modes)";
             }
             if (t instanceof AuthenticationException) {
                 return "authentication failed: " + t.getMessage();
             }
-            if (t instanceof ConfigException || t instanceof SecurityDisabledException || t instanceof UnsupportedVersionException) {
+            if (t instanceof ConfigException
+                    || t instanceof SecurityDisabledException
+                    || t instanceof UnsupportedVersionException) {
                 return "the cluster refuses the configuration: " + t.getMessage();
             }
             if (t instanceof AvroCodec.UnknownVersionException) {
@@ -89,9 +105,14 @@ final class FailurePolicy implements StreamsUncaughtExceptionHandler {
         return null;
     }
 
-    /** The line for state this release cannot read: a newer release wrote it (an upgrade rolled back, or not yet rolled out). */
+    /**
+     * The line for state this release cannot read: a newer release wrote it (an upgrade rolled
+     * back, or not yet rolled out).
+     */
     static String newerState(Throwable t) {
-        return "the state holds records of a newer headgeo release (" + t.getMessage() + "): run that release or a later one "
+        return "the state holds records of a newer headgeo release ("
+                + t.getMessage()
+                + "): run that release or a later one "
                 + "on this application id; records are not dead-lettered for it";
     }
 
@@ -100,7 +121,10 @@ final class FailurePolicy implements StreamsUncaughtExceptionHandler {
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getClass().getSimpleName() + ": " + root.getMessage();
+        String message =
+                root.getMessage() == null
+                        ? root.getClass().getSimpleName()
+                        : root.getClass().getSimpleName() + ": " + root.getMessage();
         int nl = message.indexOf('\n');
         return nl < 0 ? message : message.substring(0, nl);
     }

@@ -25,17 +25,27 @@ import org.slf4j.LoggerFactory;
  * layers stopped arriving as incomplete. Records it cannot use are rejected with their reason
  * (INVALID, TOO_LARGE, INCONSISTENT_CHECKPOINT, LATE, in that order) and never touch the stores.
  */
-final class GatherLayersProcessor implements Processor<String, Flow.ReceivedLayer, String, Flow.GatherOutput> {
+final class GatherLayersProcessor
+        implements Processor<String, Flow.ReceivedLayer, String, Flow.GatherOutput> {
     private static final Logger LOG = LoggerFactory.getLogger(GatherLayersProcessor.class);
     private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
 
     private final StreamSettings settings;
     private final LayerReader reader = new LayerReader();
     private ProcessorContext<String, Flow.GatherOutput> context;
-    /** One entry per layer: the record in Avro single-object encoding (its bytes as received when it came so). */
+
+    /**
+     * One entry per layer: the record in Avro single-object encoding (its bytes as received when it
+     * came so).
+     */
     private KeyValueStore<String, byte[]> layers;
-    /** Bytes of the layers in {@code layers}, counted at init (the store may have been restored) and kept since. */
+
+    /**
+     * Bytes of the layers in {@code layers}, counted at init (the store may have been restored) and
+     * kept since.
+     */
     private long openBytes;
+
     private final OpenLayerBudget budget;
     private final DecodedLayers decoded = new DecodedLayers(DecodedLayers.DEFAULT_BUDGET_BYTES);
     private KeyValueStore<String, OpenCheckpoint> open;
@@ -43,7 +53,8 @@ final class GatherLayersProcessor implements Processor<String, Flow.ReceivedLaye
 
     private final DeadLetters deadLetters;
 
-    GatherLayersProcessor(StreamSettings settings, OpenLayerBudget budget, DeadLetters deadLetters) {
+    GatherLayersProcessor(
+            StreamSettings settings, OpenLayerBudget budget, DeadLetters deadLetters) {
         this.settings = settings;
         this.budget = budget;
         this.deadLetters = deadLetters;
@@ -63,21 +74,29 @@ final class GatherLayersProcessor implements Processor<String, Flow.ReceivedLaye
         budget.add(openBytes);
         this.open = context.getStateStore(HeadgeoTopology.OPEN_CHECKPOINTS_STORE);
         this.history = context.getStateStore(HeadgeoTopology.RUN_HISTORY_STORE);
-        context.schedule(settings.punctuationInterval(), PunctuationType.WALL_CLOCK_TIME, this::expireStalled);
+        context.schedule(
+                settings.punctuationInterval(),
+                PunctuationType.WALL_CLOCK_TIME,
+                this::expireStalled);
     }
 
-    /** Runs whose producer this task has named since it started (bounded: the oldest are forgotten). */
-    private final java.util.Map<String, Boolean> producerLogged = new java.util.LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
-            return size() > 10_000;
-        }
-    };
+    /**
+     * Runs whose producer this task has named since it started (bounded: the oldest are forgotten).
+     */
+    private final java.util.Map<String, Boolean> producerLogged =
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, Boolean> eldest) {
+                    return size() > 10_000;
+                }
+            };
 
     private void logProducerOnce(String runId, org.apache.kafka.common.header.Headers headers) {
         if (producerLogged.put(runId, Boolean.TRUE) == null) {
             String producer = dev.headgeo.wire.ProducerHeader.of(headers);
-            LOG.info("run {}: layer records from {}", Printable.of(runId),
+            LOG.info(
+                    "run {}: layer records from {}",
+                    Printable.of(runId),
                     producer == null ? "a producer without a headgeo.producer header" : producer);
         }
     }
@@ -85,7 +104,8 @@ final class GatherLayersProcessor implements Processor<String, Flow.ReceivedLaye
     @Override
     public void process(Record<String, Flow.ReceivedLayer> record) {
         LayerValues layer = record.value().values();
-        String problem = LayerValidation.problem(RawKeys.text(record.key()), layer, settings.limits());
+        String problem =
+                LayerValidation.problem(RawKeys.text(record.key()), layer, settings.limits());
         if (problem != null) {
             reject(record, RejectReason.INVALID, problem);
             return;
@@ -93,22 +113,50 @@ final class GatherLayersProcessor implements Processor<String, Flow.ReceivedLaye
         byte[] stored = record.value().avro();
         String checkpointKey = StoreKeys.checkpoint(layer.runId(), layer.checkpoint());
         OpenCheckpoint state = open.get(checkpointKey);
-        if (state != null && (state.getNumLayers() != layer.numLayers() || state.getNumHeads() != layer.numHeads())) {
-            reject(record, RejectReason.INCONSISTENT_CHECKPOINT,
-                    "layer " + layer.layer() + " says " + layer.numLayers() + " layers × " + layer.numHeads()
-                            + " heads, checkpoint " + layer.checkpoint() + " started with "
-                            + state.getNumLayers() + " × " + state.getNumHeads());
+        if (state != null
+                && (state.getNumLayers() != layer.numLayers()
+                        || state.getNumHeads() != layer.numHeads())) {
+            reject(
+                    record,
+                    RejectReason.INCONSISTENT_CHECKPOINT,
+                    "layer "
+                            + layer.layer()
+                            + " says "
+                            + layer.numLayers()
+                            + " layers × "
+                            + layer.numHeads()
+                            + " heads, checkpoint "
+                            + layer.checkpoint()
+                            + " started with "
+                            + state.getNumLayers()
+                            + " × "
+                            + state.getNumHeads());
             return;
         }
         if (state == null && isClosed(layer.runId(), layer.checkpoint())) {
-            reject(record, RejectReason.LATE, "checkpoint " + layer.checkpoint() + " of run " + layer.runId() + " was already reported");
+            reject(
+                    record,
+                    RejectReason.LATE,
+                    "checkpoint "
+                            + layer.checkpoint()
+                            + " of run "
+                            + layer.runId()
+                            + " was already reported");
             return;
         }
         long now = context.currentSystemTimeMs();
         logProducerOnce(layer.runId(), record.headers());
         if (state == null) {
-            state = new OpenCheckpoint(layer.runId(), layer.checkpoint(), layer.numLayers(), layer.numHeads(),
-                    0, record.timestamp(), record.timestamp(), now);
+            state =
+                    new OpenCheckpoint(
+                            layer.runId(),
+                            layer.checkpoint(),
+                            layer.numLayers(),
+                            layer.numHeads(),
+                            0,
+                            record.timestamp(),
+                            record.timestamp(),
+                            now);
         }
         String layerKey = StoreKeys.layer(checkpointKey, layer.layer());
         byte[] earlier = layers.get(layerKey);
@@ -129,12 +177,23 @@ final class GatherLayersProcessor implements Processor<String, Flow.ReceivedLaye
         }
         List<GatheredCheckpoint.Layer> all = removeLayers(checkpointKey);
         open.delete(checkpointKey);
-        HeadgeoTopology.ANALYZE.send(context, record.withKey(layer.runId()).withValue(GatheredCheckpoint.complete(state, all, record.timestamp())));
+        HeadgeoTopology.ANALYZE.send(
+                context,
+                record.withKey(layer.runId())
+                        .withValue(GatheredCheckpoint.complete(state, all, record.timestamp())));
     }
 
-    private void reject(Record<String, Flow.ReceivedLayer> record, RejectReason reason, String detail) {
-        Record<String, Flow.DeadLetter> dead = deadLetters.of(record.key(), record.value().received(), record.timestamp(),
-                DeadLetters.sourceOf(context, record), reason, detail, null);
+    private void reject(
+            Record<String, Flow.ReceivedLayer> record, RejectReason reason, String detail) {
+        Record<String, Flow.DeadLetter> dead =
+                deadLetters.of(
+                        record.key(),
+                        record.value().received(),
+                        record.timestamp(),
+                        DeadLetters.sourceOf(context, record),
+                        reason,
+                        detail,
+                        null);
         LOG.warn("dead letter {} {}: {}", reason, DeadLetters.where(dead), Printable.of(detail));
         HeadgeoTopology.DEAD_LETTERS.send(context, dead);
     }
@@ -155,10 +214,14 @@ final class GatherLayersProcessor implements Processor<String, Flow.ReceivedLaye
         return false;
     }
 
-    /** Deletes a checkpoint's stored layers and returns them in layer order, with their stored bytes. */
+    /**
+     * Deletes a checkpoint's stored layers and returns them in layer order, with their stored
+     * bytes.
+     */
     private List<GatheredCheckpoint.Layer> removeLayers(String checkpointKey) {
         List<KeyValue<String, byte[]>> entries = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = layers.prefixScan(StoreKeys.layerPrefix(checkpointKey), PREFIX_SERIALIZER)) {
+        try (KeyValueIterator<String, byte[]> it =
+                layers.prefixScan(StoreKeys.layerPrefix(checkpointKey), PREFIX_SERIALIZER)) {
             it.forEachRemaining(entries::add);
         }
         List<GatheredCheckpoint.Layer> out = new ArrayList<>(entries.size());
@@ -166,18 +229,23 @@ final class GatherLayersProcessor implements Processor<String, Flow.ReceivedLaye
             layers.delete(e.key);
             held(-e.value.length);
             LayerValues values = decoded.take(e.key);
-            out.add(new GatheredCheckpoint.Layer(values != null ? values : reader.read(e.value), e.value));
+            out.add(
+                    new GatheredCheckpoint.Layer(
+                            values != null ? values : reader.read(e.value), e.value));
         }
         return out;
     }
 
-    /** Hands on, as incomplete, every checkpoint whose last layer came longer than the time-out ago. */
+    /**
+     * Hands on, as incomplete, every checkpoint whose last layer came longer than the time-out ago.
+     */
     private void expireStalled(long now) {
         List<OpenCheckpoint> stalled = new ArrayList<>();
         try (KeyValueIterator<String, OpenCheckpoint> it = open.all()) {
             while (it.hasNext()) {
                 OpenCheckpoint state = it.next().value;
-                if (now - state.getLastArrivalWallClock() >= settings.checkpointTimeout().toMillis()) {
+                if (now - state.getLastArrivalWallClock()
+                        >= settings.checkpointTimeout().toMillis()) {
                     stalled.add(state);
                 }
             }
@@ -195,8 +263,9 @@ final class GatherLayersProcessor implements Processor<String, Flow.ReceivedLaye
     /**
      * Holds the layers of open checkpoints within {@code --max-open-layer-bytes} (all tasks of this
      * instance together): while over it, this task's open checkpoint whose last layer came longest
-     * ago (never {@code current}) is handed on as incomplete now instead of at its time-out, so that
-     * a flood of never-finished checkpoints costs early INCOMPLETE reports, not the processor's memory.
+     * ago (never {@code current}) is handed on as incomplete now instead of at its time-out, so
+     * that a flood of never-finished checkpoints costs early INCOMPLETE reports, not the
+     * processor's memory.
      */
     private void closeQuietestWhileOverBudget(String current, long now) {
         while (budget.exceeded()) {
@@ -205,7 +274,9 @@ final class GatherLayersProcessor implements Processor<String, Flow.ReceivedLaye
                 while (it.hasNext()) {
                     KeyValue<String, OpenCheckpoint> e = it.next();
                     if (!e.key.equals(current)
-                            && (quietest == null || e.value.getLastArrivalWallClock() < quietest.getLastArrivalWallClock())) {
+                            && (quietest == null
+                                    || e.value.getLastArrivalWallClock()
+                                            < quietest.getLastArrivalWallClock())) {
                         quietest = e.value;
                     }
                 }
@@ -213,8 +284,12 @@ final class GatherLayersProcessor implements Processor<String, Flow.ReceivedLaye
             if (quietest == null) {
                 return;
             }
-            LOG.warn("open checkpoints hold {} bytes of layers, over --max-open-layer-bytes {}: closing checkpoint {} of run {} "
-                    + "as incomplete before its time-out", budget.held(), budget.maxBytes(), quietest.getCheckpoint(),
+            LOG.warn(
+                    "open checkpoints hold {} bytes of layers, over --max-open-layer-bytes {}:"
+                            + " closing checkpoint {} of run {} as incomplete before its time-out",
+                    budget.held(),
+                    budget.maxBytes(),
+                    quietest.getCheckpoint(),
                     quietest.getRunId());
             closeIncomplete(quietest, now);
         }
@@ -224,7 +299,10 @@ final class GatherLayersProcessor implements Processor<String, Flow.ReceivedLaye
         String checkpointKey = StoreKeys.checkpoint(state.getRunId(), state.getCheckpoint());
         List<GatheredCheckpoint.Layer> arrived = removeLayers(checkpointKey);
         open.delete(checkpointKey);
-        HeadgeoTopology.ANALYZE.send(context, new Record<>(state.getRunId(), GatheredCheckpoint.timedOut(state, arrived, now), now));
+        HeadgeoTopology.ANALYZE.send(
+                context,
+                new Record<>(
+                        state.getRunId(), GatheredCheckpoint.timedOut(state, arrived, now), now));
     }
 
     @Override

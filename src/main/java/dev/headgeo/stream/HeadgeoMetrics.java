@@ -12,15 +12,15 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The processor's own counters and timers (Prometheus names {@code headgeo_reports_total{status}},
- * {@code headgeo_alerts_total{type}}, {@code headgeo_dead_letters_total{reason}},
- * {@code headgeo_analysis_seconds}, {@code headgeo_report_delay_seconds}). The per-run gauges are
- * read from the state stores at scrape time instead (see {@code http.RunMetrics}), so that only the
+ * {@code headgeo_alerts_total{type}}, {@code headgeo_dead_letters_total{reason}}, {@code
+ * headgeo_analysis_seconds}, {@code headgeo_report_delay_seconds}). The per-run gauges are read
+ * from the state stores at scrape time instead (see {@code http.RunMetrics}), so that only the
  * instance owning a run exports them.
  */
 public final class HeadgeoMetrics {
     /**
-     * Key under which Kafka's exception handlers (which Kafka instantiates from class names) find this
-     * object in the Streams configuration; the topology's processors are handed it directly.
+     * Key under which Kafka's exception handlers (which Kafka instantiates from class names) find
+     * this object in the Streams configuration; the topology's processors are handed it directly.
      */
     public static final String CONFIG_KEY = "headgeo.metrics";
 
@@ -31,10 +31,14 @@ public final class HeadgeoMetrics {
 
     public HeadgeoMetrics(MeterRegistry registry) {
         this.registry = registry;
-        this.analysis = Timer.builder("headgeo.analysis").description("Analysis of one complete checkpoint, all anchors")
-                .register(registry);
-        this.reportDelay = Timer.builder("headgeo.report.delay")
-                .description("Completing layer record's timestamp to report sent").register(registry);
+        this.analysis =
+                Timer.builder("headgeo.analysis")
+                        .description("Analysis of one complete checkpoint, all anchors")
+                        .register(registry);
+        this.reportDelay =
+                Timer.builder("headgeo.report.delay")
+                        .description("Completing layer record's timestamp to report sent")
+                        .register(registry);
         for (ReportStatus s : ReportStatus.values()) {
             report(s, 0);
         }
@@ -42,7 +46,11 @@ public final class HeadgeoMetrics {
             alert(t, 0);
         }
         for (RejectReason r : RejectReason.values()) {
-            counter("headgeo.dead.letters", "reason", r.name(), "Records sent to the dead-letter topic");
+            counter(
+                    "headgeo.dead.letters",
+                    "reason",
+                    r.name(),
+                    "Records sent to the dead-letter topic");
         }
     }
 
@@ -71,7 +79,12 @@ public final class HeadgeoMetrics {
     }
 
     void deadLettered(RejectReason reason) {
-        counter("headgeo.dead.letters", "reason", reason.name(), "Records sent to the dead-letter topic").increment();
+        counter(
+                        "headgeo.dead.letters",
+                        "reason",
+                        reason.name(),
+                        "Records sent to the dead-letter topic")
+                .increment();
     }
 
     private void report(ReportStatus status, int n) {
@@ -83,17 +96,28 @@ public final class HeadgeoMetrics {
     }
 
     private Counter counter(String name, String tag, String value, String description) {
-        return counters.computeIfAbsent(name + '|' + value,
-                k -> Counter.builder(name).description(description).tag(tag, value).register(registry));
+        return counters.computeIfAbsent(
+                name + '|' + value,
+                k ->
+                        Counter.builder(name)
+                                .description(description)
+                                .tag(tag, value)
+                                .register(registry));
     }
 
-    /** The metrics object from a Streams configuration map; without one (a test's handler), one that nobody reads, said once. */
+    /**
+     * The metrics object from a Streams configuration map; without one (a test's handler), one that
+     * nobody reads, said once.
+     */
     static HeadgeoMetrics from(Map<String, ?> configs) {
         if (configs.get(CONFIG_KEY) instanceof HeadgeoMetrics metrics) {
             return metrics;
         }
         org.slf4j.LoggerFactory.getLogger(HeadgeoMetrics.class)
-                .warn("no {} in the Streams configuration: the exception handlers' dead letters are not counted", CONFIG_KEY);
+                .warn(
+                        "no {} in the Streams configuration: the exception handlers' dead letters"
+                                + " are not counted",
+                        CONFIG_KEY);
         return unregistered();
     }
 }

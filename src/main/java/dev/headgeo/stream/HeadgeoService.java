@@ -10,10 +10,17 @@ import org.apache.kafka.streams.Topology;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The running processor: runs the topology until closed. Topics must exist ({@code client.TopicCreator} makes them). */
+/**
+ * The running processor: runs the topology until closed. Topics must exist ({@code
+ * client.TopicCreator} makes them).
+ */
 public final class HeadgeoService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HeadgeoService.class);
-    /** Ctrl-C must end the process within seconds, also with Kafka gone; exactly-once makes a cut-short close safe. */
+
+    /**
+     * Ctrl-C must end the process within seconds, also with Kafka gone; exactly-once makes a
+     * cut-short close safe.
+     */
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(1);
 
     private final KafkaStreams streams;
@@ -24,19 +31,31 @@ public final class HeadgeoService implements AutoCloseable {
         this.policy = policy;
     }
 
-    /** Why the processor stopped itself (missing permission, repeated failure), one line; null while it runs. */
+    /**
+     * Why the processor stopped itself (missing permission, repeated failure), one line; null while
+     * it runs.
+     */
     public String fatalCause() {
         return policy.fatalCause();
     }
 
-    /** @param streamsConfig from {@link HeadgeoStreamsConfig#of} */
-    public static HeadgeoService start(Properties streamsConfig, HeadgeoTopics topics, StreamSettings settings) {
+    /**
+     * @param streamsConfig from {@link HeadgeoStreamsConfig#of}
+     */
+    public static HeadgeoService start(
+            Properties streamsConfig, HeadgeoTopics topics, StreamSettings settings) {
         return start(streamsConfig, topics, settings, HeadgeoMetrics.unregistered());
     }
 
-    /** The same, counting into {@code metrics}; Kafka Streams' own metrics are bound to its registry too. */
-    public static HeadgeoService start(Properties streamsConfig, HeadgeoTopics topics, StreamSettings settings,
-                                       HeadgeoMetrics metrics) {
+    /**
+     * The same, counting into {@code metrics}; Kafka Streams' own metrics are bound to its registry
+     * too.
+     */
+    public static HeadgeoService start(
+            Properties streamsConfig,
+            HeadgeoTopics topics,
+            StreamSettings settings,
+            HeadgeoMetrics metrics) {
         Topology topology = HeadgeoTopology.build(topics, settings, metrics);
         LOG.info("topology\n{}", topology.describe());
         Properties config = new Properties();
@@ -61,7 +80,9 @@ public final class HeadgeoService implements AutoCloseable {
 
     /** How many partitions' tasks this instance processes now. */
     public int activeTasks() {
-        return streams.metadataForLocalThreads().stream().mapToInt(t -> t.activeTasks().size()).sum();
+        return streams.metadataForLocalThreads().stream()
+                .mapToInt(t -> t.activeTasks().size())
+                .sum();
     }
 
     /** Waits up to {@code timeout} for the processor to reach RUNNING. */
@@ -76,10 +97,15 @@ public final class HeadgeoService implements AutoCloseable {
         return false;
     }
 
-    /** Leaves the consumer group on close, so that a successor takes over at once instead of after the session time-out. */
+    /**
+     * Leaves the consumer group on close, so that a successor takes over at once instead of after
+     * the session time-out.
+     */
     @Override
     public void close() {
-        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(CLOSE_TIMEOUT));
+        streams.close(
+                CloseOptions.groupMembershipOperation(
+                                CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(CLOSE_TIMEOUT));
     }
 }

@@ -17,7 +17,10 @@ public record LayerLimits(int maxLayers, int maxHeads, int maxSingularValues, in
     public static final String DEFAULT_MAX_RUN_ID_LENGTH = "256";
 
     public static LayerLimits defaults() {
-        return new LayerLimits(Integer.parseInt(DEFAULT_MAX_LAYERS), Integer.parseInt(DEFAULT_MAX_HEADS),
-                Integer.parseInt(DEFAULT_MAX_SINGULAR_VALUES), Integer.parseInt(DEFAULT_MAX_RUN_ID_LENGTH));
+        return new LayerLimits(
+                Integer.parseInt(DEFAULT_MAX_LAYERS),
+                Integer.parseInt(DEFAULT_MAX_HEADS),
+                Integer.parseInt(DEFAULT_MAX_SINGULAR_VALUES),
+                Integer.parseInt(DEFAULT_MAX_RUN_ID_LENGTH));
     }
 }

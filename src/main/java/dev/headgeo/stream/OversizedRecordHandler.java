@@ -18,14 +18,17 @@ public final class OversizedRecordHandler implements ProductionExceptionHandler 
     private static final Logger LOG = LoggerFactory.getLogger(OversizedRecordHandler.class);
 
     @Override
-    public void configure(Map<String, ?> configs) {
-    }
+    public void configure(Map<String, ?> configs) {}
 
     @Override
-    public Response handleError(ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception e) {
+    public Response handleError(
+            ErrorHandlerContext context, ProducerRecord<byte[], byte[]> record, Exception e) {
         if (e instanceof RecordTooLargeException) {
-            LOG.error("dropped a record for {} that the broker refuses as too large ({} bytes): {}", record.topic(),
-                    record.value() == null ? 0 : record.value().length, e.getMessage());
+            LOG.error(
+                    "dropped a record for {} that the broker refuses as too large ({} bytes): {}",
+                    record.topic(),
+                    record.value() == null ? 0 : record.value().length,
+                    e.getMessage());
             return Response.resume();
         }
         return Response.fail();

@@ -11,11 +11,12 @@ import org.apache.kafka.common.serialization.Serializer;
  * keyed by the run id itself.
  */
 final class RawKeys {
-    private RawKeys() {
-    }
+    private RawKeys() {}
 
-    static final Deserializer<String> DESERIALIZER = (topic, data) -> data == null ? null : new String(data, StandardCharsets.ISO_8859_1);
-    static final Serializer<String> SERIALIZER = (topic, key) -> key == null ? null : key.getBytes(StandardCharsets.ISO_8859_1);
+    static final Deserializer<String> DESERIALIZER =
+            (topic, data) -> data == null ? null : new String(data, StandardCharsets.ISO_8859_1);
+    static final Serializer<String> SERIALIZER =
+            (topic, key) -> key == null ? null : key.getBytes(StandardCharsets.ISO_8859_1);
 
     /** The raw key of a run id sent as UTF-8 (what every producer does). */
     static String ofRunId(String runId) {
@@ -24,6 +25,8 @@ final class RawKeys {
 
     /** The key as the producer meant it (UTF-8), to compare with the record's run_id. */
     static String text(String rawKey) {
-        return rawKey == null ? null : new String(rawKey.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
+        return rawKey == null
+                ? null
+                : new String(rawKey.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
     }
 }

@@ -7,8 +7,8 @@ import dev.headgeo.avro.CheckpointSummary;
 import dev.headgeo.avro.Forecast;
 import dev.headgeo.avro.ReportStatus;
 import dev.headgeo.avro.RunState;
-import dev.headgeo.wire.Compatibility;
 import dev.headgeo.report.Summaries;
+import dev.headgeo.wire.Compatibility;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -23,29 +23,35 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Keeps what the HTTP API and the per-run metrics show, queryable by interactive queries: per run a
  * {@code RunState} (latest checkpoint, latest complete summary, alert counts, recent alerts), its
- * recent checkpoints' summaries one entry each (as many as the run history keeps) and its
- * most recent full reports (as many as the settings keep). Takes reports from analyze-checkpoint and alerts
- * from track-verdicts, in either order. A run's entries go when it has been quiet for the history
- * retention, as its history does.
+ * recent checkpoints' summaries one entry each (as many as the run history keeps) and its most
+ * recent full reports (as many as the settings keep). Takes reports from analyze-checkpoint and
+ * alerts from track-verdicts, in either order. A run's entries go when it has been quiet for the
+ * history retention, as its history does.
  */
 final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Void, Void> {
     /** Alerts kept per run. */
     static final int RECENT_ALERTS = 50;
+
     private static final StringSerializer PREFIX_SERIALIZER = new StringSerializer();
 
     private final StreamSettings settings;
     private ProcessorContext<Void, Void> context;
     private KeyValueStore<String, RunState> runs;
     private KeyValueStore<String, CheckpointSummary> summaries;
+
     /** Avro single-object bytes of the reports (see HeadgeoTopology.RECENT_REPORTS_STORE). */
     private KeyValueStore<String, byte[]> reports;
+
     private final Compatibility written;
 
     RememberRunsProcessor(StreamSettings settings) {
         this(settings, Compatibility.CURRENT);
     }
 
-    /** @param written the record versions written: during a rolling upgrade, run states the release replaced can read */
+    /**
+     * @param written the record versions written: during a rolling upgrade, run states the release
+     *     replaced can read
+     */
     RememberRunsProcessor(StreamSettings settings, Compatibility written) {
         this.settings = settings;
         this.written = written;
@@ -57,15 +63,19 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
         this.runs = context.getStateStore(HeadgeoTopology.RUN_STATE_STORE);
         this.summaries = context.getStateStore(HeadgeoTopology.CHECKPOINT_SUMMARIES_STORE);
         this.reports = context.getStateStore(HeadgeoTopology.RECENT_REPORTS_STORE);
-        context.schedule(settings.historySweepInterval(), PunctuationType.WALL_CLOCK_TIME, this::forgetQuietRuns);
+        context.schedule(
+                settings.historySweepInterval(),
+                PunctuationType.WALL_CLOCK_TIME,
+                this::forgetQuietRuns);
     }
 
     @Override
     public void process(Record<String, Flow.RunEvent> record) {
-        record.value().dispatch(
-                reported -> remember(reported.report(), reported.avro()),
-                raised -> remember(raised.alert()),
-                changed -> remember(record.key(), changed.forecast()));
+        record.value()
+                .dispatch(
+                        reported -> remember(reported.report(), reported.avro()),
+                        raised -> remember(raised.alert()),
+                        changed -> remember(record.key(), changed.forecast()));
     }
 
     private void remember(String runId, Forecast forecast) {
@@ -77,10 +87,18 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
     private RunState stateOf(String runId, CheckpointReport report) {
         RunState state = runs.get(runId);
         if (state == null) {
-            state = RunState.newBuilder().setRunId(runId)
-                    .setPrimaryAnchor(report == null ? dev.headgeo.avro.Anchor.LAST : report.getPrimaryAnchor())
-                    .setLastCheckpoint(-1).setLastStatus(ReportStatus.INCOMPLETE)
-                    .setLastReportAt(context.currentSystemTimeMs()).setRecentAlerts(new ArrayList<>()).build();
+            state =
+                    RunState.newBuilder()
+                            .setRunId(runId)
+                            .setPrimaryAnchor(
+                                    report == null
+                                            ? dev.headgeo.avro.Anchor.LAST
+                                            : report.getPrimaryAnchor())
+                            .setLastCheckpoint(-1)
+                            .setLastStatus(ReportStatus.INCOMPLETE)
+                            .setLastReportAt(context.currentSystemTimeMs())
+                            .setRecentAlerts(new ArrayList<>())
+                            .build();
         }
         return state;
     }
@@ -97,8 +115,14 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
             state.setReportsKept(state.getReportsKept() + 1);
         }
         reports.put(key, avro);
-        state.setSummariesKept(trim(summaries, report.getRunId(), state.getSummariesKept(), settings.historySize()));
-        state.setReportsKept(trim(reports, report.getRunId(), state.getReportsKept(), settings.keptReports()));
+        state.setSummariesKept(
+                trim(
+                        summaries,
+                        report.getRunId(),
+                        state.getSummariesKept(),
+                        settings.historySize()));
+        state.setReportsKept(
+                trim(reports, report.getRunId(), state.getReportsKept(), settings.keptReports()));
         if (report.getCheckpoint() >= state.getLastCheckpoint()) {
             state.setLastCheckpoint(report.getCheckpoint());
             state.setLastStatus(report.getStatus());
@@ -108,7 +132,8 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
             }
         }
         CheckpointSummary latest = state.getLatestComplete();
-        if (report.getStatus() == ReportStatus.COMPLETE && (latest == null || report.getCheckpoint() >= latest.getCheckpoint())) {
+        if (report.getStatus() == ReportStatus.COMPLETE
+                && (latest == null || report.getCheckpoint() >= latest.getCheckpoint())) {
             state.setLatestComplete(summary);
         }
         state.setPrimaryAnchor(report.getPrimaryAnchor());
@@ -120,7 +145,8 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
         RunState state = stateOf(alert.getRunId(), null);
         if (alert.getType() == AlertType.VERDICT_FLIP) {
             state.setFlips(state.getFlips() + 1);
-            if (alert.getEarlierVerdict() != null && alert.getLaterVerdict() != null
+            if (alert.getEarlierVerdict() != null
+                    && alert.getLaterVerdict() != null
                     && RunAlerts.better(alert.getEarlierVerdict(), alert.getLaterVerdict())) {
                 state.setFlipsBetter(state.getFlipsBetter() + 1);
             }
@@ -136,13 +162,17 @@ final class RememberRunsProcessor implements Processor<String, Flow.RunEvent, Vo
         runs.put(alert.getRunId(), written.fit(state));
     }
 
-    /** Deletes a run's oldest entries until at most {@code limit} remain; returns how many remain. */
-    private static <V> int trim(KeyValueStore<String, V> store, String runId, int count, int limit) {
+    /**
+     * Deletes a run's oldest entries until at most {@code limit} remain; returns how many remain.
+     */
+    private static <V> int trim(
+            KeyValueStore<String, V> store, String runId, int count, int limit) {
         if (count <= limit) {
             return count;
         }
         List<String> oldest = new ArrayList<>();
-        try (KeyValueIterator<String, V> it = store.prefixScan(StoreKeys.runPrefix(runId), PREFIX_SERIALIZER)) {
+        try (KeyValueIterator<String, V> it =
+                store.prefixScan(StoreKeys.runPrefix(runId), PREFIX_SERIALIZER)) {
             while (it.hasNext() && oldest.size() < count - limit) {
                 oldest.add(it.next().key);
             }

@@ -1,9 +1,9 @@
 package dev.headgeo.stream;
 
 import dev.headgeo.avro.Alert;
-import dev.headgeo.wire.Compatibility;
 import dev.headgeo.avro.CheckpointReport;
 import dev.headgeo.avro.RunHistory;
+import dev.headgeo.wire.Compatibility;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,11 +18,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps each run's bounded history of closed checkpoints (its store) and sends what {@link VerdictDecisions}
- * decides for each closed checkpoint: alerts to the alerts topic and remember-runs, the run's redrawn
- * forecast to remember-runs only. Runs quiet for longer than the retention are forgotten.
+ * Keeps each run's bounded history of closed checkpoints (its store) and sends what {@link
+ * VerdictDecisions} decides for each closed checkpoint: alerts to the alerts topic and
+ * remember-runs, the run's redrawn forecast to remember-runs only. Runs quiet for longer than the
+ * retention are forgotten.
  */
-final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointOutcome, String, Flow.RunEvent> {
+final class TrackVerdictsProcessor
+        implements Processor<String, Flow.CheckpointOutcome, String, Flow.RunEvent> {
     private static final Logger LOG = LoggerFactory.getLogger(TrackVerdictsProcessor.class);
 
     private final Duration retention;
@@ -37,7 +39,10 @@ final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointO
         this(settings, metrics, Compatibility.CURRENT);
     }
 
-    /** @param written during a rolling upgrade, alerts the release replaced cannot read are not sent (see Compatibility) */
+    /**
+     * @param written during a rolling upgrade, alerts the release replaced cannot read are not sent
+     *     (see Compatibility)
+     */
     TrackVerdictsProcessor(StreamSettings settings, HeadgeoMetrics metrics, Compatibility written) {
         this.written = written;
         this.retention = settings.historyRetention();
@@ -53,7 +58,10 @@ final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointO
         context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::forgetQuietRuns);
     }
 
-    /** Drops the history of runs with no report for longer than the retention, so state stays bounded across runs. */
+    /**
+     * Drops the history of runs with no report for longer than the retention, so state stays
+     * bounded across runs.
+     */
     private void forgetQuietRuns(long now) {
         List<String> quiet = new ArrayList<>();
         try (KeyValueIterator<String, RunHistory> it = history.all()) {
@@ -69,18 +77,26 @@ final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointO
 
     @Override
     public void process(Record<String, Flow.CheckpointOutcome> record) {
-        record.value().dispatch(
-                reported -> closed(record, reported.report()),
-                failure -> raise(record, RunAlerts.analysisFailed(failure, context.currentSystemTimeMs())));
+        record.value()
+                .dispatch(
+                        reported -> closed(record, reported.report()),
+                        failure ->
+                                raise(
+                                        record,
+                                        RunAlerts.analysisFailed(
+                                                failure, context.currentSystemTimeMs())));
     }
 
     private void closed(Record<String, ?> record, CheckpointReport report) {
-        VerdictDecisions.Outcome outcome = decisions.closed(history.get(report.getRunId()), report, context.currentSystemTimeMs());
+        VerdictDecisions.Outcome outcome =
+                decisions.closed(
+                        history.get(report.getRunId()), report, context.currentSystemTimeMs());
         for (VerdictDecisions.Decision d : outcome.decisions()) {
             if (d instanceof VerdictDecisions.Raise r) {
                 raise(record, r.alert());
             } else if (d instanceof VerdictDecisions.Redrawn f) {
-                HeadgeoTopology.REMEMBER.send(context, record.withValue(new Flow.ForecastChanged(f.forecast())));
+                HeadgeoTopology.REMEMBER.send(
+                        context, record.withValue(new Flow.ForecastChanged(f.forecast())));
             }
         }
         history.put(report.getRunId(), outcome.history());
@@ -88,8 +104,12 @@ final class TrackVerdictsProcessor implements Processor<String, Flow.CheckpointO
 
     private void raise(Record<String, ?> cause, Alert alert) {
         if (!written.writes(alert)) {
-            LOG.info("alert {} not sent: release {} does not know {} alerts (until the second bounce of the upgrade)", alert.getMessage(),
-                    written.upgradeFrom(), alert.getType());
+            LOG.info(
+                    "alert {} not sent: release {} does not know {} alerts (until the second bounce"
+                            + " of the upgrade)",
+                    alert.getMessage(),
+                    written.upgradeFrom(),
+                    alert.getType());
             return;
         }
         LOG.info("alert {}", alert.getMessage());

@@ -9,8 +9,7 @@ import java.util.stream.Stream;
 
 /** Removing the temporary directories of the embedded broker and the demo's state. */
 public final class Directories {
-    private Directories() {
-    }
+    private Directories() {}
 
     public static void deleteRecursively(Path dir) {
         if (dir == null || !Files.exists(dir)) {

@@ -1,14 +1,19 @@
 package dev.headgeo.util;
 
-/** Text from records made safe for a log line or a terminal: control characters escaped, long text cut. */
+/**
+ * Text from records made safe for a log line or a terminal: control characters escaped, long text
+ * cut.
+ */
 public final class Printable {
     /** Longest text shown from a record. */
     public static final int MAX_SHOWN = 200;
 
-    private Printable() {
-    }
+    private Printable() {}
 
-    /** {@code \n}, ESC and every other control character as {@code \\uXXXX} (or \n, \t); cut after {@link #MAX_SHOWN} characters. */
+    /**
+     * {@code \n}, ESC and every other control character as {@code \\uXXXX} (or \n, \t); cut after
+     * {@link #MAX_SHOWN} characters.
+     */
     public static String of(String text) {
         if (text == null) {
             return "null";
@@ -38,7 +43,9 @@ public final class Printable {
         return out.toString();
     }
 
-    /** True when {@code text} has a control or format character (newline, ESC, bidi overrides, ...). */
+    /**
+     * True when {@code text} has a control or format character (newline, ESC, bidi overrides, ...).
+     */
     public static boolean hasControl(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

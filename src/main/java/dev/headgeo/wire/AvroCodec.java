@@ -19,31 +19,39 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.avro.util.ClassSecurityValidator;
 
 /**
- * Bytes of one generated record type in either wire form: Avro single-object encoding
- * ({@code C3 01}, 8-byte CRC-64-AVRO fingerprint, binary body) or compact JSON. Decoding tells the
- * two apart by the first bytes.
+ * Bytes of one generated record type in either wire form: Avro single-object encoding ({@code C3
+ * 01}, 8-byte CRC-64-AVRO fingerprint, binary body) or compact JSON. Decoding tells the two apart
+ * by the first bytes.
  */
 public final class AvroCodec<T extends SpecificRecord> {
     static {
         // Avro 1.12 only instantiates trusted classes; ours are generated from schemas/.
-        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(
-                ClassSecurityValidator.getGlobal(),
-                c -> c.getName().startsWith("dev.headgeo.avro.")));
+        ClassSecurityValidator.setGlobal(
+                ClassSecurityValidator.composite(
+                        ClassSecurityValidator.getGlobal(),
+                        c -> c.getName().startsWith("dev.headgeo.avro.")));
     }
 
     static final int HEADER_LENGTH = 10;
 
     private final Schema schema;
     private final SingleObjectWriter<T> encoder;
+
     /**
-     * Layer records only: the encoders of the earlier versions, oldest first, with their field counts; a record is
-     * written in the oldest version that holds every field it sets (fields are appended last), so that a processor of an
-     * earlier release still reads it (design §13: writers write v1 records when no v2 field is set, v2 when no v3 field
-     * is). Empty for the other records.
+     * Layer records only: the encoders of the earlier versions, oldest first, with their field
+     * counts; a record is written in the oldest version that holds every field it sets (fields are
+     * appended last), so that a processor of an earlier release still reads it (design §13: writers
+     * write v1 records when no v2 field is set, v2 when no v3 field is). Empty for the other
+     * records.
      */
     private final List<SingleObjectWriter<T>> earlierEncoders = new ArrayList<>();
+
     private final List<Integer> earlierFieldCounts = new ArrayList<>();
-    /** A reader per writer schema this codec knows (the current one and the earlier versions), by fingerprint. */
+
+    /**
+     * A reader per writer schema this codec knows (the current one and the earlier versions), by
+     * fingerprint.
+     */
     private final Map<Long, DatumReader<T>> readers = new HashMap<>();
 
     /** Writes an earlier version of the schema (null: today's), see {@link Compatibility}. */
@@ -53,7 +61,10 @@ public final class AvroCodec<T extends SpecificRecord> {
         this(schema, null);
     }
 
-    /** A codec that writes {@code writeAs}, an earlier version of {@code schema} (null: {@code schema} itself), and reads them all. */
+    /**
+     * A codec that writes {@code writeAs}, an earlier version of {@code schema} (null: {@code
+     * schema} itself), and reads them all.
+     */
     AvroCodec(Schema schema, Schema writeAs) {
         this.schema = schema;
         SpecificData model = modelFor(schema);
@@ -65,7 +76,10 @@ public final class AvroCodec<T extends SpecificRecord> {
                 earlierFieldCounts.add(version.getFields().size());
             }
         }
-        this.olderVersion = writeAs == null || writeAs.equals(schema) ? null : new OlderVersionWriter<>(schema, writeAs, model);
+        this.olderVersion =
+                writeAs == null || writeAs.equals(schema)
+                        ? null
+                        : new OlderVersionWriter<>(schema, writeAs, model);
         List<Schema> writers = new ArrayList<>(earlier);
         writers.add(schema);
         for (Schema writer : writers) {
@@ -100,13 +114,19 @@ public final class AvroCodec<T extends SpecificRecord> {
         }
     }
 
-    /** Single-object encoding (what Avro's BinaryMessageEncoder writes) through {@link QuickDatumWriter}. */
+    /**
+     * Single-object encoding (what Avro's BinaryMessageEncoder writes) through {@link
+     * QuickDatumWriter}.
+     */
     private static final class SingleObjectWriter<T> {
         private final byte[] header = new byte[HEADER_LENGTH];
         private final QuickDatumWriter<T> writer;
 
         SingleObjectWriter(Schema schema, SpecificData model) {
-            ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).put((byte) 0xC3).put((byte) 0x01)
+            ByteBuffer.wrap(header)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .put((byte) 0xC3)
+                    .put((byte) 0x01)
                     .putLong(SchemaNormalization.parsingFingerprint64(schema));
             this.writer = new QuickDatumWriter<>(schema, model);
         }
@@ -114,7 +134,8 @@ public final class AvroCodec<T extends SpecificRecord> {
         byte[] encode(T record) throws IOException {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(1024);
             out.write(header);
-            org.apache.avro.io.BinaryEncoder binary = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+            org.apache.avro.io.BinaryEncoder binary =
+                    org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
             writer.write(record, binary);
             binary.flush();
             return out.toByteArray();
@@ -143,8 +164,8 @@ public final class AvroCodec<T extends SpecificRecord> {
     /**
      * Decodes either wire form.
      *
-     * @throws MalformedException when the bytes are neither a record of this schema in single-object
-     *     encoding nor a JSON object with its fields
+     * @throws MalformedException when the bytes are neither a record of this schema in
+     *     single-object encoding nor a JSON object with its fields
      */
     public T decode(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
@@ -157,7 +178,8 @@ public final class AvroCodec<T extends SpecificRecord> {
         try {
             json = Json.MAPPER.readTree(bytes);
         } catch (IOException e) {
-            throw new MalformedException("neither Avro single-object encoding nor JSON: " + firstLine(e.getMessage()));
+            throw new MalformedException(
+                    "neither Avro single-object encoding nor JSON: " + firstLine(e.getMessage()));
         }
         if (json == null || !json.isObject()) {
             throw new MalformedException("JSON value is not an object");
@@ -170,9 +192,10 @@ public final class AvroCodec<T extends SpecificRecord> {
     }
 
     /**
-     * Single-object encoding: {@code C3 01}, the writer schema's 8-byte fingerprint (little-endian),
-     * the binary body, and nothing after it. Decoded from the array directly (Avro's message decoder
-     * reads an InputStream double by double, which cost a third of the processor's time).
+     * Single-object encoding: {@code C3 01}, the writer schema's 8-byte fingerprint
+     * (little-endian), the binary body, and nothing after it. Decoded from the array directly
+     * (Avro's message decoder reads an InputStream double by double, which cost a third of the
+     * processor's time).
      */
     private T decodeSingleObject(byte[] bytes) {
         long fingerprint = singleObjectFingerprint(bytes, schema);
@@ -180,28 +203,44 @@ public final class AvroCodec<T extends SpecificRecord> {
         if (reader == null) {
             throw unknownFingerprint(schema, fingerprint);
         }
-        BinaryDecoder decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null);
+        BinaryDecoder decoder =
+                DecoderFactory.get()
+                        .binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null);
         T record;
         try {
             record = reader.read(null, decoder);
         } catch (IOException | RuntimeException e) {
-            throw new MalformedException("not a " + schema.getName() + " in Avro single-object encoding: " + e.getMessage());
+            throw new MalformedException(
+                    "not a "
+                            + schema.getName()
+                            + " in Avro single-object encoding: "
+                            + e.getMessage());
         }
         requireEnd(decoder, schema);
         return record;
     }
 
-    /** The writer schema's fingerprint from a single-object header (little-endian, after {@code C3 01}). */
+    /**
+     * The writer schema's fingerprint from a single-object header (little-endian, after {@code C3
+     * 01}).
+     */
     static long singleObjectFingerprint(byte[] bytes, Schema schema) {
         if (bytes.length < HEADER_LENGTH) {
-            throw new MalformedException("an Avro single-object header needs " + HEADER_LENGTH + " bytes, got " + bytes.length);
+            throw new MalformedException(
+                    "an Avro single-object header needs "
+                            + HEADER_LENGTH
+                            + " bytes, got "
+                            + bytes.length);
         }
         return ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
     }
 
     static MalformedException unknownFingerprint(Schema schema, long fingerprint) {
-        return new UnknownVersionException("not a " + schema.getName() + " in Avro single-object encoding: unknown schema fingerprint "
-                + Long.toHexString(fingerprint));
+        return new UnknownVersionException(
+                "not a "
+                        + schema.getName()
+                        + " in Avro single-object encoding: unknown schema fingerprint "
+                        + Long.toHexString(fingerprint));
     }
 
     /** Strict decoding: nothing may follow the record. */
@@ -210,10 +249,15 @@ public final class AvroCodec<T extends SpecificRecord> {
         try {
             left = decoder.isEnd() ? 0 : decoder.inputStream().available();
         } catch (IOException e) {
-            throw new MalformedException("not a " + schema.getName() + " in Avro single-object encoding: " + e.getMessage());
+            throw new MalformedException(
+                    "not a "
+                            + schema.getName()
+                            + " in Avro single-object encoding: "
+                            + e.getMessage());
         }
         if (left > 0) {
-            throw new MalformedException(left + " bytes after the Avro " + schema.getName() + " record");
+            throw new MalformedException(
+                    left + " bytes after the Avro " + schema.getName() + " record");
         }
     }
 
@@ -233,8 +277,9 @@ public final class AvroCodec<T extends SpecificRecord> {
     }
 
     /**
-     * Single-object encoding of a schema version this release does not know: in a state store, written by a
-     * newer release (stopping beats dead-lettering every record that meets it); in a topic, a newer producer's.
+     * Single-object encoding of a schema version this release does not know: in a state store,
+     * written by a newer release (stopping beats dead-lettering every record that meets it); in a
+     * topic, a newer producer's.
      */
     public static final class UnknownVersionException extends MalformedException {
         public UnknownVersionException(String message) {

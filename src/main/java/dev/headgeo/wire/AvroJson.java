@@ -32,8 +32,7 @@ import org.apache.avro.specific.SpecificRecord;
 public final class AvroJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private AvroJson() {
-    }
+    private AvroJson() {}
 
     /** The record as a JSON object. */
     public static ObjectNode toJson(IndexedRecord record) {
@@ -52,48 +51,60 @@ public final class AvroJson {
         switch (schema.getType()) {
             case UNION:
                 return value(nonNullBranch(schema), v);
-            case RECORD: {
-                IndexedRecord r = (IndexedRecord) v;
-                ObjectNode o = NODES.objectNode();
-                for (Schema.Field f : schema.getFields()) {
-                    o.set(f.name(), value(f.schema(), r.get(f.pos())));
+            case RECORD:
+                {
+                    IndexedRecord r = (IndexedRecord) v;
+                    ObjectNode o = NODES.objectNode();
+                    for (Schema.Field f : schema.getFields()) {
+                        o.set(f.name(), value(f.schema(), r.get(f.pos())));
+                    }
+                    return o;
                 }
-                return o;
-            }
-            case ARRAY: {
-                ArrayNode a = NODES.arrayNode();
-                for (Object item : (Collection<?>) v) {
-                    a.add(value(schema.getElementType(), item));
+            case ARRAY:
+                {
+                    ArrayNode a = NODES.arrayNode();
+                    for (Object item : (Collection<?>) v) {
+                        a.add(value(schema.getElementType(), item));
+                    }
+                    return a;
                 }
-                return a;
-            }
-            case MAP: {
-                ObjectNode o = NODES.objectNode();
-                ((java.util.Map<?, ?>) v).forEach((key, item) -> o.set(key.toString(), value(schema.getValueType(), item)));
-                return o;
-            }
+            case MAP:
+                {
+                    ObjectNode o = NODES.objectNode();
+                    ((java.util.Map<?, ?>) v)
+                            .forEach(
+                                    (key, item) ->
+                                            o.set(
+                                                    key.toString(),
+                                                    value(schema.getValueType(), item)));
+                    return o;
+                }
             case ENUM:
             case STRING:
                 return NODES.textNode(v.toString());
             case INT:
                 return NODES.numberNode(((Number) v).intValue());
             case LONG:
-                return NODES.numberNode(v instanceof Instant i ? i.toEpochMilli() : ((Number) v).longValue());
+                return NODES.numberNode(
+                        v instanceof Instant i ? i.toEpochMilli() : ((Number) v).longValue());
             case DOUBLE:
-            case FLOAT: {
-                double d = ((Number) v).doubleValue();
-                return Double.isFinite(d) ? NODES.numberNode(d) : NODES.nullNode();
-            }
+            case FLOAT:
+                {
+                    double d = ((Number) v).doubleValue();
+                    return Double.isFinite(d) ? NODES.numberNode(d) : NODES.nullNode();
+                }
             case BOOLEAN:
                 return NODES.booleanNode((Boolean) v);
-            case BYTES: {
-                java.nio.ByteBuffer b = ((java.nio.ByteBuffer) v).duplicate();
-                byte[] bytes = new byte[b.remaining()];
-                b.get(bytes);
-                return NODES.textNode(Base64.getEncoder().encodeToString(bytes));
-            }
+            case BYTES:
+                {
+                    java.nio.ByteBuffer b = ((java.nio.ByteBuffer) v).duplicate();
+                    byte[] bytes = new byte[b.remaining()];
+                    b.get(bytes);
+                    return NODES.textNode(Base64.getEncoder().encodeToString(bytes));
+                }
             default:
-                throw new IllegalArgumentException("no JSON form for Avro type " + schema.getType());
+                throw new IllegalArgumentException(
+                        "no JSON form for Avro type " + schema.getType());
         }
     }
 
@@ -107,8 +118,9 @@ public final class AvroJson {
     }
 
     /**
-     * Reads back what {@link #toJson} wrote: there a non-finite double became null, so here a null where a
-     * double belongs is NaN (an HTTP answer passed between instances, not a record from a producer).
+     * Reads back what {@link #toJson} wrote: there a non-finite double became null, so here a null
+     * where a double belongs is NaN (an HTTP answer passed between instances, not a record from a
+     * producer).
      */
     public static <T extends SpecificRecord> T fromOwnJson(JsonNode json, Schema schema) {
         return decode(read(schema, json, "", true), schema);
@@ -132,69 +144,95 @@ public final class AvroJson {
     private static Object read(Schema schema, JsonNode node, String path, boolean nanFromNull) {
         String where = path.isEmpty() ? "value" : path;
         switch (schema.getType()) {
-            case UNION: {
-                if (node == null || node.isNull()) {
-                    if (schema.getTypes().get(0).getType() == Schema.Type.NULL) {
-                        return null;
+            case UNION:
+                {
+                    if (node == null || node.isNull()) {
+                        if (schema.getTypes().get(0).getType() == Schema.Type.NULL) {
+                            return null;
+                        }
+                        throw new AvroJsonException(where + " must not be null");
                     }
-                    throw new AvroJsonException(where + " must not be null");
+                    return read(nonNullBranch(schema), node, path, nanFromNull);
                 }
-                return read(nonNullBranch(schema), node, path, nanFromNull);
-            }
-            case RECORD: {
-                if (node == null || !node.isObject()) {
-                    throw new AvroJsonException(where + " must be a JSON object");
-                }
-                GenericData.Record r = new GenericData.Record(schema);
-                for (Schema.Field f : schema.getFields()) {
-                    String child = path.isEmpty() ? f.name() : path + "." + f.name();
-                    JsonNode fieldNode = node.get(f.name());
-                    if (fieldNode == null && f.hasDefaultValue()) {
-                        r.put(f.pos(), GenericData.get().deepCopy(f.schema(), GenericData.get().getDefaultValue(f)));
-                    } else if (fieldNode == null) {
-                        throw new AvroJsonException("missing field " + child);
-                    } else {
-                        r.put(f.pos(), read(f.schema(), fieldNode, child, nanFromNull));
+            case RECORD:
+                {
+                    if (node == null || !node.isObject()) {
+                        throw new AvroJsonException(where + " must be a JSON object");
                     }
+                    GenericData.Record r = new GenericData.Record(schema);
+                    for (Schema.Field f : schema.getFields()) {
+                        String child = path.isEmpty() ? f.name() : path + "." + f.name();
+                        JsonNode fieldNode = node.get(f.name());
+                        if (fieldNode == null && f.hasDefaultValue()) {
+                            r.put(
+                                    f.pos(),
+                                    GenericData.get()
+                                            .deepCopy(
+                                                    f.schema(),
+                                                    GenericData.get().getDefaultValue(f)));
+                        } else if (fieldNode == null) {
+                            throw new AvroJsonException("missing field " + child);
+                        } else {
+                            r.put(f.pos(), read(f.schema(), fieldNode, child, nanFromNull));
+                        }
+                    }
+                    return r;
                 }
-                return r;
-            }
-            case ARRAY: {
-                if (!node.isArray()) {
-                    throw new AvroJsonException(where + " must be an array");
+            case ARRAY:
+                {
+                    if (!node.isArray()) {
+                        throw new AvroJsonException(where + " must be an array");
+                    }
+                    List<Object> items = new ArrayList<>(node.size());
+                    for (int i = 0; i < node.size(); i++) {
+                        items.add(
+                                read(
+                                        schema.getElementType(),
+                                        node.get(i),
+                                        path + "[" + i + "]",
+                                        nanFromNull));
+                    }
+                    return new GenericData.Array<>(schema, items);
                 }
-                List<Object> items = new ArrayList<>(node.size());
-                for (int i = 0; i < node.size(); i++) {
-                    items.add(read(schema.getElementType(), node.get(i), path + "[" + i + "]", nanFromNull));
+            case MAP:
+                {
+                    if (!node.isObject()) {
+                        throw new AvroJsonException(where + " must be a JSON object");
+                    }
+                    java.util.Map<String, Object> entries = new java.util.LinkedHashMap<>();
+                    node.fields()
+                            .forEachRemaining(
+                                    e ->
+                                            entries.put(
+                                                    e.getKey(),
+                                                    read(
+                                                            schema.getValueType(),
+                                                            e.getValue(),
+                                                            path + "." + e.getKey(),
+                                                            nanFromNull)));
+                    return entries;
                 }
-                return new GenericData.Array<>(schema, items);
-            }
-            case MAP: {
-                if (!node.isObject()) {
-                    throw new AvroJsonException(where + " must be a JSON object");
+            case ENUM:
+                {
+                    if (!node.isTextual() || !schema.hasEnumSymbol(node.asText())) {
+                        throw new AvroJsonException(
+                                where + " must be one of " + schema.getEnumSymbols());
+                    }
+                    return new GenericData.EnumSymbol(schema, node.asText());
                 }
-                java.util.Map<String, Object> entries = new java.util.LinkedHashMap<>();
-                node.fields().forEachRemaining(e -> entries.put(e.getKey(), read(schema.getValueType(), e.getValue(), path + "." + e.getKey(), nanFromNull)));
-                return entries;
-            }
-            case ENUM: {
-                if (!node.isTextual() || !schema.hasEnumSymbol(node.asText())) {
-                    throw new AvroJsonException(where + " must be one of " + schema.getEnumSymbols());
-                }
-                return new GenericData.EnumSymbol(schema, node.asText());
-            }
             case STRING:
                 if (!node.isTextual()) {
                     throw new AvroJsonException(where + " must be a string");
                 }
                 return node.asText();
-            case INT: {
-                long v = integral(node, where);
-                if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
-                    throw new AvroJsonException(where + " is out of the int range");
+            case INT:
+                {
+                    long v = integral(node, where);
+                    if (v < Integer.MIN_VALUE || v > Integer.MAX_VALUE) {
+                        throw new AvroJsonException(where + " is out of the int range");
+                    }
+                    return (int) v;
                 }
-                return (int) v;
-            }
             case LONG:
                 return readLong(schema, node, where);
             case DOUBLE:
@@ -211,23 +249,30 @@ public final class AvroJson {
                 }
                 return node.booleanValue();
             default:
-                throw new AvroJsonException(where + ": Avro type " + schema.getType() + " has no JSON form here");
+                throw new AvroJsonException(
+                        where + ": Avro type " + schema.getType() + " has no JSON form here");
         }
     }
 
     private static long readLong(Schema schema, JsonNode node, String where) {
-        boolean timestamp = schema.getLogicalType() != null && "timestamp-millis".equals(schema.getLogicalType().getName());
+        boolean timestamp =
+                schema.getLogicalType() != null
+                        && "timestamp-millis".equals(schema.getLogicalType().getName());
         if (timestamp && node.isTextual()) {
             try {
                 return Instant.parse(node.asText()).toEpochMilli();
             } catch (DateTimeParseException e) {
-                throw new AvroJsonException(where + " must be epoch milliseconds or an ISO-8601 instant");
+                throw new AvroJsonException(
+                        where + " must be epoch milliseconds or an ISO-8601 instant");
             }
         }
         return integral(node, where);
     }
 
-    /** An integer, also written as a float with an integral value ({@code 1200.0}), as JSON from Python often is. */
+    /**
+     * An integer, also written as a float with an integral value ({@code 1200.0}), as JSON from
+     * Python often is.
+     */
     private static long integral(JsonNode node, String where) {
         if (node.isIntegralNumber() && node.canConvertToLong()) {
             return node.longValue();

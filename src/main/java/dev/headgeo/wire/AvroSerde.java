@@ -1,6 +1,5 @@
 package dev.headgeo.wire;
 
-import dev.headgeo.wire.AvroCodec;
 import org.apache.avro.Schema;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -15,7 +14,10 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     /** Value format written by a serde. */
-    public enum Format { avro, json }
+    public enum Format {
+        avro,
+        json
+    }
 
     private final AvroCodec<T> codec;
     private final Format format;
@@ -24,7 +26,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         this(schema, format, null);
     }
 
-    /** Writing {@code writeAs}, an earlier version of {@code schema} (null: {@code schema}); see {@link Compatibility}. */
+    /**
+     * Writing {@code writeAs}, an earlier version of {@code schema} (null: {@code schema}); see
+     * {@link Compatibility}.
+     */
     AvroSerde(Schema schema, Format format, Schema writeAs) {
         this.codec = new AvroCodec<>(schema, writeAs);
         this.format = format;
@@ -37,8 +42,10 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
     @Override
     public Serializer<T> serializer() {
-        return (topic, record) -> record == null ? null
-                : format == Format.json ? codec.toJson(record) : codec.toAvro(record);
+        return (topic, record) ->
+                record == null
+                        ? null
+                        : format == Format.json ? codec.toJson(record) : codec.toAvro(record);
     }
 
     @Override

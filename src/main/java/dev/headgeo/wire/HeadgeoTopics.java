@@ -8,10 +8,10 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
 
 /**
- * Every topic headgeo touches, each with its name, key serde and value serde, so that the
- * topology, the clients and the tests never repeat a name or a serde. Built with named settings:
- * {@code HeadgeoTopics.builder().reports("r").outputFormat(json).build()}; what is not set keeps
- * its default.
+ * Every topic headgeo touches, each with its name, key serde and value serde, so that the topology,
+ * the clients and the tests never repeat a name or a serde. Built with named settings: {@code
+ * HeadgeoTopics.builder().reports("r").outputFormat(json).build()}; what is not set keeps its
+ * default.
  */
 public final class HeadgeoTopics {
     public static final String DEFAULT_LAYERS = "headgeo.layers";
@@ -20,8 +20,7 @@ public final class HeadgeoTopics {
     public static final String DEFAULT_DEAD_LETTERS = "headgeo.dead-letters";
 
     /** One topic: its name and how its keys and values are (de)serialised. */
-    public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde) {
-    }
+    public record Topic<K, V>(String name, Serde<K> keySerde, Serde<V> valueSerde) {}
 
     private final Topic<String, LayerGeometry> layers;
     private final Topic<String, CheckpointReport> reports;
@@ -31,9 +30,21 @@ public final class HeadgeoTopics {
 
     private HeadgeoTopics(Builder b) {
         this.compatibility = b.compatibility;
-        this.layers = new Topic<>(b.layers, Serdes.String(), new AvroSerde<>(LayerGeometry.getClassSchema(), b.layersFormat));
-        this.reports = new Topic<>(b.reports, Serdes.String(), compatibility.serde(CheckpointReport.getClassSchema(), b.outputFormat));
-        this.alerts = new Topic<>(b.alerts, Serdes.String(), compatibility.serde(Alert.getClassSchema(), b.outputFormat));
+        this.layers =
+                new Topic<>(
+                        b.layers,
+                        Serdes.String(),
+                        new AvroSerde<>(LayerGeometry.getClassSchema(), b.layersFormat));
+        this.reports =
+                new Topic<>(
+                        b.reports,
+                        Serdes.String(),
+                        compatibility.serde(CheckpointReport.getClassSchema(), b.outputFormat));
+        this.alerts =
+                new Topic<>(
+                        b.alerts,
+                        Serdes.String(),
+                        compatibility.serde(Alert.getClassSchema(), b.outputFormat));
         this.deadLetters = new Topic<>(b.deadLetters, Serdes.ByteArray(), Serdes.ByteArray());
     }
 
@@ -81,8 +92,7 @@ public final class HeadgeoTopics {
         private Compatibility compatibility = Compatibility.CURRENT;
         private AvroSerde.Format layersFormat = AvroSerde.Format.avro;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder layers(String name) {
             layers = name == null ? layers : name;
@@ -105,7 +115,10 @@ public final class HeadgeoTopics {
         }
 
         /** The value format written to reports and alerts; reading accepts both. */
-        /** The record versions written: today's, or during a rolling upgrade those of the release replaced. */
+        /**
+         * The record versions written: today's, or during a rolling upgrade those of the release
+         * replaced.
+         */
         public Builder compatibility(Compatibility written) {
             compatibility = written;
             return this;

@@ -9,15 +9,16 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A cursor over one JSON document in UTF-8 bytes, for {@link LayerJsonReader}: values are read where they stand, a
- * number straight from its bytes (FastDoubleParser's JSON grammar, correctly rounded), without a token object or a
- * copy into a character buffer. Jackson's tokenizer spent more time copying the 131,072 numbers of a 32 x 32 x 128
- * checkpoint into its text buffer than converting them (issue #35).
+ * A cursor over one JSON document in UTF-8 bytes, for {@link LayerJsonReader}: values are read
+ * where they stand, a number straight from its bytes (FastDoubleParser's JSON grammar, correctly
+ * rounded), without a token object or a copy into a character buffer. Jackson's tokenizer spent
+ * more time copying the 131,072 numbers of a 32 x 32 x 128 checkpoint into its text buffer than
+ * converting them (issue #35).
  *
- * <p>The grammar is RFC 8259's, plus what {@link Json#MAPPER} reads too: {@code NaN}, {@code Infinity},
- * {@code +Infinity} and {@code -Infinity} as numbers (so that a rule, not the parser, refuses them) and a leading
- * byte-order mark. Nesting is bounded like Jackson's (1,000 levels). Every failure is a {@link Syntax} naming the
- * byte offset.
+ * <p>The grammar is RFC 8259's, plus what {@link Json#MAPPER} reads too: {@code NaN}, {@code
+ * Infinity}, {@code +Infinity} and {@code -Infinity} as numbers (so that a rule, not the parser,
+ * refuses them) and a leading byte-order mark. Nesting is bounded like Jackson's (1,000 levels).
+ * Every failure is a {@link Syntax} naming the byte offset.
  */
 final class JsonBytes {
     /** Jackson's default StreamReadConstraints.maxNestingDepth. */
@@ -32,12 +33,18 @@ final class JsonBytes {
 
     private final byte[] b;
     private int at;
-    private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
+    private final CharsetDecoder utf8 =
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
 
     JsonBytes(byte[] bytes) {
         this.b = bytes;
-        if (b.length >= 3 && (b[0] & 0xFF) == 0xEF && (b[1] & 0xFF) == 0xBB && (b[2] & 0xFF) == 0xBF) {
+        if (b.length >= 3
+                && (b[0] & 0xFF) == 0xEF
+                && (b[1] & 0xFF) == 0xBB
+                && (b[2] & 0xFF) == 0xBF) {
             at = 3;
         }
     }
@@ -77,7 +84,10 @@ final class JsonBytes {
         }
     }
 
-    /** After a member or an element: true when {@code close} ended the container, false after a comma. */
+    /**
+     * After a member or an element: true when {@code close} ended the container, false after a
+     * comma.
+     */
     boolean endOrComma(char close) throws Syntax {
         if (consume(',')) {
             return false;
@@ -129,7 +139,8 @@ final class JsonBytes {
     private void requireDelimiter() throws Syntax {
         if (at < b.length) {
             byte c = b[at];
-            if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != ',' && c != ']' && c != '}' && c != ':') {
+            if (c != ' ' && c != '\n' && c != '\r' && c != '\t' && c != ',' && c != ']' && c != '}'
+                    && c != ':') {
                 throw new Syntax("unrecognized token", at);
             }
         }
@@ -249,7 +260,10 @@ final class JsonBytes {
         }
     }
 
-    /** {@code -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?}: the parser alone lets leading zeros through. */
+    /**
+     * {@code -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?}: the parser alone lets leading zeros
+     * through.
+     */
     private boolean rfc8259Number(int from, int to) {
         int i = from;
         if (i < to && b[i] == '-') {
@@ -295,8 +309,9 @@ final class JsonBytes {
     }
 
     /**
-     * The number as a long when it is written as an integer that fits one; null when it has a fraction or an
-     * exponent, or does not fit (the caller then reads it with {@link #number}: nothing is consumed).
+     * The number as a long when it is written as an integer that fits one; null when it has a
+     * fraction or an exponent, or does not fit (the caller then reads it with {@link #number}:
+     * nothing is consumed).
      */
     Long integerOrNull() throws Syntax {
         int mark = at;
@@ -330,7 +345,8 @@ final class JsonBytes {
         int start = at;
         while (at < b.length) {
             byte c = b[at];
-            if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == ',' || c == ']' || c == '}' || c == ':') {
+            if (c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == ',' || c == ']' || c == '}'
+                    || c == ':') {
                 break;
             }
             at++;

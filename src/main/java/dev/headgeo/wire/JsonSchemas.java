@@ -9,8 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 public final class JsonSchemas {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private JsonSchemas() {
-    }
+    private JsonSchemas() {}
 
     /** {@code schema} or null: a type list gains "null", a reference becomes an anyOf with null. */
     public static ObjectNode nullable(ObjectNode schema) {
@@ -37,7 +36,8 @@ public final class JsonSchemas {
     }
 
     /** Declares {@code name} on a {@link #closedObject}, required (always present) or optional. */
-    public static void property(ObjectNode object, String name, ObjectNode schema, boolean required) {
+    public static void property(
+            ObjectNode object, String name, ObjectNode schema, boolean required) {
         ((ObjectNode) object.get("properties")).set(name, schema);
         if (required) {
             ((ArrayNode) object.get("required")).add(name);

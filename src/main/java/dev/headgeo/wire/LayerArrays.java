@@ -10,8 +10,7 @@ import java.util.List;
  * arrays the analysis works on ({@link LayerValues}).
  */
 public final class LayerArrays {
-    private LayerArrays() {
-    }
+    private LayerArrays() {}
 
     /** [head][k] singular values of one layer record. */
     public static double[][] singularValues(LayerGeometry v) {
@@ -28,25 +27,48 @@ public final class LayerArrays {
         return unboxed(v.getMeanAttentionEntropyPerHead());
     }
 
-    /** The same record with its numbers unboxed (JSON input; Avro input is read by {@link LayerReader} directly). */
+    /**
+     * The same record with its numbers unboxed (JSON input; Avro input is read by {@link
+     * LayerReader} directly).
+     */
     public static LayerValues values(LayerGeometry v) {
-        return new LayerValues(v.getRunId(), v.getCheckpoint(), v.getLayer(), v.getNumLayers(), v.getNumHeads(),
-                singularValues(v), entropy(v), v.getModel(), v.getEmittedAt() == null ? null : v.getEmittedAt().toEpochMilli(),
+        return new LayerValues(
+                v.getRunId(),
+                v.getCheckpoint(),
+                v.getLayer(),
+                v.getNumLayers(),
+                v.getNumHeads(),
+                singularValues(v),
+                entropy(v),
+                v.getModel(),
+                v.getEmittedAt() == null ? null : v.getEmittedAt().toEpochMilli(),
                 v.getTags() == null ? java.util.Map.of() : tags(v.getTags()),
-                v.getMaxAttentionLogitPerHead() == null ? null : unboxed(v.getMaxAttentionLogitPerHead()), v.getProbeTokens(),
+                v.getMaxAttentionLogitPerHead() == null
+                        ? null
+                        : unboxed(v.getMaxAttentionLogitPerHead()),
+                v.getProbeTokens(),
                 Boolean.TRUE.equals(v.getQkNorm()));
     }
 
     /** Avro's map of CharSequence keys and values as Strings, in order. */
-    static java.util.Map<String, String> tags(java.util.Map<? extends CharSequence, ? extends CharSequence> tags) {
+    static java.util.Map<String, String> tags(
+            java.util.Map<? extends CharSequence, ? extends CharSequence> tags) {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
         tags.forEach((k, v) -> out.put(k.toString(), v.toString()));
         return out;
     }
 
     /** The record of one layer. */
-    public static LayerGeometry toRecord(String runId, long checkpoint, int layer, int numLayers, double[][] singularValues,
-                                         double[] entropy, String model, Instant emittedAt, java.util.Map<String, String> tags) {
+    public static LayerGeometry toRecord(
+            String runId,
+            long checkpoint,
+            int layer,
+            int numLayers,
+            double[][] singularValues,
+            double[] entropy,
+            String model,
+            Instant emittedAt,
+            java.util.Map<String, String> tags) {
         List<List<Double>> heads = new ArrayList<>(singularValues.length);
         for (double[] s : singularValues) {
             heads.add(boxed(s));

@@ -11,36 +11,54 @@ import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 
 /**
- * Reads a layer record written as JSON (what the Python client sends) straight into {@link LayerValues} from its
- * bytes ({@link JsonBytes}): no JSON tree, no tokens, no boxed lists. Through a tree, Avro's generic record and the generated class, a JSON
- * layer of 32 heads x 128 singular values was five passes over 4,096 boxed doubles, and JSON records went through
- * the processor at a sixth of the rate of the same records in Avro (issue #35).
+ * Reads a layer record written as JSON (what the Python client sends) straight into {@link
+ * LayerValues} from its bytes ({@link JsonBytes}): no JSON tree, no tokens, no boxed lists. Through
+ * a tree, Avro's generic record and the generated class, a JSON layer of 32 heads x 128 singular
+ * values was five passes over 4,096 boxed doubles, and JSON records went through the processor at a
+ * sixth of the rate of the same records in Avro (issue #35).
  *
- * <p>The rules are {@link AvroJson#fromJson}'s for {@code LayerGeometry}, with the same messages: every field
- * without a default is required, optional ones may be null or absent, integers may be written as integral floats,
- * {@code emitted_at} also as an ISO-8601 instant, fields the schema does not know are skipped, and nothing may follow
- * the object.
+ * <p>The rules are {@link AvroJson#fromJson}'s for {@code LayerGeometry}, with the same messages:
+ * every field without a default is required, optional ones may be null or absent, integers may be
+ * written as integral floats, {@code emitted_at} also as an ISO-8601 instant, fields the schema
+ * does not know are skipped, and nothing may follow the object.
  */
 public final class LayerJsonReader {
     private static final Schema SCHEMA = LayerGeometry.getClassSchema();
-    private static final Set<String> REQUIRED = SCHEMA.getFields().stream().filter(f -> !f.hasDefaultValue())
-            .map(Schema.Field::name).collect(Collectors.toUnmodifiableSet());
-    private static final Set<String> READ = Set.of("run_id", "checkpoint", "layer", "num_layers", "num_heads",
-            "metric_singvals_per_head", "mean_attention_entropy_per_head", "model", "emitted_at", "tags",
-            "max_attention_logit_per_head", "probe_tokens", "qk_norm");
+    private static final Set<String> REQUIRED =
+            SCHEMA.getFields().stream()
+                    .filter(f -> !f.hasDefaultValue())
+                    .map(Schema.Field::name)
+                    .collect(Collectors.toUnmodifiableSet());
+    private static final Set<String> READ =
+            Set.of(
+                    "run_id",
+                    "checkpoint",
+                    "layer",
+                    "num_layers",
+                    "num_heads",
+                    "metric_singvals_per_head",
+                    "mean_attention_entropy_per_head",
+                    "model",
+                    "emitted_at",
+                    "tags",
+                    "max_attention_logit_per_head",
+                    "probe_tokens",
+                    "qk_norm");
 
     static {
-        Set<String> fields = SCHEMA.getFields().stream().map(Schema.Field::name).collect(Collectors.toSet());
+        Set<String> fields =
+                SCHEMA.getFields().stream().map(Schema.Field::name).collect(Collectors.toSet());
         if (!fields.equals(READ)) {
-            throw new IllegalStateException("LayerJsonReader reads " + READ + " but the layer schema has " + fields);
+            throw new IllegalStateException(
+                    "LayerJsonReader reads " + READ + " but the layer schema has " + fields);
         }
     }
 
     private double[] scratch = new double[256];
 
     /**
-     * @throws AvroCodec.MalformedException when the bytes are not one JSON object, or it does not fit the layer
-     *     schema (the message names the first field that does not)
+     * @throws AvroCodec.MalformedException when the bytes are not one JSON object, or it does not
+     *     fit the layer schema (the message names the first field that does not)
      */
     public LayerValues read(byte[] bytes) {
         if (bytes == null || bytes.length == 0) {
@@ -50,21 +68,25 @@ public final class LayerJsonReader {
         try {
             if (in.peek() != '{') {
                 if (in.atEnd()) {
-                    throw new AvroCodec.MalformedException("neither Avro single-object encoding nor JSON: no value");
+                    throw new AvroCodec.MalformedException(
+                            "neither Avro single-object encoding nor JSON: no value");
                 }
                 in.skipValue();
                 throw new AvroCodec.MalformedException("JSON value is not an object");
             }
             LayerValues values = readObject(in);
             if (!in.atEnd()) {
-                throw new AvroCodec.MalformedException("neither Avro single-object encoding nor JSON: Trailing token after the JSON object at byte "
-                        + in.offset());
+                throw new AvroCodec.MalformedException(
+                        "neither Avro single-object encoding nor JSON: Trailing token after the"
+                                + " JSON object at byte "
+                                + in.offset());
             }
             return values;
         } catch (AvroJsonException e) {
             throw new AvroCodec.MalformedException(e.getMessage());
         } catch (JsonBytes.Syntax e) {
-            throw new AvroCodec.MalformedException("neither Avro single-object encoding nor JSON: " + e.getMessage());
+            throw new AvroCodec.MalformedException(
+                    "neither Avro single-object encoding nor JSON: " + e.getMessage());
         }
     }
 
@@ -100,7 +122,8 @@ public final class LayerJsonReader {
                 case "model" -> model = in.consumeNull() ? null : string(in, name);
                 case "emitted_at" -> emittedAt = in.consumeNull() ? null : timestamp(in, name);
                 case "tags" -> tags = in.consumeNull() ? Map.of() : tags(in, name);
-                case "max_attention_logit_per_head" -> maxLogit = in.consumeNull() ? null : doubles(in, name);
+                case "max_attention_logit_per_head" ->
+                        maxLogit = in.consumeNull() ? null : doubles(in, name);
                 case "probe_tokens" -> probeTokens = in.consumeNull() ? null : integer(in, name);
                 case "qk_norm" -> qkNorm = !in.consumeNull() && bool(in, name);
                 default -> in.skipValue(); // a field of a later version, or of the producer's own
@@ -113,8 +136,20 @@ public final class LayerJsonReader {
                 throw new AvroJsonException("missing field " + f.name());
             }
         }
-        return new LayerValues(runId, checkpoint, layer, numLayers, numHeads, singularValues, entropy, model, emittedAt, tags,
-                maxLogit, probeTokens, qkNorm);
+        return new LayerValues(
+                runId,
+                checkpoint,
+                layer,
+                numLayers,
+                numHeads,
+                singularValues,
+                entropy,
+                model,
+                emittedAt,
+                tags,
+                maxLogit,
+                probeTokens,
+                qkNorm);
     }
 
     /** A value of the wrong kind is skipped (its syntax checked) before its field is named. */
@@ -146,7 +181,10 @@ public final class LayerJsonReader {
         return (int) v;
     }
 
-    /** An integer, also written as a float with an integral value ({@code 1200.0}), as JSON from Python often is. */
+    /**
+     * An integer, also written as a float with an integral value ({@code 1200.0}), as JSON from
+     * Python often is.
+     */
     private static long integral(JsonBytes in, String where) throws JsonBytes.Syntax {
         if (!in.atNumber()) {
             throw wrong(in, where + " must be an integer");
@@ -167,7 +205,8 @@ public final class LayerJsonReader {
             try {
                 return Instant.parse(in.string()).toEpochMilli();
             } catch (DateTimeParseException e) {
-                throw new AvroJsonException(where + " must be epoch milliseconds or an ISO-8601 instant");
+                throw new AvroJsonException(
+                        where + " must be epoch milliseconds or an ISO-8601 instant");
             }
         }
         return integral(in, where);
@@ -208,7 +247,10 @@ public final class LayerJsonReader {
         return Arrays.copyOf(heads, n);
     }
 
-    /** An array of numbers; the scratch buffer grows to the longest array seen, so a head costs one copy. */
+    /**
+     * An array of numbers; the scratch buffer grows to the longest array seen, so a head costs one
+     * copy.
+     */
     private double[] doubles(JsonBytes in, String where) throws JsonBytes.Syntax {
         if (in.peek() != '[') {
             throw wrong(in, where + " must be an array");

@@ -18,12 +18,12 @@ import org.apache.avro.io.ResolvingDecoder;
 
 /**
  * Reads a {@code LayerGeometry} in Avro single-object encoding straight into {@link LayerValues}:
- * doubles into {@code double[]} through Avro's own {@link Decoder}, without the boxed
- * {@code List<Double>} of the generated class (building and unboxing those lists was most of the
- * processor's decoding time and garbage). The current version and earlier versions whose fields
- * are today's (version 1: all but the optional tags) are read by the plain binary decoder; any
- * other earlier version goes through Avro's {@link ResolvingDecoder} (defaults filled in, unknown
- * fields skipped).
+ * doubles into {@code double[]} through Avro's own {@link Decoder}, without the boxed {@code
+ * List<Double>} of the generated class (building and unboxing those lists was most of the
+ * processor's decoding time and garbage). The current version and earlier versions whose fields are
+ * today's (version 1: all but the optional tags) are read by the plain binary decoder; any other
+ * earlier version goes through Avro's {@link ResolvingDecoder} (defaults filled in, unknown fields
+ * skipped).
  *
  * <p>Same rules as {@link AvroCodec#decode}: header, known fingerprint, nothing after the record.
  * Counts an array claims are checked against the bytes left, so a forged count cannot make it
@@ -32,17 +32,21 @@ import org.apache.avro.io.ResolvingDecoder;
 public final class LayerReader {
     private static final Schema SCHEMA = LayerGeometry.getClassSchema();
     private static final long CURRENT = SchemaNormalization.parsingFingerprint64(SCHEMA);
-    private static final Schema.Field[] CURRENT_FIELDS = SCHEMA.getFields().toArray(Schema.Field[]::new);
+    private static final Schema.Field[] CURRENT_FIELDS =
+            SCHEMA.getFields().toArray(Schema.Field[]::new);
 
     /** Writer schemas other than the current one, by fingerprint. */
     private final Map<Long, Schema> earlier = new HashMap<>();
+
     /**
-     * Earlier writers read without resolution, by fingerprint: their fields in their order, each with the same
-     * schema as today's field of that name. Going through a {@link ResolvingDecoder} costs a grammar step per value
-     * (a layer of 32 heads x 128 singular values is 4,096 steps) and made version-1 records, which every producer
-     * writes when it sets no tags, the stream thread's largest cost (issue #28).
+     * Earlier writers read without resolution, by fingerprint: their fields in their order, each
+     * with the same schema as today's field of that name. Going through a {@link ResolvingDecoder}
+     * costs a grammar step per value (a layer of 32 heads x 128 singular values is 4,096 steps) and
+     * made version-1 records, which every producer writes when it sets no tags, the stream thread's
+     * largest cost (issue #28).
      */
     private final Map<Long, Schema.Field[]> directly = new HashMap<>();
+
     private final Map<Long, ResolvingDecoder> resolvers = new HashMap<>();
     private BinaryDecoder reuse;
     private byte[] scratch = new byte[0];
@@ -63,15 +67,17 @@ public final class LayerReader {
     }
 
     /**
-     * True when every field of {@code writer} has today's schema under the same name and every field it lacks is
-     * optional with a null default, which {@link #readFields} starts from: its bytes are then today's decoding of
-     * its fields, in its order.
+     * True when every field of {@code writer} has today's schema under the same name and every
+     * field it lacks is optional with a null default, which {@link #readFields} starts from: its
+     * bytes are then today's decoding of its fields, in its order.
      */
     static boolean readableDirectly(Schema writer) {
         for (Schema.Field f : writer.getFields()) {
             Schema.Field today = SCHEMA.getField(f.name());
             // the same binary encoding: equal parsing canonical forms (docs and properties aside)
-            if (today == null || !SchemaNormalization.toParsingForm(today.schema()).equals(SchemaNormalization.toParsingForm(f.schema()))) {
+            if (today == null
+                    || !SchemaNormalization.toParsingForm(today.schema())
+                            .equals(SchemaNormalization.toParsingForm(f.schema()))) {
                 return false;
             }
         }
@@ -85,10 +91,15 @@ public final class LayerReader {
 
     private static boolean optionalWithNullDefault(Schema.Field field) {
         Schema s = field.schema();
-        return field.hasDefaultValue() && s.getType() == Schema.Type.UNION && s.getTypes().get(0).getType() == Schema.Type.NULL;
+        return field.hasDefaultValue()
+                && s.getType() == Schema.Type.UNION
+                && s.getTypes().get(0).getType() == Schema.Type.NULL;
     }
 
-    /** @throws AvroCodec.MalformedException when the bytes are not a LayerGeometry in single-object encoding */
+    /**
+     * @throws AvroCodec.MalformedException when the bytes are not a LayerGeometry in single-object
+     *     encoding
+     */
     public LayerValues read(byte[] bytes) {
         long fingerprint = AvroCodec.singleObjectFingerprint(bytes, SCHEMA);
         Schema writer = fingerprint == CURRENT ? SCHEMA : earlier.get(fingerprint);
@@ -96,7 +107,9 @@ public final class LayerReader {
             throw AvroCodec.unknownFingerprint(SCHEMA, fingerprint);
         }
         int bodyLength = bytes.length - AvroCodec.HEADER_LENGTH;
-        reuse = DecoderFactory.get().binaryDecoder(bytes, AvroCodec.HEADER_LENGTH, bodyLength, reuse);
+        reuse =
+                DecoderFactory.get()
+                        .binaryDecoder(bytes, AvroCodec.HEADER_LENGTH, bodyLength, reuse);
         LayerValues values;
         try {
             Schema.Field[] fields = writer == SCHEMA ? CURRENT_FIELDS : directly.get(fingerprint);
@@ -109,7 +122,11 @@ public final class LayerReader {
                 in.drain();
             }
         } catch (IOException | RuntimeException e) {
-            throw new AvroCodec.MalformedException("not a " + SCHEMA.getName() + " in Avro single-object encoding: " + e.getMessage());
+            throw new AvroCodec.MalformedException(
+                    "not a "
+                            + SCHEMA.getName()
+                            + " in Avro single-object encoding: "
+                            + e.getMessage());
         }
         AvroCodec.requireEnd(reuse, SCHEMA);
         return values;
@@ -119,11 +136,13 @@ public final class LayerReader {
         try {
             return DecoderFactory.get().resolvingDecoder(writer, SCHEMA, null);
         } catch (IOException e) {
-            throw new IllegalStateException("cannot resolve " + SCHEMA.getName() + " against an earlier version", e);
+            throw new IllegalStateException(
+                    "cannot resolve " + SCHEMA.getName() + " against an earlier version", e);
         }
     }
 
-    private LayerValues readFields(Decoder in, Schema.Field[] order, int bodyLength) throws IOException {
+    private LayerValues readFields(Decoder in, Schema.Field[] order, int bodyLength)
+            throws IOException {
         String runId = null;
         long checkpoint = 0;
         int layer = 0;
@@ -147,16 +166,36 @@ public final class LayerReader {
                 case "metric_singvals_per_head" -> singularValues = readHeads(in, bodyLength);
                 case "mean_attention_entropy_per_head" -> entropy = readDoubles(in, bodyLength);
                 case "model" -> model = in.readIndex() == 0 ? readNull(in) : in.readString();
-                case "emitted_at" -> emittedAt = in.readIndex() == 0 ? readNull(in) : Long.valueOf(in.readLong());
-                case "tags" -> tags = in.readIndex() == 0 ? readNoTags(in) : readTags(in, bodyLength);
-                case "max_attention_logit_per_head" -> maxLogit = in.readIndex() == 0 ? readNull(in) : readDoubles(in, bodyLength);
-                case "probe_tokens" -> probeTokens = in.readIndex() == 0 ? readNull(in) : Integer.valueOf(in.readInt());
+                case "emitted_at" ->
+                        emittedAt =
+                                in.readIndex() == 0 ? readNull(in) : Long.valueOf(in.readLong());
+                case "tags" ->
+                        tags = in.readIndex() == 0 ? readNoTags(in) : readTags(in, bodyLength);
+                case "max_attention_logit_per_head" ->
+                        maxLogit = in.readIndex() == 0 ? readNull(in) : readDoubles(in, bodyLength);
+                case "probe_tokens" ->
+                        probeTokens =
+                                in.readIndex() == 0 ? readNull(in) : Integer.valueOf(in.readInt());
                 case "qk_norm" -> qkNorm = readOptionalTrue(in);
-                default -> throw new IllegalStateException("LayerReader does not know field " + f.name());
+                default ->
+                        throw new IllegalStateException(
+                                "LayerReader does not know field " + f.name());
             }
         }
-        return new LayerValues(runId, checkpoint, layer, numLayers, numHeads, singularValues, entropy, model, emittedAt, tags,
-                maxLogit, probeTokens, qkNorm);
+        return new LayerValues(
+                runId,
+                checkpoint,
+                layer,
+                numLayers,
+                numHeads,
+                singularValues,
+                entropy,
+                model,
+                emittedAt,
+                tags,
+                maxLogit,
+                probeTokens,
+                qkNorm);
     }
 
     private static java.util.Map<String, String> readNoTags(Decoder in) throws IOException {
@@ -164,12 +203,17 @@ public final class LayerReader {
         return java.util.Map.of();
     }
 
-    /** A map of strings, in the order written; entries are bounded by the record's length (each takes at least two bytes). */
-    private static java.util.Map<String, String> readTags(Decoder in, int bodyLength) throws IOException {
+    /**
+     * A map of strings, in the order written; entries are bounded by the record's length (each
+     * takes at least two bytes).
+     */
+    private static java.util.Map<String, String> readTags(Decoder in, int bodyLength)
+            throws IOException {
         java.util.Map<String, String> tags = new java.util.LinkedHashMap<>();
         for (long n = in.readMapStart(); n != 0; n = in.mapNext()) {
             if (n < 0 || n > bodyLength) {
-                throw new IOException("a map of " + n + " entries in a record of " + bodyLength + " bytes");
+                throw new IOException(
+                        "a map of " + n + " entries in a record of " + bodyLength + " bytes");
             }
             for (long i = 0; i < n; i++) {
                 String key = in.readString();
@@ -223,7 +267,10 @@ public final class LayerReader {
                     scratch = new byte[bytes];
                 }
                 binary.readFixed(scratch, 0, bytes);
-                ByteBuffer.wrap(scratch, 0, bytes).order(ByteOrder.LITTLE_ENDIAN).asDoubleBuffer().get(out, size, count);
+                ByteBuffer.wrap(scratch, 0, bytes)
+                        .order(ByteOrder.LITTLE_ENDIAN)
+                        .asDoubleBuffer()
+                        .get(out, size, count);
                 size += count;
             } else {
                 for (int end = size + count; size < end; size++) {
@@ -236,8 +283,12 @@ public final class LayerReader {
 
     private static void checkCount(long blockCount, int sofar, int bytesEach, int bodyLength) {
         if (blockCount < 0 || sofar + blockCount > bodyLength / bytesEach) {
-            throw new AvroCodec.MalformedException("an array claims " + blockCount + " more items than the record's "
-                    + bodyLength + " bytes can hold");
+            throw new AvroCodec.MalformedException(
+                    "an array claims "
+                            + blockCount
+                            + " more items than the record's "
+                            + bodyLength
+                            + " bytes can hold");
         }
     }
 }

@@ -13,13 +13,46 @@ package dev.headgeo.wire;
  * @param probeTokens the probe's sequence length (v3), null when absent
  * @param qkNorm the block normalizes queries and keys (v3; false when absent)
  */
-public record LayerValues(String runId, long checkpoint, int layer, int numLayers, int numHeads,
-                          double[][] singularValues, double[] entropy, String model, Long emittedAt, java.util.Map<String, String> tags,
-                          double[] maxLogit, Integer probeTokens, boolean qkNorm) {
+public record LayerValues(
+        String runId,
+        long checkpoint,
+        int layer,
+        int numLayers,
+        int numHeads,
+        double[][] singularValues,
+        double[] entropy,
+        String model,
+        Long emittedAt,
+        java.util.Map<String, String> tags,
+        double[] maxLogit,
+        Integer probeTokens,
+        boolean qkNorm) {
 
     /** A record without the attention-health fields of version 3. */
-    public LayerValues(String runId, long checkpoint, int layer, int numLayers, int numHeads, double[][] singularValues,
-                       double[] entropy, String model, Long emittedAt, java.util.Map<String, String> tags) {
-        this(runId, checkpoint, layer, numLayers, numHeads, singularValues, entropy, model, emittedAt, tags, null, null, false);
+    public LayerValues(
+            String runId,
+            long checkpoint,
+            int layer,
+            int numLayers,
+            int numHeads,
+            double[][] singularValues,
+            double[] entropy,
+            String model,
+            Long emittedAt,
+            java.util.Map<String, String> tags) {
+        this(
+                runId,
+                checkpoint,
+                layer,
+                numLayers,
+                numHeads,
+                singularValues,
+                entropy,
+                model,
+                emittedAt,
+                tags,
+                null,
+                null,
+                false);
     }
 }

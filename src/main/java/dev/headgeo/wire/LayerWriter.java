@@ -15,13 +15,15 @@ import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.EncoderFactory;
 
 /**
- * Writes {@link LayerValues} as a {@code LayerGeometry} in Avro single-object encoding from the primitive arrays,
- * without the generated class's boxed lists: what a JSON layer record is stored as once {@link LayerJsonReader} has
- * read it. Like {@link AvroCodec#toAvro}, in the oldest version that holds every field the record sets (fields are
- * only ever appended: a version is today's first fields), so that a processor of an earlier release reads the store.
+ * Writes {@link LayerValues} as a {@code LayerGeometry} in Avro single-object encoding from the
+ * primitive arrays, without the generated class's boxed lists: what a JSON layer record is stored
+ * as once {@link LayerJsonReader} has read it. Like {@link AvroCodec#toAvro}, in the oldest version
+ * that holds every field the record sets (fields are only ever appended: a version is today's first
+ * fields), so that a processor of an earlier release reads the store.
  */
 public final class LayerWriter {
     private static final Schema SCHEMA = LayerGeometry.getClassSchema();
+
     /** Single-object headers by field count: the earlier versions' and today's. */
     private static final Map<Integer, byte[]> HEADERS = headers();
 
@@ -34,7 +36,10 @@ public final class LayerWriter {
         Map<Integer, byte[]> out = new java.util.HashMap<>();
         for (Schema v : versions) {
             byte[] header = new byte[AvroCodec.HEADER_LENGTH];
-            ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).put((byte) 0xC3).put((byte) 0x01)
+            ByteBuffer.wrap(header)
+                    .order(ByteOrder.LITTLE_ENDIAN)
+                    .put((byte) 0xC3)
+                    .put((byte) 0x01)
                     .putLong(SchemaNormalization.parsingFingerprint64(v));
             out.put(v.getFields().size(), header);
         }
@@ -46,7 +51,9 @@ public final class LayerWriter {
         if (v.maxLogit() != null || v.probeTokens() != null || v.qkNorm()) {
             return SCHEMA.getFields().size();
         }
-        return v.tags().isEmpty() ? SCHEMA.getField("tags").pos() : SCHEMA.getField("tags").pos() + 1;
+        return v.tags().isEmpty()
+                ? SCHEMA.getField("tags").pos()
+                : SCHEMA.getField("tags").pos() + 1;
     }
 
     public byte[] toAvro(LayerValues v) {

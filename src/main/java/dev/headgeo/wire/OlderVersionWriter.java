@@ -17,10 +17,10 @@ import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * Writes today's records in an earlier version of their schema, as a release that knows only that version
- * reads them (during a rolling upgrade, see {@link Compatibility}): the record is encoded with today's
- * schema and read back with the earlier one as reader schema, which drops the fields added since, then
- * encoded in single-object form with the earlier schema's fingerprint.
+ * Writes today's records in an earlier version of their schema, as a release that knows only that
+ * version reads them (during a rolling upgrade, see {@link Compatibility}): the record is encoded
+ * with today's schema and read back with the earlier one as reader schema, which drops the fields
+ * added since, then encoded in single-object form with the earlier schema's fingerprint.
  */
 final class OlderVersionWriter<T extends SpecificRecord> {
     private final SpecificDatumWriter<T> current;
@@ -32,17 +32,24 @@ final class OlderVersionWriter<T extends SpecificRecord> {
         this.current = new SpecificDatumWriter<>(schema, model);
         this.toOlder = new GenericDatumReader<>(schema, olderSchema, GenericData.get());
         this.older = new GenericDatumWriter<>(olderSchema, GenericData.get());
-        ByteBuffer.wrap(header).order(ByteOrder.LITTLE_ENDIAN).put((byte) 0xC3).put((byte) 0x01)
+        ByteBuffer.wrap(header)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .put((byte) 0xC3)
+                .put((byte) 0x01)
                 .putLong(SchemaNormalization.parsingFingerprint64(olderSchema));
     }
 
-    /** @throws org.apache.avro.AvroTypeException when the record holds what the earlier version cannot say (an enum symbol added since) */
+    /**
+     * @throws org.apache.avro.AvroTypeException when the record holds what the earlier version
+     *     cannot say (an enum symbol added since)
+     */
     byte[] encode(T record) throws IOException {
         ByteArrayOutputStream now = new ByteArrayOutputStream(1024);
         BinaryEncoder e = EncoderFactory.get().binaryEncoder(now, null);
         current.write(record, e);
         e.flush();
-        Object projected = toOlder.read(null, DecoderFactory.get().binaryDecoder(now.toByteArray(), null));
+        Object projected =
+                toOlder.read(null, DecoderFactory.get().binaryDecoder(now.toByteArray(), null));
         ByteArrayOutputStream out = new ByteArrayOutputStream(now.size() + header.length);
         out.write(header);
         BinaryEncoder o = EncoderFactory.get().binaryEncoder(out, null);

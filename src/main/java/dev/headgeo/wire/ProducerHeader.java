@@ -5,17 +5,17 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
- * Header {@code headgeo.producer} on layer records: which client wrote them and its version
- * ({@code headgeo-python/0.4.0}, {@code headgeo-java/0.4.0}), so that the processor can say where a
- * run's records come from. Optional: records without it are as valid.
+ * Header {@code headgeo.producer} on layer records: which client wrote them and its version ({@code
+ * headgeo-python/0.4.0}, {@code headgeo-java/0.4.0}), so that the processor can say where a run's
+ * records come from. Optional: records without it are as valid.
  */
 public final class ProducerHeader {
     public static final String NAME = "headgeo.producer";
+
     /** This jar's own value. */
     public static final String JAVA = "headgeo-java/" + version();
 
-    private ProducerHeader() {
-    }
+    private ProducerHeader() {}
 
     private static String version() {
         String v = ProducerHeader.class.getPackage().getImplementationVersion();

@@ -8,11 +8,12 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumWriter;
 
 /**
- * Avro's {@link SpecificDatumWriter} with two shortcuts for what headgeo's records are made of, writing the same bytes:
- * an optional value (a union {@code ["null", T]}) is branch 0 when null and 1 otherwise, without Avro's lookup of the
- * value's type by name; and an array of doubles or of optional doubles held as a {@code List<Double>} is written in
- * one loop. A report of 32 layers x 32 heads carries 6,144 optional doubles in its per-head maps, and the lookup per
- * value was most of the time its encoding took (issue #28).
+ * Avro's {@link SpecificDatumWriter} with two shortcuts for what headgeo's records are made of,
+ * writing the same bytes: an optional value (a union {@code ["null", T]}) is branch 0 when null and
+ * 1 otherwise, without Avro's lookup of the value's type by name; and an array of doubles or of
+ * optional doubles held as a {@code List<Double>} is written in one loop. A report of 32 layers x
+ * 32 heads carries 6,144 optional doubles in its per-head maps, and the lookup per value was most
+ * of the time its encoding took (issue #28).
  */
 final class QuickDatumWriter<T> extends SpecificDatumWriter<T> {
     QuickDatumWriter(Schema schema, SpecificData model) {
@@ -29,7 +30,9 @@ final class QuickDatumWriter<T> extends SpecificDatumWriter<T> {
         Schema items = schema.getElementType();
         boolean optional = optional(items);
         Schema.Type type = optional ? items.getTypes().get(1).getType() : items.getType();
-        if (type != Schema.Type.DOUBLE || !(datum instanceof List<?> values) || items.getLogicalType() != null) {
+        if (type != Schema.Type.DOUBLE
+                || !(datum instanceof List<?> values)
+                || items.getLogicalType() != null) {
             super.writeArray(schema, datum, out);
             return;
         }

@@ -49,17 +49,27 @@ class GoldenParityTest {
     @MethodSource("fixturesAndAnchors")
     void jsonReportOfAllAnchorsCarriesTheScriptsNumbers(String name, Anchor anchor) {
         Dump dump = Golden.dump(name);
-        AnalysisResult all = SaScheduleAnalyzer.analyze(dump.spectra(), EnumSet.allOf(Anchor.class));
-        JsonNode report = AvroJson.toJson(ReportMapper.complete(
-                new ReportMapper.Origin(name, 0, null, null, null), all, anchor));
+        AnalysisResult all =
+                SaScheduleAnalyzer.analyze(dump.spectra(), EnumSet.allOf(Anchor.class));
+        JsonNode report =
+                AvroJson.toJson(
+                        ReportMapper.complete(
+                                new ReportMapper.Origin(name, 0, null, null, null), all, anchor));
         ScriptOutput golden = ScriptOutput.parse(script(name, anchor));
 
         assertThat(report.get("primary_anchor").asText()).isEqualTo(anchor.name());
-        assertThat(report.get("verdict").asText()).as("the primary anchor's verdict is the script's").isEqualTo(golden.verdict);
+        assertThat(report.get("verdict").asText())
+                .as("the primary anchor's verdict is the script's")
+                .isEqualTo(golden.verdict);
 
         assertThat(report.get("max_rank").asInt()).isEqualTo(golden.maxRank);
         JsonNode si = report.get("shape_invariance");
-        assertThat(List.of(f4(si.get("mean")), f4(si.get("std")), f4(si.get("min")), f4(si.get("max"))))
+        assertThat(
+                        List.of(
+                                f4(si.get("mean")),
+                                f4(si.get("std")),
+                                f4(si.get("min")),
+                                f4(si.get("max"))))
                 .isEqualTo(golden.shapeStats);
         assertThat(f3(si.get("mean"))).isEqualTo(golden.summaryShapeMean);
         assertThat(si.get("stability").asText()).isEqualTo(golden.stabilityName());
@@ -69,8 +79,14 @@ class GoldenParityTest {
         assertThat(fit.get("anchor_layer").asInt()).isEqualTo(golden.anchorLayer);
         List<String> rows = new ArrayList<>();
         for (JsonNode layer : fit.get("layers")) {
-            rows.add(layer.get("layer").asInt() + " " + f4(layer.get("mean_residual")) + " "
-                    + f4(layer.get("max_residual")) + " " + f3(layer.get("mean_scale")));
+            rows.add(
+                    layer.get("layer").asInt()
+                            + " "
+                            + f4(layer.get("mean_residual"))
+                            + " "
+                            + f4(layer.get("max_residual"))
+                            + " "
+                            + f3(layer.get("mean_scale")));
         }
         assertThat(rows).isEqualTo(golden.layerRows);
         assertThat(f4(fit.get("mean_residual"))).isEqualTo(golden.meanResidual);
@@ -93,12 +109,18 @@ class GoldenParityTest {
     @MethodSource("fixturesAndAnchors")
     void textReportOfAllAnchorsHoldsEachAnchorsSection(String name, Anchor anchor) {
         Dump dump = Golden.dump(name);
-        String all = TextReport.render(SaScheduleAnalyzer.analyze(dump.spectra(), EnumSet.allOf(Anchor.class)), Anchor.LAST);
+        String all =
+                TextReport.render(
+                        SaScheduleAnalyzer.analyze(dump.spectra(), EnumSet.allOf(Anchor.class)),
+                        Anchor.LAST);
         String single = script(name, anchor);
-        String section = single.substring(single.indexOf("\n=== (2)"), single.indexOf(" for comparison"));
+        String section =
+                single.substring(single.indexOf("\n=== (2)"), single.indexOf(" for comparison"));
 
         assertThat(all).contains(section);
-        assertThat(all).contains(single.substring(single.indexOf("=== (3)"), single.indexOf("=== Summary")));
+        assertThat(all)
+                .contains(
+                        single.substring(single.indexOf("=== (3)"), single.indexOf("=== Summary")));
     }
 
     private static String script(String name, Anchor anchor) {
@@ -138,11 +160,16 @@ class GoldenParityTest {
         static ScriptOutput parse(String text) {
             ScriptOutput o = new ScriptOutput();
             o.maxRank = Integer.parseInt(find(text, "max rank (\\d+)"));
-            Matcher m = Pattern.compile(" mean (\\S+) std (\\S+) min (\\S+) max (\\S+)\\n").matcher(text);
+            Matcher m =
+                    Pattern.compile(" mean (\\S+) std (\\S+) min (\\S+) max (\\S+)\\n")
+                            .matcher(text);
             assertThat(m.find()).isTrue();
             o.shapeStats = List.of(m.group(1), m.group(2), m.group(3), m.group(4));
-            o.anchorLayer = Integer.parseInt(find(text, "=== \\(2\\) Scalar rescale fit to anchor L=(\\d+)"));
-            String table = text.substring(text.indexOf("mean T\n") + 7, text.indexOf("\n overall mean"));
+            o.anchorLayer =
+                    Integer.parseInt(
+                            find(text, "=== \\(2\\) Scalar rescale fit to anchor L=(\\d+)"));
+            String table =
+                    text.substring(text.indexOf("mean T\n") + 7, text.indexOf("\n overall mean"));
             for (String row : table.strip().split("\n")) {
                 o.layerRows.add(String.join(" ", row.strip().split("\\s+")));
             }
@@ -152,7 +179,9 @@ class GoldenParityTest {
             o.frac20 = find(text, "resid < 0\\.20: (\\S+)");
             o.corrScale = find(text, "corr\\(T_L\\^h, entropy_L\\^h\\) = (\\S+)");
             o.corrOpNorm = find(text, "corr\\(op_norm, entropy\\) = (\\S+)");
-            String exp3 = text.substring(text.indexOf("mean pair-cos\n") + 14, text.indexOf("\n=== Summary"));
+            String exp3 =
+                    text.substring(
+                            text.indexOf("mean pair-cos\n") + 14, text.indexOf("\n=== Summary"));
             for (String row : exp3.strip().split("\n")) {
                 o.crossHead.add(row.strip().split("\\s+")[1]);
             }
@@ -160,12 +189,19 @@ class GoldenParityTest {
             o.summaryShapeMean = find(text, "per-head mean pairwise cos = (\\S+)\\)");
             o.summaryMeanResidual = find(text, "scalar-rescale fit residual: mean (\\S+)");
             String sentence = text.strip().substring(text.strip().lastIndexOf('\n') + 1).strip();
-            o.verdict = sentence.startsWith("HYPOTHESIS SUPPORTED") ? "SUPPORTED"
-                    : sentence.startsWith("PARTIALLY SUPPORTED") ? "PARTIALLY_SUPPORTED" : "REJECTED";
+            o.verdict =
+                    sentence.startsWith("HYPOTHESIS SUPPORTED")
+                            ? "SUPPORTED"
+                            : sentence.startsWith("PARTIALLY SUPPORTED")
+                                    ? "PARTIALLY_SUPPORTED"
+                                    : "REJECTED";
             return o;
         }
 
-        /** The report's stability name for the script's words ("not stable" with a nan mean is UNDEFINED). */
+        /**
+         * The report's stability name for the script's words ("not stable" with a nan mean is
+         * UNDEFINED).
+         */
         String stabilityName() {
             return switch (summaryWords) {
                 case "very stable" -> "VERY_STABLE";

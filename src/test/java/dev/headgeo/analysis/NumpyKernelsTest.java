@@ -33,7 +33,8 @@ class NumpyKernelsTest {
     }
 
     static List<Case> cases() throws IOException {
-        try (InputStream in = NumpyKernelsTest.class.getResourceAsStream("/kernels/numpy_sums.json")) {
+        try (InputStream in =
+                NumpyKernelsTest.class.getResourceAsStream("/kernels/numpy_sums.json")) {
             List<Case> out = new ArrayList<>();
             for (JsonNode c : Json.MAPPER.readTree(in).get("cases")) {
                 out.add(new Case(doubles(c.get("x")), doubles(c.get("y")), c));
@@ -86,7 +87,8 @@ class NumpyKernelsTest {
 
     @Test
     void theOrderMattersForTheseInputs() throws IOException {
-        // a plain loop would round differently on most of these cases, so the bit-for-bit tests above can fail
+        // a plain loop would round differently on most of these cases, so the bit-for-bit tests
+        // above can fail
         int differ = 0;
         for (Case c : cases()) {
             double plain = 0;
@@ -111,7 +113,10 @@ class NumpyKernelsTest {
                 }
                 int[] offsets = new int[count];
                 for (int i = 0; i < count; i++) {
-                    offsets[i] = 5 + ((i * 3) % count) * n; // vectors out of order, after an unused prefix
+                    offsets[i] =
+                            5
+                                    + ((i * 3) % count)
+                                            * n; // vectors out of order, after an unused prefix
                 }
                 double[][] gram = Gram.upper(v, offsets, n);
                 for (int i = 0; i < count; i++) {
@@ -126,7 +131,9 @@ class NumpyKernelsTest {
                             naive += v[offsets[i] + k] * v[offsets[j] + k];
                             scale += Math.abs(v[offsets[i] + k] * v[offsets[j] + k]);
                         }
-                        assertThat(gram[i][j]).as("count %d n %d (%d,%d)", count, n, i, j).isCloseTo(naive, within(1e-14 * scale));
+                        assertThat(gram[i][j])
+                                .as("count %d n %d (%d,%d)", count, n, i, j)
+                                .isCloseTo(naive, within(1e-14 * scale));
                     }
                 }
             }

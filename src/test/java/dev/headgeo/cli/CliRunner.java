@@ -7,10 +7,13 @@ import java.util.Map;
 /** Runs the real command line in-process and captures what it prints. */
 final class CliRunner {
     record Result(int status, String out, String err) {
-        /** Standard output of a command that must have succeeded (exit status 0, nothing on stderr). */
+        /**
+         * Standard output of a command that must have succeeded (exit status 0, nothing on stderr).
+         */
         String okOut() {
             if (status != 0 || !err.isEmpty()) {
-                throw new AssertionError("expected exit status 0 and no error output, got " + status + ": " + err);
+                throw new AssertionError(
+                        "expected exit status 0 and no error output, got " + status + ": " + err);
             }
             return out;
         }
@@ -28,6 +31,5 @@ final class CliRunner {
         return new Result(status, out.toString(), err.toString());
     }
 
-    private CliRunner() {
-    }
+    private CliRunner() {}
 }

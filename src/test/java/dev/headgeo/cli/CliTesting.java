@@ -4,11 +4,9 @@ import java.util.Map;
 
 /** The command line in-process, for tests outside the cli package. */
 public final class CliTesting {
-    public record Result(int status, String out, String err) {
-    }
+    public record Result(int status, String out, String err) {}
 
-    private CliTesting() {
-    }
+    private CliTesting() {}
 
     public static Result run(String... args) {
         CliRunner.Result r = CliRunner.runWithEnv(Map.of(), args);

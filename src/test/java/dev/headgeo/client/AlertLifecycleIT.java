@@ -47,8 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * there (no label set twice, no instance or job on a run's alert); a rejected run that recovers, a
  * withdrawn forecast and an incomplete spell resolve within a minute and the receivers hear the
  * resolution; a recovery arrives as info; a run silenced with amtool stays silent; an owner tag
- * (`--label-tags owner` on both paths) routes to the owner's receiver; a `forward` process killed with
- * kill -9 and restarted delivers every alert raised meanwhile, on every partition.
+ * (`--label-tags owner` on both paths) routes to the owner's receiver; a `forward` process killed
+ * with kill -9 and restarted delivers every alert raised meanwhile, on every partition.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AlertLifecycleIT {
@@ -57,8 +57,7 @@ class AlertLifecycleIT {
     static final String AMTOOL = "/usr/bin/amtool";
     static final Duration RESOLVES_WITHIN = Duration.ofSeconds(60);
 
-    @TempDir
-    static Path tmp;
+    @TempDir static Path tmp;
     static EmbeddedKafka kafka;
     static ProcessorApp app;
     static ExternalProgram alertmanager;
@@ -74,15 +73,31 @@ class AlertLifecycleIT {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(ExternalProgram.installed(PROMETHEUS) && ExternalProgram.installed(ALERTMANAGER) && ExternalProgram.installed(AMTOOL),
-                "prometheus, prometheus-alertmanager and amtool are not installed (apt-get install prometheus prometheus-alertmanager)");
+        assumeTrue(
+                ExternalProgram.installed(PROMETHEUS)
+                        && ExternalProgram.installed(ALERTMANAGER)
+                        && ExternalProgram.installed(AMTOOL),
+                "prometheus, prometheus-alertmanager and amtool are not installed (apt-get install"
+                        + " prometheus prometheus-alertmanager)");
         kafka = EmbeddedKafka.start();
         HeadgeoTopics topics = HeadgeoTopics.defaults();
-        var config = HeadgeoStreamsConfig.of(kafka.bootstrapServers(), "headgeo-lifecycle-it",
-                Files.createDirectories(tmp.resolve("state")).toString(), topics, Map.of("commit.interval.ms", "100"));
+        var config =
+                HeadgeoStreamsConfig.of(
+                        kafka.bootstrapServers(),
+                        "headgeo-lifecycle-it",
+                        Files.createDirectories(tmp.resolve("state")).toString(),
+                        topics,
+                        Map.of("commit.interval.ms", "100"));
         // a short time-out, so that an incomplete checkpoint is reported within the test
-        app = ProcessorApp.start(config, topics, StreamSettings.defaults().withCheckpointTimeout(Duration.ofSeconds(3)), true,
-                new HttpAddress("127.0.0.1", 0), null, new MetricsLimits(200, Duration.ofHours(24), List.of("owner")));
+        app =
+                ProcessorApp.start(
+                        config,
+                        topics,
+                        StreamSettings.defaults().withCheckpointTimeout(Duration.ofSeconds(3)),
+                        true,
+                        new HttpAddress("127.0.0.1", 0),
+                        null,
+                        new MetricsLimits(200, Duration.ofHours(24), List.of("owner")));
         assertThat(app.awaitRunning(Duration.ofSeconds(60))).isTrue();
         int headgeoPort = Integer.parseInt(app.httpUrl().replaceAll(".*:(\\d+)/$", "$1"));
 
@@ -91,47 +106,91 @@ class AlertLifecycleIT {
         int amPort = ExternalProgram.freePort();
         am = "http://127.0.0.1:" + amPort;
         Path amDir = Files.createDirectories(tmp.resolve("alertmanager"));
-        // routed by the owner tag that both paths turn into a label; the webhook hears resolutions too
-        Files.writeString(amDir.resolve("alertmanager.yml"), String.join("\n",
-                "route:",
-                "  receiver: team",
-                "  group_by: [alertname, run_id]",
-                "  group_wait: 1s",
-                "  group_interval: 1s",
-                "  repeat_interval: 1h",
-                "  routes:",
-                "    - matchers: ['owner=\"ana\"']",
-                "      receiver: ana",
-                "receivers:",
-                "  - name: team",
-                "    webhook_configs: [{url: '" + team.url() + "', send_resolved: true}]",
-                "  - name: ana",
-                "    webhook_configs: [{url: '" + ana.url() + "', send_resolved: true}]", ""));
-        alertmanager = ExternalProgram.start("alertmanager", List.of(ALERTMANAGER, "--config.file=" + amDir.resolve("alertmanager.yml"),
-                "--storage.path=" + amDir.resolve("data"), "--web.listen-address=127.0.0.1:" + amPort, "--cluster.listen-address="), amDir,
-                am + "/-/ready", Duration.ofSeconds(60));
+        // routed by the owner tag that both paths turn into a label; the webhook hears resolutions
+        // too
+        Files.writeString(
+                amDir.resolve("alertmanager.yml"),
+                String.join(
+                        "\n",
+                        "route:",
+                        "  receiver: team",
+                        "  group_by: [alertname, run_id]",
+                        "  group_wait: 1s",
+                        "  group_interval: 1s",
+                        "  repeat_interval: 1h",
+                        "  routes:",
+                        "    - matchers: ['owner=\"ana\"']",
+                        "      receiver: ana",
+                        "receivers:",
+                        "  - name: team",
+                        "    webhook_configs: [{url: '" + team.url() + "', send_resolved: true}]",
+                        "  - name: ana",
+                        "    webhook_configs: [{url: '" + ana.url() + "', send_resolved: true}]",
+                        ""));
+        alertmanager =
+                ExternalProgram.start(
+                        "alertmanager",
+                        List.of(
+                                ALERTMANAGER,
+                                "--config.file=" + amDir.resolve("alertmanager.yml"),
+                                "--storage.path=" + amDir.resolve("data"),
+                                "--web.listen-address=127.0.0.1:" + amPort,
+                                "--cluster.listen-address="),
+                        amDir,
+                        am + "/-/ready",
+                        Duration.ofSeconds(60));
 
         promPort = ExternalProgram.freePort();
         Path promDir = Files.createDirectories(tmp.resolve("prometheus"));
-        Files.copy(Path.of("monitoring/prometheus/headgeo-rules.yml"), promDir.resolve("headgeo-rules.yml"));
-        Files.writeString(promDir.resolve("prometheus.yml"), String.join("\n",
-                "global: {scrape_interval: 1s, evaluation_interval: 1s}",
-                "rule_files: [headgeo-rules.yml]",
-                "alerting: {alertmanagers: [{static_configs: [{targets: ['127.0.0.1:" + amPort + "']}]}]}",
-                "scrape_configs:",
-                "  - job_name: headgeo",
-                "    static_configs: [{targets: ['127.0.0.1:" + headgeoPort + "']}]", ""));
-        prometheus = ExternalProgram.start("prometheus", List.of(PROMETHEUS, "--config.file=" + promDir.resolve("prometheus.yml"),
-                "--storage.tsdb.path=" + promDir.resolve("tsdb"), "--web.listen-address=127.0.0.1:" + promPort,
-                // firing alerts sent at every evaluation (default: once a minute), so a test sees the rule's copy arrive
-                "--rules.alert.resend-delay=1s"), promDir,
-                "http://127.0.0.1:" + promPort + "/-/ready", Duration.ofSeconds(60));
+        Files.copy(
+                Path.of("monitoring/prometheus/headgeo-rules.yml"),
+                promDir.resolve("headgeo-rules.yml"));
+        Files.writeString(
+                promDir.resolve("prometheus.yml"),
+                String.join(
+                        "\n",
+                        "global: {scrape_interval: 1s, evaluation_interval: 1s}",
+                        "rule_files: [headgeo-rules.yml]",
+                        "alerting: {alertmanagers: [{static_configs: [{targets: ['127.0.0.1:"
+                                + amPort
+                                + "']}]}]}",
+                        "scrape_configs:",
+                        "  - job_name: headgeo",
+                        "    static_configs: [{targets: ['127.0.0.1:" + headgeoPort + "']}]",
+                        ""));
+        prometheus =
+                ExternalProgram.start(
+                        "prometheus",
+                        List.of(
+                                PROMETHEUS,
+                                "--config.file=" + promDir.resolve("prometheus.yml"),
+                                "--storage.tsdb.path=" + promDir.resolve("tsdb"),
+                                "--web.listen-address=127.0.0.1:" + promPort,
+                                // firing alerts sent at every evaluation (default: once a minute),
+                                // so a test sees the rule's copy arrive
+                                "--rules.alert.resend-delay=1s"),
+                        promDir,
+                        "http://127.0.0.1:" + promPort + "/-/ready",
+                        Duration.ofSeconds(60));
 
         Properties client = new Properties();
         client.put("bootstrap.servers", kafka.bootstrapServers());
-        forwarder = new AlertForwarder(client, topics, "lifecycle", true, new AlertForwarder.Target(URI.create(am), AlertDelivery.alertmanager,
-                EnumSet.of(AlertType.VERDICT_FLIP, AlertType.FLIP_FORECAST, AlertType.INCOMPLETE_CHECKPOINT), null, Duration.ofSeconds(30),
-                List.of("owner")));
+        forwarder =
+                new AlertForwarder(
+                        client,
+                        topics,
+                        "lifecycle",
+                        true,
+                        new AlertForwarder.Target(
+                                URI.create(am),
+                                AlertDelivery.alertmanager,
+                                EnumSet.of(
+                                        AlertType.VERDICT_FLIP,
+                                        AlertType.FLIP_FORECAST,
+                                        AlertType.INCOMPLETE_CHECKPOINT),
+                                null,
+                                Duration.ofSeconds(30),
+                                List.of("owner")));
         forwarding = new Thread(forwarder::run, "forward");
         forwarding.start();
     }
@@ -143,7 +202,8 @@ class AlertLifecycleIT {
             forwarding.join(10_000);
             forwarder.close();
         }
-        for (AutoCloseable c : new AutoCloseable[] {prometheus, alertmanager, ana, team, app, kafka}) {
+        for (AutoCloseable c :
+                new AutoCloseable[] {prometheus, alertmanager, ana, team, app, kafka}) {
             if (c != null) {
                 c.close();
             }
@@ -164,19 +224,27 @@ class AlertLifecycleIT {
 
     /** Alertmanager's alerts (active, silenced and inhibited; resolved ones drop out). */
     static List<JsonNode> alerts() throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(am + "/api/v2/alerts")).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r =
+                HTTP.send(
+                        HttpRequest.newBuilder(URI.create(am + "/api/v2/alerts")).build(),
+                        HttpResponse.BodyHandlers.ofString());
         List<JsonNode> out = new ArrayList<>();
         Json.MAPPER.readTree(r.body()).forEach(out::add);
         return out;
     }
 
     static List<JsonNode> alerts(String alertname, String run) throws Exception {
-        return alerts().stream().filter(a -> a.get("labels").path("alertname").asText().equals(alertname)
-                && a.get("labels").path("run_id").asText().equals(run)).toList();
+        return alerts().stream()
+                .filter(
+                        a ->
+                                a.get("labels").path("alertname").asText().equals(alertname)
+                                        && a.get("labels").path("run_id").asText().equals(run))
+                .toList();
     }
 
     /** Waits for {@code done} on Alertmanager's alerts; returns how long it took. */
-    static Duration await(String what, Predicate<List<JsonNode>> done, Duration patience) throws Exception {
+    static Duration await(String what, Predicate<List<JsonNode>> done, Duration patience)
+            throws Exception {
         long start = System.nanoTime();
         long deadline = start + patience.toNanos();
         List<JsonNode> last = List.of();
@@ -187,28 +255,66 @@ class AlertLifecycleIT {
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("Alertmanager never showed " + what + " within " + patience.toSeconds() + " s; it has " + last
-                + "\nprometheus: " + prometheus.output().lines().filter(l -> l.contains("level=error") || l.contains("level=warn")).toList());
+        throw new AssertionError(
+                "Alertmanager never showed "
+                        + what
+                        + " within "
+                        + patience.toSeconds()
+                        + " s; it has "
+                        + last
+                        + "\nprometheus: "
+                        + prometheus
+                                .output()
+                                .lines()
+                                .filter(l -> l.contains("level=error") || l.contains("level=warn"))
+                                .toList());
     }
 
     static Predicate<List<JsonNode>> has(String alertname, String run, String key, String value) {
-        return all -> all.stream().anyMatch(a -> a.get("labels").path("alertname").asText().equals(alertname)
-                && a.get("labels").path("run_id").asText().equals(run) && a.get("labels").path(key).asText().equals(value));
+        return all ->
+                all.stream()
+                        .anyMatch(
+                                a ->
+                                        a.get("labels").path("alertname").asText().equals(alertname)
+                                                && a.get("labels")
+                                                        .path("run_id")
+                                                        .asText()
+                                                        .equals(run)
+                                                && a.get("labels")
+                                                        .path(key)
+                                                        .asText()
+                                                        .equals(value));
     }
 
     static Predicate<List<JsonNode>> gone(String alertname, String run) {
-        return all -> all.stream().noneMatch(a -> a.get("labels").path("alertname").asText().equals(alertname)
-                && a.get("labels").path("run_id").asText().equals(run));
+        return all ->
+                all.stream()
+                        .noneMatch(
+                                a ->
+                                        a.get("labels").path("alertname").asText().equals(alertname)
+                                                && a.get("labels")
+                                                        .path("run_id")
+                                                        .asText()
+                                                        .equals(run));
     }
 
-    /** The webhook notifications a receiver got, as (status, alertname, run_id, severity) per alert in them. */
+    /**
+     * The webhook notifications a receiver got, as (status, alertname, run_id, severity) per alert
+     * in them.
+     */
     static List<String> notified(Receiver r) throws Exception {
         List<String> out = new ArrayList<>();
         for (String body : r.bodies()) {
             for (JsonNode a : Json.MAPPER.readTree(body).path("alerts")) {
                 JsonNode l = a.get("labels");
-                out.add(a.get("status").asText() + " " + l.path("alertname").asText() + " " + l.path("run_id").asText() + " "
-                        + l.path("severity").asText());
+                out.add(
+                        a.get("status").asText()
+                                + " "
+                                + l.path("alertname").asText()
+                                + " "
+                                + l.path("run_id").asText()
+                                + " "
+                                + l.path("severity").asText());
             }
         }
         return out;
@@ -218,22 +324,47 @@ class AlertLifecycleIT {
     @Order(1)
     void aRejectedRunThatRecoversResolvesAndTheRecoveryIsInfoOnceFromBothPaths() throws Exception {
         checkpoint("rec-run", 100, "rejected_12x12x64", OWNED_BY_ANA);
-        await("the rejected run", has("HeadgeoHypothesisRejected", "rec-run", "owner", "ana"), Duration.ofSeconds(60));
+        await(
+                "the rejected run",
+                has("HeadgeoHypothesisRejected", "rec-run", "owner", "ana"),
+                Duration.ofSeconds(60));
         // notified before it ends: Alertmanager sends no resolution for a group it never notified
         awaitNotified(ana, "firing HeadgeoHypothesisRejected rec-run warning");
 
         checkpoint("rec-run", 200, "supported_12x12x64", OWNED_BY_ANA);
-        Duration resolved = await("the rejection resolved", gone("HeadgeoHypothesisRejected", "rec-run"), RESOLVES_WITHIN);
-        System.out.println("rejected state resolved " + resolved.toMillis() + " ms after the recovering checkpoint was published");
+        Duration resolved =
+                await(
+                        "the rejection resolved",
+                        gone("HeadgeoHypothesisRejected", "rec-run"),
+                        RESOLVES_WITHIN);
+        System.out.println(
+                "rejected state resolved "
+                        + resolved.toMillis()
+                        + " ms after the recovering checkpoint was published");
 
         // the recovery flip: forward sends it at once, the rule within seconds; one alert
-        await("the recovery", has("HeadgeoVerdictFlip", "rec-run", "direction", "better"), Duration.ofSeconds(60));
+        await(
+                "the recovery",
+                has("HeadgeoVerdictFlip", "rec-run", "direction", "better"),
+                Duration.ofSeconds(60));
         awaitRuleFiring("HeadgeoVerdictFlip", "rec-run");
         List<JsonNode> flips = alerts("HeadgeoVerdictFlip", "rec-run");
         assertThat(flips).hasSize(1);
-        assertThat(Json.MAPPER.convertValue(flips.get(0).get("labels"), Map.class)).isEqualTo(Map.of(
-                "alertname", "HeadgeoVerdictFlip", "run_id", "rec-run", "direction", "better", "severity", "info", "owner", "ana"));
-        // the owner's receiver heard the rejection, its end and the recovery; the team's receiver none of it
+        assertThat(Json.MAPPER.convertValue(flips.get(0).get("labels"), Map.class))
+                .isEqualTo(
+                        Map.of(
+                                "alertname",
+                                "HeadgeoVerdictFlip",
+                                "run_id",
+                                "rec-run",
+                                "direction",
+                                "better",
+                                "severity",
+                                "info",
+                                "owner",
+                                "ana"));
+        // the owner's receiver heard the rejection, its end and the recovery; the team's receiver
+        // none of it
         awaitNotified(ana, "resolved HeadgeoHypothesisRejected rec-run warning");
         awaitNotified(ana, "firing HeadgeoVerdictFlip rec-run info");
         assertThat(notified(team)).noneMatch(n -> n.contains("rec-run"));
@@ -246,25 +377,44 @@ class AlertLifecycleIT {
         for (int i = 0; i < rising.length; i++) {
             publish(ExactResidual.layers("fc-run", 100L * (i + 1), rising[i]));
         }
-        await("the forecast", has("HeadgeoFlipForecast", "fc-run", "severity", "warning"), Duration.ofSeconds(60));
+        await(
+                "the forecast",
+                has("HeadgeoFlipForecast", "fc-run", "severity", "warning"),
+                Duration.ofSeconds(60));
         awaitRuleFiring("HeadgeoFlipForecast", "fc-run");
-        assertThat(alerts("HeadgeoFlipForecast", "fc-run")).as("forward's and the rule's forecast, one alert").hasSize(1);
+        assertThat(alerts("HeadgeoFlipForecast", "fc-run"))
+                .as("forward's and the rule's forecast, one alert")
+                .hasSize(1);
         assertOneAlertPerCondition();
         awaitNotified(team, "firing HeadgeoFlipForecast fc-run warning");
 
         // the trend turns: only 6 of 10 pairwise slopes agree, the forecast is withdrawn
         publish(ExactResidual.layers("fc-run", 500, 0.02));
-        Duration resolved = await("the forecast resolved", gone("HeadgeoFlipForecast", "fc-run"), RESOLVES_WITHIN);
-        System.out.println("withdrawn forecast resolved " + resolved.toMillis() + " ms after the checkpoint was published");
+        Duration resolved =
+                await(
+                        "the forecast resolved",
+                        gone("HeadgeoFlipForecast", "fc-run"),
+                        RESOLVES_WITHIN);
+        System.out.println(
+                "withdrawn forecast resolved "
+                        + resolved.toMillis()
+                        + " ms after the checkpoint was published");
         awaitNotified(team, "resolved HeadgeoFlipForecast fc-run warning");
     }
 
-    /** The two_layers dump (2 layers x 2 heads) with these per-layer entropies and measured max logits. */
-    static List<dev.headgeo.avro.LayerGeometry> withEntropies(String run, long checkpoint, double[][] entropy, double[][] logits) {
-        List<dev.headgeo.avro.LayerGeometry> out = LayerRecords.split(Golden.dump("two_layers"), run, checkpoint, "m", null);
+    /**
+     * The two_layers dump (2 layers x 2 heads) with these per-layer entropies and measured max
+     * logits.
+     */
+    static List<dev.headgeo.avro.LayerGeometry> withEntropies(
+            String run, long checkpoint, double[][] entropy, double[][] logits) {
+        List<dev.headgeo.avro.LayerGeometry> out =
+                LayerRecords.split(Golden.dump("two_layers"), run, checkpoint, "m", null);
         for (dev.headgeo.avro.LayerGeometry l : out) {
-            l.setMeanAttentionEntropyPerHead(List.of(entropy[l.getLayer()][0], entropy[l.getLayer()][1]));
-            l.setMaxAttentionLogitPerHead(List.of(logits[l.getLayer()][0], logits[l.getLayer()][1]));
+            l.setMeanAttentionEntropyPerHead(
+                    List.of(entropy[l.getLayer()][0], entropy[l.getLayer()][1]));
+            l.setMaxAttentionLogitPerHead(
+                    List.of(logits[l.getLayer()][0], logits[l.getLayer()][1]));
             l.setProbeTokens(128);
         }
         return out;
@@ -272,33 +422,73 @@ class AlertLifecycleIT {
 
     @Test
     @Order(3)
-    void anEntropyCollapseIsOneCriticalAlertFromBothPathsAndResolvesWhenTheEntropiesRecover() throws Exception {
-        publish(withEntropies("col-run", 100, new double[][] {{3.5, 3.6}, {3.4, 3.5}}, new double[][] {{2, 2}, {2, 2}}));
-        publish(withEntropies("col-run", 200, new double[][] {{0.01, 0.02}, {3.4, 3.5}}, new double[][] {{900, 4000}, {2, 2}}));
-        await("the collapse", has("HeadgeoEntropyCollapse", "col-run", "severity", "critical"), Duration.ofSeconds(60));
+    void anEntropyCollapseIsOneCriticalAlertFromBothPathsAndResolvesWhenTheEntropiesRecover()
+            throws Exception {
+        publish(
+                withEntropies(
+                        "col-run",
+                        100,
+                        new double[][] {{3.5, 3.6}, {3.4, 3.5}},
+                        new double[][] {{2, 2}, {2, 2}}));
+        publish(
+                withEntropies(
+                        "col-run",
+                        200,
+                        new double[][] {{0.01, 0.02}, {3.4, 3.5}},
+                        new double[][] {{900, 4000}, {2, 2}}));
+        await(
+                "the collapse",
+                has("HeadgeoEntropyCollapse", "col-run", "severity", "critical"),
+                Duration.ofSeconds(60));
         awaitRuleFiring("HeadgeoEntropyCollapse", "col-run");
-        assertThat(alerts("HeadgeoEntropyCollapse", "col-run")).as("forward's and the rule's collapse, one alert").hasSize(1);
+        assertThat(alerts("HeadgeoEntropyCollapse", "col-run"))
+                .as("forward's and the rule's collapse, one alert")
+                .hasSize(1);
         assertOneAlertPerCondition();
         awaitNotified(team, "firing HeadgeoEntropyCollapse col-run critical");
 
-        publish(withEntropies("col-run", 300, new double[][] {{2.5, 2.6}, {3.4, 3.5}}, new double[][] {{20, 20}, {2, 2}}));
-        Duration resolved = await("the collapse resolved", gone("HeadgeoEntropyCollapse", "col-run"), RESOLVES_WITHIN);
-        System.out.println("entropy collapse resolved " + resolved.toMillis() + " ms after the recovering checkpoint was published");
+        publish(
+                withEntropies(
+                        "col-run",
+                        300,
+                        new double[][] {{2.5, 2.6}, {3.4, 3.5}},
+                        new double[][] {{20, 20}, {2, 2}}));
+        Duration resolved =
+                await(
+                        "the collapse resolved",
+                        gone("HeadgeoEntropyCollapse", "col-run"),
+                        RESOLVES_WITHIN);
+        System.out.println(
+                "entropy collapse resolved "
+                        + resolved.toMillis()
+                        + " ms after the recovering checkpoint was published");
         awaitNotified(team, "resolved HeadgeoEntropyCollapse col-run critical");
     }
 
     @Test
     @Order(4)
     void anIncompleteSpellResolvesWhenALaterCheckpointCompletes() throws Exception {
-        publish(LayerRecords.split(Golden.dump("supported_12x12x64"), "inc-run", 100, "m", null).subList(0, 5));
-        await("the incomplete checkpoint", has("HeadgeoIncompleteCheckpoint", "inc-run", "severity", "warning"), Duration.ofSeconds(60));
+        publish(
+                LayerRecords.split(Golden.dump("supported_12x12x64"), "inc-run", 100, "m", null)
+                        .subList(0, 5));
+        await(
+                "the incomplete checkpoint",
+                has("HeadgeoIncompleteCheckpoint", "inc-run", "severity", "warning"),
+                Duration.ofSeconds(60));
         awaitRuleFiring("HeadgeoIncompleteCheckpoint", "inc-run");
         assertThat(alerts("HeadgeoIncompleteCheckpoint", "inc-run")).hasSize(1);
         awaitNotified(team, "firing HeadgeoIncompleteCheckpoint inc-run warning");
 
         checkpoint("inc-run", 200, "supported_12x12x64", Map.of());
-        Duration resolved = await("the incomplete spell resolved", gone("HeadgeoIncompleteCheckpoint", "inc-run"), RESOLVES_WITHIN);
-        System.out.println("incomplete spell resolved " + resolved.toMillis() + " ms after the complete checkpoint was published");
+        Duration resolved =
+                await(
+                        "the incomplete spell resolved",
+                        gone("HeadgeoIncompleteCheckpoint", "inc-run"),
+                        RESOLVES_WITHIN);
+        System.out.println(
+                "incomplete spell resolved "
+                        + resolved.toMillis()
+                        + " ms after the complete checkpoint was published");
         awaitNotified(team, "resolved HeadgeoIncompleteCheckpoint inc-run warning");
         assertOneAlertPerCondition();
     }
@@ -306,18 +496,39 @@ class AlertLifecycleIT {
     @Test
     @Order(5)
     void aRunSilencedWithAmtoolStaysSilent() throws Exception {
-        Process silence = new ProcessBuilder(AMTOOL, "silence", "add", "run_id=silenced-run", "--alertmanager.url=" + am,
-                "--author=test", "--comment=known bad run", "--duration=1h").redirectErrorStream(true).start();
+        Process silence =
+                new ProcessBuilder(
+                                AMTOOL,
+                                "silence",
+                                "add",
+                                "run_id=silenced-run",
+                                "--alertmanager.url=" + am,
+                                "--author=test",
+                                "--comment=known bad run",
+                                "--duration=1h")
+                        .redirectErrorStream(true)
+                        .start();
         String id = new String(silence.getInputStream().readAllBytes()).strip();
         assertThat(silence.waitFor()).as(id).isZero();
 
         checkpoint("silenced-run", 100, "supported_12x12x64", OWNED_BY_ANA);
         checkpoint("silenced-run", 200, "rejected_12x12x64", OWNED_BY_ANA);
-        await("the silenced run's alerts", all -> present(all, "HeadgeoVerdictFlip", "silenced-run") && present(all, "HeadgeoHypothesisRejected", "silenced-run"),
+        await(
+                "the silenced run's alerts",
+                all ->
+                        present(all, "HeadgeoVerdictFlip", "silenced-run")
+                                && present(all, "HeadgeoHypothesisRejected", "silenced-run"),
                 Duration.ofSeconds(60));
-        for (JsonNode a : alerts().stream().filter(a -> a.get("labels").path("run_id").asText().equals("silenced-run")).toList()) {
-            assertThat(a.get("status").get("state").asText()).as(a.toString()).isEqualTo("suppressed");
-            assertThat(a.get("status").get("silencedBy")).extracting(JsonNode::asText).containsExactly(id);
+        for (JsonNode a :
+                alerts().stream()
+                        .filter(a -> a.get("labels").path("run_id").asText().equals("silenced-run"))
+                        .toList()) {
+            assertThat(a.get("status").get("state").asText())
+                    .as(a.toString())
+                    .isEqualTo("suppressed");
+            assertThat(a.get("status").get("silencedBy"))
+                    .extracting(JsonNode::asText)
+                    .containsExactly(id);
         }
         // a run that is not silenced, after it, still gets through: the silenced one had its chance
         checkpoint("loud-run", 100, "rejected_12x12x64", OWNED_BY_ANA);
@@ -332,17 +543,33 @@ class AlertLifecycleIT {
         String topic = "killed.alerts";
         Properties client = new Properties();
         client.put("bootstrap.servers", kafka.bootstrapServers());
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(client)) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 3, (short) 1))).all().get();
+        try (org.apache.kafka.clients.admin.Admin admin =
+                org.apache.kafka.clients.admin.Admin.create(client)) {
+            admin.createTopics(
+                            List.of(
+                                    new org.apache.kafka.clients.admin.NewTopic(
+                                            topic, 3, (short) 1)))
+                    .all()
+                    .get();
         }
         HeadgeoTopics topics = HeadgeoTopics.builder().alerts(topic).build();
-        List<String> runs = List.of(ForwarderIT.runOnPartition("killed", 0, 3), ForwarderIT.runOnPartition("killed", 1, 3),
-                ForwarderIT.runOnPartition("killed", 2, 3));
+        List<String> runs =
+                List.of(
+                        ForwarderIT.runOnPartition("killed", 0, 3),
+                        ForwarderIT.runOnPartition("killed", 1, 3),
+                        ForwarderIT.runOnPartition("killed", 2, 3));
         Process first = forwardProcess(topic, "killed-1");
         try {
-            dev.headgeo.testing.LogFiles.awaitText(tmp.resolve("forward-killed-1.log"), "(new, committed now)", Duration.ofSeconds(60), first);
+            dev.headgeo.testing.LogFiles.awaitText(
+                    tmp.resolve("forward-killed-1.log"),
+                    "(new, committed now)",
+                    Duration.ofSeconds(60),
+                    first);
             flip(topics, runs.get(0), 100);
-            await("the first flip", has("HeadgeoVerdictFlip", runs.get(0), "severity", "critical"), Duration.ofSeconds(60));
+            await(
+                    "the first flip",
+                    has("HeadgeoVerdictFlip", runs.get(0), "severity", "critical"),
+                    Duration.ofSeconds(60));
         } finally {
             first.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
         }
@@ -352,8 +579,29 @@ class AlertLifecycleIT {
         }
         Process second = forwardProcess(topic, "killed-2");
         try {
-            await("every run's flip at 200", all -> runs.stream().allMatch(r -> all.stream().anyMatch(a -> a.get("labels").path("run_id").asText().equals(r)
-                    && a.get("annotations").path("checkpoint").asText().equals("200"))), Duration.ofSeconds(60));
+            await(
+                    "every run's flip at 200",
+                    all ->
+                            runs.stream()
+                                    .allMatch(
+                                            r ->
+                                                    all.stream()
+                                                            .anyMatch(
+                                                                    a ->
+                                                                            a.get("labels")
+                                                                                            .path(
+                                                                                                    "run_id")
+                                                                                            .asText()
+                                                                                            .equals(
+                                                                                                    r)
+                                                                                    && a.get(
+                                                                                                    "annotations")
+                                                                                            .path(
+                                                                                                    "checkpoint")
+                                                                                            .asText()
+                                                                                            .equals(
+                                                                                                    "200"))),
+                    Duration.ofSeconds(60));
         } finally {
             second.destroy();
             second.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -361,7 +609,8 @@ class AlertLifecycleIT {
         for (String run : runs) {
             List<JsonNode> flips = alerts("HeadgeoVerdictFlip", run);
             assertThat(flips).as(run).hasSize(1);
-            assertThat(flips.get(0).get("annotations").get("checkpoint").asText()).as(run + ": the flip raised while forward was down")
+            assertThat(flips.get(0).get("annotations").get("checkpoint").asText())
+                    .as(run + ": the flip raised while forward was down")
                     .isEqualTo("200");
         }
     }
@@ -369,28 +618,65 @@ class AlertLifecycleIT {
     static void flip(HeadgeoTopics topics, String run, long checkpoint) {
         Properties client = new Properties();
         client.put("bootstrap.servers", kafka.bootstrapServers());
-        try (org.apache.kafka.clients.producer.KafkaProducer<String, dev.headgeo.avro.Alert> producer = new org.apache.kafka.clients.producer.KafkaProducer<>(
-                client, topics.alerts().keySerde().serializer(), topics.alerts().valueSerde().serializer())) {
-            producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(topics.alerts().name(), run, dev.headgeo.avro.Alert.newBuilder()
-                    .setType(AlertType.VERDICT_FLIP).setRunId(run).setCheckpoint(checkpoint).setMessage("flip of " + run + " at " + checkpoint)
-                    .setEarlierVerdict(dev.headgeo.avro.Verdict.SUPPORTED).setLaterVerdict(dev.headgeo.avro.Verdict.REJECTED)
-                    .setEarlierCheckpoint(checkpoint - 100).setLaterCheckpoint(checkpoint)
-                    .setSeverity(dev.headgeo.avro.Severity.CRITICAL).setRaisedAt(java.time.Instant.now()).build()));
+        try (org.apache.kafka.clients.producer.KafkaProducer<String, dev.headgeo.avro.Alert>
+                producer =
+                        new org.apache.kafka.clients.producer.KafkaProducer<>(
+                                client,
+                                topics.alerts().keySerde().serializer(),
+                                topics.alerts().valueSerde().serializer())) {
+            producer.send(
+                    new org.apache.kafka.clients.producer.ProducerRecord<>(
+                            topics.alerts().name(),
+                            run,
+                            dev.headgeo.avro.Alert.newBuilder()
+                                    .setType(AlertType.VERDICT_FLIP)
+                                    .setRunId(run)
+                                    .setCheckpoint(checkpoint)
+                                    .setMessage("flip of " + run + " at " + checkpoint)
+                                    .setEarlierVerdict(dev.headgeo.avro.Verdict.SUPPORTED)
+                                    .setLaterVerdict(dev.headgeo.avro.Verdict.REJECTED)
+                                    .setEarlierCheckpoint(checkpoint - 100)
+                                    .setLaterCheckpoint(checkpoint)
+                                    .setSeverity(dev.headgeo.avro.Severity.CRITICAL)
+                                    .setRaisedAt(java.time.Instant.now())
+                                    .build()));
             producer.flush();
         }
     }
 
-    /** `headgeo forward --format alertmanager` as its own process, so that it can be killed with kill -9. */
+    /**
+     * `headgeo forward --format alertmanager` as its own process, so that it can be killed with
+     * kill -9.
+     */
     static Process forwardProcess(String topic, String name) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "dev.headgeo.cli.Main", "forward",
-                "--bootstrap-servers", kafka.bootstrapServers(), "--to", am, "--format", "alertmanager", "--group", "killed-group",
-                "--alerts-topic", topic).redirectErrorStream(true).redirectOutput(tmp.resolve("forward-" + name + ".log").toFile()).start();
+        return new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "dev.headgeo.cli.Main",
+                        "forward",
+                        "--bootstrap-servers",
+                        kafka.bootstrapServers(),
+                        "--to",
+                        am,
+                        "--format",
+                        "alertmanager",
+                        "--group",
+                        "killed-group",
+                        "--alerts-topic",
+                        topic)
+                .redirectErrorStream(true)
+                .redirectOutput(tmp.resolve("forward-" + name + ".log").toFile())
+                .start();
     }
 
     static boolean present(List<JsonNode> all, String alertname, String run) {
-        return all.stream().anyMatch(a -> a.get("labels").path("alertname").asText().equals(alertname)
-                && a.get("labels").path("run_id").asText().equals(run));
+        return all.stream()
+                .anyMatch(
+                        a ->
+                                a.get("labels").path("alertname").asText().equals(alertname)
+                                        && a.get("labels").path("run_id").asText().equals(run));
     }
 
     /** No run's alert carries instance or job, and no (alertname, run_id) has two label sets. */
@@ -399,16 +685,25 @@ class AlertLifecycleIT {
         for (JsonNode a : alerts()) {
             JsonNode l = a.get("labels");
             if (l.has("run_id")) {
-                assertThat(l.has("instance") || l.has("job")).as("a run's alert split by instance: " + l).isFalse();
-                String condition = l.path("alertname").asText() + " " + l.path("run_id").asText() + " " + l.path("direction").asText();
-                assertThat(seen.add(condition)).as("one alert for " + condition + " in " + alerts()).isTrue();
+                assertThat(l.has("instance") || l.has("job"))
+                        .as("a run's alert split by instance: " + l)
+                        .isFalse();
+                String condition =
+                        l.path("alertname").asText()
+                                + " "
+                                + l.path("run_id").asText()
+                                + " "
+                                + l.path("direction").asText();
+                assertThat(seen.add(condition))
+                        .as("one alert for " + condition + " in " + alerts())
+                        .isTrue();
             }
         }
     }
 
     /**
-     * Waits until Prometheus' own rule fires for the run and Prometheus has sent Alertmanager a batch
-     * after that, so that both paths have fed Alertmanager.
+     * Waits until Prometheus' own rule fires for the run and Prometheus has sent Alertmanager a
+     * batch after that, so that both paths have fed Alertmanager.
      */
     static void awaitRuleFiring(String alertname, String run) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -416,7 +711,8 @@ class AlertLifecycleIT {
         while (System.nanoTime() < deadline) {
             if (sentAtFiring < 0) {
                 for (JsonNode a : prom("alerts").path("data").path("alerts")) {
-                    if (a.get("labels").path("alertname").asText().equals(alertname) && a.get("labels").path("run_id").asText().equals(run)
+                    if (a.get("labels").path("alertname").asText().equals(alertname)
+                            && a.get("labels").path("run_id").asText().equals(run)
                             && a.path("state").asText().equals("firing")) {
                         sentAtFiring = notificationsSent();
                     }
@@ -426,23 +722,57 @@ class AlertLifecycleIT {
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("the rule " + alertname + " never fired for " + run + " and was sent to Alertmanager; Prometheus has "
-                + prom("alerts").path("data") + "; rules " + prom("rules").path("data").toString().replaceAll("\"query\":\"[^\"]*\"", "")
-                + "; series " + prom("query?query=" + java.net.URLEncoder.encode("{run_id=\"" + run + "\"}", java.nio.charset.StandardCharsets.UTF_8))
-                .path("data").path("result"));
+        throw new AssertionError(
+                "the rule "
+                        + alertname
+                        + " never fired for "
+                        + run
+                        + " and was sent to Alertmanager; Prometheus has "
+                        + prom("alerts").path("data")
+                        + "; rules "
+                        + prom("rules")
+                                .path("data")
+                                .toString()
+                                .replaceAll("\"query\":\"[^\"]*\"", "")
+                        + "; series "
+                        + prom("query?query="
+                                        + java.net.URLEncoder.encode(
+                                                "{run_id=\"" + run + "\"}",
+                                                java.nio.charset.StandardCharsets.UTF_8))
+                                .path("data")
+                                .path("result"));
     }
 
     /** Prometheus' own count of alerts sent to Alertmanager, from its /metrics. */
     static double notificationsSent() throws Exception {
-        String metrics = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + promPort + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-        return metrics.lines().filter(l -> l.startsWith("prometheus_notifications_sent_total"))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        String metrics =
+                HTTP.send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        "http://127.0.0.1:"
+                                                                + promPort
+                                                                + "/metrics"))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body();
+        return metrics.lines()
+                .filter(l -> l.startsWith("prometheus_notifications_sent_total"))
+                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     static JsonNode prom(String path) throws Exception {
-        return Json.MAPPER.readTree(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + promPort + "/api/v1/" + path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body());
+        return Json.MAPPER.readTree(
+                HTTP.send(
+                                HttpRequest.newBuilder(
+                                                URI.create(
+                                                        "http://127.0.0.1:"
+                                                                + promPort
+                                                                + "/api/v1/"
+                                                                + path))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString())
+                        .body());
     }
 
     static void awaitNotified(Receiver r, String notification) throws Exception {
@@ -453,6 +783,7 @@ class AlertLifecycleIT {
             }
             Thread.sleep(250);
         }
-        throw new AssertionError("the receiver never got '" + notification + "'; it got " + notified(r));
+        throw new AssertionError(
+                "the receiver never got '" + notification + "'; it got " + notified(r));
     }
 }

@@ -11,14 +11,21 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** The systemd unit operations.md shows: systemd itself accepts it, and every flag it passes is one `run` has. */
+/**
+ * The systemd unit operations.md shows: systemd itself accepts it, and every flag it passes is one
+ * `run` has.
+ */
 class SystemdUnitTest {
     static final Path UNIT = Path.of("examples/systemd/headgeo.service");
 
     @Test
     void systemdAcceptsTheUnit() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/systemd-analyze")), "no systemd-analyze here");
-        Process p = new ProcessBuilder("systemd-analyze", "verify", UNIT.toString()).redirectErrorStream(true).start();
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/systemd-analyze")), "no systemd-analyze here");
+        Process p =
+                new ProcessBuilder("systemd-analyze", "verify", UNIT.toString())
+                        .redirectErrorStream(true)
+                        .start();
         String out = new String(p.getInputStream().readAllBytes());
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
@@ -27,9 +34,14 @@ class SystemdUnitTest {
 
     @Test
     void everyFlagOfItsCommandIsOneRunHas() throws Exception {
-        String exec = Files.readAllLines(UNIT).stream().filter(l -> l.startsWith("ExecStart=")).findFirst().orElseThrow();
+        String exec =
+                Files.readAllLines(UNIT).stream()
+                        .filter(l -> l.startsWith("ExecStart="))
+                        .findFirst()
+                        .orElseThrow();
         String help = CliTesting.run("run", "--help").out();
-        Matcher flags = Pattern.compile(" (--[a-z-]+)").matcher(exec.substring(exec.indexOf(" run ")));
+        Matcher flags =
+                Pattern.compile(" (--[a-z-]+)").matcher(exec.substring(exec.indexOf(" run ")));
         int n = 0;
         while (flags.find()) {
             assertThat(help).as(flags.group(1)).contains(flags.group(1));

@@ -21,27 +21,32 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two instances on topics of one partition: one holds the task, the other none (or only a standby copy). Both answer
- * every run, and neither is listed in missing_instances: an instance without tasks is idle, not missing.
+ * Two instances on topics of one partition: one holds the task, the other none (or only a standby
+ * copy). Both answer every run, and neither is listed in missing_instances: an instance without
+ * tasks is idle, not missing.
  */
 class IdleInstanceIT {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @Test
     void anInstanceWithoutTasksIsNotMissing() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             // the broker's default of one partition for every topic run creates
-            try (ProcessorApp first = start(kafka, "first"); ProcessorApp second = start(kafka, "second")) {
+            try (ProcessorApp first = start(kafka, "first");
+                    ProcessorApp second = start(kafka, "second")) {
                 assertThat(first.awaitRunning(Duration.ofSeconds(60))).isTrue();
                 assertThat(second.awaitRunning(Duration.ofSeconds(60))).isTrue();
                 Properties client = new Properties();
                 client.put("bootstrap.servers", kafka.bootstrapServers());
-                try (LayerPublisher publisher = new LayerPublisher(client, HeadgeoTopics.defaults().layers())) {
-                    publisher.publish(LayerRecords.split(Golden.dump("two_layers"), "solo", 100, "m", null));
+                try (LayerPublisher publisher =
+                        new LayerPublisher(client, HeadgeoTopics.defaults().layers())) {
+                    publisher.publish(
+                            LayerRecords.split(Golden.dump("two_layers"), "solo", 100, "m", null));
                 }
-                List<HttpClientForTests> instances = List.of(new HttpClientForTests(HttpApiIT.port(first), null),
-                        new HttpClientForTests(HttpApiIT.port(second), null));
+                List<HttpClientForTests> instances =
+                        List.of(
+                                new HttpClientForTests(HttpApiIT.port(first), null),
+                                new HttpClientForTests(HttpApiIT.port(second), null));
                 for (HttpClientForTests instance : instances) {
                     JsonNode runs = awaitRun(instance, "solo");
                     assertThat(runs.get("missing_instances")).as(runs.toString()).isEmpty();
@@ -58,9 +63,20 @@ class IdleInstanceIT {
 
     private ProcessorApp start(EmbeddedKafka kafka, String name) throws Exception {
         HeadgeoTopics topics = HeadgeoTopics.defaults();
-        Properties config = HeadgeoStreamsConfig.of(kafka.bootstrapServers(), "idle-instance-it",
-                Files.createDirectories(tmp.resolve(name)).toString(), topics, Map.of("commit.interval.ms", "100"));
-        return ProcessorApp.start(config, topics, StreamSettings.defaults(), true, new HttpAddress("127.0.0.1", 0), null);
+        Properties config =
+                HeadgeoStreamsConfig.of(
+                        kafka.bootstrapServers(),
+                        "idle-instance-it",
+                        Files.createDirectories(tmp.resolve(name)).toString(),
+                        topics,
+                        Map.of("commit.interval.ms", "100"));
+        return ProcessorApp.start(
+                config,
+                topics,
+                StreamSettings.defaults(),
+                true,
+                new HttpAddress("127.0.0.1", 0),
+                null);
     }
 
     /** /api/runs of an instance once it lists the run. */

@@ -21,6 +21,7 @@ class LoadSheddingTest {
         assertThat(busy.status()).isEqualTo(503);
         assertThat(busy.headers()).containsEntry("Retry-After", "1");
         assertThat(busy.contentType()).isEqualTo(Reply.JSON);
-        assertThat(new String(busy.body(), java.nio.charset.StandardCharsets.UTF_8)).startsWith("{\"error\":\"too many requests at once");
+        assertThat(new String(busy.body(), java.nio.charset.StandardCharsets.UTF_8))
+                .startsWith("{\"error\":\"too many requests at once");
     }
 }

@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The web server alone (no Kafka): the headers every answer carries and the cut of a client that trickles its headers. */
+/**
+ * The web server alone (no Kafka): the headers every answer carries and the cut of a client that
+ * trickles its headers.
+ */
 class WebServerTest {
     private static final long WINDOW_MS = 300;
     private WebServer server;
@@ -26,8 +29,14 @@ class WebServerTest {
 
     @BeforeEach
     void start() {
-        server = WebServer.start(new HttpAddress("127.0.0.1", 0),
-                (method, path, query, header) -> path.equals("/ok") ? Reply.ok(Health.UP) : Reply.error(404, "no such path"), WINDOW_MS);
+        server =
+                WebServer.start(
+                        new HttpAddress("127.0.0.1", 0),
+                        (method, path, query, header) ->
+                                path.equals("/ok")
+                                        ? Reply.ok(Health.UP)
+                                        : Reply.error(404, "no such path"),
+                        WINDOW_MS);
     }
 
     @AfterEach
@@ -45,44 +54,69 @@ class WebServerTest {
 
     @Test
     void everyAnswerCarriesTheSecurityHeadersTheOwnErrorsOfJettyToo() throws Exception {
-        List<HttpResponse<String>> answers = List.of(
-                send(HttpRequest.newBuilder(uri("/ok"))),
-                send(HttpRequest.newBuilder(uri("/missing"))),
-                send(HttpRequest.newBuilder(uri("/ok")).DELETE()),
-                // Jetty answers these itself: headers, a URI and a body past their limits
-                send(HttpRequest.newBuilder(uri("/ok")).header("X-Big", "x".repeat(20_000))),
-                send(HttpRequest.newBuilder(uri("/ok?q=" + "x".repeat(20_000)))),
-                send(HttpRequest.newBuilder(uri("/ok")).method("GET", HttpRequest.BodyPublishers.ofString("x".repeat(10_000)))));
-        assertThat(answers).extracting(HttpResponse::statusCode).containsExactly(200, 404, 405, 431, 414, 413);
+        List<HttpResponse<String>> answers =
+                List.of(
+                        send(HttpRequest.newBuilder(uri("/ok"))),
+                        send(HttpRequest.newBuilder(uri("/missing"))),
+                        send(HttpRequest.newBuilder(uri("/ok")).DELETE()),
+                        // Jetty answers these itself: headers, a URI and a body past their limits
+                        send(
+                                HttpRequest.newBuilder(uri("/ok"))
+                                        .header("X-Big", "x".repeat(20_000))),
+                        send(HttpRequest.newBuilder(uri("/ok?q=" + "x".repeat(20_000)))),
+                        send(
+                                HttpRequest.newBuilder(uri("/ok"))
+                                        .method(
+                                                "GET",
+                                                HttpRequest.BodyPublishers.ofString(
+                                                        "x".repeat(10_000)))));
+        assertThat(answers)
+                .extracting(HttpResponse::statusCode)
+                .containsExactly(200, 404, 405, 431, 414, 413);
         for (HttpResponse<String> a : answers) {
             for (Map.Entry<String, String> h : SecurityHeaders.ALL.entrySet()) {
-                assertThat(a.headers().firstValue(h.getKey())).as(a.statusCode() + " " + h.getKey()).contains(h.getValue());
+                assertThat(a.headers().firstValue(h.getKey()))
+                        .as(a.statusCode() + " " + h.getKey())
+                        .contains(h.getValue());
             }
-            assertThat(a.headers().firstValue("Content-Type")).as(a.statusCode() + " content type").hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
+            assertThat(a.headers().firstValue("Content-Type"))
+                    .as(a.statusCode() + " content type")
+                    .hasValueSatisfying(t -> assertThat(t).startsWith("application/json"));
         }
         // and this: a bad escape in the path (which java.net.URI would not send)
         try (Socket raw = new Socket("127.0.0.1", server.port())) {
-            raw.getOutputStream().write("GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            String answer = new String(raw.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            raw.getOutputStream()
+                    .write(
+                            "GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                                    .getBytes(StandardCharsets.US_ASCII));
+            String answer =
+                    new String(raw.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertThat(answer).startsWith("HTTP/1.1 400");
             for (Map.Entry<String, String> h : SecurityHeaders.ALL.entrySet()) {
                 assertThat(answer).contains(h.getKey() + ": " + h.getValue());
             }
         }
-        assertThat(SecurityHeaders.CONTENT_SECURITY_POLICY).contains("script-src 'self';", "frame-ancestors 'none'").doesNotContain("unsafe-eval");
+        assertThat(SecurityHeaders.CONTENT_SECURITY_POLICY)
+                .contains("script-src 'self';", "frame-ancestors 'none'")
+                .doesNotContain("unsafe-eval");
     }
 
     @Test
     void aClientTricklingItsHeadersIsCutWhileOneThatSendsThemAtOnceIsAnswered() throws Exception {
-        try (Socket slow = new Socket("127.0.0.1", server.port()); Socket quick = new Socket("127.0.0.1", server.port())) {
+        try (Socket slow = new Socket("127.0.0.1", server.port());
+                Socket quick = new Socket("127.0.0.1", server.port())) {
             slow.setSoTimeout(50);
             OutputStream out = slow.getOutputStream();
             InputStream in = slow.getInputStream();
-            byte[] request = "GET /ok HTTP/1.1\r\nHost: slow\r\nX-Padding: ".getBytes(StandardCharsets.US_ASCII);
+            byte[] request =
+                    "GET /ok HTTP/1.1\r\nHost: slow\r\nX-Padding: "
+                            .getBytes(StandardCharsets.US_ASCII);
             long started = System.nanoTime();
             boolean closed = false;
             // one byte every 50 ms: the idle time-out (10 s) never fires, the guard must
-            for (int i = 0; !closed && System.nanoTime() - started < 20 * WINDOW_MS * 1_000_000L; i++) {
+            for (int i = 0;
+                    !closed && System.nanoTime() - started < 20 * WINDOW_MS * 1_000_000L;
+                    i++) {
                 try {
                     out.write(i < request.length ? request[i] : 'x');
                     out.flush();
@@ -95,10 +129,16 @@ class WebServerTest {
             }
             long ms = (System.nanoTime() - started) / 1_000_000;
             assertThat(closed).as("closed after %d ms", ms).isTrue();
-            assertThat(ms).as("not before a request had one whole window").isGreaterThanOrEqualTo(WINDOW_MS);
+            assertThat(ms)
+                    .as("not before a request had one whole window")
+                    .isGreaterThanOrEqualTo(WINDOW_MS);
 
-            quick.getOutputStream().write("GET /ok HTTP/1.1\r\nHost: quick\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            assertThat(new String(quick.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).startsWith("HTTP/1.1 200");
+            quick.getOutputStream()
+                    .write(
+                            "GET /ok HTTP/1.1\r\nHost: quick\r\nConnection: close\r\n\r\n"
+                                    .getBytes(StandardCharsets.US_ASCII));
+            assertThat(new String(quick.getInputStream().readAllBytes(), StandardCharsets.US_ASCII))
+                    .startsWith("HTTP/1.1 200");
         }
     }
 
@@ -107,9 +147,15 @@ class WebServerTest {
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(5000);
             for (int i = 0; i < 4; i++) {
-                s.getOutputStream().write("GET /ok HTTP/1.1\r\nHost: k\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-                assertThat(readResponse(s.getInputStream())).as("request " + i).startsWith("HTTP/1.1 200");
-                // idle between requests across more than two windows: idleness is the idle time-out's, not the guard's
+                s.getOutputStream()
+                        .write(
+                                "GET /ok HTTP/1.1\r\nHost: k\r\n\r\n"
+                                        .getBytes(StandardCharsets.US_ASCII));
+                assertThat(readResponse(s.getInputStream()))
+                        .as("request " + i)
+                        .startsWith("HTTP/1.1 200");
+                // idle between requests across more than two windows: idleness is the idle
+                // time-out's, not the guard's
                 Thread.sleep(WINDOW_MS * 5 / 2);
             }
         }
@@ -125,7 +171,8 @@ class WebServerTest {
             }
             head.append((char) b);
         }
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(?i)content-length: *(\\d+)").matcher(head);
         int length = m.find() ? Integer.parseInt(m.group(1)) : 0;
         return head + new String(in.readNBytes(length), StandardCharsets.US_ASCII);
     }

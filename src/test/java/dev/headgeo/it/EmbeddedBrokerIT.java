@@ -11,8 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbeddedBrokerIT {
     static EmbeddedKafka kafka;
 
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     @BeforeAll
     static void startBroker() {
@@ -27,7 +26,8 @@ class EmbeddedBrokerIT {
     }
 
     @Test
-    void exactlyOneCorrectReportPerCheckpointAcrossRestartsWithGarbageAndDuplicates() throws Exception {
+    void exactlyOneCorrectReportPerCheckpointAcrossRestartsWithGarbageAndDuplicates()
+            throws Exception {
         new StreamScenario(kafka.bootstrapServers(), tmp).run();
     }
 }

@@ -32,14 +32,22 @@ import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
- * The integration scenario, run against whatever broker a test provides: many runs and
- * checkpoints in shuffled order with duplicates and garbage, the processor stopped and restarted
- * in the middle (same state dir, then a wiped one); exactly one report per checkpoint, equal to
- * the offline analysis, and every bad record on the dead-letter topic.
+ * The integration scenario, run against whatever broker a test provides: many runs and checkpoints
+ * in shuffled order with duplicates and garbage, the processor stopped and restarted in the middle
+ * (same state dir, then a wiped one); exactly one report per checkpoint, equal to the offline
+ * analysis, and every bad record on the dead-letter topic.
  */
 final class StreamScenario {
-    private static final String[] FIXTURES = {"ragged_ranks", "zero_heads", "two_layers", "one_head", "supported_12x12x64",
-        "rejected_12x12x64", "constant_entropy", "identical_layers"};
+    private static final String[] FIXTURES = {
+        "ragged_ranks",
+        "zero_heads",
+        "two_layers",
+        "one_head",
+        "supported_12x12x64",
+        "rejected_12x12x64",
+        "constant_entropy",
+        "identical_layers"
+    };
 
     private static final String APP = "headgeo-it";
 
@@ -56,7 +64,8 @@ final class StreamScenario {
     }
 
     void run() throws Exception {
-        List<List<Map.Entry<byte[], byte[]>>> parts = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<List<Map.Entry<byte[], byte[]>>> parts =
+                List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
         List<Map.Entry<byte[], byte[]>> allLayers = new ArrayList<>();
         int checkpoints = 0;
         for (int run = 0; run < 4; run++) {
@@ -66,7 +75,8 @@ final class StreamScenario {
                 long checkpoint = 1000L * (c + 1);
                 Dump dump = Golden.dump(fixture);
                 expected.put(runId + "@" + checkpoint, ReportJson.offline(dump, runId, checkpoint));
-                for (LayerGeometry layer : LayerRecords.split(dump, runId, checkpoint, fixture, null)) {
+                for (LayerGeometry layer :
+                        LayerRecords.split(dump, runId, checkpoint, fixture, null)) {
                     byte[] value = random.nextBoolean() ? codec.toAvro(layer) : codec.toJson(layer);
                     allLayers.add(entry(runId, value));
                 }
@@ -95,14 +105,21 @@ final class StreamScenario {
         createLayersTopic(3);
         try (HeadgeoService service = startService(stateDir)) {
             KafkaTestClients.produce(bootstrap, topics.layers().name(), parts.get(0));
-            assertThat(KafkaTestClients.awaitConsumed(bootstrap, APP, topics.layers().name(), Duration.ofSeconds(60))).isTrue();
+            assertThat(
+                            KafkaTestClients.awaitConsumed(
+                                    bootstrap, APP, topics.layers().name(), Duration.ofSeconds(60)))
+                    .isTrue();
         }
         // Stopped with checkpoints half gathered; the same state dir picks them up, sharing the
         // partitions with a second instance.
         Path second = Files.createDirectories(stateRoot.resolve("state-second"));
-        try (HeadgeoService service = startService(stateDir); HeadgeoService other = startService(second)) {
+        try (HeadgeoService service = startService(stateDir);
+                HeadgeoService other = startService(second)) {
             KafkaTestClients.produce(bootstrap, topics.layers().name(), parts.get(1));
-            assertThat(KafkaTestClients.awaitConsumed(bootstrap, APP, topics.layers().name(), Duration.ofSeconds(60))).isTrue();
+            assertThat(
+                            KafkaTestClients.awaitConsumed(
+                                    bootstrap, APP, topics.layers().name(), Duration.ofSeconds(60)))
+                    .isTrue();
             assertThat(service.activeTasks() + other.activeTasks()).isEqualTo(3);
             assertThat(other.activeTasks()).isPositive();
         }
@@ -111,36 +128,74 @@ final class StreamScenario {
         int total = checkpoints;
         try (HeadgeoService service = startService(wiped)) {
             KafkaTestClients.produce(bootstrap, topics.layers().name(), parts.get(2));
-            assertThat(KafkaTestClients.awaitConsumed(bootstrap, APP, topics.layers().name(), Duration.ofSeconds(60))).isTrue();
+            assertThat(
+                            KafkaTestClients.awaitConsumed(
+                                    bootstrap, APP, topics.layers().name(), Duration.ofSeconds(60)))
+                    .isTrue();
         }
-        // Everything is consumed and committed; read a moment past the expected count so that a duplicate would show.
+        // Everything is consumed and committed; read a moment past the expected count so that a
+        // duplicate would show.
         List<ConsumerRecord<byte[], byte[]>> reports =
-                KafkaTestClients.readUntil(bootstrap, topics.reports().name(), r -> r.size() > total, Duration.ofSeconds(3));
+                KafkaTestClients.readUntil(
+                        bootstrap,
+                        topics.reports().name(),
+                        r -> r.size() > total,
+                        Duration.ofSeconds(3));
 
-        AvroCodec<CheckpointReport> reportCodec = new AvroCodec<>(CheckpointReport.getClassSchema());
-        Map<String, Long> counts = reports.stream().map(r -> reportCodec.decode(r.value()))
-                .collect(Collectors.groupingBy(r -> r.getRunId() + "@" + r.getCheckpoint(), Collectors.counting()));
+        AvroCodec<CheckpointReport> reportCodec =
+                new AvroCodec<>(CheckpointReport.getClassSchema());
+        Map<String, Long> counts =
+                reports.stream()
+                        .map(r -> reportCodec.decode(r.value()))
+                        .collect(
+                                Collectors.groupingBy(
+                                        r -> r.getRunId() + "@" + r.getCheckpoint(),
+                                        Collectors.counting()));
         assertThat(counts.keySet()).containsExactlyInAnyOrderElementsOf(expected.keySet());
         assertThat(counts.values()).allMatch(n -> n == 1);
         for (ConsumerRecord<byte[], byte[]> r : reports) {
             CheckpointReport report = reportCodec.decode(r.value());
             assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(report.getRunId());
-            assertThat(ReportJson.withoutTimes(AvroJson.toJson(report))).isEqualTo(expected.get(report.getRunId() + "@" + report.getCheckpoint()));
+            assertThat(ReportJson.withoutTimes(AvroJson.toJson(report)))
+                    .isEqualTo(expected.get(report.getRunId() + "@" + report.getCheckpoint()));
         }
 
         long expectedDeadLetters = garbage + late;
-        List<ConsumerRecord<byte[], byte[]>> dead = KafkaTestClients.readUntil(bootstrap, topics.deadLetters().name(),
-                r -> r.size() > expectedDeadLetters, Duration.ofSeconds(3));
-        Map<String, Long> reasons = dead.stream()
-                .collect(Collectors.groupingBy(d -> new String(d.headers().lastHeader(DeadLetters.REASON_HEADER).value(),
-                        StandardCharsets.UTF_8), Collectors.counting()));
-        // Duplicates of layers whose checkpoint was already reported are LATE; the others replaced a copy.
+        List<ConsumerRecord<byte[], byte[]>> dead =
+                KafkaTestClients.readUntil(
+                        bootstrap,
+                        topics.deadLetters().name(),
+                        r -> r.size() > expectedDeadLetters,
+                        Duration.ofSeconds(3));
+        Map<String, Long> reasons =
+                dead.stream()
+                        .collect(
+                                Collectors.groupingBy(
+                                        d ->
+                                                new String(
+                                                        d.headers()
+                                                                .lastHeader(
+                                                                        DeadLetters.REASON_HEADER)
+                                                                .value(),
+                                                        StandardCharsets.UTF_8),
+                                        Collectors.counting()));
+        // Duplicates of layers whose checkpoint was already reported are LATE; the others replaced
+        // a copy.
         Map<String, Long> expectedReasons = new HashMap<>(Map.of("MALFORMED", (long) garbage));
         if (late > 0) {
             expectedReasons.put("LATE", late);
         }
         assertThat(reasons).isEqualTo(expectedReasons);
-        assertThat(dead.stream().filter(d -> "garbage".equals(new String(d.value(), StandardCharsets.UTF_8)))).hasSize(3);
+        assertThat(
+                        dead.stream()
+                                .filter(
+                                        d ->
+                                                "garbage"
+                                                        .equals(
+                                                                new String(
+                                                                        d.value(),
+                                                                        StandardCharsets.UTF_8))))
+                .hasSize(3);
     }
 
     /**
@@ -164,7 +219,8 @@ final class StreamScenario {
                     late++;
                     continue;
                 }
-                java.util.Set<Integer> layers = received.computeIfAbsent(checkpoint, k -> new java.util.HashSet<>());
+                java.util.Set<Integer> layers =
+                        received.computeIfAbsent(checkpoint, k -> new java.util.HashSet<>());
                 layers.add(layer.getLayer());
                 if (layers.size() == layer.getNumLayers()) {
                     completed.add(checkpoint);
@@ -177,15 +233,25 @@ final class StreamScenario {
     private void createLayersTopic(int partitions) throws Exception {
         java.util.Properties p = new java.util.Properties();
         p.put("bootstrap.servers", bootstrap);
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(p)) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topics.layers().name(), partitions, (short) 1)))
-                    .all().get();
+        try (org.apache.kafka.clients.admin.Admin admin =
+                org.apache.kafka.clients.admin.Admin.create(p)) {
+            admin.createTopics(
+                            List.of(
+                                    new org.apache.kafka.clients.admin.NewTopic(
+                                            topics.layers().name(), partitions, (short) 1)))
+                    .all()
+                    .get();
         }
     }
 
     private HeadgeoService startService(Path stateDir) throws InterruptedException {
-        var config = HeadgeoStreamsConfig.of(bootstrap, APP, stateDir.toString(), topics,
-                Map.of("commit.interval.ms", "100"));
+        var config =
+                HeadgeoStreamsConfig.of(
+                        bootstrap,
+                        APP,
+                        stateDir.toString(),
+                        topics,
+                        Map.of("commit.interval.ms", "100"));
         TopicCreator.createMissing(config, topics.names());
         HeadgeoService service = HeadgeoService.start(config, topics, StreamSettings.defaults());
         assertThat(service.awaitRunning(Duration.ofSeconds(60))).isTrue();

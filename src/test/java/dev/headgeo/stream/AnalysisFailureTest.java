@@ -29,15 +29,22 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
-/** An unexpected failure while analysing one checkpoint: an alert for its run, its layers dead-lettered, nothing else touched. */
+/**
+ * An unexpected failure while analysing one checkpoint: an alert for its run, its layers
+ * dead-lettered, nothing else touched.
+ */
 class AnalysisFailureTest {
     static GatheredCheckpoint gathered() {
         AvroCodec<LayerGeometry> codec = new AvroCodec<>(LayerGeometry.getClassSchema());
         List<GatheredCheckpoint.Layer> layers = new ArrayList<>();
-        for (LayerGeometry l : LayerRecords.split(Golden.dump("two_layers"), "broken", 7, null, null)) {
-            layers.add(new GatheredCheckpoint.Layer(dev.headgeo.wire.LayerArrays.values(l), codec.toAvro(l)));
+        for (LayerGeometry l :
+                LayerRecords.split(Golden.dump("two_layers"), "broken", 7, null, null)) {
+            layers.add(
+                    new GatheredCheckpoint.Layer(
+                            dev.headgeo.wire.LayerArrays.values(l), codec.toAvro(l)));
         }
-        return GatheredCheckpoint.complete(new OpenCheckpoint("broken", 7L, 2, 2, 2, 1L, 1L, 1L), layers, 5L);
+        return GatheredCheckpoint.complete(
+                new OpenCheckpoint("broken", 7L, 2, 2, 2, 1L, 1L, 1L), layers, 5L);
     }
 
     @Test
@@ -46,19 +53,29 @@ class AnalysisFailureTest {
         context.setCurrentSystemTimeMs(9L);
         context.setRecordMetadata("headgeo.layers", 2, 41L);
         HeadgeoMetrics metrics = new HeadgeoMetrics(new SimpleMeterRegistry());
-        AnalyzeCheckpointProcessor processor = new AnalyzeCheckpointProcessor(dev.headgeo.analysis.Anchor.LAST,
-                metrics, new DeadLetters(metrics), new dev.headgeo.wire.AvroCodec<>(dev.headgeo.avro.CheckpointReport.getClassSchema()), spectra -> {
-                    throw new ArithmeticException("boom");
-                });
+        AnalyzeCheckpointProcessor processor =
+                new AnalyzeCheckpointProcessor(
+                        dev.headgeo.analysis.Anchor.LAST,
+                        metrics,
+                        new DeadLetters(metrics),
+                        new dev.headgeo.wire.AvroCodec<>(
+                                dev.headgeo.avro.CheckpointReport.getClassSchema()),
+                        spectra -> {
+                            throw new ArithmeticException("boom");
+                        });
         processor.init(context);
         GatheredCheckpoint g = gathered();
 
         processor.process(new Record<>("broken", g, 5L));
 
-        List<MockProcessorContext.CapturedForward<? extends String, ? extends Flow.AnalyzeOutput>> out = context.forwarded();
+        List<MockProcessorContext.CapturedForward<? extends String, ? extends Flow.AnalyzeOutput>>
+                out = context.forwarded();
         assertThat(out).hasSize(3);
         assertThat(out.get(0).childName()).hasValue(HeadgeoTopology.TRACK.name());
-        assertThat(out.get(0).record().value()).isEqualTo(new Flow.AnalysisFailed("broken", 7, 2, 2, "java.lang.ArithmeticException: boom"));
+        assertThat(out.get(0).record().value())
+                .isEqualTo(
+                        new Flow.AnalysisFailed(
+                                "broken", 7, 2, 2, "java.lang.ArithmeticException: boom"));
         for (int i = 0; i < 2; i++) {
             var dead = out.get(1 + i);
             assertThat(dead.childName()).hasValue(HeadgeoTopology.DEAD_LETTERS.name());
@@ -68,46 +85,90 @@ class AnalysisFailureTest {
             assertThat(letter.value()).isEqualTo(g.layerBytes().get(i));
             Headers h = dead.record().headers();
             assertThat(header(h, DeadLetters.REASON_HEADER)).isEqualTo("PROCESSING_ERROR");
-            assertThat(header(h, DeadLetters.DETAIL_HEADER)).isEqualTo("analysis of checkpoint 7 of run broken failed: java.lang.ArithmeticException: boom");
-            assertThat(header(h, DeadLetters.EXCEPTION_HEADER)).isEqualTo("java.lang.ArithmeticException");
-            assertThat(header(h, DeadLetters.STACKTRACE_HEADER)).startsWith("java.lang.ArithmeticException: boom");
+            assertThat(header(h, DeadLetters.DETAIL_HEADER))
+                    .isEqualTo(
+                            "analysis of checkpoint 7 of run broken failed:"
+                                    + " java.lang.ArithmeticException: boom");
+            assertThat(header(h, DeadLetters.EXCEPTION_HEADER))
+                    .isEqualTo("java.lang.ArithmeticException");
+            assertThat(header(h, DeadLetters.STACKTRACE_HEADER))
+                    .startsWith("java.lang.ArithmeticException: boom");
             assertThat(header(h, DeadLetters.TOPIC_HEADER)).isEqualTo("headgeo.layers");
             assertThat(header(h, DeadLetters.PARTITION_HEADER)).isEqualTo("2");
             assertThat(header(h, DeadLetters.OFFSET_HEADER)).isEqualTo("41");
         }
-        assertThat(metrics.registry().get("headgeo.dead.letters").tag("reason", "PROCESSING_ERROR").counter().count()).isEqualTo(2.0);
-        assertThat(metrics.registry().get("headgeo.reports").tag("status", "COMPLETE").counter().count()).isZero();
+        assertThat(
+                        metrics.registry()
+                                .get("headgeo.dead.letters")
+                                .tag("reason", "PROCESSING_ERROR")
+                                .counter()
+                                .count())
+                .isEqualTo(2.0);
+        assertThat(
+                        metrics.registry()
+                                .get("headgeo.reports")
+                                .tag("status", "COMPLETE")
+                                .counter()
+                                .count())
+                .isZero();
     }
 
     @Test
     void trackVerdictsRaisesAnAnalysisFailedAlert() {
         MockProcessorContext<String, Flow.RunEvent> context = new MockProcessorContext<>();
         context.setCurrentSystemTimeMs(9L);
-        KeyValueStore<String, RunHistory> history = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(HeadgeoTopology.RUN_HISTORY_STORE),
-                Serdes.String(), new AvroSerde<RunHistory>(RunHistory.getClassSchema(), AvroSerde.Format.avro)).withLoggingDisabled().build();
+        KeyValueStore<String, RunHistory> history =
+                Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(HeadgeoTopology.RUN_HISTORY_STORE),
+                                Serdes.String(),
+                                new AvroSerde<RunHistory>(
+                                        RunHistory.getClassSchema(), AvroSerde.Format.avro))
+                        .withLoggingDisabled()
+                        .build();
         history.init(context.getStateStoreContext(), history);
         context.addStateStore(history);
-        TrackVerdictsProcessor track = new TrackVerdictsProcessor(StreamSettings.defaults(), HeadgeoMetrics.unregistered());
+        TrackVerdictsProcessor track =
+                new TrackVerdictsProcessor(
+                        StreamSettings.defaults(), HeadgeoMetrics.unregistered());
         track.init(context);
 
-        track.process(new Record<>("broken", new Flow.AnalysisFailed("broken", 7, 2, 2, "ArithmeticException: boom"), 5L));
+        track.process(
+                new Record<>(
+                        "broken",
+                        new Flow.AnalysisFailed("broken", 7, 2, 2, "ArithmeticException: boom"),
+                        5L));
 
-        assertThat(context.forwarded()).extracting(f -> f.childName().orElseThrow())
+        assertThat(context.forwarded())
+                .extracting(f -> f.childName().orElseThrow())
                 .containsExactly(HeadgeoTopology.ALERTS.name(), HeadgeoTopology.REMEMBER.name());
         Alert alert = ((Flow.RaisedAlert) context.forwarded().get(0).record().value()).alert();
         assertThat(alert.getType()).isEqualTo(AlertType.ANALYSIS_FAILED);
         assertThat(alert.getCheckpoint()).isEqualTo(7);
-        assertThat(alert.getMessage()).isEqualTo("run broken: the analysis of checkpoint 7 failed (ArithmeticException: boom); "
-                + "its layers are on the dead-letter topic as PROCESSING_ERROR");
-        assertThat(history.get("broken")).as("a failed checkpoint is not part of the history").isNull();
+        assertThat(alert.getMessage())
+                .isEqualTo(
+                        "run broken: the analysis of checkpoint 7 failed (ArithmeticException:"
+                                + " boom); its layers are on the dead-letter topic as"
+                                + " PROCESSING_ERROR");
+        assertThat(history.get("broken"))
+                .as("a failed checkpoint is not part of the history")
+                .isNull();
     }
 
     @Test
     void theSafetyNetHandlerDeadLettersABugAsProcessingError() {
         ProcessingErrorHandler handler = new ProcessingErrorHandler();
         HeadgeoMetrics metrics = new HeadgeoMetrics(new SimpleMeterRegistry());
-        handler.configure(Map.of(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, "dlq", HeadgeoMetrics.CONFIG_KEY, metrics));
-        var response = handler.handleError(context(), new Record<>("broken", "x", 5L), new IllegalStateException("a bug"));
+        handler.configure(
+                Map.of(
+                        StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG,
+                        "dlq",
+                        HeadgeoMetrics.CONFIG_KEY,
+                        metrics));
+        var response =
+                handler.handleError(
+                        context(),
+                        new Record<>("broken", "x", 5L),
+                        new IllegalStateException("a bug"));
 
         List<ProducerRecord<byte[], byte[]>> dead = response.deadLetterQueueRecords();
         assertThat(dead).hasSize(1);
@@ -118,18 +179,29 @@ class AnalysisFailureTest {
         assertThat(d.timestamp()).isEqualTo(5L);
         assertThat(header(d.headers(), DeadLetters.REASON_HEADER)).isEqualTo("PROCESSING_ERROR");
         assertThat(header(d.headers(), DeadLetters.DETAIL_HEADER)).isEqualTo("a bug");
-        assertThat(header(d.headers(), DeadLetters.EXCEPTION_HEADER)).isEqualTo("java.lang.IllegalStateException");
+        assertThat(header(d.headers(), DeadLetters.EXCEPTION_HEADER))
+                .isEqualTo("java.lang.IllegalStateException");
         assertThat(header(d.headers(), DeadLetters.MESSAGE_HEADER)).isEqualTo("a bug");
         assertThat(header(d.headers(), DeadLetters.TOPIC_HEADER)).isEqualTo("headgeo.layers");
         assertThat(header(d.headers(), DeadLetters.PARTITION_HEADER)).isEqualTo("0");
         assertThat(header(d.headers(), DeadLetters.OFFSET_HEADER)).isEqualTo("41");
-        assertThat(header(d.headers(), "producer-header")).as("the original headers are kept").isEqualTo("kept");
-        assertThat(metrics.registry().get("headgeo.dead.letters").tag("reason", "PROCESSING_ERROR").counter().count()).isEqualTo(1.0);
+        assertThat(header(d.headers(), "producer-header"))
+                .as("the original headers are kept")
+                .isEqualTo("kept");
+        assertThat(
+                        metrics.registry()
+                                .get("headgeo.dead.letters")
+                                .tag("reason", "PROCESSING_ERROR")
+                                .counter()
+                                .count())
+                .isEqualTo(1.0);
     }
 
     static String header(Headers headers, String name) {
         var h = headers.lastHeader(name);
-        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+        return h == null || h.value() == null
+                ? null
+                : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     static ErrorHandlerContext context() {
@@ -147,7 +219,8 @@ class AnalysisFailureTest {
             }
 
             public Headers headers() {
-                return new RecordHeaders().add("producer-header", "kept".getBytes(StandardCharsets.UTF_8));
+                return new RecordHeaders()
+                        .add("producer-header", "kept".getBytes(StandardCharsets.UTF_8));
             }
 
             public String processorNodeId() {

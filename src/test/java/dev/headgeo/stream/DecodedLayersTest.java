@@ -7,7 +7,17 @@ import org.junit.jupiter.api.Test;
 
 class DecodedLayersTest {
     static LayerValues layer(int l) {
-        return new LayerValues("r", 1, l, 4, 1, new double[][] {{1.0}}, new double[] {0.5}, null, null, java.util.Map.of());
+        return new LayerValues(
+                "r",
+                1,
+                l,
+                4,
+                1,
+                new double[][] {{1.0}},
+                new double[] {0.5},
+                null,
+                null,
+                java.util.Map.of());
     }
 
     @Test

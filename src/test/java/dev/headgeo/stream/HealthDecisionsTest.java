@@ -15,18 +15,38 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The health alert lifecycle alone: the active set and a report in, alerts and the next active set out. */
+/**
+ * The health alert lifecycle alone: the active set and a report in, alerts and the next active set
+ * out.
+ */
 class HealthDecisionsTest {
     static final long NOW = 1_700_000_000_000L;
 
-    /** A complete report whose attention health is judged from entropies of two layers of two heads (and the previous ones). */
-    static CheckpointReport judged(long checkpoint, double[][] entropy, double[][] logits, double[][] previousEntropy, double[][] previousLogits) {
+    /**
+     * A complete report whose attention health is judged from entropies of two layers of two heads
+     * (and the previous ones).
+     */
+    static CheckpointReport judged(
+            long checkpoint,
+            double[][] entropy,
+            double[][] logits,
+            double[][] previousEntropy,
+            double[][] previousLogits) {
         CheckpointReport r = complete("r", checkpoint, 0.05);
         double[][] sigma = {{1, 1}, {1, 1}};
         AttentionSignals now = new AttentionSignals(entropy, sigma, logits, new boolean[2], 128);
-        AttentionSignals before = previousEntropy == null ? null : new AttentionSignals(previousEntropy, sigma, previousLogits, new boolean[2], 128);
-        r.setAttentionHealth(HealthMapper.toAvro(AttentionHealth.assess(checkpoint, now, before, checkpoint - 10)));
-        r.setDrivers(HealthMapper.toAvro(Drivers.between(new double[] {0.1, 0}, new double[] {0.1, 0}, now, before)));
+        AttentionSignals before =
+                previousEntropy == null
+                        ? null
+                        : new AttentionSignals(
+                                previousEntropy, sigma, previousLogits, new boolean[2], 128);
+        r.setAttentionHealth(
+                HealthMapper.toAvro(
+                        AttentionHealth.assess(checkpoint, now, before, checkpoint - 10)));
+        r.setDrivers(
+                HealthMapper.toAvro(
+                        Drivers.between(
+                                new double[] {0.1, 0}, new double[] {0.1, 0}, now, before)));
         return r;
     }
 
@@ -56,17 +76,25 @@ class HealthDecisionsTest {
         feed(judged(30, COLLAPSED, GROWN_LOGITS, FALLING, GROWN_LOGITS), true);
         feed(judged(40, COLLAPSED, GROWN_LOGITS, COLLAPSED, GROWN_LOGITS), true);
         feed(judged(50, CALM, CALM_LOGITS, COLLAPSED, GROWN_LOGITS), true);
-        assertThat(kinds()).containsExactly("LOGIT_GROWTH@20", "LOGIT_GROWTH_RESOLVED@30", "ENTROPY_COLLAPSE@30",
-                "ENTROPY_COLLAPSE_RESOLVED@50");
+        assertThat(kinds())
+                .containsExactly(
+                        "LOGIT_GROWTH@20",
+                        "LOGIT_GROWTH_RESOLVED@30",
+                        "ENTROPY_COLLAPSE@30",
+                        "ENTROPY_COLLAPSE_RESOLVED@50");
         assertThat(active).isEmpty();
 
         Alert growth = alerts.get(0);
         assertThat(growth.getSeverity()).isEqualTo(Severity.WARNING);
         assertThat(growth.getHeads()).containsExactly("0.0");
-        assertThat(growth.getForecastCheckpoint()).isEqualTo(24L);  // entropy 2.0 -> 0.6 over 10 steps: 0.1 reached 3.6 steps later
-        assertThat(growth.getDrivers()).extracting(d -> d.getSignal() + " " + d.getLayer() + "." + d.getHead())
+        assertThat(growth.getForecastCheckpoint())
+                .isEqualTo(24L); // entropy 2.0 -> 0.6 over 10 steps: 0.1 reached 3.6 steps later
+        assertThat(growth.getDrivers())
+                .extracting(d -> d.getSignal() + " " + d.getLayer() + "." + d.getHead())
                 .containsExactly("ENTROPY 0.0", "LOGIT_SCALE 0.0");
-        assertThat(growth.getMessage()).contains("0.0").contains("forecast to collapse by checkpoint 24");
+        assertThat(growth.getMessage())
+                .contains("0.0")
+                .contains("forecast to collapse by checkpoint 24");
 
         Alert collapse = alerts.get(2);
         assertThat(collapse.getSeverity()).isEqualTo(Severity.CRITICAL);

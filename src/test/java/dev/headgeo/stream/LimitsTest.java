@@ -8,7 +8,6 @@ import dev.headgeo.testing.Golden;
 import dev.headgeo.wire.AvroCodec;
 import dev.headgeo.wire.AvroJson;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -16,9 +15,11 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 
-/** Limits and strict decoding at the door: each rule dead-letters with its reason and the limit, and the processor goes on. */
+/**
+ * Limits and strict decoding at the door: each rule dead-letters with its reason and the limit, and
+ * the processor goes on.
+ */
 class LimitsTest extends TopologyTestBase {
-
 
     void start(StreamSettings settings) {
         fixture(settings);
@@ -37,13 +38,20 @@ class LimitsTest extends TopologyTestBase {
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    /** The reason and detail of the one dead letter, and that a valid checkpoint behind it is still reported. */
+    /**
+     * The reason and detail of the one dead letter, and that a valid checkpoint behind it is still
+     * reported.
+     */
     List<String> rejectedThenValid() {
         f.send(LayerRecords.split(Golden.dump("two_layers"), "after", 1, null, null));
-        assertThat(f.reports.readValuesToList()).as("a valid checkpoint behind the bad record").hasSize(1);
+        assertThat(f.reports.readValuesToList())
+                .as("a valid checkpoint behind the bad record")
+                .hasSize(1);
         List<TestRecord<byte[], byte[]>> dead = f.deadLetterRecords();
         assertThat(dead).hasSize(1);
-        return List.of(header(dead.get(0), DeadLetters.REASON_HEADER), header(dead.get(0), DeadLetters.DETAIL_HEADER));
+        return List.of(
+                header(dead.get(0), DeadLetters.REASON_HEADER),
+                header(dead.get(0), DeadLetters.DETAIL_HEADER));
     }
 
     @Test
@@ -54,8 +62,11 @@ class LimitsTest extends TopologyTestBase {
         f.send(List.of(huge));
         f.driver.advanceWallClockTime(Duration.ofMinutes(11));
 
-        assertThat(rejectedThenValid()).containsExactly("INVALID", "num_layers is 2147483647, must be in [1, 1024]");
-        assertThat(f.alerts.readValuesToList()).as("nothing was opened, so nothing times out").isEmpty();
+        assertThat(rejectedThenValid())
+                .containsExactly("INVALID", "num_layers is 2147483647, must be in [1, 1024]");
+        assertThat(f.alerts.readValuesToList())
+                .as("nothing was opened, so nothing times out")
+                .isEmpty();
     }
 
     @Test
@@ -63,7 +74,10 @@ class LimitsTest extends TopologyTestBase {
         start(settings().withLimits(new LayerLimits(1, 1, 1, 4)));
         LayerGeometry l = layer("abcd");
         f.send(List.of(l));
-        List<String> details = f.deadLetterRecords().stream().map(r -> header(r, DeadLetters.DETAIL_HEADER)).toList();
+        List<String> details =
+                f.deadLetterRecords().stream()
+                        .map(r -> header(r, DeadLetters.DETAIL_HEADER))
+                        .toList();
         assertThat(details).containsExactly("num_layers is 2, must be in [1, 1]");
 
         f.close();
@@ -76,9 +90,12 @@ class LimitsTest extends TopologyTestBase {
         longSpectrum.setMetricSingvalsPerHead(List.of(List.of(1.0, 2.0)));
         longSpectrum.setMeanAttentionEntropyPerHead(List.of(1.0));
         f.send(List.of(longSpectrum));
-        assertThat(f.deadLetterRecords()).extracting(r -> header(r, DeadLetters.DETAIL_HEADER)).containsExactly(
-                "run_id has 5 characters, the limit is 4", "num_heads is 2, must be in [1, 1]",
-                "metric_singvals_per_head[0] has 2 values, the limit is 1");
+        assertThat(f.deadLetterRecords())
+                .extracting(r -> header(r, DeadLetters.DETAIL_HEADER))
+                .containsExactly(
+                        "run_id has 5 characters, the limit is 4",
+                        "num_heads is 2, must be in [1, 1]",
+                        "metric_singvals_per_head[0] has 2 values, the limit is 1");
     }
 
     @Test
@@ -89,43 +106,58 @@ class LimitsTest extends TopologyTestBase {
 
         List<String> dead = rejectedThenValid();
         assertThat(dead.get(0)).isEqualTo("INVALID");
-        assertThat(dead.get(1)).isEqualTo("run_id 'run\\u0001\\u001b[31m\\n\\t' contains control characters");
+        assertThat(dead.get(1))
+                .isEqualTo("run_id 'run\\u0001\\u001b[31m\\n\\t' contains control characters");
     }
 
     @Test
     void aLongRunIdIsInvalid() {
         start(settings());
         f.send(List.of(layer("r".repeat(257))));
-        assertThat(rejectedThenValid()).containsExactly("INVALID", "run_id has 257 characters, the limit is 256");
+        assertThat(rejectedThenValid())
+                .containsExactly("INVALID", "run_id has 257 characters, the limit is 256");
     }
 
     @Test
     void anythingAfterTheJsonValueOrTheAvroRecordIsMalformed() {
         start(settings());
         byte[] json = AvroJson.toJsonLine(layer("run")).getBytes(StandardCharsets.UTF_8);
-        f.rawLayers.pipeInput("run", (new String(json, StandardCharsets.UTF_8) + " {\"more\":1}").getBytes(StandardCharsets.UTF_8));
-        byte[] avro = new AvroCodec<LayerGeometry>(LayerGeometry.getClassSchema()).toAvro(layer("run"));
+        f.rawLayers.pipeInput(
+                "run",
+                (new String(json, StandardCharsets.UTF_8) + " {\"more\":1}")
+                        .getBytes(StandardCharsets.UTF_8));
+        byte[] avro =
+                new AvroCodec<LayerGeometry>(LayerGeometry.getClassSchema()).toAvro(layer("run"));
         byte[] padded = Arrays.copyOf(avro, avro.length + 3);
         f.rawLayers.pipeInput("run", padded);
-        f.rawLayers.pipeInput("run", (new String(json, StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8));
+        f.rawLayers.pipeInput(
+                "run",
+                (new String(json, StandardCharsets.UTF_8) + "\n").getBytes(StandardCharsets.UTF_8));
 
         List<TestRecord<byte[], byte[]>> dead = f.deadLetterRecords();
-        assertThat(dead).extracting(r -> header(r, DeadLetters.REASON_HEADER)).containsExactly("MALFORMED", "MALFORMED");
+        assertThat(dead)
+                .extracting(r -> header(r, DeadLetters.REASON_HEADER))
+                .containsExactly("MALFORMED", "MALFORMED");
         assertThat(header(dead.get(0), DeadLetters.DETAIL_HEADER)).contains("Trailing token");
-        assertThat(header(dead.get(1), DeadLetters.DETAIL_HEADER)).isEqualTo("3 bytes after the Avro LayerGeometry record");
-        assertThat(f.reports.isEmpty()).as("the JSON with only a trailing newline is a valid first layer").isTrue();
+        assertThat(header(dead.get(1), DeadLetters.DETAIL_HEADER))
+                .isEqualTo("3 bytes after the Avro LayerGeometry record");
+        assertThat(f.reports.isEmpty())
+                .as("the JSON with only a trailing newline is a valid first layer")
+                .isTrue();
     }
 
     @Test
     void theSizeLimitIsOnTheBytesAsReceived() {
         start(settings().withMaxLayerBytes(4096));
         String json = AvroJson.toJsonLine(layer("run"));
-        String padded = json.substring(0, json.length() - 1) + ",\"unknown\":\"" + "x".repeat(5000) + "\"}";
+        String padded =
+                json.substring(0, json.length() - 1) + ",\"unknown\":\"" + "x".repeat(5000) + "\"}";
         f.rawLayers.pipeInput("run", padded.getBytes(StandardCharsets.UTF_8));
 
         List<String> dead = rejectedThenValid();
         assertThat(dead.get(0)).isEqualTo("TOO_LARGE");
-        assertThat(dead.get(1)).startsWith("layer record is " + padded.length() + " bytes, the limit is 4096");
+        assertThat(dead.get(1))
+                .startsWith("layer record is " + padded.length() + " bytes, the limit is 4096");
     }
 
     @Test
@@ -139,7 +171,8 @@ class LimitsTest extends TopologyTestBase {
         assertThat(dead).hasSize(1);
         assertThat(header(dead.get(0), DeadLetters.REASON_HEADER)).isEqualTo("TOO_LARGE");
         assertThat(dead.get(0).value()).hasSize(DeadLetters.TRUNCATED_VALUE);
-        assertThat(header(dead.get(0), DeadLetters.TRUNCATED_HEADER)).isEqualTo(Integer.toString(huge.length));
+        assertThat(header(dead.get(0), DeadLetters.TRUNCATED_HEADER))
+                .isEqualTo(Integer.toString(huge.length));
         assertThat(header(dead.get(0), "__streams.errors.offset")).isEqualTo("0");
         assertThat(new String(dead.get(0).key(), StandardCharsets.UTF_8)).isEqualTo("run");
     }

@@ -10,7 +10,6 @@ import dev.headgeo.avro.RunState;
 import dev.headgeo.dump.LayerRecords;
 import dev.headgeo.report.Summaries;
 import dev.headgeo.testing.Golden;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -24,7 +23,6 @@ class RememberRunsTest extends TopologyTestBase {
     void start() {
         fixture();
     }
-
 
     void send(String fixture, String run, long checkpoint) {
         f.send(LayerRecords.split(Golden.dump(fixture), run, checkpoint, null, null));
@@ -43,7 +41,8 @@ class RememberRunsTest extends TopologyTestBase {
         return f.driver.getKeyValueStore(HeadgeoTopology.RECENT_REPORTS_STORE);
     }
 
-    static final dev.headgeo.wire.AvroCodec<CheckpointReport> REPORTS = new dev.headgeo.wire.AvroCodec<>(CheckpointReport.getClassSchema());
+    static final dev.headgeo.wire.AvroCodec<CheckpointReport> REPORTS =
+            new dev.headgeo.wire.AvroCodec<>(CheckpointReport.getClassSchema());
 
     static int count(KeyValueStore<String, ?> store) {
         int n = 0;
@@ -60,7 +59,9 @@ class RememberRunsTest extends TopologyTestBase {
     void aRunsStateHoldsItsLatestCheckpointsAndAlertsWithTheReportsNumbers() {
         send("supported_12x12x64", "run", 100);
         send("rejected_12x12x64", "run", 200);
-        f.send(LayerRecords.split(Golden.dump("ragged_ranks"), "run", 150, null, null).subList(0, 2));
+        f.send(
+                LayerRecords.split(Golden.dump("ragged_ranks"), "run", 150, null, null)
+                        .subList(0, 2));
         f.driver.advanceWallClockTime(Duration.ofMinutes(11));
         List<CheckpointReport> sent = f.reports.readValuesToList();
         assertThat(sent).hasSize(3);
@@ -71,7 +72,8 @@ class RememberRunsTest extends TopologyTestBase {
         assertThat(state.getLatestComplete()).isEqualTo(Summaries.of(sent.get(1)));
         assertThat(state.getFlips()).isEqualTo(1);
         assertThat(state.getIncompleteCheckpoints()).isEqualTo(1);
-        assertThat(state.getRecentAlerts()).extracting(a -> a.getType())
+        assertThat(state.getRecentAlerts())
+                .extracting(a -> a.getType())
                 .containsExactly(AlertType.VERDICT_FLIP, AlertType.INCOMPLETE_CHECKPOINT);
         assertThat(state.getSummariesKept()).isEqualTo(3);
         for (CheckpointReport r : sent) {

@@ -35,22 +35,49 @@ final class TopologyFixture implements AutoCloseable {
 
     /** With {@code extra} Streams settings, as a user's {@code --kafka} options would add them. */
     TopologyFixture(Path stateDir, StreamSettings settings, Map<String, String> extra) {
-        Properties props = HeadgeoStreamsConfig.of("unused:9092", "headgeo-test", stateDir.toString(), topics, extra);
+        Properties props =
+                HeadgeoStreamsConfig.of(
+                        "unused:9092", "headgeo-test", stateDir.toString(), topics, extra);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.AT_LEAST_ONCE);
-        driver = new TopologyTestDriver(HeadgeoTopology.build(topics, settings), props, Instant.parse("2026-01-01T00:00:00Z"));
-        layers = driver.createInputTopic(topics.layers().name(), new StringSerializer(), topics.layers().valueSerde().serializer());
-        rawLayers = driver.createInputTopic(topics.layers().name(), new StringSerializer(), new ByteArraySerializer());
-        bytesLayers = driver.createInputTopic(topics.layers().name(), new ByteArraySerializer(), new ByteArraySerializer());
-        reports = driver.createOutputTopic(topics.reports().name(), topics.reports().keySerde().deserializer(),
-                topics.reports().valueSerde().deserializer());
-        alerts = driver.createOutputTopic(topics.alerts().name(), topics.alerts().keySerde().deserializer(),
-                topics.alerts().valueSerde().deserializer());
-        deadLetters = driver.createOutputTopic(topics.deadLetters().name(), topics.deadLetters().keySerde().deserializer(),
-                topics.deadLetters().valueSerde().deserializer());
+        driver =
+                new TopologyTestDriver(
+                        HeadgeoTopology.build(topics, settings),
+                        props,
+                        Instant.parse("2026-01-01T00:00:00Z"));
+        layers =
+                driver.createInputTopic(
+                        topics.layers().name(),
+                        new StringSerializer(),
+                        topics.layers().valueSerde().serializer());
+        rawLayers =
+                driver.createInputTopic(
+                        topics.layers().name(), new StringSerializer(), new ByteArraySerializer());
+        bytesLayers =
+                driver.createInputTopic(
+                        topics.layers().name(),
+                        new ByteArraySerializer(),
+                        new ByteArraySerializer());
+        reports =
+                driver.createOutputTopic(
+                        topics.reports().name(),
+                        topics.reports().keySerde().deserializer(),
+                        topics.reports().valueSerde().deserializer());
+        alerts =
+                driver.createOutputTopic(
+                        topics.alerts().name(),
+                        topics.alerts().keySerde().deserializer(),
+                        topics.alerts().valueSerde().deserializer());
+        deadLetters =
+                driver.createOutputTopic(
+                        topics.deadLetters().name(),
+                        topics.deadLetters().keySerde().deserializer(),
+                        topics.deadLetters().valueSerde().deserializer());
     }
 
     static StreamSettings settings(Duration timeout) {
-        return StreamSettings.defaults().withCheckpointTimeout(timeout).withHistory(8, Duration.ofDays(1));
+        return StreamSettings.defaults()
+                .withCheckpointTimeout(timeout)
+                .withHistory(8, Duration.ofDays(1));
     }
 
     void send(List<LayerGeometry> records) {

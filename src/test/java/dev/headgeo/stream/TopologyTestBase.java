@@ -5,10 +5,12 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A test class driving the topology: one {@link TopologyFixture} per test, in its own temporary state dir, closed after it. */
+/**
+ * A test class driving the topology: one {@link TopologyFixture} per test, in its own temporary
+ * state dir, closed after it.
+ */
 abstract class TopologyTestBase {
-    @TempDir
-    Path tmp;
+    @TempDir Path tmp;
 
     TopologyFixture f;
 

@@ -22,7 +22,10 @@ import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** track-verdicts alone, as Kafka's own processor tests do it: a mock context, an in-memory store, the punctuator fired by hand. */
+/**
+ * track-verdicts alone, as Kafka's own processor tests do it: a mock context, an in-memory store,
+ * the punctuator fired by hand.
+ */
 class TrackVerdictsProcessorTest {
     static final long T0 = 1_700_000_000_000L;
 
@@ -33,23 +36,49 @@ class TrackVerdictsProcessorTest {
     @BeforeEach
     void init() {
         context = new MockProcessorContext<>();
-        history = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(HeadgeoTopology.RUN_HISTORY_STORE),
-                Serdes.String(), new AvroSerde<RunHistory>(RunHistory.getClassSchema(), AvroSerde.Format.avro))
-                .withLoggingDisabled().build();
+        history =
+                Stores.keyValueStoreBuilder(
+                                Stores.inMemoryKeyValueStore(HeadgeoTopology.RUN_HISTORY_STORE),
+                                Serdes.String(),
+                                new AvroSerde<RunHistory>(
+                                        RunHistory.getClassSchema(), AvroSerde.Format.avro))
+                        .withLoggingDisabled()
+                        .build();
         history.init(context.getStateStoreContext(), history);
         context.addStateStore(history);
         context.setCurrentSystemTimeMs(T0);
-        processor = new TrackVerdictsProcessor(StreamSettings.defaults().withHistory(3, Duration.ofHours(1)), HeadgeoMetrics.unregistered());
+        processor =
+                new TrackVerdictsProcessor(
+                        StreamSettings.defaults().withHistory(3, Duration.ofHours(1)),
+                        HeadgeoMetrics.unregistered());
         processor.init(context);
     }
 
     static CheckpointReport complete(String run, long checkpoint, double meanResidual) {
-        Verdict verdict = meanResidual < 0.1 ? Verdict.SUPPORTED : meanResidual < 0.3 ? Verdict.PARTIALLY_SUPPORTED : Verdict.REJECTED;
-        AnchorFit fit = AnchorFit.newBuilder().setAnchor(Anchor.LAST).setAnchorLayer(1).setLayers(List.of())
-                .setMeanResidual(meanResidual).setMaxResidual(meanResidual).setFracBelow010(0).setFracBelow020(0)
-                .setCorrScaleEntropy(null).setVerdict(verdict).build();
-        CheckpointReport r = ReportMapper.incomplete(new ReportMapper.Origin(run, checkpoint, null, null, null), 2, 1, 1, List.of(),
-                dev.headgeo.analysis.Anchor.LAST);
+        Verdict verdict =
+                meanResidual < 0.1
+                        ? Verdict.SUPPORTED
+                        : meanResidual < 0.3 ? Verdict.PARTIALLY_SUPPORTED : Verdict.REJECTED;
+        AnchorFit fit =
+                AnchorFit.newBuilder()
+                        .setAnchor(Anchor.LAST)
+                        .setAnchorLayer(1)
+                        .setLayers(List.of())
+                        .setMeanResidual(meanResidual)
+                        .setMaxResidual(meanResidual)
+                        .setFracBelow010(0)
+                        .setFracBelow020(0)
+                        .setCorrScaleEntropy(null)
+                        .setVerdict(verdict)
+                        .build();
+        CheckpointReport r =
+                ReportMapper.incomplete(
+                        new ReportMapper.Origin(run, checkpoint, null, null, null),
+                        2,
+                        1,
+                        1,
+                        List.of(),
+                        dev.headgeo.analysis.Anchor.LAST);
         r.setStatus(ReportStatus.COMPLETE);
         r.setFits(List.of(fit));
         r.setVerdict(verdict);
@@ -57,18 +86,38 @@ class TrackVerdictsProcessorTest {
     }
 
     static CheckpointReport incomplete(String run, long checkpoint) {
-        return ReportMapper.incomplete(new ReportMapper.Origin(run, checkpoint, null, null, null), 4, 1, 1, List.of(2, 3),
+        return ReportMapper.incomplete(
+                new ReportMapper.Origin(run, checkpoint, null, null, null),
+                4,
+                1,
+                1,
+                List.of(2, 3),
                 dev.headgeo.analysis.Anchor.LAST);
     }
 
     void process(CheckpointReport report) {
-        processor.process(new Record<>(report.getRunId(), new Flow.Reported(report, new dev.headgeo.wire.AvroCodec<CheckpointReport>(CheckpointReport.getClassSchema()).toAvro(report)), T0));
+        processor.process(
+                new Record<>(
+                        report.getRunId(),
+                        new Flow.Reported(
+                                report,
+                                new dev.headgeo.wire.AvroCodec<CheckpointReport>(
+                                                CheckpointReport.getClassSchema())
+                                        .toAvro(report)),
+                        T0));
     }
 
     List<Alert> alerts() {
-        List<Alert> out = context.forwarded().stream()
-                .filter(f -> f.childName().equals(java.util.Optional.of(HeadgeoTopology.ALERTS.name())))
-                .map(f -> ((Flow.RaisedAlert) f.record().value()).alert()).toList();
+        List<Alert> out =
+                context.forwarded().stream()
+                        .filter(
+                                f ->
+                                        f.childName()
+                                                .equals(
+                                                        java.util.Optional.of(
+                                                                HeadgeoTopology.ALERTS.name())))
+                        .map(f -> ((Flow.RaisedAlert) f.record().value()).alert())
+                        .toList();
         context.resetForwards();
         return out;
     }
@@ -100,7 +149,9 @@ class TrackVerdictsProcessorTest {
         process(complete("r", 3, 0.05));
         process(complete("r", 2, 0.2));
 
-        assertThat(alerts()).extracting(a -> a.getEarlierCheckpoint() + "->" + a.getLaterCheckpoint()).containsExactly("1->2", "2->3");
+        assertThat(alerts())
+                .extracting(a -> a.getEarlierCheckpoint() + "->" + a.getLaterCheckpoint())
+                .containsExactly("1->2", "2->3");
     }
 
     @Test
@@ -108,18 +159,27 @@ class TrackVerdictsProcessorTest {
         process(complete("r", 1, 0.05));
         process(incomplete("r", 2));
         List<Alert> first = alerts();
-        assertThat(first).extracting(Alert::getType).containsExactly(AlertType.INCOMPLETE_CHECKPOINT);
+        assertThat(first)
+                .extracting(Alert::getType)
+                .containsExactly(AlertType.INCOMPLETE_CHECKPOINT);
         assertThat(first.get(0).getMissingLayers()).containsExactly(2, 3);
         assertThat(first.get(0).getNumLayers()).isEqualTo(4);
 
         process(complete("r", 3, 0.5));
 
         List<Alert> next = alerts();
-        assertThat(next).extracting(Alert::getType).containsExactly(AlertType.INCOMPLETE_RESOLVED, AlertType.VERDICT_FLIP);
-        assertThat(next.get(0).getEarlierCheckpoint()).as("the incomplete checkpoint it ends").isEqualTo(2L);
+        assertThat(next)
+                .extracting(Alert::getType)
+                .containsExactly(AlertType.INCOMPLETE_RESOLVED, AlertType.VERDICT_FLIP);
+        assertThat(next.get(0).getEarlierCheckpoint())
+                .as("the incomplete checkpoint it ends")
+                .isEqualTo(2L);
         assertThat(next.get(0).getSeverity()).isEqualTo(dev.headgeo.avro.Severity.INFO);
-        assertThat(next.get(1).getEarlierCheckpoint() + "->" + next.get(1).getLaterCheckpoint()).isEqualTo("1->3");
-        assertThat(next.get(1).getSeverity()).as("into REJECTED").isEqualTo(dev.headgeo.avro.Severity.CRITICAL);
+        assertThat(next.get(1).getEarlierCheckpoint() + "->" + next.get(1).getLaterCheckpoint())
+                .isEqualTo("1->3");
+        assertThat(next.get(1).getSeverity())
+                .as("into REJECTED")
+                .isEqualTo(dev.headgeo.avro.Severity.CRITICAL);
     }
 
     @Test
@@ -132,8 +192,12 @@ class TrackVerdictsProcessorTest {
         process(complete("r", 8, 0.05));
         process(complete("r", 9, 0.05));
 
-        assertThat(alerts()).extracting(a -> a.getType() + "@" + a.getCheckpoint())
-                .containsExactly("INCOMPLETE_CHECKPOINT@6", "INCOMPLETE_CHECKPOINT@7", "INCOMPLETE_RESOLVED@8");
+        assertThat(alerts())
+                .extracting(a -> a.getType() + "@" + a.getCheckpoint())
+                .containsExactly(
+                        "INCOMPLETE_CHECKPOINT@6",
+                        "INCOMPLETE_CHECKPOINT@7",
+                        "INCOMPLETE_RESOLVED@8");
     }
 
     @Test

@@ -15,7 +15,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** A program nobody here wrote (Prometheus, Alertmanager), started by a test on a loopback port, its output kept in a file. */
+/**
+ * A program nobody here wrote (Prometheus, Alertmanager), started by a test on a loopback port, its
+ * output kept in a file.
+ */
 public final class ExternalProgram implements AutoCloseable {
     private final Process process;
     private final Path log;
@@ -41,11 +44,16 @@ public final class ExternalProgram implements AutoCloseable {
     }
 
     /** Starts {@code command}, then waits until {@code readyUrl} answers 200. */
-    public static ExternalProgram start(String name, List<String> command, Path workDir, String readyUrl, Duration patience)
+    public static ExternalProgram start(
+            String name, List<String> command, Path workDir, String readyUrl, Duration patience)
             throws IOException, InterruptedException {
         Path log = workDir.resolve(name + ".log");
-        Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        Process p =
+                new ProcessBuilder(command)
+                        .directory(workDir.toFile())
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
         ExternalProgram program = new ExternalProgram(name, p, log);
         HttpClient client = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + patience.toNanos();
@@ -54,8 +62,12 @@ public final class ExternalProgram implements AutoCloseable {
                 throw new IllegalStateException(name + " exited: " + program.output());
             }
             try {
-                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(readyUrl)).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r =
+                        client.send(
+                                HttpRequest.newBuilder(URI.create(readyUrl))
+                                        .timeout(Duration.ofSeconds(2))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return program;
                 }
@@ -65,7 +77,8 @@ public final class ExternalProgram implements AutoCloseable {
             Thread.sleep(200);
         }
         program.close();
-        throw new IllegalStateException(name + " not ready within " + patience + ": " + program.output());
+        throw new IllegalStateException(
+                name + " not ready within " + patience + ": " + program.output());
     }
 
     /** What the program printed so far. */

@@ -15,17 +15,17 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 
 /**
- * The golden fixtures under {@code src/test/resources/golden}: dumps written by
- * {@code tools/make_fixtures.py} and the reference script's output for each anchor.
+ * The golden fixtures under {@code src/test/resources/golden}: dumps written by {@code
+ * tools/make_fixtures.py} and the reference script's output for each anchor.
  */
 public final class Golden {
     private static final Path DIR = directory();
 
+    private Golden() {}
 
-    private Golden() {
-    }
-
-    /** Where the fixtures are: the dumps and the script's printed output ({@code NAME.ANCHOR.txt}). */
+    /**
+     * Where the fixtures are: the dumps and the script's printed output ({@code NAME.ANCHOR.txt}).
+     */
     public static Path directory() {
         URL url = Golden.class.getResource("/golden");
         try {

@@ -14,14 +14,14 @@ import java.util.concurrent.TimeUnit;
  */
 public final class LocalImages {
     public static final Path ENV_FILE = Path.of("target/local-images.env");
-    private static final Map<String, String> PUBLIC = Map.of(
-            "KAFKA_IMAGE", "apache/kafka:4.1.0",
-            "HEADGEO_IMAGE", "headgeo:latest",
-            "PROMETHEUS_IMAGE", "prom/prometheus:v2.53.0",
-            "ALERTMANAGER_IMAGE", "prom/alertmanager:v0.27.0");
+    private static final Map<String, String> PUBLIC =
+            Map.of(
+                    "KAFKA_IMAGE", "apache/kafka:4.1.0",
+                    "HEADGEO_IMAGE", "headgeo:latest",
+                    "PROMETHEUS_IMAGE", "prom/prometheus:v2.53.0",
+                    "ALERTMANAGER_IMAGE", "prom/alertmanager:v0.27.0");
 
-    private LocalImages() {
-    }
+    private LocalImages() {}
 
     /** Variable → image, as compose reads them from the env file. */
     public static Map<String, String> variables() {
@@ -53,7 +53,11 @@ public final class LocalImages {
         for (String v : variables) {
             String image = image(v);
             if (!docker("image", "inspect", image)) {
-                return "image " + image + " (" + v + ") is not here: run tools/local-images.sh where no registry answers";
+                return "image "
+                        + image
+                        + " ("
+                        + v
+                        + ") is not here: run tools/local-images.sh where no registry answers";
             }
         }
         return null;
@@ -64,7 +68,11 @@ public final class LocalImages {
         List<String> command = new java.util.ArrayList<>(List.of("docker"));
         command.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p =
+                    new ProcessBuilder(command)
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .start();
             if (!p.waitFor(60, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return false;

@@ -7,8 +7,7 @@ import java.time.Duration;
 
 /** The output files of processes a test started: wait until one says something. */
 public final class LogFiles {
-    private LogFiles() {
-    }
+    private LogFiles() {}
 
     /**
      * Waits until {@code log} contains {@code text}.
@@ -16,7 +15,8 @@ public final class LogFiles {
      * @param process fails the wait at once when it exits first; null to not watch one
      * @throws AssertionError with the log's content when the patience ends or the process exits
      */
-    public static void awaitText(Path log, String text, Duration patience, Process process) throws IOException, InterruptedException {
+    public static void awaitText(Path log, String text, Duration patience, Process process)
+            throws IOException, InterruptedException {
         long deadline = System.nanoTime() + patience.toNanos();
         while (System.nanoTime() < deadline) {
             String content = Files.exists(log) ? Files.readString(log) : "";
@@ -24,11 +24,22 @@ public final class LogFiles {
                 return;
             }
             if (process != null && !process.isAlive()) {
-                throw new AssertionError(log.getFileName() + ": the process exited before logging '" + text + "':\n" + content);
+                throw new AssertionError(
+                        log.getFileName()
+                                + ": the process exited before logging '"
+                                + text
+                                + "':\n"
+                                + content);
             }
             Thread.sleep(100);
         }
-        throw new AssertionError(log.getFileName() + " never said '" + text + "' within " + patience + ":\n"
-                + (Files.exists(log) ? Files.readString(log) : "(no output)"));
+        throw new AssertionError(
+                log.getFileName()
+                        + " never said '"
+                        + text
+                        + "' within "
+                        + patience
+                        + ":\n"
+                        + (Files.exists(log) ? Files.readString(log) : "(no output)"));
     }
 }

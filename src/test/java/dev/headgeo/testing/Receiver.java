@@ -11,7 +11,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.function.IntUnaryOperator;
 
-/** A local HTTP endpoint that records every POST body and answers with a status chosen per request (1st, 2nd, …). */
+/**
+ * A local HTTP endpoint that records every POST body and answers with a status chosen per request
+ * (1st, 2nd, …).
+ */
 public final class Receiver implements AutoCloseable {
     /** A status of this value makes the receiver hold the request without answering. */
     public static final int HANG = -1;

@@ -12,20 +12,24 @@ import java.util.List;
 
 /**
  * Report JSON for comparisons: the stream's report and the offline analysis differ only in their
- * timestamps, in the run context (model, tags) the layer records carried and in what is judged against the run's
- * previous checkpoint (attention health, drivers), which tests of their own check.
+ * timestamps, in the run context (model, tags) the layer records carried and in what is judged
+ * against the run's previous checkpoint (attention health, drivers), which tests of their own
+ * check.
  */
 public final class ReportJson {
     /** The three fields a report gets from the stream, not from the analysis. */
-    public static final List<String> TIMESTAMPS = List.of("first_layer_at", "completed_at", "analyzed_at");
+    public static final List<String> TIMESTAMPS =
+            List.of("first_layer_at", "completed_at", "analyzed_at");
 
-    private ReportJson() {
-    }
+    private ReportJson() {}
 
     /** The run context a report takes from its layer records. */
     public static final List<String> CONTEXT = List.of("model", "tags");
 
-    /** What a report of version 3 judges against the run's previous checkpoint, which an offline analysis has not got. */
+    /**
+     * What a report of version 3 judges against the run's previous checkpoint, which an offline
+     * analysis has not got.
+     */
     public static final List<String> RUN_HISTORY = List.of("attention_health", "drivers");
 
     /** A copy without {@link #TIMESTAMPS}, {@link #CONTEXT} and {@link #RUN_HISTORY}. */
@@ -37,9 +41,17 @@ public final class ReportJson {
         return copy;
     }
 
-    /** The offline analysis of {@code dump} for all anchors (primary LAST) as report JSON, without timestamps. */
+    /**
+     * The offline analysis of {@code dump} for all anchors (primary LAST) as report JSON, without
+     * timestamps.
+     */
     public static ObjectNode offline(Dump dump, String runId, long checkpoint) {
-        return withoutTimes(AvroJson.toJson(ReportMapper.complete(new ReportMapper.Origin(runId, checkpoint, null, null, null),
-                SaScheduleAnalyzer.analyze(dump.spectra(), EnumSet.allOf(Anchor.class)), Anchor.LAST)));
+        return withoutTimes(
+                AvroJson.toJson(
+                        ReportMapper.complete(
+                                new ReportMapper.Origin(runId, checkpoint, null, null, null),
+                                SaScheduleAnalyzer.analyze(
+                                        dump.spectra(), EnumSet.allOf(Anchor.class)),
+                                Anchor.LAST)));
     }
 }

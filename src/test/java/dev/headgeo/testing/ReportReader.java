@@ -11,33 +11,44 @@ import java.util.Properties;
 
 /** Reads every committed report from the beginning, as a consumer of headgeo would. */
 public final class ReportReader {
-    private ReportReader() {
-    }
+    private ReportReader() {}
 
-    /** The reports on the topic, waiting until there are {@code expected} or {@code patience} has passed. */
-    public static List<CheckpointReport> read(Properties client, HeadgeoTopics topics, int expected, Duration patience) {
+    /**
+     * The reports on the topic, waiting until there are {@code expected} or {@code patience} has
+     * passed.
+     */
+    public static List<CheckpointReport> read(
+            Properties client, HeadgeoTopics topics, int expected, Duration patience) {
         return read(client, topics, expected, patience, r -> true);
     }
 
-    /** The reports that {@code which} accepts, waiting until there are {@code expected} or {@code patience} has passed. */
-    public static List<CheckpointReport> read(Properties client, HeadgeoTopics topics, int expected, Duration patience,
-                                              java.util.function.Predicate<CheckpointReport> which) {
+    /**
+     * The reports that {@code which} accepts, waiting until there are {@code expected} or {@code
+     * patience} has passed.
+     */
+    public static List<CheckpointReport> read(
+            Properties client,
+            HeadgeoTopics topics,
+            int expected,
+            Duration patience,
+            java.util.function.Predicate<CheckpointReport> which) {
         List<CheckpointReport> reports = new ArrayList<>();
         try (OutputFollower follower = new OutputFollower(client, topics, true)) {
             long deadline = System.nanoTime() + patience.toNanos();
             while (reports.size() < expected && System.nanoTime() < deadline) {
-                follower.poll(Duration.ofMillis(200), new OutputFollower.Listener() {
-                    @Override
-                    public void report(CheckpointReport r) {
-                        if (which.test(r)) {
-                            reports.add(r);
-                        }
-                    }
+                follower.poll(
+                        Duration.ofMillis(200),
+                        new OutputFollower.Listener() {
+                            @Override
+                            public void report(CheckpointReport r) {
+                                if (which.test(r)) {
+                                    reports.add(r);
+                                }
+                            }
 
-                    @Override
-                    public void alert(Alert a) {
-                    }
-                });
+                            @Override
+                            public void alert(Alert a) {}
+                        });
             }
         }
         return reports;

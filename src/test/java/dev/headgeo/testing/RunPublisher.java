@@ -25,22 +25,38 @@ public final class RunPublisher implements AutoCloseable {
         return client;
     }
 
-    /** All layers of {@code fixture} as checkpoint {@code checkpoint} of {@code run}; waits for the acknowledgements. */
+    /**
+     * All layers of {@code fixture} as checkpoint {@code checkpoint} of {@code run}; waits for the
+     * acknowledgements.
+     */
     public void checkpoint(String run, long checkpoint, String fixture) {
-        publisher.publish(LayerRecords.split(Golden.dump(fixture), run, checkpoint, "test-model", Instant.now()));
+        publisher.publish(
+                LayerRecords.split(
+                        Golden.dump(fixture), run, checkpoint, "test-model", Instant.now()));
     }
 
     /** The same with the run's {@code tags} (run context) on every layer record. */
-    public void checkpoint(String run, long checkpoint, String fixture, java.util.Map<String, String> tags) {
-        publisher.publish(LayerRecords.split(Golden.dump(fixture), run, checkpoint, "test-model", Instant.now(), tags));
+    public void checkpoint(
+            String run, long checkpoint, String fixture, java.util.Map<String, String> tags) {
+        publisher.publish(
+                LayerRecords.split(
+                        Golden.dump(fixture), run, checkpoint, "test-model", Instant.now(), tags));
     }
 
-    /** Only the first {@code layers} layers of the checkpoint: it stays open, waiting for the rest. */
+    /**
+     * Only the first {@code layers} layers of the checkpoint: it stays open, waiting for the rest.
+     */
     public void partialCheckpoint(String run, long checkpoint, String fixture, int layers) {
-        publisher.publish(LayerRecords.split(Golden.dump(fixture), run, checkpoint, "test-model", Instant.now()).subList(0, layers));
+        publisher.publish(
+                LayerRecords.split(
+                                Golden.dump(fixture), run, checkpoint, "test-model", Instant.now())
+                        .subList(0, layers));
     }
 
-    /** Checkpoint {@code checkpoint} of {@code run} whose mean residual is exactly {@code meanResidual} ({@link ExactResidual}). */
+    /**
+     * Checkpoint {@code checkpoint} of {@code run} whose mean residual is exactly {@code
+     * meanResidual} ({@link ExactResidual}).
+     */
     public void checkpointWithResidual(String run, long checkpoint, double meanResidual) {
         publisher.publish(ExactResidual.layers(run, checkpoint, meanResidual));
     }

@@ -22,19 +22,28 @@ import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
-/** The alert and run-history schemas grew fields and an alert type: old values still decode, and old readers read new alerts. */
+/**
+ * The alert and run-history schemas grew fields and an alert type: old values still decode, and old
+ * readers read new alerts.
+ */
 class SchemaCompatibilityTest {
     static Schema version1(String resource) throws IOException {
         Schema.Parser parser = new Schema.Parser();
-        parser.addTypes(List.of(CheckpointReport.getClassSchema().getField("primary_anchor").schema(), Verdict.getClassSchema(),
-                dev.headgeo.avro.ReportStatus.getClassSchema()));
-        try (InputStream in = SchemaCompatibilityTest.class.getResourceAsStream("/dev/headgeo/wire/schema-history/" + resource)) {
+        parser.addTypes(
+                List.of(
+                        CheckpointReport.getClassSchema().getField("primary_anchor").schema(),
+                        Verdict.getClassSchema(),
+                        dev.headgeo.avro.ReportStatus.getClassSchema()));
+        try (InputStream in =
+                SchemaCompatibilityTest.class.getResourceAsStream(
+                        "/dev/headgeo/wire/schema-history/" + resource)) {
             return parser.parse(in);
         }
     }
 
     static byte[] encode(Schema schema, GenericRecord record) throws IOException {
-        ByteBuffer b = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(record);
+        ByteBuffer b =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), schema).encode(record);
         byte[] out = new byte[b.remaining()];
         b.get(out);
         return out;
@@ -48,22 +57,29 @@ class SchemaCompatibilityTest {
         }
     }
 
-    /** Bytes written by Python's avro library with a schema of schemas/history ({@code tools/write_old_bytes.py}). */
+    /**
+     * Bytes written by Python's avro library with a schema of schemas/history ({@code
+     * tools/write_old_bytes.py}).
+     */
     static byte[] oldBytes(String name) throws IOException {
-        try (InputStream in = SchemaCompatibilityTest.class.getResourceAsStream("/schema-bytes/" + name)) {
+        try (InputStream in =
+                SchemaCompatibilityTest.class.getResourceAsStream("/schema-bytes/" + name)) {
             return in.readAllBytes();
         }
     }
 
     @Test
     void aFlipAlertWrittenWithTheFirstSchemaDecodesWithEveryField() throws IOException {
-        Alert decoded = new AvroCodec<Alert>(Alert.getClassSchema()).decode(oldBytes("alert-v1-flip.bin"));
+        Alert decoded =
+                new AvroCodec<Alert>(Alert.getClassSchema()).decode(oldBytes("alert-v1-flip.bin"));
 
         assertThat(decoded.getType()).isEqualTo(AlertType.VERDICT_FLIP);
         assertThat(decoded.getRunId()).isEqualTo("gpt2-small-42");
         assertThat(decoded.getCheckpoint()).isEqualTo(3000L);
-        assertThat(decoded.getMessage()).isEqualTo("run gpt2-small-42: verdict (LAST anchor) flipped from SUPPORTED at checkpoint 2000 "
-                + "to REJECTED at checkpoint 3000");
+        assertThat(decoded.getMessage())
+                .isEqualTo(
+                        "run gpt2-small-42: verdict (LAST anchor) flipped from SUPPORTED at"
+                                + " checkpoint 2000 to REJECTED at checkpoint 3000");
         assertThat(decoded.getAnchor()).isEqualTo(Anchor.LAST);
         assertThat(decoded.getEarlierCheckpoint()).isEqualTo(2000L);
         assertThat(decoded.getEarlierVerdict()).isEqualTo(Verdict.SUPPORTED);
@@ -83,7 +99,9 @@ class SchemaCompatibilityTest {
 
     @Test
     void anIncompleteAlertWrittenWithTheFirstSchemaDecodesWithEveryField() throws IOException {
-        Alert decoded = new AvroCodec<Alert>(Alert.getClassSchema()).decode(oldBytes("alert-v1-incomplete.bin"));
+        Alert decoded =
+                new AvroCodec<Alert>(Alert.getClassSchema())
+                        .decode(oldBytes("alert-v1-incomplete.bin"));
 
         assertThat(decoded.getType()).isEqualTo(AlertType.INCOMPLETE_CHECKPOINT);
         assertThat(decoded.getRunId()).isEqualTo("r");
@@ -99,16 +117,20 @@ class SchemaCompatibilityTest {
 
     @Test
     void aRunHistoryWrittenWithTheFirstSchemaDecodesWithEveryField() throws IOException {
-        RunHistory decoded = new AvroCodec<RunHistory>(RunHistory.getClassSchema()).decode(oldBytes("run_history-v1.bin"));
+        RunHistory decoded =
+                new AvroCodec<RunHistory>(RunHistory.getClassSchema())
+                        .decode(oldBytes("run_history-v1.bin"));
 
         assertThat(decoded.getEntries()).hasSize(2);
         assertThat(decoded.getEntries().get(0).getCheckpoint()).isEqualTo(100L);
-        assertThat(decoded.getEntries().get(0).getStatus()).isEqualTo(dev.headgeo.avro.ReportStatus.COMPLETE);
+        assertThat(decoded.getEntries().get(0).getStatus())
+                .isEqualTo(dev.headgeo.avro.ReportStatus.COMPLETE);
         assertThat(decoded.getEntries().get(0).getVerdict()).isEqualTo(Verdict.SUPPORTED);
         assertThat(decoded.getEntries().get(0).getMeanResidual()).isEqualTo(0.05);
         assertThat(decoded.getEntries().get(0).getAnchorVerdicts()).isEmpty();
         assertThat(decoded.getEntries().get(1).getCheckpoint()).isEqualTo(200L);
-        assertThat(decoded.getEntries().get(1).getStatus()).isEqualTo(dev.headgeo.avro.ReportStatus.INCOMPLETE);
+        assertThat(decoded.getEntries().get(1).getStatus())
+                .isEqualTo(dev.headgeo.avro.ReportStatus.INCOMPLETE);
         assertThat(decoded.getEntries().get(1).getVerdict()).isNull();
         assertThat(decoded.getEntries().get(1).getMeanResidual()).isNull();
         assertThat(decoded.getForgottenBelow()).isEqualTo(42L);
@@ -121,14 +143,25 @@ class SchemaCompatibilityTest {
     @Test
     void aReaderWithTheFirstSchemaReadsNewFlipAndIncompleteAlerts() throws IOException {
         Schema v1 = version1("alert-v1.avsc");
-        Alert flip = Alert.newBuilder().setType(AlertType.VERDICT_FLIP).setRunId("r").setCheckpoint(2).setMessage("m")
-                .setEarlierVerdicts(List.of(new AnchorVerdict(Anchor.LAST, Verdict.SUPPORTED, 0.05)))
-                .setLaterVerdicts(List.of(new AnchorVerdict(Anchor.LAST, Verdict.REJECTED, 0.5)))
-                .setLaterVerdict(Verdict.REJECTED).setRaisedAt(Instant.ofEpochMilli(3)).build();
-        BinaryMessageDecoder<GenericRecord> oldReader = new BinaryMessageDecoder<>(GenericData.get(), v1);
+        Alert flip =
+                Alert.newBuilder()
+                        .setType(AlertType.VERDICT_FLIP)
+                        .setRunId("r")
+                        .setCheckpoint(2)
+                        .setMessage("m")
+                        .setEarlierVerdicts(
+                                List.of(new AnchorVerdict(Anchor.LAST, Verdict.SUPPORTED, 0.05)))
+                        .setLaterVerdicts(
+                                List.of(new AnchorVerdict(Anchor.LAST, Verdict.REJECTED, 0.5)))
+                        .setLaterVerdict(Verdict.REJECTED)
+                        .setRaisedAt(Instant.ofEpochMilli(3))
+                        .build();
+        BinaryMessageDecoder<GenericRecord> oldReader =
+                new BinaryMessageDecoder<>(GenericData.get(), v1);
         oldReader.addSchema(Alert.getClassSchema());
 
-        GenericRecord read = oldReader.decode(new AvroCodec<Alert>(Alert.getClassSchema()).toAvro(flip));
+        GenericRecord read =
+                oldReader.decode(new AvroCodec<Alert>(Alert.getClassSchema()).toAvro(flip));
 
         assertThat(read.get("type").toString()).isEqualTo("VERDICT_FLIP");
         assertThat(read.get("run_id").toString()).isEqualTo("r");
@@ -142,14 +175,30 @@ class SchemaCompatibilityTest {
 
     @Test
     void anAlertTypeAddedLaterReadsAsUnknown() throws IOException {
-        Schema future = new Schema.Parser().parse(Alert.getClassSchema().toString()
-                .replace("\"FLIP_FORECAST\",\"UNKNOWN\"", "\"FLIP_FORECAST\",\"UNKNOWN\",\"SOMETHING_NEW\""));
-        GenericRecord record = new GenericRecordBuilder(future)
-                .set("type", new GenericData.EnumSymbol(future.getField("type").schema(), "SOMETHING_NEW"))
-                .set("run_id", "r").set("checkpoint", 1L).set("message", "m").set("raised_at", 1L).build();
+        Schema future =
+                new Schema.Parser()
+                        .parse(
+                                Alert.getClassSchema()
+                                        .toString()
+                                        .replace(
+                                                "\"FLIP_FORECAST\",\"UNKNOWN\"",
+                                                "\"FLIP_FORECAST\",\"UNKNOWN\",\"SOMETHING_NEW\""));
+        GenericRecord record =
+                new GenericRecordBuilder(future)
+                        .set(
+                                "type",
+                                new GenericData.EnumSymbol(
+                                        future.getField("type").schema(), "SOMETHING_NEW"))
+                        .set("run_id", "r")
+                        .set("checkpoint", 1L)
+                        .set("message", "m")
+                        .set("raised_at", 1L)
+                        .build();
 
-        BinaryMessageDecoder<Alert> reader = new BinaryMessageDecoder<>(org.apache.avro.specific.SpecificData.getForSchema(
-                Alert.getClassSchema()), Alert.getClassSchema());
+        BinaryMessageDecoder<Alert> reader =
+                new BinaryMessageDecoder<>(
+                        org.apache.avro.specific.SpecificData.getForSchema(Alert.getClassSchema()),
+                        Alert.getClassSchema());
         reader.addSchema(future);
         Alert read = reader.decode(encode(future, record));
 

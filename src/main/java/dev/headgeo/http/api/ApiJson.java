@@ -27,17 +27,18 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * How the API's types become JSON, in one place: record components in snake_case, every declared
  * property written (null included), and the Avro records inside answers in {@link AvroJson}'s form.
- * Reading tolerates properties it does not know, so an instance of a newer release can answer an older one.
+ * Reading tolerates properties it does not know, so an instance of a newer release can answer an
+ * older one.
  */
 public final class ApiJson {
-    public static final ObjectMapper MAPPER = JsonMapper.builder()
-            .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-            .addModule(avroRecords())
-            .build();
+    public static final ObjectMapper MAPPER =
+            JsonMapper.builder()
+                    .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+                    .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                    .addModule(avroRecords())
+                    .build();
 
-    private ApiJson() {
-    }
+    private ApiJson() {}
 
     public static byte[] bytes(Object answer) {
         try {
@@ -47,7 +48,9 @@ public final class ApiJson {
         }
     }
 
-    /** @throws UncheckedIOException when {@code json} is not a {@code type} */
+    /**
+     * @throws UncheckedIOException when {@code json} is not a {@code type}
+     */
     public static <T> T read(String json, Class<T> type) {
         try {
             return MAPPER.readValue(json, type);
@@ -58,29 +61,36 @@ public final class ApiJson {
 
     private static SimpleModule avroRecords() {
         SimpleModule module = new SimpleModule("headgeo-avro-json");
-        module.addSerializer(SpecificRecord.class, new StdSerializer<>(SpecificRecord.class) {
-            @Override
-            public void serialize(SpecificRecord value, JsonGenerator gen, SerializerProvider provider) throws IOException {
-                gen.writeTree(AvroJson.toJson(value));
-            }
-        });
-        module.setDeserializers(new com.fasterxml.jackson.databind.module.SimpleDeserializers() {
-            @Override
-            public JsonDeserializer<?> findBeanDeserializer(JavaType type, DeserializationConfig config, BeanDescription bean) {
-                Class<?> raw = type.getRawClass();
-                if (!SpecificRecord.class.isAssignableFrom(raw)) {
-                    return null;
-                }
-                Schema schema = SpecificData.get().getSchema(raw);
-                return new StdDeserializer<SpecificRecord>(raw) {
+        module.addSerializer(
+                SpecificRecord.class,
+                new StdSerializer<>(SpecificRecord.class) {
                     @Override
-                    public SpecificRecord deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
-                        JsonNode tree = p.readValueAsTree();
-                        return AvroJson.fromOwnJson(tree, schema);
+                    public void serialize(
+                            SpecificRecord value, JsonGenerator gen, SerializerProvider provider)
+                            throws IOException {
+                        gen.writeTree(AvroJson.toJson(value));
                     }
-                };
-            }
-        });
+                });
+        module.setDeserializers(
+                new com.fasterxml.jackson.databind.module.SimpleDeserializers() {
+                    @Override
+                    public JsonDeserializer<?> findBeanDeserializer(
+                            JavaType type, DeserializationConfig config, BeanDescription bean) {
+                        Class<?> raw = type.getRawClass();
+                        if (!SpecificRecord.class.isAssignableFrom(raw)) {
+                            return null;
+                        }
+                        Schema schema = SpecificData.get().getSchema(raw);
+                        return new StdDeserializer<SpecificRecord>(raw) {
+                            @Override
+                            public SpecificRecord deserialize(
+                                    JsonParser p, DeserializationContext ctx) throws IOException {
+                                JsonNode tree = p.readValueAsTree();
+                                return AvroJson.fromOwnJson(tree, schema);
+                            }
+                        };
+                    }
+                });
         return module;
     }
 }

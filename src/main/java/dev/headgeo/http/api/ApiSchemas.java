@@ -17,14 +17,16 @@ import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * JSON Schemas (2020-12) of the API's types, read off the types themselves as {@link ApiJson} writes them:
- * a record's components in snake_case, all required unless written only when set, none other allowed;
- * {@link Nullable} ones may be null; Avro records as {@link AvroJsonSchema} describes them.
+ * JSON Schemas (2020-12) of the API's types, read off the types themselves as {@link ApiJson}
+ * writes them: a record's components in snake_case, all required unless written only when set, none
+ * other allowed; {@link Nullable} ones may be null; Avro records as {@link AvroJsonSchema}
+ * describes them.
  */
 public final class ApiSchemas {
     public static final String REF_PREFIX = "#/components/schemas/";
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    private static final PropertyNamingStrategies.NamingBase NAMES = (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
+    private static final PropertyNamingStrategies.NamingBase NAMES =
+            (PropertyNamingStrategies.NamingBase) PropertyNamingStrategies.SNAKE_CASE;
 
     private final Map<String, ObjectNode> components = new TreeMap<>();
 
@@ -75,7 +77,8 @@ public final class ApiSchemas {
             return e;
         }
         if (SpecificRecord.class.isAssignableFrom(c)) {
-            return AvroJsonSchema.reference(SpecificData.get().getSchema(c), components, REF_PREFIX);
+            return AvroJsonSchema.reference(
+                    SpecificData.get().getSchema(c), components, REF_PREFIX);
         }
         if (c.isRecord()) {
             return record(c);
@@ -96,7 +99,10 @@ public final class ApiSchemas {
             String property = named != null ? named.value() : NAMES.translate(rc.getName());
             ObjectNode schema = of(rc.getGenericType());
             JsonInclude include = rc.getAccessor().getAnnotation(JsonInclude.class);
-            JsonSchemas.property(o, property, rc.isAnnotationPresent(Nullable.class) ? JsonSchemas.nullable(schema) : schema,
+            JsonSchemas.property(
+                    o,
+                    property,
+                    rc.isAnnotationPresent(Nullable.class) ? JsonSchemas.nullable(schema) : schema,
                     include == null || include.value() == JsonInclude.Include.ALWAYS);
         }
         return ref;

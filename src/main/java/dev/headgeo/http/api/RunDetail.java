@@ -7,7 +7,10 @@ import dev.headgeo.avro.Forecast;
 import java.util.List;
 import java.util.Map;
 
-/** {@code GET /api/runs/{run}}: every kept checkpoint summary, open checkpoints, recent alerts and the forecast. */
+/**
+ * {@code GET /api/runs/{run}}: every kept checkpoint summary, open checkpoints, recent alerts and
+ * the forecast.
+ */
 public record RunDetail(
         String runId,
         @Nullable Anchor primaryAnchor,
@@ -16,5 +19,4 @@ public record RunDetail(
         List<OpenCheckpointView> openCheckpoints,
         List<CheckpointSummary> checkpoints,
         List<Alert> alerts,
-        @Nullable Forecast forecast) {
-}
+        @Nullable Forecast forecast) {}

@@ -7,8 +7,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One run in {@code /api/runs}: its latest checkpoint and the verdicts of its latest complete one. A run
- * whose first checkpoint is still gathering has only its id, tags and open checkpoints (the rest null).
+ * One run in {@code /api/runs}: its latest checkpoint and the verdicts of its latest complete one.
+ * A run whose first checkpoint is still gathering has only its id, tags and open checkpoints (the
+ * rest null).
  */
 public record RunSummary(
         String runId,
@@ -28,6 +29,20 @@ public record RunSummary(
 
     /** The summary of a run none of whose checkpoints is closed yet. */
     public static RunSummary gathering(String runId, List<OpenCheckpointView> open) {
-        return new RunSummary(runId, null, null, null, null, AnchorVerdicts.NONE, AnchorResiduals.NONE, null, 0, 0, null, null, Map.of(), open);
+        return new RunSummary(
+                runId,
+                null,
+                null,
+                null,
+                null,
+                AnchorVerdicts.NONE,
+                AnchorResiduals.NONE,
+                null,
+                0,
+                0,
+                null,
+                null,
+                Map.of(),
+                open);
     }
 }
