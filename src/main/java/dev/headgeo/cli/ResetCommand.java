@@ -1,7 +1,6 @@
 package dev.headgeo.cli;
 
 import dev.headgeo.client.ApplicationReset;
-import dev.headgeo.stream.HeadgeoStreamsConfig;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,24 +27,7 @@ final class ResetCommand implements Callable<Integer> {
 
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(
-            names = "--application-id",
-            defaultValue = HeadgeoStreamsConfig.DEFAULT_APPLICATION_ID,
-            description = "The application to reset, as given to run (default: ${DEFAULT-VALUE}).")
-    String applicationId;
-
-    @Option(
-            names = "--state-dir",
-            description =
-                    "Its local state directory, as given to run (default: Kafka Streams' own,"
-                            + " /tmp/kafka-streams).")
-    String stateDir;
-
-    @Option(
-            names = "--input-topic",
-            defaultValue = HeadgeoTopics.DEFAULT_LAYERS,
-            description = "Layer records (default: ${DEFAULT-VALUE}).")
-    String inputTopic;
+    @Mixin StreamsAppOptions application;
 
     @Option(
             names = "--to-latest",
@@ -73,19 +55,21 @@ final class ResetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        HeadgeoTopics topics = HeadgeoTopics.builder().layers(inputTopic).build();
+        HeadgeoTopics topics = HeadgeoTopics.builder().layers(application.inputTopic).build();
         ApplicationReset reset =
                 new ApplicationReset(
                         kafka.bootstrapServers,
-                        applicationId,
-                        stateDir,
+                        application.applicationId,
+                        application.stateDir,
                         topics,
                         kafka.passThrough());
         var out = spec.commandLine().getOut();
         try {
             if (localOnly) {
                 reset.cleanUpLocalState();
-                out.println("reset: deleted this machine's local state of " + applicationId);
+                out.println(
+                        "reset: deleted this machine's local state of "
+                                + application.applicationId);
                 return 0;
             }
             ApplicationReset.Outcome outcome =
@@ -100,11 +84,11 @@ final class ResetCommand implements Callable<Integer> {
                     dryRun
                             ? "reset: dry run, nothing changed"
                             : "reset: "
-                                    + applicationId
+                                    + application.applicationId
                                     + " starts over from the "
                                     + (toLatest ? "latest" : "earliest")
                                     + " records of "
-                                    + inputTopic
+                                    + application.inputTopic
                                     + (outcome.localStateDeleted()
                                             ? "; this machine's local state deleted (run reset"
                                                     + " --local-only on the other instances'"

@@ -43,26 +43,7 @@ final class RunCommand implements Callable<Integer> {
 
     @Mixin KafkaClientSettings kafka;
 
-    @Option(
-            names = "--application-id",
-            defaultValue = HeadgeoStreamsConfig.DEFAULT_APPLICATION_ID,
-            description =
-                    "Kafka Streams application id; also the consumer group (default:"
-                            + " ${DEFAULT-VALUE}).")
-    String applicationId;
-
-    @Option(
-            names = "--state-dir",
-            description =
-                    "Where the local state stores live (default: Kafka Streams' own,"
-                            + " /tmp/kafka-streams).")
-    String stateDir;
-
-    @Option(
-            names = "--input-topic",
-            defaultValue = HeadgeoTopics.DEFAULT_LAYERS,
-            description = "Layer records (default: ${DEFAULT-VALUE}).")
-    String inputTopic;
+    @Mixin StreamsAppOptions application;
 
     @Mixin ReportsTopicOption reportsTopic;
 
@@ -300,7 +281,7 @@ final class RunCommand implements Callable<Integer> {
         }
         HeadgeoTopics topics =
                 HeadgeoTopics.builder()
-                        .layers(inputTopic)
+                        .layers(application.inputTopic)
                         .reports(reportsTopic.name)
                         .alerts(alertsTopic.name)
                         .deadLetters(deadLetterTopic)
@@ -333,8 +314,8 @@ final class RunCommand implements Callable<Integer> {
         Properties props =
                 HeadgeoStreamsConfig.of(
                         kafka.bootstrapServers,
-                        applicationId,
-                        stateDir,
+                        application.applicationId,
+                        application.stateDir,
                         topics,
                         kafka.passThrough());
         // static membership needs an id that is the same after a restart and differs between
@@ -344,7 +325,9 @@ final class RunCommand implements Callable<Integer> {
         String id =
                 instanceId != null
                         ? instanceId
-                        : stateDir != null ? InstanceIds.derive(stateDir) : null;
+                        : application.stateDir != null
+                                ? InstanceIds.derive(application.stateDir)
+                                : null;
         if (id != null) {
             props.putIfAbsent(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id);
         }
@@ -399,11 +382,13 @@ final class RunCommand implements Callable<Integer> {
                                 ? "no HTTP server"
                                 : "dashboard, API and metrics at " + app.httpUrl(),
                         kafka.bootstrapServers,
-                        applicationId,
+                        application.applicationId,
                         props.getOrDefault(
                                 ConsumerConfig.GROUP_INSTANCE_ID_CONFIG,
                                 "none (dynamic membership)"),
-                        stateDir == null ? "(Kafka Streams' default)" : stateDir,
+                        application.stateDir == null
+                                ? "(Kafka Streams' default)"
+                                : application.stateDir,
                         topics.names(),
                         outputFormat,
                         written,

@@ -196,12 +196,7 @@ public final class ApplicationReset {
             }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
-                throw new IllegalStateException(
-                        "Kafka at "
-                                + bootstrapServers
-                                + " did not answer within "
-                                + KAFKA_PATIENCE.toSeconds()
-                                + " s");
+                throw unanswered();
             }
             if (!(e.getCause() instanceof GroupIdNotFoundException)) {
                 throw new IllegalStateException(
@@ -211,12 +206,7 @@ public final class ApplicationReset {
                                 + e.getCause().getMessage());
             }
         } catch (TimeoutException e) {
-            throw new IllegalStateException(
-                    "Kafka at "
-                            + bootstrapServers
-                            + " did not answer within "
-                            + KAFKA_PATIENCE.toSeconds()
-                            + " s");
+            throw unanswered();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted");
@@ -224,5 +214,14 @@ public final class ApplicationReset {
             // a cluster that does not answer is not waited for twice
             admin.close(java.time.Duration.ofSeconds(1));
         }
+    }
+
+    private IllegalStateException unanswered() {
+        return new IllegalStateException(
+                "Kafka at "
+                        + bootstrapServers
+                        + " did not answer within "
+                        + KAFKA_PATIENCE.toSeconds()
+                        + " s");
     }
 }

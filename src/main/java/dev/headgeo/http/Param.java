@@ -59,16 +59,7 @@ final class Param<T> {
 
     /** A path segment taken as it is (percent-decoded): a run id, a file name. */
     static Param<String> pathText(String name, String description) {
-        return new Param<>(
-                name,
-                In.PATH,
-                description,
-                String.class,
-                Function.identity(),
-                null,
-                null,
-                null,
-                List.of());
+        return text(name, In.PATH, description);
     }
 
     /** A path segment that is a whole number of at least {@code minimum}. */
@@ -87,9 +78,13 @@ final class Param<T> {
 
     /** An optional query parameter taken as it is; null when absent. */
     static Param<String> queryText(String name, String description) {
+        return text(name, In.QUERY, description);
+    }
+
+    private static Param<String> text(String name, In in, String description) {
         return new Param<>(
                 name,
-                In.QUERY,
+                in,
                 description,
                 String.class,
                 Function.identity(),
