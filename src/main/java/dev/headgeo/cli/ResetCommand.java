@@ -1,7 +1,9 @@
 package dev.headgeo.cli;
 
 import dev.headgeo.client.ApplicationReset;
+import dev.headgeo.client.KafkaCheck;
 import dev.headgeo.wire.HeadgeoTopics;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -71,6 +73,12 @@ final class ResetCommand implements Callable<Integer> {
                         "reset: deleted this machine's local state of "
                                 + application.applicationId);
                 return 0;
+            }
+            try {
+                // as run does: a dead address, a wrong password or no input topic, in one line
+                KafkaCheck.check(kafka.clientProperties(), List.of(application.inputTopic));
+            } catch (IllegalStateException e) {
+                throw new UserError(e.getMessage());
             }
             ApplicationReset.Outcome outcome =
                     reset.reset(

@@ -5,8 +5,12 @@ import dev.headgeo.stream.HeadgeoTopology;
 import dev.headgeo.stream.StreamSettings;
 import dev.headgeo.wire.HeadgeoTopics;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -99,8 +103,11 @@ public final class ApplicationReset {
         if (force) {
             args.add("--force");
         }
-        Properties client = new Properties();
-        client.putAll(kafka);
+        // the client settings (security among them) reach every client StreamsResetter makes only
+        // through its --command-config: a file of their own, readable by this user alone, gone
+        // after
+        Path config = clientConfigFile();
+        args.addAll(List.of("--command-config", config.toString()));
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         int status;
         // StreamsResetter writes to System.out and System.err; what it says is kept and handed back
@@ -112,19 +119,27 @@ public final class ApplicationReset {
             System.setOut(capture);
             System.setErr(capture);
             try {
-                status = new StreamsResetter().execute(args.toArray(String[]::new), client);
+                status = new StreamsResetter().execute(args.toArray(String[]::new));
             } finally {
                 System.setOut(out);
                 System.setErr(err);
+                deleteQuietly(config);
             }
         }
         String said = printed.toString(StandardCharsets.UTF_8);
         if (status != 0) {
+            // its ERROR line when it wrote one; else all it said (it fails, for one, on an input
+            // topic that does not exist, saying so in three lines)
             String why =
                     said.lines()
                             .filter(l -> l.startsWith("ERROR"))
                             .findFirst()
-                            .orElse(said.lines().findFirst().orElse("no output"));
+                            .orElse(
+                                    String.join(
+                                            "; ",
+                                            said.lines()
+                                                    .filter(l -> !l.isBlank() && !l.equals("Done."))
+                                                    .toList()));
             throw new IllegalStateException(
                     "Kafka's StreamsResetter failed (exit "
                             + status
@@ -223,5 +238,28 @@ public final class ApplicationReset {
                         + " did not answer within "
                         + KAFKA_PATIENCE.toSeconds()
                         + " s");
+    }
+
+    private Path clientConfigFile() {
+        try {
+            Path file = Files.createTempFile("headgeo-reset-", ".properties");
+            Properties client = new Properties();
+            client.putAll(kafka);
+            try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+                client.store(w, "headgeo reset: client settings for StreamsResetter");
+            }
+            return file;
+        } catch (IOException e) {
+            throw new IllegalStateException(
+                    "cannot write the client settings for StreamsResetter: " + e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a temporary file in the temporary directory: the system clears it
+        }
     }
 }

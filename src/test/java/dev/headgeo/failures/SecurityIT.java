@@ -346,6 +346,7 @@ class SecurityIT {
         for (String[] args :
                 List.of(
                         run("any-app", "wrong"),
+                        resetAs("any-app", "wrong"),
                         new String[] {
                             "watch",
                             "--bootstrap-servers",
@@ -366,5 +367,32 @@ class SecurityIT {
             assertThat(r.err()).contains("authentication failed");
             assertThat(seconds).as(args[0]).isLessThan(5);
         }
+    }
+
+    static String[] resetAs(String user, String password) {
+        return new String[] {
+            "reset",
+            "--bootstrap-servers",
+            kafka.bootstrapServers(),
+            "--application-id",
+            "reset-app",
+            "--state-dir",
+            tmp.resolve("reset-app").toString(),
+            "--kafka",
+            "security.protocol=SASL_PLAINTEXT",
+            "--kafka",
+            "sasl.mechanism=PLAIN",
+            "--kafka",
+            "sasl.jaas.config=" + EmbeddedKafka.jaas(user, password)
+        };
+    }
+
+    @Test
+    void resetTakesTheSecuritySettingsToKafkasOwnResetter() throws Exception {
+        CliTesting.Result r = runFor(Duration.ofSeconds(60), resetAs("admin", "admin-secret"));
+        assertThat(r.status()).as(r.err()).isZero();
+        assertThat(r.out())
+                .contains(
+                        "reset: reset-app starts over from the earliest records of headgeo.layers");
     }
 }
