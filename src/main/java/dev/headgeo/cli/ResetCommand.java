@@ -66,6 +66,20 @@ final class ResetCommand implements Callable<Integer> {
                         topics,
                         kafka.passThrough());
         var out = spec.commandLine().getOut();
+        // offsets reset but changelogs kept would restore old state under reprocessed records: a
+        // reset stopped by Ctrl-C or SIGTERM says so
+        Thread stopped =
+                new Thread(
+                        () -> {
+                            if (CleanStop.bySignal()) {
+                                System.err.println(
+                                        "headgeo reset: stopped before it finished: run it again"
+                                                + " before starting "
+                                                + application.applicationId);
+                            }
+                        },
+                        "reset-shutdown");
+        Runtime.getRuntime().addShutdownHook(stopped);
         try {
             if (localOnly) {
                 reset.cleanUpLocalState();
@@ -106,6 +120,12 @@ final class ResetCommand implements Callable<Integer> {
             return 0;
         } catch (IllegalStateException e) {
             throw new Failure(e.getMessage());
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(stopped);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs, or has run
+            }
         }
     }
 }
