@@ -218,7 +218,7 @@ public final class ApplicationReset {
                         "cannot describe the group "
                                 + applicationId
                                 + ": "
-                                + e.getCause().getMessage());
+                                + KafkaCheck.describe(e.getCause(), bootstrapServers));
             }
         } catch (TimeoutException e) {
             throw unanswered();
